@@ -1,0 +1,82 @@
+# PPS Portal. `make run` and `make test` are all a new machine needs (Python 3.11).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help install install-dev run serve test lint format migrate seed worker beat bench messages compilemessages clean
+
+help:
+	@echo "make run      - install, migrate, seed demo data and serve http://$(HOST):$(PORT)"
+	@echo "make test     - lint, check migrations and run the whole test suite"
+	@echo "make worker   - start a Celery worker against REDIS_URL"
+	@echo "make beat     - start Celery beat (periodic tasks) against REDIS_URL"
+	@echo "make bench    - run the benchmarks in bench/ against their baselines"
+	@echo "make messages - extract translatable strings into the .po files and compile them"
+
+$(VENV)/.python-ok:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "PPS Portal needs Python 3.11; set PYTHON=/path/to/python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	@touch $@
+
+$(VENV)/.installed: requirements.txt $(VENV)/.python-ok
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	@mkdir -p var
+	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
+
+seed: migrate
+	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
+
+run: seed
+	@echo
+	@echo "PPS Portal on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/, API docs: http://$(HOST):$(PORT)/api/docs/)"
+	@echo "Demo password for every user: $${DEMO_PASSWORD:-pps-demo-2026}"
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: install-dev lint
+	DJANGO_SETTINGS_MODULE=ppsportal.settings_test $(PY) manage.py makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+worker: install
+	@test -n "$$REDIS_URL" || (echo "REDIS_URL is not set: tasks run in-process without a worker" && exit 1)
+	$(BIN)/celery -A ppsportal worker --loglevel=INFO
+
+beat: install
+	@test -n "$$REDIS_URL" || (echo "REDIS_URL is not set: start beat against a broker" && exit 1)
+	@mkdir -p var
+	$(BIN)/celery -A ppsportal beat --loglevel=INFO --schedule=var/celerybeat-schedule
+
+bench: install-dev
+	DJANGO_SETTINGS_MODULE=ppsportal.settings_test $(PY) bench/run.py
+
+messages: install-dev
+	$(PY) manage.py translations extract
+	$(PY) manage.py translations compile
+
+compilemessages: install-dev
+	$(PY) manage.py translations compile
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

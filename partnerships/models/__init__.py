@@ -1,0 +1,3 @@
+from partnerships.models.organisations import Membership, Organisation, Role, Sector
+
+__all__ = ["Membership", "Organisation", "Role", "Sector"]

@@ -1,0 +1,15 @@
+"""Core periodic tasks."""
+
+from celery import shared_task
+from django.core.cache import cache
+from django.utils import timezone
+
+WORKER_HEARTBEAT_KEY = "ppsportal:worker-heartbeat"
+
+
+@shared_task(name="ppsportal.tasks.record_worker_heartbeat", ignore_result=True)
+def record_worker_heartbeat() -> str:
+    """Beat schedules this every minute; the health page tells how long ago a worker ran it."""
+    now = timezone.now().isoformat()
+    cache.set(WORKER_HEARTBEAT_KEY, now, timeout=24 * 3600)
+    return now

@@ -1,0 +1,94 @@
+"""Shared fixtures: service requirements and the personas every test speaks of.
+
+Personas are built through the services, never as hand-made rows:
+- ``operator_a``: admin of partner A (a venue operator),
+- ``viewer_a``: a read-only member of partner A,
+- ``operator_b``: admin of partner B,
+- ``nctv_staff``: a staff member of the NCTV.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+
+from tests.factories import OrganisationFactory, UserFactory
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "").strip().lower() in {"1", "true", "yes"}
+
+
+def _service_missing(marker: str) -> str | None:
+    if marker == "postgres" and not settings.USING_POSTGRES:
+        return "needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/ppsportal"
+    if marker == "redis" and not settings.REDIS_URL:
+        return "needs Redis: set REDIS_URL=redis://127.0.0.1:6379/0"
+    if marker == "browser":
+        from tests.e2e.browser import chromium_path
+
+        if chromium_path() is None:
+            return "needs Chromium: install Debian's chromium package (CHROMIUM_PATH to override)"
+    return None
+
+
+def pytest_runtest_setup(item):
+    for marker in ("postgres", "redis", "browser"):
+        if item.get_closest_marker(marker) is None:
+            continue
+        reason = _service_missing(marker)
+        if reason is None:
+            continue
+        if REQUIRE_SERVICES:
+            pytest.fail(f"REQUIRE_SERVICES=1 but this test {reason}", pytrace=False)
+        pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def org_a(db):
+    return OrganisationFactory(name="Partner A Stadion", sector="football_stadium")
+
+
+@pytest.fixture
+def org_b(db):
+    return OrganisationFactory(name="Partner B Evenementen", sector="event_grounds")
+
+
+@pytest.fixture
+def nctv(db):
+    return OrganisationFactory(name="NCTV", kind="public", sector="", is_nctv=True)
+
+
+@pytest.fixture
+def operator_a(org_a):
+    return UserFactory(username="operator-a", organisation=org_a, role="admin")
+
+
+@pytest.fixture
+def viewer_a(org_a):
+    return UserFactory(username="viewer-a", organisation=org_a, role="viewer")
+
+
+@pytest.fixture
+def operator_b(org_b):
+    return UserFactory(username="operator-b", organisation=org_b, role="admin")
+
+
+@pytest.fixture
+def nctv_staff(nctv):
+    return UserFactory(username="nctv-staff", organisation=nctv, role="member", is_staff=True)
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()

@@ -1,0 +1,122 @@
+"""API tokens: obtained with a password, sent as 'Token', hashed at rest, expiring."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from freezegun import freeze_time
+from knox.models import AuthToken
+
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+TOKEN_URL = "/api/v1/auth/token/"
+ME_URL = "/api/v1/me/"
+
+
+def _token(client, username="operator-a", password=PASSWORD):
+    return client.post(TOKEN_URL, {"username": username, "password": password}, format="json")
+
+
+def test_token_then_me_names_the_organisation(api_client, operator_a, org_a):
+    response = _token(api_client)
+    assert response.status_code == 201
+    assert set(response.json()) == {"token", "expiry"}
+
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    me = api_client.get(ME_URL)
+    assert me.status_code == 200
+    body = me.json()
+    assert body["username"] == "operator-a"
+    assert body["organisation"] == {"id": str(org_a.public_id), "name": "Partner A Stadion"}
+    assert body["role"] == "admin"
+    assert body["is_nctv_staff"] is False
+
+
+def test_wrong_password_is_refused_with_a_clear_message(api_client, operator_a):
+    response = _token(api_client, password="not-the-password")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Gebruikersnaam of wachtwoord is onjuist."}
+    assert AuthToken.objects.count() == 0
+
+
+def test_wrong_password_message_follows_the_request_language(api_client, operator_a):
+    response = api_client.post(
+        TOKEN_URL,
+        {"username": "operator-a", "password": "x"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.json() == {"detail": "Username or password is incorrect."}
+
+
+def test_missing_fields_answer_400_per_field(api_client):
+    response = api_client.post(TOKEN_URL, {}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()) == {"username", "password"}
+
+
+def test_no_token_answers_401(api_client):
+    response = api_client.get(ME_URL)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_garbage_token_answers_401(api_client):
+    api_client.credentials(HTTP_AUTHORIZATION="Token " + "a" * 64)
+    assert api_client.get(ME_URL).status_code == 401
+
+
+def test_tokens_are_stored_hashed(api_client, operator_a):
+    token = _token(api_client).json()["token"]
+    row = AuthToken.objects.get(user=operator_a)
+    assert token not in {row.digest, row.token_key}
+    assert len(row.digest) == 128  # SHA-512 hex digest, not the token
+    assert token.startswith(row.token_key)  # only a short lookup prefix is kept in clear
+
+
+def test_tokens_expire(api_client, operator_a, settings):
+    body = _token(api_client).json()
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {body['token']}")
+    assert api_client.get(ME_URL).status_code == 200
+    ttl = settings.REST_KNOX["TOKEN_TTL"]
+    with freeze_time(timezone.now() + ttl + timedelta(minutes=1)):
+        assert api_client.get(ME_URL).status_code == 401
+
+
+def test_revoked_token_stops_working(api_client, operator_a):
+    token = _token(api_client).json()["token"]
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api_client.post("/api/v1/auth/token/revoke/").status_code == 204
+    assert api_client.get(ME_URL).status_code == 401
+
+
+def test_inactive_user_gets_no_token(api_client, operator_a):
+    operator_a.is_active = False
+    operator_a.save()
+    assert _token(api_client).status_code == 401
+
+
+def test_session_authentication_works_for_the_browsable_api(client, operator_a):
+    client.force_login(operator_a)
+    response = client.get(ME_URL, HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    assert b"operator-a" in response.content
+
+
+def test_token_endpoint_is_throttled(api_client, operator_a, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"token": "3/minute"},
+    }
+    from rest_framework.settings import api_settings
+    from rest_framework.throttling import ScopedRateThrottle
+
+    ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    try:
+        codes = [_token(api_client, password="x").status_code for _ in range(4)]
+    finally:
+        api_settings.reload()
+        ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    assert codes == [401, 401, 401, 429]
