@@ -1,11 +1,28 @@
-"""Demo parties and people: the NCTV and the three cases of the study."""
+"""Demo data: the NCTV and the three cases of the study, as organisations, people and
+partnerships. Everything is written through the services; running it twice changes nothing."""
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
+from datetime import date, timedelta
+from decimal import Decimal
 
-from partnerships.models import Membership, Organisation, Role, Sector
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from partnerships.models import (
+    ContactEntry,
+    Covenant,
+    Membership,
+    Organisation,
+    Partnership,
+    Role,
+    Sector,
+)
+from partnerships.services import contacts as contact_services
+from partnerships.services import covenants as covenant_services
 from partnerships.services import organisations as services
+from partnerships.services import partnerships as partnership_services
 
 User = get_user_model()
 
@@ -129,6 +146,459 @@ def seed(ctx) -> None:
     users = {row[0]: _user(row, organisations, ctx.password) for row in USERS}
     ctx.objects["organisations"] = organisations
     ctx.objects["users"] = users
+    ctx.objects["partnerships"] = seed_partnerships(ctx)
     ctx.objects["logins"] = [
         f"  {row[0]:<22} {row[1]} ({row[2].label})  password: {ctx.password}" for row in USERS
     ]
+
+
+# --- Partnerships -------------------------------------------------------------------------------
+#
+# The three cases of the study, each with a different health, on any day: every date is an
+# offset in days from today (negative is in the past). Running the seed again moves the demo's
+# own dates along, so the statuses hold; records added by hand are left alone.
+
+# A one-page PDF, so the ArenA covenant has a signed document to download.
+DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+ARENA = "Johan Cruijff ArenA"
+VIERDAAGSE = "Nijmegse Vierdaagse"
+DIAMANT = "Diamantkwartier Antwerpen"
+
+PARTNERSHIPS = [
+    {
+        "name": ARENA,
+        "fields": {
+            "description": "Publiek-private samenwerking rond de Johan Cruijff ArenA, stadion en evenementenlocatie in Amsterdam-Zuidoost: de ArenA, de gemeente en de politie delen dreigingsinformatie en stemmen maatregelen af.",
+            "kind": "venue",
+            "region": "Amsterdam-Amstelland",
+            "variant": "deepening",
+            "status": "active",
+            "sponsor": "Gemeente Amsterdam",
+            "contact_frequency_days": 30,
+        },
+        "members": [
+            ("Johan Cruijff ArenA", "venue_operator"),
+            ("Johan Cruijff ArenA", "coordinator"),
+            ("Gemeente Amsterdam", "municipality"),
+            ("Politie Amsterdam", "police"),
+        ],
+        "joined": -1200,
+        "liaison": "arena-operator",
+        "covenants": [
+            {
+                "title": "Convenant veiligheid Johan Cruijff ArenA",
+                "kind": "covenant",
+                "from": -400,
+                "until": 330,
+                "clause": "amber",
+                "purpose": "Uitwisseling van dreigingsinformatie en camerabeelden rond wedstrijden en evenementen, om aanslagen te voorkomen en de gevolgen te beperken.",
+                "retention_days": 28,
+                "signatories": [
+                    ("Johan Cruijff ArenA", -410),
+                    ("Gemeente Amsterdam", -410),
+                    ("Politie Amsterdam", -408),
+                ],
+                "tasks": [
+                    (
+                        "Johan Cruijff ArenA",
+                        "Camerabewaking in en rond het stadion; beelden op verzoek aan de politie.",
+                    ),
+                    (
+                        "Johan Cruijff ArenA",
+                        "Crowd management en stewards bij wedstrijden en evenementen.",
+                    ),
+                    (
+                        "Gemeente Amsterdam",
+                        "Openbare orde: noodbevel, afzettingen en verkeersmaatregelen bij verhoogde dreiging.",
+                    ),
+                    (
+                        "Politie Amsterdam",
+                        "Deelt dreigingsinformatie; leidt bij een incident en belt dan de veiligheidscoördinator van de ArenA.",
+                    ),
+                ],
+                "document": True,
+            },
+            {
+                "title": "Protocol opschaling bij verhoogde dreiging",
+                "kind": "protocol",
+                "from": -200,
+                "until": None,
+                "clause": "green",
+                "purpose": "Welke maatregelen de ArenA neemt bij elk dreigingsniveau en wie wie belt.",
+                "retention_days": None,
+                "signatories": [("Johan Cruijff ArenA", -205), ("Politie Amsterdam", -203)],
+                "tasks": [
+                    (
+                        "Johan Cruijff ArenA",
+                        "Schaalt op volgens het opschalingsscenario: extra toegangscontrole en stewards.",
+                    ),
+                    ("Politie Amsterdam", "Meldt een hoger dreigingsniveau direct aan de ArenA."),
+                ],
+            },
+        ],
+        "contacts": [
+            {
+                "days_ago": 6,
+                "kind": "meeting",
+                "by": "arena-operator",
+                "participants": ["Johan Cruijff ArenA", "Gemeente Amsterdam", "Politie Amsterdam"],
+                "summary": "Driehoeksoverleg voor de Europese wedstrijd: inzet stewards, camera's en afzettingen besproken.",
+                "tlp": "green",
+                "actions": [
+                    {
+                        "description": "Draaiboek toegangscontrole bijwerken",
+                        "owner": "Johan Cruijff ArenA",
+                        "due": 14,
+                    },
+                    {
+                        "description": "Afzettingsplan Arena Boulevard delen",
+                        "owner": "Gemeente Amsterdam",
+                        "due": -2,
+                        "done": -3,
+                    },
+                ],
+            },
+            {
+                "days_ago": 34,
+                "kind": "exercise",
+                "by": "arena-operator",
+                "participants": ["Johan Cruijff ArenA", "Politie Amsterdam"],
+                "summary": "Ontruimingsoefening met politie en stewards; opvolging goed.",
+                "tlp": "green",
+                "actions": [
+                    {
+                        "description": "Evaluatie oefening verspreiden",
+                        "owner": "Politie Amsterdam",
+                        "due": -20,
+                        "done": -25,
+                    },
+                ],
+            },
+            {
+                "days_ago": 62,
+                "kind": "debrief",
+                "by": "amsterdam-police",
+                "participants": ["Politie Amsterdam", "Johan Cruijff ArenA"],
+                "summary": "Nabespreking van een verhoogde dreiging rond het stadion (vertrouwelijk).",
+                "tlp": "amber",
+                "actions": [],
+            },
+        ],
+        "costs": [
+            ("Cameratoezicht rond het stadion", "48000.00"),
+            ("Stewards bij risicowedstrijden", "36000.00"),
+        ],
+        "key": [
+            ("Johan Cruijff ArenA", "60"),
+            ("Gemeente Amsterdam", "25"),
+            ("Politie Amsterdam", "15"),
+        ],
+    },
+    {
+        "name": VIERDAAGSE,
+        "fields": {
+            "description": "Samenwerking rond de Internationale Vierdaagse Afstandsmarsen Nijmegen: vier dagen, tienduizenden wandelaars en een grote menigte langs de route.",
+            "kind": "event",
+            "region": "Gelderland-Zuid",
+            "variant": "broadening",
+            "status": "active",
+            "sponsor": "Gemeente Nijmegen",
+            "contact_frequency_days": 30,
+        },
+        "members": [
+            ("Stichting DE 4DAAGSE", "event_organiser"),
+            ("Stichting DE 4DAAGSE", "coordinator"),
+            ("Gemeente Nijmegen", "municipality"),
+            ("Politie Oost-Nederland", "police"),
+            ("Veiligheidsregio Gelderland-Zuid", "safety_region"),
+        ],
+        "joined": -900,
+        "liaison": "vierdaagse-operator",
+        "covenants": [
+            {
+                "title": "Convenant veiligheid Vierdaagse",
+                "kind": "covenant",
+                "from": -340,
+                "until": 21,
+                "clause": "green",
+                "purpose": "Afstemming van crowd management, verkeersmaatregelen en hulpverlening tijdens de Vierdaagse.",
+                "retention_days": 14,
+                "signatories": [
+                    ("Stichting DE 4DAAGSE", -345),
+                    ("Gemeente Nijmegen", -345),
+                    ("Politie Oost-Nederland", -344),
+                    ("Veiligheidsregio Gelderland-Zuid", -343),
+                ],
+                "tasks": [
+                    (
+                        "Stichting DE 4DAAGSE",
+                        "Verkeersregelaars en verkeersbarrières langs de route en bij de start.",
+                    ),
+                    ("Gemeente Nijmegen", "Vergunning, afzettingen en noodbevel."),
+                    (
+                        "Politie Oost-Nederland",
+                        "Toezicht en handhaving; deelt dreigingsinformatie met de organisatie.",
+                    ),
+                    (
+                        "Veiligheidsregio Gelderland-Zuid",
+                        "Geneeskundige hulpverlening en de crisisorganisatie.",
+                    ),
+                ],
+            },
+        ],
+        "contacts": [
+            {
+                "days_ago": 38,
+                "kind": "meeting",
+                "by": "vierdaagse-operator",
+                "participants": [
+                    "Stichting DE 4DAAGSE",
+                    "Gemeente Nijmegen",
+                    "Politie Oost-Nederland",
+                    "Veiligheidsregio Gelderland-Zuid",
+                ],
+                "summary": "Voorbereidend veiligheidsoverleg: routewijzigingen en voertuigbarrières.",
+                "tlp": "green",
+                "actions": [
+                    {
+                        "description": "Nieuw convenant ter ondertekening voorleggen",
+                        "owner": "Stichting DE 4DAAGSE",
+                        "due": 10,
+                    },
+                    {
+                        "description": "Locaties voertuigbarrières vastleggen",
+                        "owner": "Gemeente Nijmegen",
+                        "due": -20,
+                        "done": -22,
+                    },
+                ],
+            },
+            {
+                "days_ago": 70,
+                "kind": "call",
+                "by": "vierdaagse-operator",
+                "participants": ["Stichting DE 4DAAGSE", "Politie Oost-Nederland"],
+                "summary": "Belronde over het landelijke dreigingsbeeld en de gevolgen voor het evenement.",
+                "tlp": "green",
+                "actions": [],
+            },
+        ],
+        "costs": [
+            ("Verkeersregelaars en afzettingen", "52000.00"),
+            ("Voertuigbarrières (anti-ramming)", "18500.00"),
+        ],
+        "key": [
+            ("Stichting DE 4DAAGSE", "50"),
+            ("Gemeente Nijmegen", "35"),
+            ("Veiligheidsregio Gelderland-Zuid", "15"),
+        ],
+    },
+    {
+        "name": DIAMANT,
+        "fields": {
+            "description": "PPS van diamanthandelaren, stad en politie in het Antwerpse Diamantkwartier: cameratoezicht, toegangscontrole en gedeelde informatie in een kwetsbare wijk.",
+            "kind": "district",
+            "region": "Antwerpen",
+            "variant": "continuation",
+            "status": "active",
+            "sponsor": "Stad Antwerpen",
+            "contact_frequency_days": 30,
+        },
+        "members": [
+            ("AWDC", "venue_operator"),
+            ("AWDC", "coordinator"),
+            ("Stad Antwerpen", "municipality"),
+            ("Politie Antwerpen", "police"),
+        ],
+        "joined": -2000,
+        "liaison": "diamant-operator",
+        "covenants": [
+            {
+                "title": "Samenwerkingsovereenkomst Diamantkwartier",
+                "kind": "covenant",
+                "from": -1140,
+                "until": -45,
+                "clause": "amber",
+                "purpose": "Gedeeld cameratoezicht en informatie-uitwisseling over verdachte situaties in het kwartier.",
+                "retention_days": 30,
+                "signatories": [
+                    ("AWDC", -1150),
+                    ("Stad Antwerpen", -1150),
+                    ("Politie Antwerpen", -1148),
+                ],
+                "tasks": [
+                    ("AWDC", "Beheert de camera's en de toegangscontrole in de Hoveniersstraat."),
+                    ("Stad Antwerpen", "Stedelijke afzettingen en verlichting."),
+                    ("Politie Antwerpen", "Volgt de beelden mee en grijpt in bij incidenten."),
+                ],
+            },
+        ],
+        "contacts": [
+            {
+                "days_ago": 150,
+                "kind": "meeting",
+                "by": "diamant-operator",
+                "participants": ["AWDC", "Stad Antwerpen", "Politie Antwerpen"],
+                "summary": "Laatste stuurgroep: verlenging van de overeenkomst besproken, geen besluit.",
+                "tlp": "green",
+                "actions": [
+                    {
+                        "description": "Voorstel nieuwe overeenkomst opstellen",
+                        "owner": "AWDC",
+                        "due": -120,
+                    },
+                ],
+            },
+        ],
+        "costs": [
+            ("Cameranetwerk Hoveniersstraat", "120000.00"),
+            ("Particuliere beveiliging toegangen", "64000.00"),
+        ],
+        "key": [("AWDC", "70"), ("Stad Antwerpen", "20"), ("Politie Antwerpen", "10")],
+    },
+]
+
+
+def _days(today, offset):
+    return None if offset is None else today + timedelta(days=offset)
+
+
+def _partnership(spec, orgs, users, today) -> Partnership:
+    fields = {**spec["fields"], "sponsor": orgs[spec["fields"]["sponsor"]]}
+    joined_on = _days(today, spec["joined"])
+    partnership = Partnership.objects.filter(name=spec["name"]).first()
+    if partnership is None:
+        partnership = partnership_services.partnership_create(name=spec["name"], **fields)
+    else:
+        partnership = partnership_services.partnership_update(partnership=partnership, **fields)
+    current = set(
+        partnership.members.filter(left_on__isnull=True).values_list("organisation__name", "role")
+    )
+    for org_name, role in spec["members"]:
+        if (org_name, role) not in current:
+            partnership_services.partnership_member_add(
+                partnership=partnership, organisation=orgs[org_name], role=role, joined_on=joined_on
+            )
+    liaison = users[spec["liaison"]]
+    if partnership.liaison_id != liaison.pk:
+        partnership_services.partnership_set_liaison(partnership=partnership, liaison=liaison)
+    return partnership
+
+
+def _covenant(partnership, spec, orgs, users, today, uploader) -> Covenant:
+    fields = {
+        "kind": spec["kind"],
+        "effective_from": _days(today, spec["from"]),
+        "effective_until": _days(today, spec["until"]),
+        "information_clause": spec["clause"],
+        "purpose": spec["purpose"],
+        "retention_days": spec["retention_days"],
+    }
+    covenant = partnership.covenants.filter(title=spec["title"]).first()
+    if covenant is None:
+        covenant = covenant_services.covenant_create(
+            partnership=partnership, title=spec["title"], **fields
+        )
+    else:
+        covenant = covenant_services.covenant_update(covenant=covenant, **fields)
+    for org_name, offset in spec["signatories"]:
+        signed_on = _days(today, offset)
+        signatory = covenant_services.covenant_add_signatory(
+            covenant=covenant, organisation=orgs[org_name], signed_on=signed_on
+        )
+        if signatory.signed_on != signed_on:
+            covenant_services.covenant_sign(
+                covenant=covenant, organisation=orgs[org_name], signed_on=signed_on
+            )
+    tasks = [(orgs[org_name], text) for org_name, text in spec["tasks"]]
+    existing = list(
+        covenant.tasks.order_by("position", "id").values_list("organisation", "description")
+    )
+    if existing != [(org.pk, text) for org, text in tasks]:
+        covenant_services.covenant_set_tasks(covenant=covenant, tasks=tasks)
+    if spec.get("document") and not covenant.document:
+        covenant_services.covenant_upload_document(
+            covenant=covenant,
+            upload=ContentFile(DEMO_PDF, name="convenant.pdf"),
+            by=uploader,
+        )
+    return covenant
+
+
+def _contact(partnership, spec, orgs, users, today) -> ContactEntry:
+    occurred_on = _days(today, -spec["days_ago"])
+    entry = partnership.contacts.filter(summary=spec["summary"]).first()
+    if entry is not None and entry.occurred_on != occurred_on:
+        entry.delete()  # the demo's own entry, from an earlier day: logged again for today
+        entry = None
+    if entry is None:
+        entry = contact_services.contact_create(
+            partnership=partnership,
+            by=users[spec["by"]],
+            occurred_on=occurred_on,
+            kind=spec["kind"],
+            summary=spec["summary"],
+            participants=[orgs[name] for name in spec["participants"]],
+            tlp=spec["tlp"],
+        )
+    for action_spec in spec["actions"]:
+        due_on = _days(today, action_spec["due"])
+        action = entry.actions.filter(description=action_spec["description"]).first()
+        if action is not None and action.due_on != due_on:
+            action.delete()
+            action = None
+        if action is None:
+            action = contact_services.action_create(
+                partnership=partnership,
+                contact=entry,
+                description=action_spec["description"],
+                owner=orgs[action_spec["owner"]],
+                due_on=due_on,
+            )
+        done_on = _days(today, action_spec.get("done"))
+        if action.done_on != done_on:
+            contact_services.action_set_done(action=action, done=done_on is not None, on=done_on)
+    return entry
+
+
+def _costs(partnership, spec, orgs, today) -> None:
+    period_start, period_end = date(today.year, 1, 1), date(today.year, 12, 31)
+    for description, amount in spec["costs"]:
+        item = partnership.cost_items.filter(description=description).first()
+        wanted = (Decimal(amount), period_start, period_end)
+        if item is not None and (item.amount, item.period_start, item.period_end) != wanted:
+            item.delete()  # a new year: the demo's own item moves along
+            item = None
+        if item is None:
+            contact_services.cost_item_create(
+                partnership=partnership,
+                description=description,
+                amount=Decimal(amount),
+                period_start=period_start,
+                period_end=period_end,
+            )
+    shares = {orgs[name]: Decimal(pct) for name, pct in spec["key"]}
+    current = {s.organisation_id: s.percentage for s in partnership.cost_shares.all()}
+    if current != {org.pk: pct for org, pct in shares.items()}:
+        contact_services.cost_allocation_set(partnership=partnership, shares=shares)
+
+
+def seed_partnerships(ctx) -> dict[str, Partnership]:
+    today = timezone.localdate()
+    orgs, users = ctx.objects["organisations"], ctx.objects["users"]
+    partnerships = {}
+    for spec in PARTNERSHIPS:
+        partnership = _partnership(spec, orgs, users, today)
+        for covenant_spec in spec["covenants"]:
+            _covenant(partnership, covenant_spec, orgs, users, today, users[spec["liaison"]])
+        for contact_spec in spec["contacts"]:
+            _contact(partnership, contact_spec, orgs, users, today)
+        _costs(partnership, spec, orgs, today)
+        partnerships[spec["name"]] = partnership
+    return partnerships

@@ -35,6 +35,10 @@ class Actor:
             and self.membership.organisation.is_nctv
         )
 
+    @property
+    def is_organisation_admin(self) -> bool:
+        return self.can(Capability.MANAGE_ORGANISATION)
+
     def can(self, capability: Capability) -> bool:
         if not self.user.is_authenticated or not self.user.is_active:
             return False
@@ -44,6 +48,8 @@ class Actor:
 def membership_for_user(user) -> Membership | None:
     if not user.is_authenticated:
         return None
+    if "membership" in user._state.fields_cache:  # loaded with select_related("membership…")
+        return user._state.fields_cache["membership"]
     try:
         return Membership.objects.select_related("organisation").get(user_id=user.pk)
     except Membership.DoesNotExist:
@@ -67,3 +73,307 @@ def organisation_list():
 
 def organisation_get_nctv() -> Organisation | None:
     return Organisation.objects.filter(is_nctv=True).first()
+
+
+# --- Partnerships -------------------------------------------------------------------------------
+
+
+def _partnership_models():
+    from partnerships import models as m
+
+    return m
+
+
+def partnerships_visible_to(actor: Actor):
+    """Partnerships this actor may see: NCTV staff all; others those their organisation is a
+    current member of. Everything else answers 404."""
+    m = _partnership_models()
+    qs = m.Partnership.objects.all()
+    if actor.is_nctv_staff:
+        return qs
+    if actor.organisation is None or not actor.user.is_active:
+        return qs.none()
+    member_of = m.PartnershipMember.objects.filter(
+        organisation=actor.organisation, left_on__isnull=True
+    ).values("partnership_id")
+    return qs.filter(pk__in=member_of)
+
+
+def partnerships_with_health_data(qs, today=None):
+    """Annotate and prefetch what ``partnerships.health.assess`` reads: a fixed number of
+    queries however many partnerships, contacts or actions there are."""
+    from datetime import timedelta
+
+    from django.db.models import Count, OuterRef, Prefetch, Subquery
+    from django.db.models.functions import Coalesce
+    from django.utils import timezone
+
+    from partnerships.health import RECENT_WINDOW_DAYS
+
+    m = _partnership_models()
+    today = today or timezone.localdate()
+    since = today - timedelta(days=RECENT_WINDOW_DAYS)
+    contacts = m.ContactEntry.objects.filter(partnership=OuterRef("pk"))
+    overdue = m.Action.objects.filter(
+        partnership=OuterRef("pk"), done_on__isnull=True, due_on__lt=today
+    )
+    # Correlated subqueries, one per table: joining contacts and actions at once would multiply
+    # their rows before counting.
+    return (
+        qs.annotate(
+            last_contact_on=Subquery(contacts.order_by("-occurred_on").values("occurred_on")[:1]),
+            recent_contacts=Coalesce(
+                Subquery(
+                    contacts.filter(occurred_on__gte=since)
+                    .values("partnership")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            ),
+            overdue_actions=Coalesce(
+                Subquery(overdue.values("partnership").annotate(n=Count("pk")).values("n")), 0
+            ),
+        )
+        .select_related("sponsor", "liaison")
+        .prefetch_related(
+            Prefetch(
+                "members",
+                queryset=m.PartnershipMember.objects.select_related("organisation"),
+            ),
+            Prefetch(
+                "covenants",
+                queryset=m.Covenant.objects.prefetch_related("signatories"),
+            ),
+        )
+    )
+
+
+def partnership_health_list(actor: Actor, *, today=None, order: str = "health"):
+    """Visible partnerships with their health reports, worst first when ``order == "health"``."""
+    from django.utils import timezone
+
+    from partnerships.health import assess
+
+    today = today or timezone.localdate()
+    qs = partnerships_with_health_data(partnerships_visible_to(actor), today)
+    rows = [(p, assess(p, today)) for p in qs]
+    if order == "health":
+        rows.sort(key=lambda row: (-row[1].severity, row[0].name))
+    return rows
+
+
+def partnership_get(actor: Actor, public_id):
+    """One visible partnership with its health data, or ``None`` (the caller answers 404)."""
+    qs = partnerships_with_health_data(partnerships_visible_to(actor))
+    return qs.filter(public_id=public_id).first()
+
+
+def contacts_visible_to(actor: Actor):
+    """Contact-log entries the actor may see, per entry by the sharing engine: CLEAR and GREEN
+    to the partnership's current members, AMBER and above to the owning organisation and those
+    it was validly shared with under a covenant, everything to NCTV staff."""
+    from partnerships.sharing.selectors import visible_to
+
+    m = _partnership_models()
+    return visible_to(actor, m.ContactEntry.objects.all())
+
+
+def covenant_document_visible_to(actor: Actor, covenant) -> bool:
+    """May the actor download the covenant's signed document (its ``document_tlp``)?"""
+    from partnerships.sharing.selectors import is_visible
+
+    return bool(covenant.document) and is_visible(actor, covenant)
+
+
+def covenants_visible_to(actor: Actor):
+    m = _partnership_models()
+    return m.Covenant.objects.filter(partnership__in=partnerships_visible_to(actor))
+
+
+def actions_visible_to(actor: Actor):
+    """Follow-up actions of visible partnerships, except those agreed in a contact-log entry
+    the actor may not see (an action can carry the entry's sensitive content)."""
+    from django.db.models import Q
+
+    m = _partnership_models()
+    return m.Action.objects.filter(partnership__in=partnerships_visible_to(actor)).filter(
+        Q(contact__isnull=True) | Q(contact__in=contacts_visible_to(actor))
+    )
+
+
+def cost_summary(partnership) -> dict:
+    """Total costs and each party's share of them, from the allocation key."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from django.db.models import Sum
+
+    total = partnership.cost_items.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    shares = list(partnership.cost_shares.select_related("organisation"))
+    per_party = [
+        {
+            "organisation": share.organisation,
+            "percentage": share.percentage,
+            "amount": (total * share.percentage / Decimal(100)).quantize(
+                Decimal("0.01"), rounding=ROUND_HALF_UP
+            ),
+        }
+        for share in shares
+    ]
+    return {"total": total, "shares": per_party, "key_complete": bool(shares)}
+
+
+# --- Dashboard reads (partnership page, overview) ----------------------------------------------
+
+OVERVIEW_ORDERS = ("health", "name", "last_contact")
+
+
+def partnership_overview_rows(actor: Actor, *, order: str = "health", today=None):
+    """``partnership_health_list`` in one of ``OVERVIEW_ORDERS``: worst health first, by name,
+    or longest since the last contact first (never contacted before all others)."""
+    if order not in OVERVIEW_ORDERS:
+        order = "health"
+    rows = partnership_health_list(actor, today=today, order=order)
+    if order == "last_contact":
+        rows.sort(
+            key=lambda row: (
+                row[1].days_since_last_contact is not None,
+                -(row[1].days_since_last_contact or 0),
+                row[0].name,
+            )
+        )
+    return rows
+
+
+def partnership_member_organisations(partnership):
+    """The organisations at the table now: the only choices for participants and owners."""
+    m = _partnership_models()
+    current = m.PartnershipMember.objects.filter(
+        partnership=partnership, left_on__isnull=True
+    ).values("organisation_id")
+    return m.Organisation.objects.filter(pk__in=current).order_by("name")
+
+
+def partnership_covenants(actor: Actor, partnership, today=None):
+    """The partnership's covenants with signatories and tasks. Each carries ``current_status``
+    (a ``Covenant.Status`` derived from its dates and signatures on ``today``) and
+    ``document_visible`` (whether the actor may download its signed document)."""
+    from django.db.models import Prefetch
+    from django.utils import timezone
+
+    from partnerships.sharing.selectors import visible_to
+
+    m = _partnership_models()
+    today = today or timezone.localdate()
+    of_partnership = m.Covenant.objects.filter(partnership=partnership)
+    documents_visible = set(visible_to(actor, of_partnership).values_list("pk", flat=True))
+    covenants = list(
+        of_partnership.order_by("-effective_from", "title").prefetch_related(
+            Prefetch(
+                "signatories",
+                queryset=m.CovenantSignatory.objects.select_related("organisation"),
+            ),
+            Prefetch(
+                "tasks",
+                queryset=m.CovenantTask.objects.select_related("organisation").order_by(
+                    "organisation__name", "position", "id"
+                ),
+            ),
+        )
+    )
+    for covenant in covenants:
+        covenant.current_status = m.Covenant.Status(
+            covenant.status_on(today, list(covenant.signatories.all()))
+        )
+        covenant.document_visible = bool(covenant.document) and covenant.pk in documents_visible
+    return covenants
+
+
+def partnership_contacts(actor: Actor, partnership):
+    """The contact-log entries of the partnership that the actor may see (TLP and grants, by
+    ``contacts_visible_to``), newest first, with participants."""
+    return (
+        contacts_visible_to(actor)
+        .filter(partnership=partnership)
+        .select_related("owner_organisation", "created_by")
+        .prefetch_related("participants")
+    )
+
+
+def partnership_actions(actor: Actor, partnership, today=None):
+    """Follow-up actions the actor may see (``actions_visible_to``), open ones first by due
+    date; ``is_overdue`` when open past due."""
+    from django.db.models import BooleanField, ExpressionWrapper, F, Q
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    return (
+        actions_visible_to(actor)
+        .filter(partnership=partnership)
+        .select_related("owner", "contact")
+        .annotate(
+            is_overdue=ExpressionWrapper(
+                Q(done_on__isnull=True, due_on__lt=today), output_field=BooleanField()
+            )
+        )
+        .order_by(F("done_on").asc(nulls_first=True), "due_on", "id")
+    )
+
+
+def covenant_get(actor: Actor, public_id):
+    """One covenant the actor may see (with its partnership), or ``None`` (the caller: 404)."""
+    return (
+        covenants_visible_to(actor)
+        .select_related("partnership")
+        .filter(public_id=public_id)
+        .first()
+    )
+
+
+def action_get(actor: Actor, public_id):
+    """One follow-up action the actor may see (with its partnership), or ``None``."""
+    return (
+        actions_visible_to(actor).select_related("partnership").filter(public_id=public_id).first()
+    )
+
+
+def covenants_with_status(qs, status: str, on=None):
+    """Narrow covenants to one derived status on a date, as ``Covenant.status_on`` derives it:
+    terminated, expired, active (``Covenant.objects.in_force``) or draft (all the rest)."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    m = _partnership_models()
+    on = on or timezone.localdate()
+    status_choices = m.Covenant.Status
+    terminated = Q(terminated_on__lte=on)
+    expired = Q(effective_until__lt=on) & ~terminated
+    in_force = m.Covenant.objects.in_force(on).values("pk")
+    if status == status_choices.TERMINATED:
+        return qs.filter(terminated)
+    if status == status_choices.EXPIRED:
+        return qs.filter(expired)
+    if status == status_choices.ACTIVE:
+        return qs.filter(pk__in=in_force)
+    if status == status_choices.DRAFT:
+        return qs.exclude(terminated).exclude(expired).exclude(pk__in=in_force)
+    raise ValueError(f"unknown covenant status {status!r}")
+
+
+def access_log_for_organisation(organisation, *, limit: int | None = None):
+    """Access transparency: reads of the organisation's sensitive data by anyone outside it
+    (``sensitive.viewed`` entries naming an object it owns), newest first."""
+    from django.db.models import Q
+
+    from ppsportal.audit import owner_filter_value
+    from ppsportal.models import AuditEvent
+
+    events = (
+        AuditEvent.objects.filter(
+            action="sensitive.viewed",
+            owner_organisation_ids__contains=owner_filter_value(organisation.pk),
+        )
+        .exclude(Q(organisation_id=organisation.pk))
+        .order_by("-at", "-id")
+    )
+    return events[:limit] if limit else events

@@ -1,9 +1,236 @@
-"""The partner dashboard: pages for users of partner organisations and NCTV staff."""
+"""The partner dashboard: pages for users of partner organisations and NCTV staff.
 
+Views parse, call selectors, policy and services, and render. A partnership (or covenant, or
+action) the user may not see answers 404, exactly like a missing one; one they may see but not
+change answers 403.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from partnerships import policy, selectors
+from partnerships.forms import (
+    ActionFormSet,
+    ContactForm,
+    CovenantDocumentForm,
+    add_service_errors,
+    filled_actions,
+)
+from partnerships.health import assess
+from partnerships.models import PartnerRole
+from partnerships.services import contacts as contact_services
+from partnerships.services import covenants as covenant_services
+from partnerships.sharing.reads import audit_sensitive_reads
+
+HOME_PANEL_SIZE = 5
+
+
+def _actor(request):
+    return selectors.actor_for(request.user)
+
+
+def _visible_partnership(request, public_id):
+    visible = selectors.partnerships_visible_to(_actor(request))
+    partnership = visible.filter(public_id=public_id).first()
+    if partnership is None:
+        raise Http404
+    return partnership
+
+
+def _detail_url(partnership, anchor: str = "") -> str:
+    url = reverse("partnership-detail", args=[partnership.public_id])
+    return f"{url}#{anchor}" if anchor else url
 
 
 @login_required
+@require_safe
 def home(request):
-    return render(request, "partnerships/home.html")
+    rows = selectors.partnership_health_list(_actor(request))
+    return render(
+        request,
+        "partnerships/home.html",
+        {"health_rows": rows[:HOME_PANEL_SIZE], "more_partnerships": len(rows) > HOME_PANEL_SIZE},
+    )
+
+
+@login_required
+@require_safe
+def partnership_list(request):
+    rows = selectors.partnership_health_list(_actor(request), order="name")
+    return render(request, "partnerships/partnership_list.html", {"health_rows": rows})
+
+
+@login_required
+@require_safe
+def partnership_detail(request, public_id):
+    actor = _actor(request)
+    partnership = selectors.partnership_get(actor, public_id)
+    if partnership is None:
+        raise Http404
+    today = timezone.localdate()
+    report = assess(partnership, today)
+    contacts = list(selectors.partnership_contacts(actor, partnership))
+    audit_sensitive_reads(actor=actor, objects=contacts, request=request)
+    context = {
+        "partnership": partnership,
+        "report": report,
+        "members": partnership.members.all(),
+        "missing_roles": [PartnerRole(role).label for role in report.missing_roles],
+        "covenants": selectors.partnership_covenants(actor, partnership, today),
+        "contacts": contacts,
+        "actions": selectors.partnership_actions(actor, partnership, today),
+        "costs": selectors.cost_summary(partnership),
+        "cost_items": partnership.cost_items.all(),
+        "can_write_contacts": policy.can_write_contacts(actor, partnership),
+        "can_manage": policy.can_manage(actor, partnership),
+    }
+    return render(request, "partnerships/partnership_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_create(request, public_id):
+    actor = _actor(request)
+    partnership = _visible_partnership(request, public_id)
+    policy.require(policy.can_write_contacts(actor, partnership))
+    organisations = selectors.partnership_member_organisations(partnership)
+    data = request.POST if request.method == "POST" else None
+    form = ContactForm(data, organisations=organisations)
+    formset = ActionFormSet(data, prefix="actions", form_kwargs={"organisations": organisations})
+    if data is not None and form.is_valid() and formset.is_valid():
+        try:
+            contact_services.contact_create(
+                partnership=partnership,
+                by=request.user,
+                occurred_on=form.cleaned_data["occurred_on"],
+                kind=form.cleaned_data["kind"],
+                summary=form.cleaned_data["summary"],
+                participants=list(form.cleaned_data["participants"]),
+                tlp=form.cleaned_data["tlp"],
+                actions=filled_actions(formset),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The contact has been added to the log."))
+            return redirect(_detail_url(partnership, "contact-log"))
+    return render(
+        request,
+        "partnerships/contact_form.html",
+        {"partnership": partnership, "form": form, "formset": formset},
+    )
+
+
+@login_required
+@require_POST
+def action_done(request, public_id):
+    actor = _actor(request)
+    action = selectors.action_get(actor, public_id)
+    if action is None:
+        raise Http404
+    policy.require(policy.can_write_contacts(actor, action.partnership))
+    done = request.POST.get("done", "1") != "0"
+    contact_services.action_set_done(action=action, done=done)
+    if done:
+        messages.success(request, _("The action is marked as done."))
+    else:
+        messages.success(request, _("The action is open again."))
+    return redirect(_detail_url(action.partnership, "actions"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def covenant_upload(request, public_id):
+    actor = _actor(request)
+    covenant = selectors.covenant_get(actor, public_id)
+    if covenant is None:
+        raise Http404
+    policy.require(policy.can_manage(actor, covenant.partnership))
+    form = CovenantDocumentForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            covenant_services.covenant_upload_document(
+                covenant=covenant, upload=form.cleaned_data["document"], by=request.user
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The signed document has been stored."))
+            return redirect(_detail_url(covenant.partnership, "covenants"))
+    return render(
+        request,
+        "partnerships/covenant_upload.html",
+        {"covenant": covenant, "partnership": covenant.partnership, "form": form},
+    )
+
+
+@login_required
+@require_safe
+def covenant_document(request, public_id):
+    actor = _actor(request)
+    covenant = selectors.covenant_get(actor, public_id)
+    if covenant is None or not selectors.covenant_document_visible_to(actor, covenant):
+        raise Http404
+    try:
+        handle = covenant.document.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    filename = f"{slugify(covenant.title) or 'covenant'}.pdf"
+    response = FileResponse(
+        handle, as_attachment=True, filename=filename, content_type="application/pdf"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    audit_sensitive_reads(actor=actor, objects=[covenant], request=request)
+    return response
+
+
+@login_required
+@require_safe
+def partnership_overview(request):
+    actor = _actor(request)
+    if not actor.is_nctv_staff:
+        raise Http404
+    order = request.GET.get("order", "health")
+    if order not in selectors.OVERVIEW_ORDERS:
+        order = "health"
+    rows = selectors.partnership_overview_rows(actor, order=order)
+    return render(
+        request, "partnerships/partnership_overview.html", {"health_rows": rows, "order": order}
+    )
+
+
+@login_required
+@require_safe
+def access_log(request):
+    """Who outside my organisation read our organisation's sensitive data, and when."""
+    from django.core.exceptions import PermissionDenied
+    from django.core.paginator import Paginator
+
+    from partnerships.roles import Capability
+
+    actor = _actor(request)
+    if actor.organisation is None:
+        raise Http404
+    if not actor.can(Capability.MANAGE_ORGANISATION):
+        raise PermissionDenied(_("Only your organisation's administrators see this."))
+    events = selectors.access_log_for_organisation(actor.organisation)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "partnerships/access_log.html",
+        {"page": page, "organisation": actor.organisation},
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.contrib.sessions.models import Session
 from django.dispatch import receiver
 from knox.models import AuthToken
@@ -32,3 +32,14 @@ def user_sign_out_everywhere(*, user) -> None:
     Session.objects.filter(session_key__in=keys).delete()
     UserSession.objects.filter(user=user).delete()
     AuthToken.objects.filter(user=user).delete()
+
+
+@receiver(user_login_failed, dispatch_uid="ppsportal.audit_login_failed")
+def _audit_login_failed(sender, credentials, request=None, **kwargs) -> None:
+    from ppsportal.audit import audit_record
+
+    audit_record(
+        action="auth.login_failed",
+        request=request,
+        detail={"username": str(credentials.get("username", ""))[:150]},
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -152,6 +153,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "ppsportal.tasks.record_worker_heartbeat",
         "schedule": 60.0,
     },
+    "sharing-remove-lapsed-grants": {
+        "task": "partnerships.tasks.remove_lapsed_grants",
+        "schedule": crontab(minute="*/10"),
+    },
+    "partnership-reminders": {
+        "task": "partnerships.tasks.send_partnership_reminders",
+        "schedule": crontab(minute=15, hour="7-18"),
+    },
 }
 
 # --- Authentication ---------------------------------------------------------------------------
@@ -208,6 +217,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Uploaded documents are kept small; the limit is checked again per field by the services.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024, minimum=1024)
 
 # --- Email ------------------------------------------------------------------------------------
 _email = email_from_url("EMAIL_URL")
@@ -266,6 +276,16 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # One name per choice set, where field names ("kind", "status", "role") are shared.
+    "ENUM_NAME_OVERRIDES": {
+        "PartnershipKindEnum": "partnerships.models.PartnershipKind",
+        "PartnershipStatusEnum": "partnerships.models.Partnership.Status",
+        "PartnerRoleEnum": "partnerships.models.PartnerRole",
+        "CovenantKindEnum": "partnerships.models.Covenant.Kind",
+        "CovenantStatusEnum": "partnerships.models.Covenant.Status",
+        "ContactKindEnum": "partnerships.models.ContactEntry.Kind",
+        "TlpEnum": "ppsportal.sensitivity.TLP",
+    },
 }
 
 # --- Logging ----------------------------------------------------------------------------------

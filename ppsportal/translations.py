@@ -80,7 +80,9 @@ def extract_messages() -> list[Message]:
     for path in _source_files():
         text = path.read_text(encoding="utf-8")
         if path.suffix in {".html", ".txt"}:
-            text = templatize(text, origin=str(path))
+            # Inside brackets Python's tokenizer ignores indentation, so an indented
+            # {% translate %} line cannot break the extraction.
+            text = "(\n" + templatize(text, origin=str(path)) + "\n)"
         messages += _extract(io.BytesIO(text.encode("utf-8")), path)
     return messages
 

@@ -5,22 +5,22 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from partnerships import views as partnership_views
-from partnerships.api import MeView
+from partnerships.auth_forms import DashboardAuthenticationForm
 from ppsportal.api.auth import ObtainTokenView, RevokeTokenView
 from ppsportal.health import health
 
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("auth/token/revoke/", RevokeTokenView.as_view(), name="api-token-revoke"),
-    path("me/", MeView.as_view(), name="api-me"),
+    path("", include("partnerships.api_urls")),
 ]
 
 urlpatterns = [
-    path("", partnership_views.home, name="home"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=DashboardAuthenticationForm
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -30,4 +30,5 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("partnerships.urls")),
 ]

@@ -52,3 +52,17 @@ def test_user_without_organisation_is_told_so(client, django_user_model):
     user = django_user_model.objects.create_user("loose", password=PASSWORD)
     client.force_login(user)
     assert "nog niet aan een organisatie gekoppeld" in client.get("/").content.decode()
+
+
+def test_an_api_account_cannot_sign_in_to_the_dashboard(client, org_a):
+    from tests.factories import UserFactory
+
+    UserFactory(username="integrator-a", organisation=org_a, role="integrator")
+    response = client.post(
+        "/accounts/login/",
+        {"username": "integrator-a", "password": PASSWORD},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    assert "API account" in response.content.decode()
+    assert "_auth_user_id" not in client.session

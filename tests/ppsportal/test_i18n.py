@@ -16,9 +16,15 @@ def test_every_translatable_string_has_a_dutch_translation():
 
 
 def test_the_compiled_catalogue_matches_the_po_file():
-    po = {(m.id, m.context): m.string for m in translations.read_catalog() if m.id and not m.fuzzy}
+    def entries(catalog):
+        def key(value):
+            return tuple(value) if isinstance(value, list | tuple) else value
+
+        return {(key(m.id), m.context): key(m.string) for m in catalog if m.id and not m.fuzzy}
+
+    po = entries(translations.read_catalog())
     with translations.mo_path().open("rb") as fh:
-        mo = {(m.id, m.context): m.string for m in read_mo(fh) if m.id}
+        mo = entries(read_mo(fh))
     assert mo == po, "The .mo file is stale: run `make compilemessages` and commit it."
 
 

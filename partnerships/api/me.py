@@ -1,4 +1,4 @@
-"""API of the partnerships app: who am I, and (later) partnerships, covenants and contacts."""
+"""Who am I: the signed-in user, their organisation and their role."""
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
@@ -6,16 +6,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from partnerships.models import Organisation
+from partnerships.api.common import OrganisationRefSerializer, errors
 from partnerships.selectors import actor_for
-
-
-class OrganisationRefSerializer(serializers.ModelSerializer):
-    id = serializers.UUIDField(source="public_id", read_only=True)
-
-    class Meta:
-        model = Organisation
-        fields = ["id", "name"]
 
 
 class MeSerializer(serializers.Serializer):
@@ -35,7 +27,7 @@ class MeView(APIView):
     @extend_schema(
         operation_id="me_retrieve",
         summary="Who am I",
-        responses={200: MeSerializer},
+        responses={200: MeSerializer, **errors(401)},
         examples=[
             OpenApiExample(
                 "Integrator of the ArenA",

@@ -1,36 +1,14 @@
-"""Admin for NCTV staff. Saving goes through the services, so the admin holds no rules."""
+"""Admin for organisations and memberships. Saving goes through the services."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from partnerships.admin.base import StaffAdmin, StaffInlineMixin
 from partnerships.models import Membership, Organisation
-from partnerships.selectors import actor_for
 from partnerships.services import organisations as org_services
 
 
-class StaffAdmin(admin.ModelAdmin):
-    """The admin is NCTV staff's face: NCTV staff may use every portal model admin."""
-
-    def _staff(self, request) -> bool:
-        return request.user.is_superuser or actor_for(request.user).is_nctv_staff
-
-    def has_module_permission(self, request):
-        return self._staff(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._staff(request)
-
-    def has_add_permission(self, request):
-        return self._staff(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self._staff(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._staff(request)
-
-
-class MembershipInline(admin.TabularInline):
+class MembershipInline(StaffInlineMixin, admin.TabularInline):
     model = Membership
     fields = ["user", "role", "created_at"]
     readonly_fields = ["user", "role", "created_at"]
@@ -39,6 +17,12 @@ class MembershipInline(admin.TabularInline):
     show_change_link = True
 
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -94,8 +78,3 @@ class MembershipAdmin(StaffAdmin):
     @admin.action(description=_("End the selected memberships (signs the users out everywhere)"))
     def end_memberships(self, request, queryset):
         self.delete_queryset(request, queryset)
-
-
-admin.site.site_header = _("PPS Portal administration")
-admin.site.site_title = _("PPS Portal")
-admin.site.index_title = _("NCTV administration")

@@ -1,0 +1,20 @@
+"""API of the partnerships app: who am I, partnerships, covenants, the contact log and actions.
+
+Each module holds one resource's serializers, filters and viewset; ``common`` the shared parts.
+"""
+
+from partnerships.api.common import OrganisationRefSerializer
+from partnerships.api.contacts import ActionViewSet, ContactViewSet
+from partnerships.api.covenants import CovenantViewSet
+from partnerships.api.me import MeSerializer, MeView
+from partnerships.api.partnerships import PartnershipViewSet
+
+__all__ = [
+    "ActionViewSet",
+    "ContactViewSet",
+    "CovenantViewSet",
+    "MeSerializer",
+    "MeView",
+    "OrganisationRefSerializer",
+    "PartnershipViewSet",
+]

@@ -1,0 +1,355 @@
+"""``/api/v1/covenants/``: read for members; create, change and upload the signed document for
+the partnership's coordinators and NCTV staff."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import (
+    OpenApiExample,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from partnerships.api.common import (
+    OrganisationField,
+    OrganisationRefSerializer,
+    PartnershipRefSerializer,
+    PortalViewSetMixin,
+    VisiblePartnershipField,
+    errors,
+)
+from partnerships.api.examples import COVENANT, COVENANT_CREATE, COVENANT_UPDATE
+from partnerships.models import Covenant, CovenantSignatory, CovenantTask
+from partnerships.policy import can_manage, require
+from partnerships.selectors import covenants_visible_to, covenants_with_status
+from partnerships.services.covenants import (
+    covenant_create,
+    covenant_set_tasks,
+    covenant_update,
+    covenant_upload_document,
+)
+
+# --- Reading ------------------------------------------------------------------------------------
+
+
+class CovenantSignatorySerializer(serializers.ModelSerializer):
+    organisation = OrganisationRefSerializer(read_only=True)
+
+    class Meta:
+        model = CovenantSignatory
+        fields = ["organisation", "signed_on", "withdrawn_on"]
+        read_only_fields = fields
+
+
+class CovenantTaskSerializer(serializers.ModelSerializer):
+    organisation = OrganisationRefSerializer(read_only=True)
+
+    class Meta:
+        model = CovenantTask
+        fields = ["organisation", "description"]
+        read_only_fields = fields
+
+
+class CovenantSerializer(serializers.ModelSerializer):
+    """A covenant with its signatories (and their signing dates) and the tasks per party."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    partnership = PartnershipRefSerializer(read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    status = serializers.ChoiceField(
+        source="derived_status",
+        choices=Covenant.Status.choices,
+        read_only=True,
+        help_text=gettext_lazy("Derived from the dates and the signatures, never typed in."),
+    )
+    status_label = serializers.SerializerMethodField()
+    information_clause_label = serializers.CharField(
+        source="get_information_clause_display", read_only=True
+    )
+    signatories = CovenantSignatorySerializer(many=True, read_only=True)
+    tasks = CovenantTaskSerializer(many=True, read_only=True)
+    has_document = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Covenant
+        fields = [
+            "id",
+            "partnership",
+            "kind",
+            "kind_label",
+            "title",
+            "status",
+            "status_label",
+            "effective_from",
+            "effective_until",
+            "terminated_on",
+            "information_clause",
+            "information_clause_label",
+            "purpose",
+            "retention_days",
+            "signatories",
+            "tasks",
+            "has_document",
+            "document_uploaded_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, instance):
+        instance.derived_status = instance.status_on(
+            self.context["today"], list(instance.signatories.all())
+        )
+        return super().to_representation(instance)
+
+    def get_status_label(self, covenant) -> str:
+        return str(Covenant.Status(covenant.derived_status).label)
+
+    def get_has_document(self, covenant) -> bool:
+        return bool(covenant.document)
+
+
+# --- Writing ------------------------------------------------------------------------------------
+
+
+class SignatoryWriteSerializer(serializers.Serializer):
+    organisation = OrganisationField()
+    signed_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy("When it signed; empty while it has not signed yet."),
+    )
+
+
+class TaskWriteSerializer(serializers.Serializer):
+    organisation = OrganisationField()
+    description = serializers.CharField(max_length=300)
+
+
+class CovenantUpdateSerializer(serializers.ModelSerializer):
+    tasks = TaskWriteSerializer(
+        many=True,
+        required=False,
+        help_text=gettext_lazy("Tasks and responsibilities per party; replaces the current list."),
+    )
+
+    class Meta:
+        model = Covenant
+        fields = [
+            "kind",
+            "title",
+            "effective_from",
+            "effective_until",
+            "information_clause",
+            "purpose",
+            "retention_days",
+            "tasks",
+        ]
+
+
+class CovenantCreateSerializer(CovenantUpdateSerializer):
+    partnership = VisiblePartnershipField()
+    signatories = SignatoryWriteSerializer(
+        many=True,
+        required=False,
+        help_text=gettext_lazy("Member organisations that sign, each with its signing date."),
+    )
+
+    class Meta(CovenantUpdateSerializer.Meta):
+        fields = ["partnership", *CovenantUpdateSerializer.Meta.fields, "signatories"]
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    document = serializers.FileField(
+        help_text=gettext_lazy("The signed document as PDF; the type is checked from the content.")
+    )
+
+
+def _pairs(rows, second: str) -> list[tuple]:
+    return [(row["organisation"], row.get(second)) for row in rows]
+
+
+# --- Filters and views --------------------------------------------------------------------------
+
+
+class CovenantFilter(django_filters.FilterSet):
+    partnership = django_filters.UUIDFilter(
+        field_name="partnership__public_id", label=gettext_lazy("Partnership id")
+    )
+    kind = django_filters.ChoiceFilter(choices=Covenant.Kind.choices)
+    status = django_filters.ChoiceFilter(
+        choices=Covenant.Status.choices,
+        method="filter_status",
+        label=gettext_lazy("Status today, derived from the dates and signatures"),
+    )
+
+    class Meta:
+        model = Covenant
+        fields = ["partnership", "kind", "status"]
+
+    def filter_status(self, queryset, name, value):
+        return covenants_with_status(queryset, value)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List covenants and protocols",
+        description="Of the partnerships you may see. `status` is derived from dates and "
+        "signatures: `active` means in force today.",
+        responses={200: CovenantSerializer, **errors(400, 401)},
+        examples=[OpenApiExample("A covenant", value=COVENANT, response_only=True)],
+    ),
+    retrieve=extend_schema(
+        summary="Get a covenant",
+        responses={200: CovenantSerializer, **errors(401, 404)},
+        examples=[OpenApiExample("A covenant", value=COVENANT, response_only=True)],
+    ),
+    create=extend_schema(
+        summary="Create a covenant (coordinators and NCTV staff)",
+        description="Signatories and task owners must be current members of the partnership.",
+        request=CovenantCreateSerializer,
+        responses={201: CovenantSerializer, **errors(400, 401, 403)},
+        examples=[
+            OpenApiExample("New covenant", value=COVENANT_CREATE, request_only=True),
+            OpenApiExample("Created", value=COVENANT, response_only=True),
+            OpenApiExample(
+                "Ends before it starts",
+                value={"effective_until": ["'Effective until' cannot be before 'effective from'."]},
+                response_only=True,
+                status_codes=["400"],
+            ),
+        ],
+    ),
+    update=extend_schema(
+        summary="Replace a covenant's terms (coordinators and NCTV staff)",
+        request=CovenantUpdateSerializer,
+        responses={200: CovenantSerializer, **errors(400, 401, 403, 404)},
+        examples=[
+            OpenApiExample("Terms", value=COVENANT_UPDATE, request_only=True),
+            OpenApiExample("Changed", value=COVENANT, response_only=True),
+        ],
+    ),
+    partial_update=extend_schema(
+        summary="Change a covenant (coordinators and NCTV staff)",
+        request=CovenantUpdateSerializer,
+        responses={200: CovenantSerializer, **errors(400, 401, 403, 404)},
+        examples=[
+            OpenApiExample("Extend it", value={"effective_until": "2028-12-31"}, request_only=True),
+            OpenApiExample("Changed", value=COVENANT, response_only=True),
+        ],
+    ),
+)
+@extend_schema(tags=["covenants"])
+class CovenantViewSet(
+    PortalViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    filterset_class = CovenantFilter
+    search_fields = ["title", "purpose", "partnership__name"]
+    ordering_fields = ["title", "effective_from", "effective_until", "created_at"]
+    ordering = ["partnership__name", "-effective_from", "title"]
+    ordering_default_description = "by partnership, then the newest first"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Covenant.objects.none()
+        return (
+            covenants_visible_to(self.actor)
+            .select_related("partnership")
+            .prefetch_related(
+                Prefetch(
+                    "signatories",
+                    queryset=CovenantSignatory.objects.select_related("organisation"),
+                ),
+                Prefetch("tasks", queryset=CovenantTask.objects.select_related("organisation")),
+            )
+        )
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return CovenantCreateSerializer
+        if self.action in {"update", "partial_update"}:
+            return CovenantUpdateSerializer
+        if self.action == "document":
+            return DocumentUploadSerializer
+        return CovenantSerializer
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        partnership = data.pop("partnership")
+        require(can_manage(self.actor, partnership), _not_a_coordinator())
+        covenant = covenant_create(
+            partnership=partnership,
+            signatories=_pairs(data.pop("signatories", []), "signed_on"),
+            tasks=_pairs(data.pop("tasks", []), "description"),
+            **data,
+        )
+        return Response(self._read(covenant), status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        covenant = self.get_object()
+        require(can_manage(self.actor, covenant.partnership), _not_a_coordinator())
+        serializer = self.get_serializer(
+            covenant, data=request.data, partial=kwargs.get("partial", False)
+        )
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        tasks = data.pop("tasks", None)
+        with transaction.atomic():  # the terms and the tasks change together or not at all
+            if data:
+                covenant_update(covenant=covenant, **data)
+            if tasks is not None:
+                covenant_set_tasks(covenant=covenant, tasks=_pairs(tasks, "description"))
+        return Response(self._read(covenant))
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    @extend_schema(
+        summary="Upload the signed document (coordinators and NCTV staff)",
+        description="Multipart upload of one PDF, checked by its content and size; it replaces "
+        "the previous document.",
+        request={"multipart/form-data": DocumentUploadSerializer},
+        responses={200: CovenantSerializer, **errors(400, 401, 403, 404)},
+        examples=[
+            OpenApiExample("Document stored", value=COVENANT, response_only=True),
+            OpenApiExample(
+                "Not a PDF",
+                value={
+                    "document": [
+                        "The document is not a PDF file. Upload the signed document as PDF."
+                    ]
+                },
+                response_only=True,
+                status_codes=["400"],
+            ),
+        ],
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def document(self, request, *args, **kwargs):
+        covenant = self.get_object()
+        require(can_manage(self.actor, covenant.partnership), _not_a_coordinator())
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        covenant_upload_document(
+            covenant=covenant, upload=serializer.validated_data["document"], by=request.user
+        )
+        return Response(self._read(covenant))
+
+    def _read(self, covenant) -> dict:
+        return CovenantSerializer(self.reread(covenant), context=self.get_serializer_context()).data
+
+
+def _not_a_coordinator() -> str:
+    return _("Only the partnership's coordinators and NCTV staff can do this.")

@@ -1,0 +1,23 @@
+"""API routes of the partnerships app (mounted under /api/v1/)."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from partnerships.api import (
+    ActionViewSet,
+    ContactViewSet,
+    CovenantViewSet,
+    MeView,
+    PartnershipViewSet,
+)
+
+router = SimpleRouter()
+router.register("partnerships", PartnershipViewSet, basename="partnership")
+router.register("covenants", CovenantViewSet, basename="covenant")
+router.register("contacts", ContactViewSet, basename="contact")
+router.register("actions", ActionViewSet, basename="action")
+
+urlpatterns = [
+    path("me/", MeView.as_view(), name="api-me"),
+    *router.urls,
+]

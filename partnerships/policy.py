@@ -1,0 +1,50 @@
+"""Who may do what with a partnership. Services ask these; views turn refusals into 403/404.
+
+Visibility (may this user see the partnership at all) is a selector concern
+(``partnerships.selectors.partnership_visible_to``); these functions assume it.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from partnerships.models import PartnerRole, Partnership, PartnershipMember
+from partnerships.roles import Capability
+from partnerships.selectors import Actor
+
+
+def current_roles_of(actor: Actor, partnership: Partnership) -> set[str]:
+    if actor.organisation is None:
+        return set()
+    return set(
+        PartnershipMember.objects.filter(
+            partnership=partnership, organisation=actor.organisation, left_on__isnull=True
+        ).values_list("role", flat=True)
+    )
+
+
+def is_member(actor: Actor, partnership: Partnership) -> bool:
+    return bool(current_roles_of(actor, partnership))
+
+
+def is_coordinator(actor: Actor, partnership: Partnership) -> bool:
+    return PartnerRole.COORDINATOR in current_roles_of(actor, partnership)
+
+
+def can_write_contacts(actor: Actor, partnership: Partnership) -> bool:
+    if actor.is_nctv_staff:
+        return True
+    return actor.can(Capability.WRITE) and is_member(actor, partnership)
+
+
+def can_manage(actor: Actor, partnership: Partnership) -> bool:
+    """Covenants, documents, costs, members: coordinators (with a writing role) and NCTV staff."""
+    if actor.is_nctv_staff:
+        return True
+    return actor.can(Capability.WRITE) and is_coordinator(actor, partnership)
+
+
+def require(allowed: bool, message: str | None = None) -> None:
+    if not allowed:
+        raise PermissionDenied(message or _("Your role does not allow this."))

@@ -1,0 +1,195 @@
+"""Writes on covenants, protocols and data-sharing agreements."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partnerships.models import Covenant, CovenantSignatory, CovenantTask, Organisation, Partnership
+from partnerships.services.documents import check_pdf
+
+
+def _current_member_ids(partnership: Partnership) -> set[int]:
+    return set(
+        partnership.members.filter(left_on__isnull=True).values_list("organisation_id", flat=True)
+    )
+
+
+def _check_dates(effective_from: date, effective_until: date | None) -> None:
+    if effective_until is not None and effective_until < effective_from:
+        raise ValidationError(
+            {"effective_until": _("'Effective until' cannot be before 'effective from'.")},
+            code="ends_before_start",
+        )
+
+
+def _check_members(partnership: Partnership, organisations, field: str) -> None:
+    members = _current_member_ids(partnership)
+    outsiders = [o.name for o in organisations if o.pk not in members]
+    if outsiders:
+        raise ValidationError(
+            {
+                field: _("Not a member of the partnership: %(names)s.")
+                % {"names": ", ".join(outsiders)}
+            },
+            code="not_a_member",
+        )
+
+
+@transaction.atomic
+def covenant_create(
+    *,
+    partnership: Partnership,
+    title: str,
+    effective_from: date,
+    kind: str = Covenant.Kind.COVENANT,
+    effective_until: date | None = None,
+    information_clause: str = "green",
+    purpose: str = "",
+    retention_days: int | None = None,
+    signatories: list[tuple[Organisation, date | None]] = (),
+    tasks: list[tuple[Organisation, str]] = (),
+) -> Covenant:
+    """Create a covenant with its signatories (organisation, signing date or None) and tasks."""
+    _check_dates(effective_from, effective_until)
+    _check_members(partnership, [org for org, _signed in signatories], "signatories")
+    _check_members(partnership, [org for org, _task in tasks], "tasks")
+    covenant = Covenant(
+        partnership=partnership,
+        kind=kind,
+        title=title,
+        effective_from=effective_from,
+        effective_until=effective_until,
+        information_clause=information_clause,
+        purpose=purpose,
+        retention_days=retention_days,
+    )
+    covenant.full_clean()
+    covenant.save()
+    for organisation, signed_on in signatories:
+        CovenantSignatory.objects.create(
+            covenant=covenant, organisation=organisation, signed_on=signed_on
+        )
+    covenant_set_tasks(covenant=covenant, tasks=tasks)
+    return covenant
+
+
+@transaction.atomic
+def covenant_update(*, covenant: Covenant, **changes) -> Covenant:
+    allowed = {
+        "title",
+        "kind",
+        "effective_from",
+        "effective_until",
+        "information_clause",
+        "purpose",
+        "retention_days",
+    }
+    unknown = set(changes) - allowed
+    if unknown:
+        raise TypeError(f"covenant_update got unknown fields: {sorted(unknown)}")
+    for field, value in changes.items():
+        setattr(covenant, field, value)
+    _check_dates(covenant.effective_from, covenant.effective_until)
+    covenant.full_clean()
+    covenant.save()
+    return covenant
+
+
+@transaction.atomic
+def covenant_add_signatory(
+    *, covenant: Covenant, organisation: Organisation, signed_on: date | None = None
+) -> CovenantSignatory:
+    _check_members(covenant.partnership, [organisation], "organisation")
+    signatory, created = CovenantSignatory.objects.get_or_create(
+        covenant=covenant, organisation=organisation, defaults={"signed_on": signed_on}
+    )
+    if not created and signatory.withdrawn_on is not None:
+        signatory.withdrawn_on = None
+        signatory.signed_on = signed_on
+        signatory.save(update_fields=["withdrawn_on", "signed_on"])
+    return signatory
+
+
+@transaction.atomic
+def covenant_sign(
+    *, covenant: Covenant, organisation: Organisation, signed_on: date | None = None
+) -> CovenantSignatory:
+    signatory = CovenantSignatory.objects.filter(
+        covenant=covenant, organisation=organisation
+    ).first()
+    if signatory is None or signatory.withdrawn_on is not None:
+        raise ValidationError(
+            {"organisation": _("This organisation is not a signatory of the covenant.")},
+            code="not_a_signatory",
+        )
+    signatory.signed_on = signed_on or timezone.localdate()
+    signatory.save(update_fields=["signed_on"])
+    return signatory
+
+
+@transaction.atomic
+def covenant_withdraw_signatory(
+    *, covenant: Covenant, organisation: Organisation, withdrawn_on: date | None = None
+) -> CovenantSignatory:
+    """A party withdraws: what was shared with it under this covenant is no longer visible."""
+    signatory = CovenantSignatory.objects.filter(
+        covenant=covenant, organisation=organisation
+    ).first()
+    if signatory is None:
+        raise ValidationError(
+            {"organisation": _("This organisation is not a signatory of the covenant.")},
+            code="not_a_signatory",
+        )
+    signatory.withdrawn_on = withdrawn_on or timezone.localdate()
+    signatory.save(update_fields=["withdrawn_on"])
+    return signatory
+
+
+@transaction.atomic
+def covenant_terminate(*, covenant: Covenant, terminated_on: date | None = None) -> Covenant:
+    terminated_on = terminated_on or timezone.localdate()
+    if terminated_on < covenant.effective_from:
+        raise ValidationError(
+            {"terminated_on": _("A covenant cannot be terminated before it takes effect.")}
+        )
+    covenant.terminated_on = terminated_on
+    covenant.save(update_fields=["terminated_on"])
+    return covenant
+
+
+@transaction.atomic
+def covenant_set_tasks(*, covenant: Covenant, tasks: list[tuple[Organisation, str]]) -> None:
+    _check_members(covenant.partnership, [org for org, _task in tasks], "tasks")
+    empty = [org.name for org, text in tasks if not (text or "").strip()]
+    if empty:
+        raise ValidationError({"tasks": _("Describe the task of each party.")})
+    covenant.tasks.all().delete()
+    CovenantTask.objects.bulk_create(
+        CovenantTask(covenant=covenant, organisation=org, description=text.strip(), position=i)
+        for i, (org, text) in enumerate(tasks)
+    )
+
+
+@transaction.atomic
+def covenant_upload_document(*, covenant: Covenant, upload, by=None) -> Covenant:
+    """Store the signed document: PDF checked by content, size limited; the old one is replaced.
+    The uploader's organisation becomes the document's owner (it always sees it)."""
+    check_pdf(upload)
+    if by is not None:
+        from partnerships.selectors import membership_for_user
+
+        membership = membership_for_user(by)
+        covenant.document_owner = membership.organisation if membership else None
+    old = covenant.document.name if covenant.document else None
+    covenant.document.save("signed.pdf", upload, save=False)
+    covenant.document_uploaded_at = timezone.now()
+    covenant.save(update_fields=["document", "document_uploaded_at", "document_owner"])
+    if old:
+        storage = covenant.document.storage
+        transaction.on_commit(lambda: storage.delete(old))
+    return covenant

@@ -1,0 +1,390 @@
+"""The sharing service: the only code that writes grants (the guardian permission rows).
+
+Every refusal says why in words a person understands ("the covenant 'X' allows at most
+TLP:AMBER"). Sharing and revoking twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partnerships.models import Covenant, Membership, Organisation
+from partnerships.roles import Capability
+from partnerships.selectors import Actor, actor_for
+from partnerships.sharing.registry import Shareable, all_specs, spec_for
+from partnerships.sharing.selectors import (
+    SHARED_LEVELS_FOR_USERS,
+    valid_grant_q,
+)
+from ppsportal.audit import audit_record
+from ppsportal.sensitivity import TLP
+
+
+@dataclass(frozen=True)
+class Share:
+    kind: str  # "organisation" or "user"
+    organisation: Organisation
+    user: object | None
+    covenant: Covenant
+    granted_by: object | None
+    granted_at: datetime
+    reason: str
+    valid: bool
+
+
+def _level_label(level: str) -> str:
+    return str(TLP(level).label)
+
+
+def _view_permission(spec: Shareable) -> Permission:
+    content_type = ContentType.objects.get_for_model(spec.model)
+    permission, _created = Permission.objects.get_or_create(
+        content_type=content_type,
+        codename=spec.view_codename,
+        defaults={"name": f"Can view {spec.model._meta.verbose_name}"},
+    )
+    return permission
+
+
+def may_share(actor: Actor, spec: Shareable, obj) -> bool:
+    """NCTV staff, or a writing member of the object's owning organisation."""
+    if actor.is_nctv_staff:
+        return True
+    owner_id = getattr(obj, f"{spec.owner_field}_id")
+    return (
+        actor.organisation is not None
+        and actor.organisation.pk == owner_id
+        and actor.can(Capability.WRITE)
+    )
+
+
+def _check_footing(
+    *, spec: Shareable, obj, organisation: Organisation, covenant: Covenant, today: date
+) -> None:
+    level = getattr(obj, spec.tlp_field)
+    params = {
+        "covenant": covenant.title,
+        "organisation": organisation.name,
+        "level": _level_label(level),
+        "clause": _level_label(covenant.information_clause),
+    }
+    if not Covenant.objects.in_force(today).filter(pk=covenant.pk).exists():
+        raise ValidationError(
+            {"covenant": _("The covenant '%(covenant)s' is not in force.") % params},
+            code="covenant_not_in_force",
+        )
+    if not covenant.signatories.filter(
+        organisation=organisation, withdrawn_on__isnull=True, signed_on__lte=today
+    ).exists():
+        raise ValidationError(
+            {
+                "organisation": _("%(organisation)s has not signed the covenant '%(covenant)s'.")
+                % params
+            },
+            code="not_a_signatory",
+        )
+    if not TLP.allows(covenant.information_clause, level):
+        raise ValidationError(
+            {
+                "covenant": _(
+                    "The covenant '%(covenant)s' allows at most %(clause)s; this is %(level)s."
+                )
+                % params
+            },
+            code="clause_too_low",
+        )
+
+
+def _require_may_share(actor: Actor, spec: Shareable, obj) -> None:
+    if not may_share(actor, spec, obj):
+        raise PermissionDenied(_("Only the owning organisation or NCTV staff may share this."))
+
+
+@transaction.atomic
+def share_with_organisation(
+    *, obj, organisation: Organisation, covenant: Covenant, by, reason: str, request=None
+):
+    spec = spec_for(obj)
+    actor = actor_for(by)
+    _require_may_share(actor, spec, obj)
+    level = getattr(obj, spec.tlp_field)
+    params = {"level": _level_label(level), "organisation": organisation.name}
+    if TLP.is_open(level):
+        raise ValidationError(
+            {"tlp": _("%(level)s reaches its audience without sharing.") % params},
+            code="open_level",
+        )
+    if level == TLP.RED:
+        raise ValidationError(
+            {"organisation": _("TLP:RED is shared with named users only, not organisations.")},
+            code="red_needs_users",
+        )
+    if organisation.pk == getattr(obj, f"{spec.owner_field}_id"):
+        raise ValidationError(
+            {"organisation": _("%(organisation)s owns this and sees it already.") % params},
+            code="owner",
+        )
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why you share this.")}, code="no_reason")
+    today = timezone.localdate()
+    _check_footing(spec=spec, obj=obj, organisation=organisation, covenant=covenant, today=today)
+    existing = spec.group_grant.objects.filter(
+        content_object=obj, organisation=organisation
+    ).first()
+    if existing is not None and existing.covenant_id == covenant.pk:
+        return existing  # sharing twice changes nothing
+    if level == TLP.AMBER_STRICT:
+        other = (
+            spec.group_grant.objects.filter(content_object=obj)
+            .exclude(organisation=organisation)
+            .select_related("organisation")
+            .first()
+        )
+        if other is not None:
+            raise ValidationError(
+                {
+                    "organisation": _(
+                        "TLP:AMBER+STRICT is shared with one organisation only; "
+                        "revoke the share with %(other)s first."
+                    )
+                    % {"other": other.organisation.name}
+                },
+                code="strict_single",
+            )
+    if existing is not None:
+        existing.delete()  # re-shared under another covenant: the new footing replaces the old
+    grant = spec.group_grant.objects.create(
+        content_object=obj,
+        group=organisation.group,
+        permission=_view_permission(spec),
+        organisation=organisation,
+        covenant=covenant,
+        granted_by=by,
+        reason=reason.strip(),
+    )
+    _audit_grant(
+        "sharing.granted",
+        spec,
+        obj,
+        by=by,
+        organisation=organisation,
+        covenant=covenant,
+        reason=reason,
+        request=request,
+    )
+    return grant
+
+
+@transaction.atomic
+def share_with_user(*, obj, user, covenant: Covenant, by, reason: str, request=None):
+    spec = spec_for(obj)
+    actor = actor_for(by)
+    _require_may_share(actor, spec, obj)
+    level = getattr(obj, spec.tlp_field)
+    if level not in SHARED_LEVELS_FOR_USERS:
+        raise ValidationError(
+            {
+                "tlp": _("%(level)s reaches its audience without sharing.")
+                % {"level": _level_label(level)}
+            },
+            code="open_level",
+        )
+    membership = Membership.objects.select_related("organisation").filter(user=user).first()
+    if membership is None or not user.is_active:
+        raise ValidationError(
+            {"user": _("This user is not an active member of an organisation.")},
+            code="no_member",
+        )
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why you share this.")}, code="no_reason")
+    organisation = membership.organisation
+    today = timezone.localdate()
+    _check_footing(spec=spec, obj=obj, organisation=organisation, covenant=covenant, today=today)
+    existing = spec.user_grant.objects.filter(content_object=obj, user=user).first()
+    if (
+        existing is not None
+        and existing.covenant_id == covenant.pk
+        and (existing.organisation_id == organisation.pk)
+    ):
+        return existing
+    if existing is not None:
+        existing.delete()
+    grant = spec.user_grant.objects.create(
+        content_object=obj,
+        user=user,
+        permission=_view_permission(spec),
+        organisation=organisation,
+        covenant=covenant,
+        granted_by=by,
+        reason=reason.strip(),
+    )
+    _audit_grant(
+        "sharing.granted",
+        spec,
+        obj,
+        by=by,
+        organisation=organisation,
+        covenant=covenant,
+        reason=reason,
+        request=request,
+        user=user,
+    )
+    return grant
+
+
+@transaction.atomic
+def revoke(
+    *, obj, by, organisation: Organisation | None = None, user=None, reason: str = "", request=None
+) -> bool:
+    """Revoke a share with an organisation or a user. Revoking twice changes nothing."""
+    if (organisation is None) == (user is None):
+        raise ValidationError(_("Name either an organisation or a user to revoke."))
+    spec = spec_for(obj)
+    _require_may_share(actor_for(by), spec, obj)
+    if organisation is not None:
+        grants = spec.group_grant.objects.filter(content_object=obj, organisation=organisation)
+    else:
+        grants = spec.user_grant.objects.filter(content_object=obj, user=user)
+    grant = grants.select_related("organisation", "covenant").first()
+    if grant is None:
+        return False
+    grants.delete()
+    _audit_grant(
+        "sharing.revoked",
+        spec,
+        obj,
+        by=by,
+        organisation=grant.organisation,
+        covenant=grant.covenant,
+        reason=reason,
+        request=request,
+        user=user,
+    )
+    return True
+
+
+def shares_of(obj, *, today: date | None = None) -> list[Share]:
+    """The shares of an object, each with whether it counts today."""
+    spec = spec_for(obj)
+    today = today or timezone.localdate()
+    shares: list[Share] = []
+    for kind, model, user_grant in (
+        ("organisation", spec.group_grant, False),
+        ("user", spec.user_grant, True),
+    ):
+        valid_ids = set(
+            model.objects.filter(content_object=obj)
+            .filter(valid_grant_q(spec, today=today, user_grant=user_grant))
+            .values_list("pk", flat=True)
+        )
+        rows = model.objects.filter(content_object=obj).select_related(
+            "organisation", "covenant", "granted_by", *(["user"] if user_grant else [])
+        )
+        shares += [
+            Share(
+                kind=kind,
+                organisation=g.organisation,
+                user=getattr(g, "user", None),
+                covenant=g.covenant,
+                granted_by=g.granted_by,
+                granted_at=g.granted_at,
+                reason=g.reason,
+                valid=g.pk in valid_ids,
+            )
+            for g in rows
+        ]
+    return shares
+
+
+def remove_lapsed_grants(*, today: date | None = None) -> int:
+    """Delete the grants that no longer count, each with a ``sharing.lapsed`` audit entry.
+
+    Access already ended at the first request after the change (the selectors check validity
+    in the query); this tidies the index and leaves the trace."""
+    today = today or timezone.localdate()
+    removed = 0
+    for spec in all_specs():
+        for model, user_grant in ((spec.group_grant, False), (spec.user_grant, True)):
+            lapsed = model.objects.exclude(
+                pk__in=model.objects.filter(
+                    valid_grant_q(spec, today=today, user_grant=user_grant)
+                ).values("pk")
+            ).select_related(
+                "organisation", "covenant", "content_object", *(["user"] if user_grant else [])
+            )
+            for grant in lapsed:
+                with transaction.atomic():
+                    deleted, _rows = model.objects.filter(pk=grant.pk).delete()
+                    if not deleted:
+                        continue  # another run removed it
+                    _audit_grant(
+                        "sharing.lapsed",
+                        spec,
+                        grant.content_object,
+                        by=None,
+                        organisation=grant.organisation,
+                        covenant=grant.covenant,
+                        reason=_lapse_reason(spec, grant, today),
+                        user=getattr(grant, "user", None),
+                    )
+                removed += 1
+    return removed
+
+
+def _lapse_reason(spec: Shareable, grant, today: date) -> str:
+    covenant = grant.covenant
+    if not Covenant.objects.in_force(today).filter(pk=covenant.pk).exists():
+        return f"covenant '{covenant.title}' is no longer in force"
+    if not covenant.signatories.filter(
+        organisation=grant.organisation, withdrawn_on__isnull=True, signed_on__lte=today
+    ).exists():
+        return f"{grant.organisation.name} is no longer a signatory"
+    user = getattr(grant, "user", None)
+    if user is not None and (
+        not user.is_active
+        or getattr(getattr(user, "membership", None), "organisation_id", None)
+        != grant.organisation_id
+    ):
+        return f"{user.get_username()} is no longer an active member of {grant.organisation.name}"
+    return "the covenant's information clause no longer allows the object's level"
+
+
+def _audit_grant(
+    action: str,
+    spec: Shareable,
+    obj,
+    *,
+    by,
+    organisation,
+    covenant,
+    reason,
+    request=None,
+    user=None,
+) -> None:
+    by_actor = actor_for(by) if by is not None else None
+    audit_record(
+        action=action,
+        actor=by,
+        organisation=by_actor.organisation if by_actor else None,
+        object_type=spec.label,
+        object_ids=[obj.public_id],
+        owner_organisation_ids=[getattr(obj, f"{spec.owner_field}_id")],
+        request=request,
+        purpose=reason or "",
+        detail={
+            "shared_with_organisation": str(organisation.public_id),
+            "shared_with_organisation_name": organisation.name,
+            "shared_with_user": user.get_username() if user is not None else None,
+            "covenant": str(covenant.public_id),
+            "covenant_title": covenant.title,
+            "level": getattr(obj, spec.tlp_field),
+        },
+    )

@@ -1,0 +1,20 @@
+"""Celery tasks of the partnerships app: thin, idempotent, calling services."""
+
+from celery import shared_task
+
+from partnerships.services.reminders import reminders_send
+
+
+@shared_task(name="partnerships.tasks.send_partnership_reminders", ignore_result=True)
+def send_partnership_reminders() -> int:
+    """Covenant expiry (60, 30, 7 days) and contact-overdue reminders; each sent once."""
+    return reminders_send()
+
+
+@shared_task(name="partnerships.tasks.remove_lapsed_grants", ignore_result=True)
+def remove_lapsed_grants() -> int:
+    """Remove grants whose footing is gone (each with a ``sharing.lapsed`` audit entry).
+    Access already ended in the queries; this keeps the index tidy and leaves the trace."""
+    from partnerships.sharing.services import remove_lapsed_grants as remove
+
+    return remove()

@@ -1,0 +1,171 @@
+"""Partnership health: each rule gives its reason in words, and the worst reason sets the status."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from partnerships.health import assess
+from partnerships.models import Partnership
+from partnerships.selectors import actor_for, partnership_health_list, partnerships_with_health_data
+from partnerships.services import contacts as contact_services
+from partnerships.services import covenants as covenant_services
+from tests.factories import OrganisationFactory, UserFactory
+from tests.partnerships.helpers import make_partnership
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+@pytest.fixture
+def complete(org_a, today):
+    """A complete venue partnership with liaison, a long covenant and a contact yesterday."""
+    municipality = OrganisationFactory(name="Gemeente", kind="public", sector="")
+    police = OrganisationFactory(name="Politie", kind="public", sector="")
+    liaison = UserFactory(username="liaison", organisation=org_a)
+    partnership = make_partnership(
+        operator_org=org_a, municipality=municipality, police=police, liaison=liaison
+    )
+    contact_services.contact_create(
+        partnership=partnership,
+        by=liaison,
+        occurred_on=today - timedelta(days=1),
+        kind="meeting",
+        summary="Overleg",
+        participants=[org_a, police],
+    )
+    return partnership
+
+
+def _report(partnership, today):
+    loaded = partnerships_with_health_data(
+        Partnership.objects.filter(pk=partnership.pk), today
+    ).get()
+    return assess(loaded, today)
+
+
+def _codes(report):
+    return {reason.code: reason.severity for reason in report.reasons}
+
+
+def test_complete_partnership_is_healthy(complete, today):
+    report = _report(complete, today)
+    assert report.status == "healthy"
+    assert report.reasons == []
+    assert report.days_since_last_contact == 1
+    assert report.contacts_last_90_days == 1
+    assert report.covenant_state == "active"
+
+
+def test_contact_due_then_overdue(complete, today):
+    later = today + timedelta(days=35)  # frequency 30: due
+    assert _codes(_report(complete, later))["contact_due"] == "attention"
+    much_later = today + timedelta(days=70)  # more than twice the frequency
+    report = _report(complete, much_later)
+    assert _codes(report)["contact_overdue"] == "at_risk"
+    assert report.status == "at_risk"
+    assert "71" in next(r.text for r in report.reasons if r.code == "contact_overdue")
+
+
+def test_no_contacts_in_90_days_is_a_reason(complete, today):
+    complete.contact_frequency_days = 365
+    complete.save()
+    codes = _codes(_report(complete, today + timedelta(days=100)))
+    assert codes["no_recent_contact"] == "attention"
+    assert "contact_due" not in codes
+
+
+def test_never_any_contact_is_at_risk(org_a, today):
+    report = _report(make_partnership(operator_org=org_a), today)
+    assert _codes(report)["no_contact"] == "at_risk"
+
+
+def test_covenant_states(complete, today):
+    covenant = complete.covenants.get()
+    assert (
+        _report(complete, covenant.effective_until - timedelta(days=59)).covenant_state
+        == "expiring"
+    )
+    codes = _codes(_report(complete, covenant.effective_until - timedelta(days=59)))
+    assert codes["covenant_expiring"] == "attention"
+    after = covenant.effective_until + timedelta(days=1)
+    report = _report(complete, after)
+    assert report.covenant_state == "expired"
+    assert _codes(report)["covenant_expired"] == "at_risk"
+
+
+def test_no_covenant_is_at_risk(org_a, today):
+    report = _report(make_partnership(operator_org=org_a, covenant=False), today)
+    assert report.covenant_state == "none"
+    assert _codes(report)["no_covenant"] == "at_risk"
+
+
+def test_terminated_covenant_counts_as_expired(complete, today):
+    covenant_services.covenant_terminate(covenant=complete.covenants.get(), terminated_on=today)
+    assert _report(complete, today).covenant_state == "expired"
+
+
+def test_missing_roles_are_named(org_a, today):
+    report = _report(make_partnership(operator_org=org_a), today)
+    assert report.missing_roles == ["municipality", "police"]
+    assert _codes(report)["incomplete"] == "attention"
+
+
+def test_no_liaison_is_a_reason(org_a, today):
+    report = _report(make_partnership(operator_org=org_a), today)
+    assert report.liaison_assigned is False
+    assert "no_liaison" in _codes(report)
+
+
+def test_overdue_actions_are_counted_and_many_put_it_at_risk(complete, org_a, today):
+    for i in range(2):
+        contact_services.action_create(
+            partnership=complete, description=f"a{i}", owner=org_a, due_on=today - timedelta(days=1)
+        )
+    done = contact_services.action_create(
+        partnership=complete, description="done", owner=org_a, due_on=today - timedelta(days=5)
+    )
+    contact_services.action_set_done(action=done)
+    report = _report(complete, today)
+    assert report.overdue_actions == 2
+    assert _codes(report)["overdue_actions"] == "attention"
+    contact_services.action_create(
+        partnership=complete, description="a3", owner=org_a, due_on=today - timedelta(days=1)
+    )
+    assert _codes(_report(complete, today))["overdue_actions"] == "at_risk"
+
+
+def test_overview_sorts_worst_first(complete, org_b, nctv_staff, today):
+    make_partnership(name="Zonder contact", operator_org=org_b)
+    rows = partnership_health_list(actor_for(nctv_staff), today=today)
+    assert [(p.name, r.status) for p, r in rows] == [
+        ("Zonder contact", "at_risk"),
+        (complete.name, "healthy"),
+    ]
+
+
+@pytest.mark.parametrize("count", [1, 8])
+def test_health_list_costs_a_fixed_number_of_queries(
+    count, org_a, nctv_staff, today, django_assert_num_queries
+):
+    for i in range(count):
+        make_partnership(name=f"P{i}", operator_org=org_a)
+    actor = actor_for(nctv_staff)
+    actor.membership  # noqa: B018 - the actor is resolved once per request, before the list
+    # partnerships with annotations, members, covenants, signatories
+    with django_assert_num_queries(4):
+        rows = partnership_health_list(actor, today=today)
+    assert len(rows) == count
+
+
+def test_a_deactivated_liaison_counts_as_no_liaison(complete, today):
+    from partnerships.services import organisations as org_services
+
+    org_services.user_deactivate(user=complete.liaison)
+    report = _report(complete, today)
+    assert report.liaison_assigned is False
+    assert "no_liaison" in _codes(report)

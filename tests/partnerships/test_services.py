@@ -1,0 +1,369 @@
+"""The rules of partnerships, covenants, contact log and cost sharing, and their refusals."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone, translation
+
+from partnerships.models import (
+    Action,
+    ContactEntry,
+    CostShare,
+    Covenant,
+    CovenantSignatory,
+    Partnership,
+)
+from partnerships.selectors import actor_for, cost_summary, partnerships_visible_to
+from partnerships.services import contacts as contact_services
+from partnerships.services import covenants as covenant_services
+from partnerships.services import partnerships as partnership_services
+from tests.factories import OrganisationFactory, UserFactory
+from tests.partnerships.helpers import make_partnership
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate
+
+
+def _messages(excinfo, field):
+    return excinfo.value.message_dict[field]
+
+
+# --- Partnerships and members -------------------------------------------------------------------
+
+
+def test_visible_to_members_and_nctv_staff_only(org_a, org_b, operator_a, operator_b, nctv_staff):
+    partnership = make_partnership(operator_org=org_a)
+    assert list(partnerships_visible_to(actor_for(operator_a))) == [partnership]
+    assert list(partnerships_visible_to(actor_for(operator_b))) == []
+    assert list(partnerships_visible_to(actor_for(nctv_staff))) == [partnership]
+
+
+def test_an_organisation_that_left_no_longer_sees_it(org_a, org_b, operator_b):
+    partnership = make_partnership(operator_org=org_a, police=org_b)
+    assert partnerships_visible_to(actor_for(operator_b)).count() == 1
+    member = partnership.members.get(organisation=org_b)
+    partnership_services.partnership_member_leave(member=member)
+    assert partnerships_visible_to(actor_for(operator_b)).count() == 0
+
+
+def test_variant_meaning_is_shown(org_a):
+    partnership = make_partnership(operator_org=org_a, variant="deepening")
+    with translation.override("en"):
+        assert "sensitive information" in partnership.variant_meaning
+
+
+def test_liaison_must_belong_to_a_member_organisation(org_a, org_b, operator_b):
+    with pytest.raises(ValidationError) as excinfo:
+        make_partnership(operator_org=org_a, liaison=operator_b)
+    assert "liaison" in excinfo.value.message_dict
+    assert not Partnership.objects.exists()  # nothing half-saved
+
+
+def test_liaison_message_is_dutch_and_english(org_a, operator_b):
+    with pytest.raises(ValidationError) as excinfo:
+        make_partnership(operator_org=org_a, liaison=operator_b)
+    assert "lid" in _messages(excinfo, "liaison")[0].lower()
+    with translation.override("en"), pytest.raises(ValidationError) as excinfo:
+        make_partnership(operator_org=org_a, liaison=operator_b, name="Other")
+    assert "member organisations" in _messages(excinfo, "liaison")[0]
+
+
+def test_liaison_is_cleared_when_their_organisation_leaves(org_a, org_b, operator_b):
+    partnership = make_partnership(operator_org=org_a, police=org_b, liaison=operator_b)
+    partnership_services.partnership_member_leave(
+        member=partnership.members.get(organisation=org_b)
+    )
+    partnership.refresh_from_db()
+    assert partnership.liaison is None
+
+
+def test_unknown_required_role_is_refused(org_a):
+    with pytest.raises(ValidationError) as excinfo:
+        make_partnership(operator_org=org_a, required_roles=["astronaut"])
+    assert "required_roles" in excinfo.value.message_dict
+
+
+def test_completeness_default_per_kind(org_a):
+    partnership = make_partnership(operator_org=org_a)
+    assert partnership.needed_roles() == ["venue_operator", "municipality", "police"]
+
+
+# --- Covenants ----------------------------------------------------------------------------------
+
+
+def test_covenant_until_before_from_is_refused(org_a):
+    partnership = make_partnership(operator_org=org_a, covenant=False)
+    with pytest.raises(ValidationError) as excinfo:
+        covenant_services.covenant_create(
+            partnership=partnership,
+            title="X",
+            effective_from=TODAY(),
+            effective_until=TODAY() - timedelta(days=1),
+        )
+    assert "effective_until" in excinfo.value.message_dict
+    assert not Covenant.objects.exists()
+
+
+def test_signatory_must_be_a_member(org_a, org_b):
+    partnership = make_partnership(operator_org=org_a, covenant=False)
+    with pytest.raises(ValidationError) as excinfo:
+        covenant_services.covenant_create(
+            partnership=partnership,
+            title="X",
+            effective_from=TODAY(),
+            signatories=[(org_b, TODAY())],
+        )
+    assert org_b.name in _messages(excinfo, "signatories")[0]
+    assert not Covenant.objects.exists()
+    assert not CovenantSignatory.objects.exists()
+
+
+def test_covenant_status_is_derived_from_dates_and_signatures(org_a, org_b):
+    partnership = make_partnership(operator_org=org_a, police=org_b, covenant=False)
+    today = TODAY()
+    covenant = covenant_services.covenant_create(
+        partnership=partnership,
+        title="C",
+        effective_from=today - timedelta(days=10),
+        effective_until=today + timedelta(days=10),
+        signatories=[(org_a, today - timedelta(days=11)), (org_b, None)],
+    )
+    assert covenant.status == "draft"  # org_b has not signed
+    assert not Covenant.objects.in_force().exists()
+    covenant_services.covenant_sign(covenant=covenant, organisation=org_b, signed_on=today)
+    assert covenant.status == "active"
+    assert list(Covenant.objects.in_force()) == [covenant]
+    assert covenant.status_on(today + timedelta(days=11)) == "expired"
+    assert not Covenant.objects.in_force(today + timedelta(days=11)).exists()
+    covenant_services.covenant_terminate(covenant=covenant, terminated_on=today)
+    assert covenant.status == "terminated"
+    assert not Covenant.objects.in_force().exists()
+
+
+def test_withdrawn_signatory_is_not_counted(org_a, org_b):
+    partnership = make_partnership(operator_org=org_a, police=org_b)
+    covenant = partnership.covenants.get()
+    covenant_services.covenant_withdraw_signatory(covenant=covenant, organisation=org_b)
+    # the remaining signatory still has a covenant in force; org_b is no longer a signatory of it
+    assert (
+        Covenant.objects.in_force()
+        .filter(signatories__organisation=org_b, signatories__withdrawn_on__isnull=True)
+        .count()
+        == 0
+    )
+
+
+def _pdf(size=2000):
+    return SimpleUploadedFile("signed.pdf", b"%PDF-1.7\n" + b"0" * size, "application/pdf")
+
+
+def test_covenant_document_must_be_a_pdf_by_content(org_a):
+    covenant = make_partnership(operator_org=org_a).covenants.get()
+    fake = SimpleUploadedFile("convenant.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")
+    with pytest.raises(ValidationError) as excinfo:
+        covenant_services.covenant_upload_document(covenant=covenant, upload=fake)
+    assert "PDF" in _messages(excinfo, "document")[0]
+    covenant.refresh_from_db()
+    assert not covenant.document
+
+
+def test_covenant_document_size_is_limited(org_a, settings):
+    settings.DOCUMENT_MAX_BYTES = 1024
+    covenant = make_partnership(operator_org=org_a).covenants.get()
+    with pytest.raises(ValidationError) as excinfo:
+        covenant_services.covenant_upload_document(covenant=covenant, upload=_pdf(5000))
+    assert "document" in excinfo.value.message_dict
+
+
+def test_covenant_document_is_stored_under_a_generated_name(org_a):
+    covenant = make_partnership(operator_org=org_a).covenants.get()
+    upload = SimpleUploadedFile("../../etc/passwd.pdf", b"%PDF-1.4\nx", "application/pdf")
+    covenant_services.covenant_upload_document(covenant=covenant, upload=upload)
+    covenant.refresh_from_db()
+    assert covenant.document.name.startswith(f"covenants/{covenant.public_id}/")
+    assert "passwd" not in covenant.document.name
+    assert covenant.document_uploaded_at is not None
+
+
+def test_tasks_per_party_must_belong_to_members(org_a, org_b):
+    covenant = make_partnership(operator_org=org_a).covenants.get()
+    with pytest.raises(ValidationError):
+        covenant_services.covenant_set_tasks(covenant=covenant, tasks=[(org_b, "Cameras")])
+    assert [t.description for t in covenant.tasks.all()] == ["Camerabewaking"]
+
+
+# --- Contact log and actions ---------------------------------------------------------------------
+
+
+def test_contact_with_actions_is_logged(org_a, operator_a):
+    partnership = make_partnership(operator_org=org_a)
+    entry = contact_services.contact_create(
+        partnership=partnership,
+        by=operator_a,
+        occurred_on=TODAY(),
+        kind="meeting",
+        summary="Overleg",
+        participants=[org_a],
+        actions=[
+            {
+                "description": "Draaiboek bijwerken",
+                "owner": org_a,
+                "due_on": TODAY() + timedelta(days=14),
+            }
+        ],
+    )
+    assert entry.owner_organisation == org_a
+    assert entry.actions.get().description == "Draaiboek bijwerken"
+
+
+def test_contact_in_the_future_is_refused(org_a, operator_a):
+    partnership = make_partnership(operator_org=org_a)
+    with pytest.raises(ValidationError) as excinfo:
+        contact_services.contact_create(
+            partnership=partnership,
+            by=operator_a,
+            occurred_on=TODAY() + timedelta(days=1),
+            kind="call",
+            summary="x",
+            participants=[org_a],
+        )
+    assert "occurred_on" in excinfo.value.message_dict
+
+
+def test_contact_participant_must_be_member_and_nothing_is_half_saved(org_a, org_b, operator_a):
+    partnership = make_partnership(operator_org=org_a)
+    with pytest.raises(ValidationError):
+        contact_services.contact_create(
+            partnership=partnership,
+            by=operator_a,
+            occurred_on=TODAY(),
+            kind="call",
+            summary="x",
+            participants=[org_b],
+        )
+    with pytest.raises(ValidationError):
+        contact_services.contact_create(
+            partnership=partnership,
+            by=operator_a,
+            occurred_on=TODAY(),
+            kind="call",
+            summary="x",
+            participants=[org_a],
+            actions=[{"description": "y", "owner": org_b, "due_on": TODAY()}],
+        )
+    assert not ContactEntry.objects.exists()
+    assert not Action.objects.exists()
+
+
+def test_action_done_and_reopened(org_a):
+    partnership = make_partnership(operator_org=org_a)
+    action = contact_services.action_create(
+        partnership=partnership, description="x", owner=org_a, due_on=TODAY()
+    )
+    contact_services.action_set_done(action=action)
+    assert action.is_done
+    contact_services.action_set_done(action=action, done=False)
+    assert not action.is_done
+
+
+# --- Cost sharing ---------------------------------------------------------------------------------
+
+
+def test_allocation_key_must_sum_to_exactly_100(org_a, org_b):
+    partnership = make_partnership(operator_org=org_a, police=org_b)
+    with pytest.raises(ValidationError) as excinfo:
+        contact_services.cost_allocation_set(
+            partnership=partnership, shares={org_a: Decimal("60"), org_b: Decimal("39.99")}
+        )
+    assert "99.99" in _messages(excinfo, "shares")[0]
+    assert not CostShare.objects.exists()
+
+
+def test_allocation_key_replaces_the_old_one_and_totals_per_party(org_a, org_b):
+    partnership = make_partnership(operator_org=org_a, police=org_b)
+    contact_services.cost_allocation_set(partnership=partnership, shares={org_a: 50, org_b: 50})
+    contact_services.cost_allocation_set(
+        partnership=partnership, shares={org_a: Decimal("66.67"), org_b: Decimal("33.33")}
+    )
+    contact_services.cost_item_create(
+        partnership=partnership,
+        description="Camera's",
+        amount=Decimal("1200.00"),
+        period_start=TODAY(),
+        period_end=TODAY() + timedelta(days=365),
+    )
+    contact_services.cost_item_create(
+        partnership=partnership,
+        description="Beveiligers",
+        amount=Decimal("300.00"),
+        period_start=TODAY(),
+        period_end=TODAY() + timedelta(days=30),
+    )
+    summary = cost_summary(partnership)
+    assert summary["total"] == Decimal("1500.00")
+    amounts = {row["organisation"]: row["amount"] for row in summary["shares"]}
+    assert amounts == {org_a: Decimal("1000.05"), org_b: Decimal("499.95")}
+
+
+def test_allocation_key_party_must_be_member(org_a, org_b):
+    partnership = make_partnership(operator_org=org_a)
+    with pytest.raises(ValidationError):
+        contact_services.cost_allocation_set(partnership=partnership, shares={org_b: 100})
+
+
+def test_cost_period_must_not_end_before_start(org_a):
+    partnership = make_partnership(operator_org=org_a)
+    with pytest.raises(ValidationError):
+        contact_services.cost_item_create(
+            partnership=partnership,
+            description="x",
+            amount=Decimal("1"),
+            period_start=TODAY(),
+            period_end=TODAY() - timedelta(days=1),
+        )
+
+
+def test_negative_cost_is_refused(org_a):
+    partnership = make_partnership(operator_org=org_a)
+    with pytest.raises(ValidationError):
+        contact_services.cost_item_create(
+            partnership=partnership,
+            description="x",
+            amount=Decimal("-1"),
+            period_start=TODAY(),
+            period_end=TODAY(),
+        )
+
+
+def test_user_factory_builds_through_services(org_a):
+    user = UserFactory(organisation=org_a)
+    assert user.membership.organisation == org_a
+    assert OrganisationFactory().group is not None
+
+
+def test_a_signature_dated_in_the_future_keeps_the_covenant_out_of_force(org_a, org_b):
+    partnership = make_partnership(operator_org=org_a, police=org_b, covenant=False)
+    today = TODAY()
+    covenant = covenant_services.covenant_create(
+        partnership=partnership,
+        title="C",
+        effective_from=today - timedelta(days=1),
+        signatories=[(org_a, today - timedelta(days=2)), (org_b, today + timedelta(days=3))],
+    )
+    assert covenant.status == "draft"
+    assert not Covenant.objects.in_force(today).exists()
+    assert list(Covenant.objects.in_force(today + timedelta(days=3))) == [covenant]
+
+
+def test_marking_an_action_done_twice_keeps_the_first_date(org_a):
+    partnership = make_partnership(operator_org=org_a)
+    action = contact_services.action_create(
+        partnership=partnership, description="x", owner=org_a, due_on=TODAY()
+    )
+    contact_services.action_set_done(action=action, on=TODAY() - timedelta(days=2))
+    contact_services.action_set_done(action=action, on=TODAY())
+    assert action.done_on == TODAY() - timedelta(days=2)
