@@ -69,7 +69,7 @@ beat: install
 	$(BIN)/celery -A ppsportal beat --loglevel=INFO --schedule=var/celerybeat-schedule
 
 bench: install-dev
-	DJANGO_SETTINGS_MODULE=ppsportal.settings_test $(PY) bench/run.py
+	DJANGO_SETTINGS_MODULE=ppsportal.settings_test $(PY) bench/run.py $(BENCH_ARGS)
 
 messages: install-dev
 	$(PY) manage.py translations extract

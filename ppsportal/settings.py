@@ -5,6 +5,7 @@ See ``.env.example`` for every variable and ``docs/operations.md`` for how to ru
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -87,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "partnerships.context_processors.portal",
+                "threats.context_processors.threat_picture",
             ],
         },
     },
@@ -161,6 +163,19 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "partnerships.tasks.send_partnership_reminders",
         "schedule": crontab(minute=15, hour="7-18"),
     },
+    # Alerts: the outbox sweep re-sends what a lost worker or an absent broker left behind.
+    "alerts-sweep": {
+        "task": "alerts.tasks.sweep",
+        "schedule": 30.0,
+    },
+    "alerts-escalate": {
+        "task": "alerts.tasks.escalate",
+        "schedule": 60.0,
+    },
+    "alerts-expire": {
+        "task": "alerts.tasks.expire",
+        "schedule": 60.0,
+    },
 }
 
 # --- Authentication ---------------------------------------------------------------------------
@@ -202,6 +217,14 @@ USE_TZ = True
 
 # --- Static and uploaded files ----------------------------------------------------------------
 STATIC_URL = "static/"
+# Leaflet (the map) is served by the portal itself from the django-leaflet package's files; the
+# package is not an installed app (that would need GDAL), only its static folder is used.
+STATICFILES_DIRS = [
+    Path(importlib.util.find_spec("leaflet").submodule_search_locations[0]) / "static"
+]
+# Map tiles come from here; set MAP_TILE_URL to your own tile server in production.
+MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")) or VAR_DIR / "media")
 MEDIA_URL = "media/"
@@ -285,6 +308,13 @@ SPECTACULAR_SETTINGS = {
         "CovenantStatusEnum": "partnerships.models.Covenant.Status",
         "ContactKindEnum": "partnerships.models.ContactEntry.Kind",
         "TlpEnum": "ppsportal.sensitivity.TLP",
+        "ThreatLevelEnum": "threats.models.ThreatLevel",
+        "AlertLevelEnum": "threats.models.AlertLevel",
+        "MeasureEnum": "threats.models.Measure",
+        "MeasureStatusEnum": "threats.models.MeasureStatus",
+        "ReportKindEnum": "threats.models.Report.Kind",
+        "ReportStatusEnum": "threats.models.Report.Status",
+        "MotiveEnum": "threats.models.Motive",
     },
 }
 
@@ -301,6 +331,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
+
+# --- Alerts -----------------------------------------------------------------------------------
+SMS_BACKEND = env_str("SMS_BACKEND", "alerts.channels.sms.ConsoleBackend")
+ALERTS_MAX_ATTEMPTS = env_int("ALERTS_MAX_ATTEMPTS", default=6, minimum=1)
+ALERTS_RETRY_BASE_SECONDS = env_int("ALERTS_RETRY_BASE_SECONDS", default=30, minimum=1)
+ALERTS_SWEEP_GRACE_SECONDS = env_int("ALERTS_SWEEP_GRACE_SECONDS", default=30, minimum=0)
+ALERTS_WEBHOOK_TIMEOUT = env_int("ALERTS_WEBHOOK_TIMEOUT", default=5, minimum=1)
+ALERTS_WEBHOOK_MAX_FAILURES = env_int("ALERTS_WEBHOOK_MAX_FAILURES", default=5, minimum=1)
+ALERTS_DUTY_OFFICER_GROUP = env_str("ALERTS_DUTY_OFFICER_GROUP", "NCTV duty officers")
 
 # --- Portal -----------------------------------------------------------------------------------
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "pps-demo-2026")

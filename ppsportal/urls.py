@@ -13,6 +13,7 @@ api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("auth/token/revoke/", RevokeTokenView.as_view(), name="api-token-revoke"),
     path("", include("partnerships.api_urls")),
+    path("", include("threats.api_urls")),
 ]
 
 urlpatterns = [
@@ -31,4 +32,5 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("partnerships.urls")),
+    path("", include("threats.urls")),
 ]

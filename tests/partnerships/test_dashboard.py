@@ -565,7 +565,7 @@ def many_partnerships(org, count):
 
 
 # session, user, membership (the actor), partnerships, members, covenants, signatories
-LIST_QUERIES = 7
+LIST_QUERIES = 8
 
 
 @pytest.mark.parametrize("count", [2, 10])
@@ -604,7 +604,7 @@ def test_home_runs_a_fixed_number_of_queries(
 # session, user, actor; partnership with members, covenants and signatories (health); the
 # policy's roles twice; contacts and participants; visible covenant documents; covenants with
 # signatories and tasks; cost total and shares; actions; cost items
-DETAIL_QUERIES = 19
+DETAIL_QUERIES = 20
 
 
 @pytest.mark.parametrize("extra_contacts", [0, 8])

@@ -149,7 +149,7 @@ def test_api_contact_list_queries_are_fixed_at_10_and_1000_visible(
     assert response.json()["count"] == 3 + extra
 
 
-DASHBOARD_DETAIL_QUERIES = 20
+DASHBOARD_DETAIL_QUERIES = 21
 
 
 @pytest.mark.parametrize("extra", [10, 1000])

@@ -1,0 +1,122 @@
+"""The words of every channel, in one place: what each recipient may read, and the drill mark.
+
+CLEAR and GREEN alerts travel in full; AMBER and above say only that there is an alert and
+where to sign in to read it. Exercise and test alerts are marked as such in every text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from ppsportal.sensitivity import TLP
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    body: str
+    short: str  # for SMS
+
+
+def alert_url(alert) -> str:
+    return f"{settings.SITE_URL}/alerts/{alert.public_id}/"
+
+
+def drill_mark(alert) -> str:
+    """'EXERCISE' or 'TEST' for drills, empty for an actual alert."""
+    if alert.kind == "exercise":
+        return _("EXERCISE")
+    if alert.kind == "test":
+        return _("TEST")
+    return ""
+
+
+def marked(alert, text: str) -> str:
+    mark = drill_mark(alert)
+    return f"[{mark}] {text}" if mark else text
+
+
+def may_travel_in_full(alert) -> bool:
+    return TLP.is_open(alert.tlp)
+
+
+def notice(alert) -> Message:
+    with translation.override(settings.LANGUAGE_CODE):
+        params = {
+            "level": alert.get_atb_level_display(),
+            "tlp": TLP(alert.tlp).label,
+            "url": alert_url(alert),
+            "headline": alert.headline,
+        }
+        lines = []
+        if alert.kind == "exercise":
+            lines += [_("THIS IS AN EXERCISE. Take only the measures the exercise asks for."), ""]
+        elif alert.kind == "test":
+            lines += [_("THIS IS A TEST. Take no measures."), ""]
+        if may_travel_in_full(alert):
+            subject = _("Alert: %(headline)s") % params
+            lines += [
+                f"{params['tlp']} — {alert.headline}",
+                _("Alert level: %(level)s") % params,
+                "",
+                alert.description,
+            ]
+            if alert.instruction:
+                lines += ["", _("What to do:"), alert.instruction]
+            lines += ["", _("Acknowledge in the portal: %(url)s") % params]
+            short = _("Alert (%(level)s): %(headline)s — %(url)s") % params
+        else:
+            subject = _("New alert (%(tlp)s)") % params
+            lines += [
+                _("A new alert at %(tlp)s, level %(level)s, has been sent to your organisation.")
+                % params,
+                _("Sign in to read it: %(url)s") % params,
+            ]
+            short = _("New alert (%(tlp)s, %(level)s). Sign in to read it: %(url)s") % params
+        return Message(
+            subject=marked(alert, subject), body="\n".join(lines), short=marked(alert, short)
+        )
+
+
+def reminder(alert, organisation) -> Message:
+    """Escalation step 1: no content, only that acknowledgement is overdue."""
+    with translation.override(settings.LANGUAGE_CODE):
+        params = {"organisation": organisation.name, "url": alert_url(alert)}
+        text = _("%(organisation)s has not yet acknowledged an alert. Sign in: %(url)s") % params
+        return Message(
+            subject=marked(alert, text), body=marked(alert, text), short=marked(alert, text)
+        )
+
+
+def duty_officer(alert, organisations) -> Message:
+    """Escalation step 2: to the NCTV duty officer, naming who is silent."""
+    with translation.override(settings.LANGUAGE_CODE):
+        names = ", ".join(sorted(o.name for o in organisations))
+        text = _("Not acknowledged after the second deadline: %(names)s. Alert: %(url)s") % {
+            "names": names or "-",
+            "url": alert_url(alert),
+        }
+        return Message(
+            subject=marked(alert, text), body=marked(alert, text), short=marked(alert, text)
+        )
+
+
+def for_delivery(delivery) -> Message:
+    from alerts.models import Delivery, EscalationStep
+
+    alert = delivery.alert
+    if delivery.purpose == Delivery.Purpose.REMINDER:
+        return reminder(alert, delivery.organisation)
+    if delivery.purpose == Delivery.Purpose.DUTY_OFFICER:
+        silent = [
+            e.organisation
+            for e in EscalationStep.objects.filter(
+                alert=alert, step=EscalationStep.Step.DUTY_OFFICER
+            ).select_related("organisation")
+        ]
+        return duty_officer(alert, silent)
+    return notice(alert)

@@ -1,0 +1,156 @@
+"""Webhooks: per-organisation subscriptions, signed per the Standard Webhooks scheme.
+
+Headers ``webhook-id`` (the delivery's public id, the same on every retry), ``webhook-timestamp``
+(Unix seconds) and ``webhook-signature`` (``v1,`` + base64 HMAC-SHA256 over
+``{id}.{timestamp}.{body}`` with the secret). The payload carries the alert's own fields only —
+never its audience or anything else the organisation may not see; the engine has re-checked
+that the organisation may see the alert itself. 4xx answers are permanent (but 408 and 429),
+5xx and timeouts transient. After ``ALERTS_WEBHOOK_MAX_FAILURES`` consecutive permanent failures
+the subscription is disabled and the organisation's administrators are told by email.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db.models import F
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from alerts.channels import messages
+from alerts.channels.base import PermanentError, TransientError, Transport
+
+logger = logging.getLogger(__name__)
+
+TIMEOUT_SECONDS = getattr(settings, "ALERTS_WEBHOOK_TIMEOUT", 5)
+MAX_FAILURES = getattr(settings, "ALERTS_WEBHOOK_MAX_FAILURES", 5)
+RETRYABLE_4XX = {408, 425, 429}
+
+
+def secret_key(secret: str) -> bytes:
+    """A Standard Webhooks secret is 'whsec_' + base64; anything else is used as raw bytes."""
+    if secret.startswith("whsec_"):
+        return base64.b64decode(secret.removeprefix("whsec_"))
+    return secret.encode()
+
+
+def sign(secret: str, msg_id: str, timestamp: int, body: str) -> str:
+    digest = hmac.new(
+        secret_key(secret), f"{msg_id}.{timestamp}.{body}".encode(), hashlib.sha256
+    ).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+def payload(delivery) -> dict:
+    alert = delivery.alert
+    return {
+        "type": "alert.published",
+        "timestamp": alert.published_at.isoformat() if alert.published_at else None,
+        "data": {
+            "id": str(alert.public_id),
+            "version": alert.version,
+            "previous": str(alert.previous.public_id) if alert.previous_id else None,
+            "kind": alert.kind,
+            "exercise_or_test": messages.drill_mark(alert) or None,
+            "status": alert.status,
+            "tlp": alert.tlp,
+            "atb_level": alert.atb_level,
+            "headline": messages.marked(alert, alert.headline),
+            "description": alert.description,
+            "instruction": alert.instruction,
+            "urgency": alert.urgency,
+            "severity": alert.severity,
+            "certainty": alert.certainty,
+            "expires_at": alert.expires_at.isoformat() if alert.expires_at else None,
+            "ack_deadline_minutes": alert.ack_deadline_minutes,
+            "url": messages.alert_url(alert),
+        },
+    }
+
+
+class WebhookTransport(Transport):
+    channel = "webhook"
+
+    def send(self, delivery) -> None:
+        subscription = delivery.webhook
+        if not subscription.url.lower().startswith(("https://", "http://")):
+            raise PermanentError("webhook URL must be http(s)")
+        body = json.dumps(payload(delivery), separators=(",", ":"), sort_keys=True)
+        msg_id = f"msg_{delivery.public_id}"
+        timestamp = int(time.time())
+        request = urllib.request.Request(  # noqa: S310 (scheme checked above)
+            subscription.url,
+            data=body.encode(),
+            method="POST",
+            headers={
+                "content-type": "application/json",
+                "user-agent": "PPS-Portal-Webhooks/1",
+                "webhook-id": msg_id,
+                "webhook-timestamp": str(timestamp),
+                "webhook-signature": sign(subscription.secret, msg_id, timestamp, body),
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+                response.read(1024)
+        except urllib.error.HTTPError as error:
+            text = f"HTTP {error.code}"
+            if 400 <= error.code < 500 and error.code not in RETRYABLE_4XX:
+                raise PermanentError(text) from error
+            raise TransientError(text) from error
+        except (urllib.error.URLError, TimeoutError, OSError) as error:
+            raise TransientError(f"{type(error).__name__}: {error}") from error
+
+    def on_success(self, delivery) -> None:
+        type(delivery.webhook).objects.filter(pk=delivery.webhook_id).exclude(
+            consecutive_failures=0
+        ).update(consecutive_failures=0)
+
+    def on_permanent_failure(self, delivery, error) -> None:
+        model = type(delivery.webhook)
+        model.objects.filter(pk=delivery.webhook_id).update(
+            consecutive_failures=F("consecutive_failures") + 1
+        )
+        disabled = model.objects.filter(
+            pk=delivery.webhook_id, active=True, consecutive_failures__gte=MAX_FAILURES
+        ).update(active=False, disabled_reason=str(error)[:300])
+        if disabled:
+            _tell_admins(delivery.webhook, str(error))
+
+
+def _tell_admins(subscription, error: str) -> None:
+    from partnerships.models import Membership, Role
+
+    addresses = list(
+        Membership.objects.filter(
+            organisation_id=subscription.organisation_id,
+            role=Role.ADMIN,
+            user__is_active=True,
+        )
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    if not addresses:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        params = {"url": subscription.url, "count": MAX_FAILURES, "error": error}
+        send_mail(
+            subject=_("Your webhook has been disabled"),
+            message=_(
+                "The webhook %(url)s refused %(count)s alerts in a row (last answer: %(error)s) "
+                "and has been disabled. Fix the receiver and enable it again in the portal."
+            )
+            % params,
+            from_email=None,
+            recipient_list=addresses,
+            fail_silently=True,
+        )

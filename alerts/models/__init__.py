@@ -1,0 +1,41 @@
+from alerts.models.alerts import (
+    LEVEL_DEFAULTS,
+    Acknowledgement,
+    Alert,
+    AlertGroupGrant,
+    AlertRecipient,
+    AlertUserGrant,
+    Certainty,
+    EscalationStep,
+    Severity,
+    Urgency,
+)
+from alerts.models.deliveries import (
+    DEFAULT_CHANNELS,
+    USER_CHANNELS,
+    Channel,
+    ChannelPreference,
+    Delivery,
+    OrganisationChannelDefault,
+    WebhookSubscription,
+)
+
+__all__ = [
+    "DEFAULT_CHANNELS",
+    "LEVEL_DEFAULTS",
+    "USER_CHANNELS",
+    "Acknowledgement",
+    "Alert",
+    "AlertGroupGrant",
+    "AlertRecipient",
+    "AlertUserGrant",
+    "Certainty",
+    "Channel",
+    "ChannelPreference",
+    "Delivery",
+    "EscalationStep",
+    "OrganisationChannelDefault",
+    "Severity",
+    "Urgency",
+    "WebhookSubscription",
+]

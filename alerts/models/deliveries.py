@@ -1,0 +1,227 @@
+"""The outbox: one delivery row per recipient, channel and purpose, with its status machine.
+
+Also who wants which channel (per user, with organisation defaults) and the organisations'
+webhook subscriptions.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from alerts.models.alerts import Alert
+from partnerships.models import Organisation
+
+
+class Channel(models.TextChoices):
+    IN_APP = "in_app", _("In the portal")
+    EMAIL = "email", _("Email")
+    WEBHOOK = "webhook", _("Webhook")
+    SMS = "sms", _("SMS")
+
+
+# Without a preference of the user or a default of the organisation.
+DEFAULT_CHANNELS = frozenset({Channel.IN_APP, Channel.EMAIL})
+# Channels a user chooses; webhooks are per organisation (a subscription is the preference).
+USER_CHANNELS = [Channel.IN_APP, Channel.EMAIL, Channel.SMS]
+
+
+class ChannelPreference(models.Model):
+    """A user's choice for one channel; ``address`` is the phone number for SMS."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="alert_channels",
+        verbose_name=_("user"),
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    address = models.CharField(
+        _("address"), max_length=40, blank=True, help_text=_("The phone number for SMS.")
+    )
+
+    class Meta:
+        verbose_name = _("channel preference")
+        verbose_name_plural = _("channel preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "channel"], name="one_preference_per_channel"),
+            models.CheckConstraint(
+                condition=Q(channel__in=USER_CHANNELS), name="preference_user_channel"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.channel} {'on' if self.enabled else 'off'}"
+
+
+class OrganisationChannelDefault(models.Model):
+    """An organisation admin's default for a channel, for members without a preference."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="alert_channel_defaults",
+        verbose_name=_("organisation"),
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    enabled = models.BooleanField(_("enabled"), default=True)
+
+    class Meta:
+        verbose_name = _("organisation channel default")
+        verbose_name_plural = _("organisation channel defaults")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "channel"], name="one_org_default_per_channel"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=USER_CHANNELS), name="org_default_user_channel"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.channel} {'on' if self.enabled else 'off'}"
+
+
+class WebhookSubscription(models.Model):
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="webhook_subscriptions",
+        verbose_name=_("organisation"),
+    )
+    url = models.URLField(_("URL"), max_length=500)
+    secret = models.CharField(
+        _("signing secret"),
+        max_length=100,
+        help_text=_("Standard Webhooks secret: 'whsec_' followed by base64."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    consecutive_failures = models.PositiveIntegerField(_("consecutive failures"), default=0)
+    disabled_reason = models.CharField(_("disabled because"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook subscription")
+        verbose_name_plural = _("webhook subscriptions")
+        indexes = [
+            # fan-out: active subscriptions of the recipient organisations
+            models.Index(
+                fields=["organisation"], condition=Q(active=True), name="webhook_active_by_org"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.url}"
+
+
+class Delivery(models.Model):
+    """One message of one alert to one recipient on one channel: the outbox row.
+
+    queued → in_flight (claimed by a conditional update) → sent, or → awaiting_retry (backoff
+    stored in ``next_attempt_at``) → in_flight …, or → failed after a bound; cancelled when the
+    recipient is no longer entitled or the alert ended before it was sent. While in flight,
+    ``next_attempt_at`` is the end of the claim's lease: the sweep recovers rows past it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        IN_FLIGHT = "in_flight", _("In flight")
+        AWAITING_RETRY = "awaiting_retry", _("Awaiting retry")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Purpose(models.TextChoices):
+        NOTICE = "notice", _("Alert")
+        REMINDER = "reminder", _("Escalation: acknowledgement overdue")
+        DUTY_OFFICER = "duty_officer", _("Escalation to the duty officer")
+
+    PENDING = (Status.QUEUED, Status.AWAITING_RETRY)
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    alert = models.ForeignKey(
+        Alert, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("alert")
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="alert_deliveries",
+        verbose_name=_("recipient"),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("organisation"),
+        help_text=_("The recipient's organisation (for a webhook: the subscriber)."),
+    )
+    webhook = models.ForeignKey(
+        WebhookSubscription,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("webhook subscription"),
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    purpose = models.CharField(
+        _("purpose"), max_length=15, choices=Purpose.choices, default=Purpose.NOTICE
+    )
+    status = models.CharField(
+        _("status"), max_length=15, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"))
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # exactly once per recipient, channel and purpose
+            models.UniqueConstraint(
+                fields=["alert", "recipient", "channel", "purpose"],
+                condition=Q(recipient__isnull=False),
+                name="delivery_once_per_recipient",
+            ),
+            models.UniqueConstraint(
+                fields=["alert", "webhook", "purpose"],
+                condition=Q(webhook__isnull=False),
+                name="delivery_once_per_webhook",
+            ),
+            models.CheckConstraint(
+                condition=(Q(channel="webhook") & Q(webhook__isnull=False, recipient__isnull=True))
+                | (~Q(channel="webhook") & Q(webhook__isnull=True, recipient__isnull=False)),
+                name="delivery_has_one_addressee",
+            ),
+        ]
+        indexes = [
+            # the sweep: rows waiting (queued, awaiting retry) or in flight, by when they are due
+            models.Index(
+                fields=["status", "next_attempt_at"],
+                condition=Q(status__in=["queued", "awaiting_retry", "in_flight"]),
+                name="delivery_sweep_due",
+            ),
+            # the inbox: a user's in-app deliveries, newest first
+            models.Index(
+                fields=["recipient", "-created_at"],
+                condition=Q(channel="in_app"),
+                name="delivery_inbox",
+            ),
+            # the board: counts per alert and status
+            models.Index(fields=["alert", "status"], name="delivery_by_alert_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alert} → {self.recipient or self.webhook} ({self.channel})"

@@ -1,0 +1,177 @@
+"""Reads about alerts, shared by the faces, the services and the delivery engine.
+
+``audience_organisations`` and ``audience_recipients`` resolve who an alert goes to;
+``alerts_visible_to`` and the ``*_may_see`` checks answer who may read it (the sharing engine).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.utils import timezone
+
+from alerts.models import (
+    DEFAULT_CHANNELS,
+    USER_CHANNELS,
+    Alert,
+    AlertRecipient,
+    ChannelPreference,
+    OrganisationChannelDefault,
+    WebhookSubscription,
+)
+from partnerships.models import Covenant, CovenantSignatory, Organisation, PartnershipMember
+from partnerships.selectors import Actor, actor_for
+from partnerships.sharing.registry import spec_for
+from partnerships.sharing.selectors import group_grants_valid, visible_to
+from ppsportal.sensitivity import TLP
+
+# --- who the alert goes to ---------------------------------------------------------------------
+
+
+def _audience_q(alert: Alert) -> Q | None:
+    """Organisations in the sectors and regions, members of the partnerships, the named ones."""
+    sector_codes = list(alert.sectors.values_list("code", flat=True))
+    regions = [r for r in (alert.regions or []) if r]
+    q = Q(pk__in=[])
+    if sector_codes or regions:
+        area = Q()
+        if sector_codes:
+            area &= Q(sector__in=sector_codes)
+        if regions:
+            area &= Q(region__in=regions)
+        q |= area
+    partnership_ids = list(alert.partnerships.values_list("pk", flat=True))
+    if partnership_ids:
+        q |= Q(
+            pk__in=PartnershipMember.objects.filter(
+                partnership_id__in=partnership_ids, left_on__isnull=True
+            ).values("organisation_id")
+        )
+    q |= Q(
+        pk__in=alert.organisations.through.objects.filter(alert_id=alert.pk).values(
+            "organisation_id"
+        )
+    )
+    return q
+
+
+def entitling_covenants(level: str, today: date) -> QuerySet:
+    """Signatures of organisations under a covenant in force whose clause allows ``level``."""
+    return CovenantSignatory.objects.filter(
+        covenant__in=Covenant.objects.in_force(today).filter(
+            information_clause__in=TLP.at_or_above(level)
+        ),
+        withdrawn_on__isnull=True,
+        signed_on__lte=today,
+    )
+
+
+def audience_organisations(alert: Alert, *, today: date | None = None) -> QuerySet:
+    """The organisations an alert reaches, in one query: the audience, minus the sender, and —
+    for AMBER and above — only those entitled to the level under a covenant in force, each
+    annotated with that covenant (``entitling_covenant_id``; ``None`` for CLEAR and GREEN)."""
+    today = today or timezone.localdate()
+    qs = Organisation.objects.filter(_audience_q(alert)).exclude(pk=alert.owner_organisation_id)
+    if TLP.is_open(alert.tlp):
+        return qs.annotate(entitling_covenant_id=Value(None, output_field=IntegerField()))
+    signatures = entitling_covenants(alert.tlp, today).filter(organisation=OuterRef("pk"))
+    return qs.annotate(
+        entitling_covenant_id=Subquery(signatures.order_by("covenant_id").values("covenant_id")[:1])
+    ).filter(Exists(signatures))
+
+
+def audience_size_before_entitlement(alert: Alert) -> int:
+    return (
+        Organisation.objects.filter(_audience_q(alert))
+        .exclude(pk=alert.owner_organisation_id)
+        .count()
+    )
+
+
+@dataclass
+class Recipient:
+    user_id: int
+    organisation_id: int
+    channels: set[str] = field(default_factory=set)
+
+
+def audience_recipients(organisation_ids: list[int]) -> list[Recipient]:
+    """The active users of these organisations, each with the channels they receive on: their
+    own preference, else their organisation's default, else in-app and email. Three queries."""
+    users = list(
+        get_user_model()
+        .objects.filter(is_active=True, membership__organisation_id__in=organisation_ids)
+        .values_list("pk", "membership__organisation_id")
+    )
+    user_ids = [pk for pk, _org in users]
+    prefs = {
+        (p["user_id"], p["channel"]): p["enabled"]
+        for p in ChannelPreference.objects.filter(user_id__in=user_ids).values(
+            "user_id", "channel", "enabled"
+        )
+    }
+    defaults = {
+        (d["organisation_id"], d["channel"]): d["enabled"]
+        for d in OrganisationChannelDefault.objects.filter(
+            organisation_id__in=organisation_ids
+        ).values("organisation_id", "channel", "enabled")
+    }
+    recipients = []
+    for user_id, org_id in users:
+        channels = set()
+        for channel in USER_CHANNELS:
+            enabled = prefs.get(
+                (user_id, channel), defaults.get((org_id, channel), channel in DEFAULT_CHANNELS)
+            )
+            if enabled:
+                channels.add(str(channel))
+        recipients.append(Recipient(user_id=user_id, organisation_id=org_id, channels=channels))
+    return recipients
+
+
+def webhooks_of(organisation_ids: list[int]) -> QuerySet:
+    return WebhookSubscription.objects.filter(organisation_id__in=organisation_ids, active=True)
+
+
+# --- who may read it ---------------------------------------------------------------------------
+
+
+def alerts_visible_to(actor: Actor) -> QuerySet:
+    """Alerts this actor may see: NCTV staff all; partners the published (and ended) alerts sent
+    to their organisation, at AMBER and above only while the covenant grant counts."""
+    qs = Alert.objects.all()
+    if not actor.is_nctv_staff:
+        qs = qs.exclude(status__in=[Alert.Status.DRAFT, Alert.Status.APPROVED])
+    return visible_to(actor, qs)
+
+
+def user_may_see(user, alert: Alert) -> bool:
+    """Re-checked at send time: active, and the sharing engine says the alert is visible."""
+    return user.is_active and alerts_visible_to(actor_for(user)).filter(pk=alert.pk).exists()
+
+
+def organisation_may_see(organisation: Organisation, alert: Alert) -> bool:
+    """What an organisation as a whole may see (webhooks): a recipient, and for AMBER and above a
+    grant that still counts."""
+    if not AlertRecipient.objects.filter(alert=alert, organisation=organisation).exists():
+        return False
+    if TLP.is_open(alert.tlp):
+        return True
+    grants = group_grants_valid(spec_for(Alert), timezone.localdate())
+    return grants.filter(content_object=alert, organisation=organisation).exists()
+
+
+def recipient_alert_get(actor: Actor, public_id) -> Alert:
+    """The alert for an actor of a recipient organisation; missing and not-a-recipient alike
+    raise ``Alert.DoesNotExist``."""
+    return (
+        alerts_visible_to(actor)
+        .filter(
+            public_id=public_id,
+            recipients__organisation=actor.organisation,
+        )
+        .get()
+    )

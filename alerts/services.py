@@ -1,0 +1,450 @@
+"""Every write about alerts with a business rule: one function per use case, owning its
+transaction; tasks are enqueued on commit.
+
+Lifecycle: draft → approved (by a second staff member) → published → superseded by an update /
+cancelled / all clear / expired. See docs/alerts.md.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alerts.models import LEVEL_DEFAULTS, Acknowledgement, Alert, AlertRecipient, Delivery
+from alerts.models.deliveries import Channel
+from alerts.selectors import (
+    audience_organisations,
+    audience_recipients,
+    audience_size_before_entitlement,
+    recipient_alert_get,
+    webhooks_of,
+)
+from partnerships.roles import Capability
+from partnerships.selectors import actor_for
+from partnerships.sharing.services import share_with_organisation
+from ppsportal.sensitivity import TLP
+from threats.models import AlertLevel, Measure
+
+logger = logging.getLogger(__name__)
+
+AUDIENCE_FIELDS = ("sectors", "partnerships", "organisations")
+COPIED_FIELDS = (
+    "headline",
+    "description",
+    "instruction",
+    "atb_level",
+    "tlp",
+    "kind",
+    "regions",
+    "assessment",
+    "urgency",
+    "severity",
+    "certainty",
+    "expires_at",
+    "ack_deadline_minutes",
+)
+
+
+class AlertNotFound(Http404):
+    """Missing, or not visible to the caller: answered alike (404)."""
+
+
+def _require_staff(by) -> None:
+    if not actor_for(by).is_nctv_staff:
+        raise PermissionDenied(_("Only NCTV staff may do this."))
+
+
+def _locked(alert: Alert) -> Alert:
+    return Alert.objects.select_for_update().get(pk=alert.pk)
+
+
+# --- draft and approval ------------------------------------------------------------------------
+
+
+def _check_alert(alert: Alert, raises_sectors) -> None:
+    if alert.tlp == TLP.RED:
+        message = _("Alerts go to organisations; TLP:RED is shared with named users only.")
+        raise ValidationError({"tlp": ValidationError(message, code="red_alert")})
+    if alert.is_drill and raises_sectors:
+        message = _("Exercise and test alerts cannot raise sector levels.")
+        raise ValidationError(
+            {"raises_sectors": ValidationError(message, code="drill_raises_level")}
+        )
+    alert.full_clean(exclude=["owner_organisation", "author"])
+
+
+def _set_audience(alert: Alert, *, raises_sectors=None, **audience) -> None:
+    for name in AUDIENCE_FIELDS:
+        if audience.get(name) is not None:
+            getattr(alert, name).set(audience[name])
+    if raises_sectors is not None:
+        alert.raises_sectors.set(raises_sectors)
+
+
+@transaction.atomic
+def alert_create(
+    *,
+    by,
+    headline: str,
+    description: str,
+    atb_level: str,
+    tlp: str = TLP.GREEN,
+    instruction: str = "",
+    kind: str = Alert.Kind.ACTUAL,
+    sectors=(),
+    regions=(),
+    partnerships=(),
+    organisations=(),
+    raises_sectors=(),
+    assessment=None,
+    urgency: str = "",
+    severity: str = "",
+    certainty: str = "",
+    expires_at: datetime | None = None,
+    ack_deadline_minutes: int | None = None,
+) -> Alert:
+    """A draft alert by NCTV staff. CAP urgency, severity and certainty and the acknowledgement
+    deadline follow from the ATb level unless given."""
+    _require_staff(by)
+    if atb_level not in AlertLevel.values:
+        raise ValidationError({"atb_level": _("Unknown alert level.")}, code="level")
+    d_urgency, d_severity, d_certainty, d_deadline = LEVEL_DEFAULTS[atb_level]
+    alert = Alert(
+        headline=headline,
+        description=description,
+        instruction=instruction,
+        atb_level=atb_level,
+        tlp=tlp,
+        kind=kind,
+        regions=[str(r).strip() for r in regions if str(r).strip()],
+        assessment=assessment,
+        urgency=urgency or d_urgency,
+        severity=severity or d_severity,
+        certainty=certainty or d_certainty,
+        expires_at=expires_at,
+        ack_deadline_minutes=ack_deadline_minutes or d_deadline,
+        owner_organisation=actor_for(by).organisation,
+        author=by,
+    )
+    _check_alert(alert, raises_sectors)
+    alert.save()
+    _set_audience(
+        alert,
+        sectors=sectors,
+        partnerships=partnerships,
+        organisations=organisations,
+        raises_sectors=raises_sectors,
+    )
+    return alert
+
+
+@transaction.atomic
+def alert_approve(*, alert: Alert, by) -> Alert:
+    """The second pair of eyes: another staff member than the author approves the draft."""
+    _require_staff(by)
+    alert = _locked(alert)
+    if alert.status != Alert.Status.DRAFT:
+        raise ValidationError(_("Only a draft can be approved."), code="not_draft")
+    if alert.author_id == by.pk:
+        raise ValidationError(
+            _("You wrote this alert; another staff member must approve it."), code="four_eyes"
+        )
+    alert.status = Alert.Status.APPROVED
+    alert.approver = by
+    alert.approved_at = timezone.now()
+    alert.save(update_fields=["status", "approver", "approved_at"])
+    return alert
+
+
+@transaction.atomic
+def alert_update(*, alert: Alert, by, raises_sectors=None, **changes) -> Alert:
+    """A new version of a published alert, as a draft referencing the one before; it goes
+    through approval and publication again, and publishing it supersedes the previous one."""
+    _require_staff(by)
+    alert = _locked(alert)
+    if alert.status != Alert.Status.PUBLISHED:
+        raise ValidationError(_("Only a published alert can be updated."), code="not_published")
+    if Alert.objects.filter(previous=alert).exists():
+        raise ValidationError(
+            _("This alert already has a newer version; update that one."), code="has_update"
+        )
+    unknown = set(changes) - set(COPIED_FIELDS) - set(AUDIENCE_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    new = Alert(
+        **{name: changes.get(name, getattr(alert, name)) for name in COPIED_FIELDS},
+        version=alert.version + 1,
+        previous=alert,
+        owner_organisation=alert.owner_organisation,
+        author=by,
+    )
+    if "atb_level" in changes and "ack_deadline_minutes" not in changes:
+        new.ack_deadline_minutes = LEVEL_DEFAULTS[new.atb_level][3]
+    if raises_sectors is None:
+        raises_sectors = list(alert.raises_sectors.all())
+    _check_alert(new, raises_sectors)
+    new.save()
+    _set_audience(
+        new,
+        raises_sectors=raises_sectors,
+        **{name: changes.get(name, list(getattr(alert, name).all())) for name in AUDIENCE_FIELDS},
+    )
+    return new
+
+
+# --- publication -------------------------------------------------------------------------------
+
+
+def _refuse_empty_audience(alert: Alert) -> None:
+    before = audience_size_before_entitlement(alert)
+    if before == 0:
+        raise ValidationError(
+            _(
+                "The audience resolves to nobody: choose sectors, regions, partnerships or "
+                "organisations that have members."
+            ),
+            code="empty_audience",
+        )
+    raise ValidationError(
+        _(
+            "The audience resolves to nobody: none of the %(count)s organisations in it is a "
+            "signatory of a covenant in force that allows %(level)s."
+        )
+        % {"count": before, "level": TLP(alert.tlp).label},
+        code="audience_not_entitled",
+    )
+
+
+def _share_with_recipients(alert: Alert, organisations, by) -> None:
+    AlertRecipient.objects.bulk_create(
+        [
+            AlertRecipient(alert=alert, organisation=o, covenant_id=o.entitling_covenant_id)
+            for o in organisations
+        ],
+        ignore_conflicts=True,
+    )
+    if TLP.is_open(alert.tlp):
+        return  # CLEAR and GREEN reach the recipient organisations without a grant
+    reason = f"Alert {alert.public_id} v{alert.version} published"
+    for organisation in organisations:
+        share_with_organisation(
+            obj=alert,
+            organisation=organisation,
+            covenant=organisation.covenant_for_alert,
+            by=by,
+            reason=reason,
+        )
+
+
+def _delivery_rows(alert: Alert, recipients, webhooks, now) -> list[Delivery]:
+    rows = [
+        Delivery(
+            alert=alert,
+            recipient_id=r.user_id,
+            organisation_id=r.organisation_id,
+            channel=channel,
+            next_attempt_at=now,
+        )
+        for r in recipients
+        for channel in sorted(r.channels)
+    ]
+    rows += [
+        Delivery(
+            alert=alert,
+            webhook=w,
+            organisation_id=w.organisation_id,
+            channel=Channel.WEBHOOK,
+            next_attempt_at=now,
+        )
+        for w in webhooks
+    ]
+    return rows
+
+
+def _raise_sector_levels(alert: Alert, by) -> None:
+    from threats.services import sector_level_set
+
+    for sector in alert.raises_sectors.all():
+        sector_level_set(
+            sector=sector,
+            level=alert.atb_level,
+            rationale=_("Raised by alert: %(headline)s") % {"headline": alert.headline},
+            by=by,
+        )
+
+
+@transaction.atomic
+def alert_publish(*, alert: Alert, by) -> Alert:
+    """Publish an approved alert. In one transaction: the new state, the raised sector levels,
+    the recipients and their grants, and one delivery row per recipient and channel (the
+    outbox). After commit, batch tasks send them; should the broker be down, the sweep does."""
+    from partnerships.models import Covenant
+
+    _require_staff(by)
+    alert = _locked(alert)
+    if alert.status != Alert.Status.APPROVED:
+        raise ValidationError(
+            _("Only an approved alert can be published; a second staff member approves first."),
+            code="not_approved",
+        )
+    organisations = list(audience_organisations(alert))
+    if not organisations:
+        _refuse_empty_audience(alert)
+    if alert.tlp == TLP.AMBER_STRICT and len(organisations) > 1:
+        raise ValidationError(
+            _("TLP:AMBER+STRICT goes to one organisation; the audience has %(count)s.")
+            % {"count": len(organisations)},
+            code="strict_single",
+        )
+    org_ids = [o.pk for o in organisations]
+    recipients = audience_recipients(org_ids)
+    webhooks = list(webhooks_of(org_ids))
+    if not any(r.channels for r in recipients) and not webhooks:
+        raise ValidationError(
+            _("The audience resolves to nobody: its organisations have no active users."),
+            code="no_users",
+        )
+    covenants = Covenant.objects.in_bulk([o.entitling_covenant_id for o in organisations])
+    for o in organisations:
+        o.covenant_for_alert = covenants.get(o.entitling_covenant_id)
+
+    now = timezone.now()
+    if alert.previous_id:
+        Alert.objects.filter(pk=alert.previous_id, status=Alert.Status.PUBLISHED).update(
+            status=Alert.Status.SUPERSEDED, ended_at=now
+        )
+    alert.status = Alert.Status.PUBLISHED
+    alert.published_at = now
+    alert.save(update_fields=["status", "published_at"])
+    _raise_sector_levels(alert, by)
+    _share_with_recipients(alert, organisations, by)
+    Delivery.objects.bulk_create(
+        _delivery_rows(alert, recipients, webhooks, now), ignore_conflicts=True, batch_size=1000
+    )
+    transaction.on_commit(lambda: enqueue_pending(alert_id=alert.pk))
+    return alert
+
+
+def enqueue_pending(*, alert_id: int) -> int:
+    """Hand the alert's waiting deliveries to workers in batches. Never raises for a broker
+    that is away: the rows wait, and the sweep sends them."""
+    from alerts.tasks import enqueue_batches
+
+    ids = list(
+        Delivery.objects.filter(alert_id=alert_id, status=Delivery.Status.QUEUED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return enqueue_batches(ids)
+
+
+# --- the end of an alert -----------------------------------------------------------------------
+
+
+def _end(alert: Alert, status: str, *, allowed: tuple[str, ...]) -> Alert:
+    alert = _locked(alert)
+    if alert.status not in allowed:
+        raise ValidationError(
+            _("This alert is %(status)s and cannot become %(new)s.")
+            % {"status": alert.get_status_display(), "new": Alert.Status(status).label},
+            code="wrong_status",
+        )
+    alert.status = status
+    alert.ended_at = timezone.now()
+    alert.save(update_fields=["status", "ended_at"])
+    Delivery.objects.filter(alert=alert, status__in=Delivery.PENDING).update(
+        status=Delivery.Status.CANCELLED, last_error=f"alert {status} before sending"
+    )
+    return alert
+
+
+@transaction.atomic
+def alert_cancel(*, alert: Alert, by) -> Alert:
+    """Withdraw a draft, an approved or a published alert; what was not yet sent is not sent."""
+    _require_staff(by)
+    return _end(
+        alert,
+        Alert.Status.CANCELLED,
+        allowed=(Alert.Status.DRAFT, Alert.Status.APPROVED, Alert.Status.PUBLISHED),
+    )
+
+
+@transaction.atomic
+def alert_all_clear(*, alert: Alert, by) -> Alert:
+    _require_staff(by)
+    return _end(alert, Alert.Status.ALL_CLEAR, allowed=(Alert.Status.PUBLISHED,))
+
+
+@transaction.atomic
+def alert_expire(*, alert: Alert) -> Alert:
+    return _end(alert, Alert.Status.EXPIRED, allowed=(Alert.Status.PUBLISHED,))
+
+
+def alerts_expire_due(*, now: datetime | None = None) -> int:
+    """Expire the published alerts whose expiry has passed (a periodic task)."""
+    now = now or timezone.now()
+    due = Alert.objects.filter(status=Alert.Status.PUBLISHED, expires_at__lte=now)
+    count = 0
+    for alert in due:
+        try:
+            alert_expire(alert=alert)
+            count += 1
+        except ValidationError:
+            continue  # changed meanwhile
+    return count
+
+
+# --- acknowledgement ---------------------------------------------------------------------------
+
+
+def _check_measures(measures) -> list[str]:
+    measures = list(dict.fromkeys(measures or []))
+    unknown = [m for m in measures if m not in Measure.values]
+    if unknown:
+        raise ValidationError(
+            {"measures_taken": _("Unknown measures: %(codes)s") % {"codes": ", ".join(unknown)}},
+            code="unknown_measure",
+        )
+    return measures
+
+
+@transaction.atomic
+def alert_acknowledge(*, alert_public_id, by, note: str = "", measures_taken=()) -> Acknowledgement:
+    """A user of a recipient organisation acknowledges the alert for their organisation.
+
+    Not a recipient (or not visible): ``AlertNotFound``, as if the alert did not exist. May see
+    but not write: ``PermissionDenied``. Repeating it changes nothing."""
+    actor = actor_for(by)
+    if actor.organisation is None:
+        raise AlertNotFound()
+    try:
+        alert = recipient_alert_get(actor, alert_public_id)
+    except (Alert.DoesNotExist, ValidationError, ValueError):
+        raise AlertNotFound() from None
+    existing = Acknowledgement.objects.filter(alert=alert, organisation=actor.organisation).first()
+    if existing is not None:
+        return existing
+    if not actor.can(Capability.WRITE):
+        raise PermissionDenied(_("Your role does not allow acknowledging alerts."))
+    if alert.status != Alert.Status.PUBLISHED:
+        raise ValidationError(
+            _("This alert is %(status)s; it no longer needs acknowledging.")
+            % {"status": alert.get_status_display()},
+            code="not_open",
+        )
+    ack, _created = Acknowledgement.objects.get_or_create(
+        alert=alert,
+        organisation=actor.organisation,
+        defaults={
+            "user": by,
+            "note": (note or "").strip(),
+            "measures_taken": _check_measures(measures_taken),
+        },
+    )
+    return ack

@@ -1,0 +1,285 @@
+"""``/api/v1/reports/``: reports back to government. Operators report about their own soft
+targets and follow their organisation's reports; NCTV staff triage and reply; the reporting
+organisation's writers may reply back."""
+
+from __future__ import annotations
+
+import django_filters
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import (
+    OpenApiExample,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from partnerships.api.common import (
+    OrganisationRefSerializer,
+    PortalViewSetMixin,
+    PublicIdField,
+    UserRefSerializer,
+    errors,
+)
+from partnerships.policy import require
+from partnerships.roles import Capability
+from partnerships.selectors import actor_for
+from threats.api.common import SoftTargetRefSerializer, staff_only
+from threats.api.examples import REPORT, REPORT_CREATE
+from threats.audit import audit_report_reads
+from threats.models import Report, ReportReply, SoftTarget
+from threats.selectors import reports_visible_to, soft_targets_visible_to
+from threats.services import report_create, report_reply, report_triage
+
+# --- Reading ------------------------------------------------------------------------------------
+
+
+class ReplySerializer(serializers.ModelSerializer):
+    author = UserRefSerializer(read_only=True, allow_null=True)
+    author_organisation = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportReply
+        fields = ["author", "author_organisation", "body", "created_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(OrganisationRefSerializer(allow_null=True))
+    def get_author_organisation(self, reply) -> dict | None:
+        try:
+            organisation = reply.author.membership.organisation  # selected with the reply
+        except (AttributeError, ObjectDoesNotExist):
+            return None
+        return OrganisationRefSerializer(organisation).data
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    soft_target = SoftTargetRefSerializer(read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    tlp_label = serializers.CharField(source="get_tlp_display", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    reporter = UserRefSerializer(read_only=True, allow_null=True)
+    reporter_organisation = OrganisationRefSerializer(read_only=True)
+    replies = ReplySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Report
+        fields = [
+            "id",
+            "soft_target",
+            "kind",
+            "kind_label",
+            "what",
+            "occurred_at",
+            "location",
+            "tlp",
+            "tlp_label",
+            "status",
+            "status_label",
+            "reporter",
+            "reporter_organisation",
+            "created_at",
+            "replies",
+        ]
+        read_only_fields = fields
+
+
+# --- Writing ------------------------------------------------------------------------------------
+
+
+class VisibleSoftTargetField(PublicIdField):
+    """A soft target the caller may see; any other id is unknown, exactly like a missing one."""
+
+    default_error_messages = {
+        "does_not_exist": gettext_lazy("There is no soft target with id {value}.")
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=SoftTarget.objects.all(), **kwargs)
+
+    def get_queryset(self):
+        return soft_targets_visible_to(actor_for(self.context["request"].user))
+
+
+class ReportCreateSerializer(serializers.ModelSerializer):
+    soft_target = VisibleSoftTargetField(
+        help_text=gettext_lazy("One of your own organisation's soft targets.")
+    )
+
+    class Meta:
+        model = Report
+        fields = ["soft_target", "kind", "what", "occurred_at", "location", "tlp"]
+
+
+class TriageSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Report.Status.choices)
+
+
+class ReplyCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(allow_blank=True)
+
+
+# --- Filters and views --------------------------------------------------------------------------
+
+
+class ReportFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Report.Status.choices)
+    kind = django_filters.ChoiceFilter(choices=Report.Kind.choices)
+    soft_target = django_filters.UUIDFilter(
+        field_name="soft_target__public_id", label=gettext_lazy("Soft target id")
+    )
+    reporter_organisation = django_filters.UUIDFilter(
+        field_name="reporter_organisation__public_id",
+        label=gettext_lazy("Reporting organisation id"),
+    )
+
+    class Meta:
+        model = Report
+        fields = ["status", "kind", "soft_target", "reporter_organisation"]
+
+
+_one = [OpenApiExample("A suspicious situation", value=REPORT, response_only=True)]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List reports",
+        description="Your organisation's reports with their status and replies; NCTV staff "
+        "see every report (the queue: `?status=new`).",
+        responses={200: ReportSerializer, **errors(400, 401)},
+        examples=_one,
+    ),
+    retrieve=extend_schema(
+        summary="Get a report",
+        responses={200: ReportSerializer, **errors(401, 404)},
+        examples=_one,
+    ),
+    create=extend_schema(
+        summary="Report a suspicious situation or incident",
+        description="About one of your own organisation's soft targets (roles that may write); "
+        "not about the future.",
+        request=ReportCreateSerializer,
+        responses={201: ReportSerializer, **errors(400, 401, 403)},
+        examples=[
+            OpenApiExample("Filming the entrances", value=REPORT_CREATE, request_only=True),
+            OpenApiExample("Reported", value={**REPORT, "replies": []}, response_only=True),
+            OpenApiExample(
+                "Not yours",
+                value={"soft_target": ["Report only about your own organisation's soft targets."]},
+                response_only=True,
+                status_codes=["400"],
+            ),
+        ],
+    ),
+)
+@extend_schema(tags=["reports"])
+class ReportViewSet(
+    PortalViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    filterset_class = ReportFilter
+    search_fields = ["what", "soft_target__name"]
+    ordering_fields = ["created_at", "occurred_at", "status"]
+    ordering = ["-created_at"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Report.objects.none()
+        return reports_visible_to(self.actor).prefetch_related(
+            Prefetch(
+                "replies",
+                queryset=ReportReply.objects.select_related("author__membership__organisation"),
+            )
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        audit_report_reads(
+            actor=self.actor, reports=[self.get_object()], request=request, purpose="api detail"
+        )
+        return response
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        audit_report_reads(
+            actor=self.actor,
+            reports=page if page is not None else queryset,
+            request=self.request,
+            purpose="api list",
+        )
+        return page
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return ReportCreateSerializer
+        if self.action == "triage":
+            return TriageSerializer
+        if self.action == "reply":
+            return ReplyCreateSerializer
+        return ReportSerializer
+
+    def create(self, request, *args, **kwargs):
+        require(self.actor.is_nctv_staff or self.actor.can(Capability.WRITE))
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report = report_create(by=request.user, **serializer.validated_data)
+        return Response(self._read(report), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Triage a report (NCTV staff)",
+        request=TriageSerializer,
+        responses={200: ReportSerializer, **errors(400, 401, 403, 404)},
+        examples=[
+            OpenApiExample("In review", value={"status": "in_review"}, request_only=True),
+            OpenApiExample(
+                "Triaged",
+                value={**REPORT, "status": "in_review", "status_label": "In review"},
+                response_only=True,
+            ),
+        ],
+    )
+    @action(detail=True, methods=["post"])
+    def triage(self, request, *args, **kwargs):
+        report = self.get_object()
+        require(self.actor.is_nctv_staff, staff_only())
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report_triage(report=report, by=request.user, **serializer.validated_data)
+        return Response(self._read(report))
+
+    @extend_schema(
+        summary="Reply to a report",
+        description="NCTV staff, and writers of the reporting organisation (not once closed).",
+        request=ReplyCreateSerializer,
+        responses={201: ReportSerializer, **errors(400, 401, 403, 404)},
+        examples=[
+            OpenApiExample(
+                "A reply",
+                value={"body": "Thank you; the police will pass by tonight."},
+                request_only=True,
+            ),
+            OpenApiExample("Replied", value=REPORT, response_only=True),
+            OpenApiExample(
+                "Empty",
+                value={"body": ["Write a reply."]},
+                response_only=True,
+                status_codes=["400"],
+            ),
+        ],
+    )
+    @action(detail=True, methods=["post"])
+    def reply(self, request, *args, **kwargs):
+        report = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report_reply(report=report, by=request.user, **serializer.validated_data)
+        return Response(self._read(report), status=status.HTTP_201_CREATED)
+
+    def _read(self, report) -> dict:
+        return ReportSerializer(self.reread(report), context=self.get_serializer_context()).data

@@ -1,0 +1,51 @@
+from threats.models.assessments import (
+    AssessmentFacet,
+    ModusOperandi,
+    Motive,
+    ThreatAssessment,
+    ThreatAssessmentGroupGrant,
+    ThreatAssessmentUserGrant,
+)
+from threats.models.levels import (
+    AlertLevel,
+    MeasurePackage,
+    NationalThreatLevel,
+    Sector,
+    SectorAlertLevel,
+    ThreatLevel,
+)
+from threats.models.measures import Measure, MeasureStatus
+from threats.models.reports import Report, ReportReply
+from threats.models.targets import (
+    CapacityTier,
+    ScaleUpStep,
+    SecurityMeasure,
+    SoftTarget,
+    SoftTargetGroupGrant,
+    SoftTargetUserGrant,
+)
+
+__all__ = [
+    "AlertLevel",
+    "AssessmentFacet",
+    "CapacityTier",
+    "Measure",
+    "MeasurePackage",
+    "MeasureStatus",
+    "ModusOperandi",
+    "Motive",
+    "NationalThreatLevel",
+    "Report",
+    "ReportReply",
+    "ScaleUpStep",
+    "Sector",
+    "SectorAlertLevel",
+    "SecurityMeasure",
+    "SoftTarget",
+    "SoftTargetGroupGrant",
+    "SoftTargetUserGrant",
+    "ThreatAssessment",
+    "ThreatAssessmentGroupGrant",
+    "ThreatAssessmentUserGrant",
+    "ThreatLevel",
+]

@@ -1,0 +1,257 @@
+"""Reads of the threat picture and the soft-target register, already permission-filtered."""
+
+from __future__ import annotations
+
+from django.db.models import IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.utils import timezone
+
+from partnerships.models import Partnership, PartnershipMember
+from partnerships.selectors import Actor
+from partnerships.sharing.selectors import is_visible, visible_to
+from threats.models import (
+    AlertLevel,
+    CapacityTier,
+    NationalThreatLevel,
+    Report,
+    ScaleUpStep,
+    Sector,
+    SectorAlertLevel,
+    SecurityMeasure,
+    SoftTarget,
+    ThreatAssessment,
+)
+from threats.rules import gaps_for
+
+# --- levels -------------------------------------------------------------------------------------
+
+
+def threat_level_current(region: str = "") -> NationalThreatLevel | None:
+    """The newest level for the region, else the national one."""
+    levels = NationalThreatLevel.objects.select_related("set_by")
+    if region:
+        regional = levels.filter(region=region).first()
+        if regional is not None:
+            return regional
+    return levels.filter(region="").first()
+
+
+def threat_level_history(limit: int = 50):
+    return NationalThreatLevel.objects.select_related("set_by")[:limit]
+
+
+def threat_levels_regional():
+    """The current level of each region that has a level of its own, by region (one query)."""
+    newest = NationalThreatLevel.objects.filter(region=OuterRef("region")).order_by(
+        "-set_at", "-id"
+    )
+    return (
+        NationalThreatLevel.objects.exclude(region="")
+        .filter(pk=Subquery(newest.values("pk")[:1]))
+        .select_related("set_by")
+        .order_by("region")
+    )
+
+
+def sectors_with_levels():
+    """Every sector with ``current_level`` (code) and ``current_level_set_at`` annotated."""
+    newest = SectorAlertLevel.objects.filter(sector=OuterRef("pk")).order_by("-set_at", "-id")
+    return Sector.objects.annotate(
+        current_level=Subquery(newest.values("level")[:1]),
+        current_level_set_at=Subquery(newest.values("set_at")[:1]),
+    ).order_by("name")
+
+
+def sector_level_of(sector_code: str) -> str:
+    row = (
+        SectorAlertLevel.objects.filter(sector__code=sector_code)
+        .order_by("-set_at", "-id")
+        .values_list("level", flat=True)
+        .first()
+    )
+    return row or AlertLevel.BASISNIVEAU
+
+
+def sector_for_organisation(actor: Actor):
+    """The sector of the actor's organisation (by its soft-target category code), if any."""
+    organisation = actor.organisation
+    if organisation is None or not organisation.sector:
+        return None
+    return sectors_with_levels().filter(code=organisation.sector).first()
+
+
+# --- assessments ----------------------------------------------------------------------------------
+
+
+def assessments_visible_to(actor: Actor, *, valid_now: bool = False):
+    qs = visible_to(actor, ThreatAssessment.objects.all())
+    if valid_now:
+        today = timezone.localdate()
+        qs = qs.filter(valid_from__lte=today).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+        )
+    return qs.select_related("owner_organisation").prefetch_related("facets", "target_categories")
+
+
+# --- soft targets -------------------------------------------------------------------------------
+
+
+def soft_targets_visible_to(actor: Actor):
+    """Staff: all. Others: their organisation's own targets, and — name, category and location
+    only — those of partnerships their organisation currently sits in."""
+    qs = SoftTarget.objects.all()
+    if actor.is_nctv_staff:
+        return qs
+    if actor.organisation is None or not actor.user.is_active:
+        return qs.none()
+    peers = PartnershipMember.objects.filter(
+        organisation=actor.organisation, left_on__isnull=True
+    ).values("partnership_id")
+    return qs.filter(Q(operator=actor.organisation) | Q(partnership_id__in=peers))
+
+
+# The capacity bounds of each tier, as CapacityTier.for_capacity draws them (a test pins both).
+_TIER_BOUNDS = {
+    CapacityTier.BELOW: Q(capacity__lt=200),
+    CapacityTier.STANDARD: Q(capacity__gte=200, capacity__lt=800),
+    CapacityTier.ENHANCED: Q(capacity__gte=800),
+}
+
+
+def soft_targets_in_tier(qs, tier: str):
+    """Narrow a queryset of soft targets to one capacity tier."""
+    return qs.filter(_TIER_BOUNDS[tier])
+
+
+def soft_targets_own(actor: Actor):
+    if actor.organisation is None:
+        return SoftTarget.objects.none()
+    return SoftTarget.objects.filter(operator=actor.organisation)
+
+
+def with_register_data(qs):
+    """What list pages and gaps read, in a fixed number of queries."""
+    return qs.select_related("category", "operator", "partnership").prefetch_related(
+        Prefetch("measures", queryset=SecurityMeasure.objects.order_by("measure")),
+        Prefetch("scale_up", queryset=ScaleUpStep.objects.order_by("level")),
+    )
+
+
+def sees_details(actor: Actor, soft_target: SoftTarget) -> bool:
+    """Vulnerability notes and measures' evidence: the operator's organisation, NCTV staff and
+    those the details were shared with under a covenant (AMBER+STRICT by default)."""
+    if actor.is_nctv_staff:
+        return True
+    if actor.organisation is not None and actor.organisation.pk == soft_target.operator_id:
+        return True
+    return is_visible(actor, soft_target)
+
+
+def details_visible_ids(actor: Actor, targets) -> set[int]:
+    """Which of ``targets`` the actor sees in full: one query for a whole page."""
+    ids = [t.pk for t in targets]
+    if actor.is_nctv_staff:
+        return set(ids)
+    return set(
+        visible_to(actor, SoftTarget.objects.filter(pk__in=ids)).values_list("pk", flat=True)
+    ) | {t.pk for t in targets if actor.organisation and t.operator_id == actor.organisation.pk}
+
+
+def gaps_per_operator(qs) -> dict:
+    """{operator: number of gaps} over a queryset of soft targets (with register data)."""
+    counts: dict = {}
+    for target in with_register_data(qs):
+        counts[target.operator] = counts.get(target.operator, 0) + len(
+            gaps_for(target, target.measures.all())
+        )
+    return counts
+
+
+def register_overview(qs) -> list[dict]:
+    """For NCTV staff: counts and gaps by category, region and tier."""
+    rows: dict = {}
+    for target in with_register_data(qs):
+        key = (target.category.display_name, target.region or "—", target.capacity_tier_label)
+        row = rows.setdefault(
+            key, {"category": key[0], "region": key[1], "tier": key[2], "count": 0, "gaps": 0}
+        )
+        row["count"] += 1
+        row["gaps"] += len(gaps_for(target, target.measures.all()))
+    return sorted(rows.values(), key=lambda r: (r["category"], r["region"], r["tier"]))
+
+
+def scale_up_checklist(soft_target: SoftTarget, level: str) -> list[str]:
+    step = next((s for s in soft_target.scale_up.all() if s.level == level), None)
+    return list(step.measures) if step else []
+
+
+# --- reports ------------------------------------------------------------------------------------
+
+
+def reports_visible_to(actor: Actor):
+    qs = Report.objects.select_related("soft_target", "reporter", "reporter_organisation")
+    if actor.is_nctv_staff:
+        return qs
+    if actor.organisation is None:
+        return qs.none()
+    return qs.filter(reporter_organisation=actor.organisation)
+
+
+def report_queue():
+    """Open reports, oldest first (NCTV staff)."""
+    return (
+        Report.objects.exclude(status=Report.Status.CLOSED)
+        .select_related("soft_target", "reporter_organisation")
+        .order_by("created_at", "id")
+    )
+
+
+# --- dashboard helpers ----------------------------------------------------------------------------
+
+
+def _newest_dtn(region: str):
+    return (
+        NationalThreatLevel.objects.filter(region=region)
+        .order_by("-set_at", "-id")
+        .values("level")[:1]
+    )
+
+
+def banner_levels(*, region: str = "", sector_code: str = "") -> dict:
+    """The dashboard banner in one query: ``national`` and ``regional`` DTN levels (numbers;
+    regional is None when the region has no level of its own) and ``sector``, the sector with
+    its ``current_level`` annotated (None without a sector)."""
+    regional = Subquery(_newest_dtn(region)) if region else Value(None, IntegerField())
+    if sector_code:
+        sector = (
+            sectors_with_levels()
+            .filter(code=sector_code)
+            .annotate(national_level=Subquery(_newest_dtn("")), regional_level=regional)
+            .first()
+        )
+        if sector is not None:
+            return {
+                "national": sector.national_level,
+                "regional": sector.regional_level,
+                "sector": sector,
+            }
+    newest = NationalThreatLevel.objects.order_by("-set_at", "-id")
+    wanted = Q(pk=Subquery(newest.filter(region="").values("pk")[:1]))
+    if region:
+        wanted |= Q(pk=Subquery(newest.filter(region=region).values("pk")[:1]))
+    levels = dict(NationalThreatLevel.objects.filter(wanted).values_list("region", "level"))
+    return {
+        "national": levels.get(""),
+        "regional": levels.get(region) if region else None,
+        "sector": None,
+    }
+
+
+def operator_partnerships(organisation):
+    """The partnerships an operator organisation currently sits in (choices for a soft target)."""
+    if organisation is None:
+        return Partnership.objects.none()
+    return Partnership.objects.filter(
+        pk__in=PartnershipMember.objects.filter(
+            organisation=organisation, left_on__isnull=True
+        ).values("partnership_id")
+    ).order_by("name")

@@ -1,0 +1,82 @@
+"""Registering and editing a soft target as one use case: its fields, its measures checklist and
+its scale-up scenario are saved together or not at all.
+
+The dashboard form saves all three at once; these functions call the single-purpose services in
+``threats.services`` inside one transaction, collect every refusal, and roll everything back when
+there is one. Refusals about one measure or one alert level come back under a dotted key —
+``measures.<measure>.<field>`` or ``scale_up.<level>.<field>`` — so a form can show each next to
+its row; refusals about the target itself keep their field names.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+
+from threats import services
+from threats.models import SoftTarget
+
+
+def _messages_of(error: ValidationError, prefix: str = "") -> dict[str, list[str]]:
+    if not hasattr(error, "error_dict"):
+        key = prefix.rstrip(".") or NON_FIELD_ERRORS
+        return {key: list(error.messages)}
+    result: dict[str, list[str]] = {}
+    for field, messages in error.message_dict.items():
+        key = prefix.rstrip(".") if field == NON_FIELD_ERRORS and prefix else prefix + field
+        result.setdefault(key, []).extend(messages)
+    return result
+
+
+def _set_measures(soft_target: SoftTarget, by, measures: dict[str, dict]) -> dict:
+    errors: dict[str, list[str]] = {}
+    for code, row in measures.items():
+        try:
+            services.soft_target_set_measure(soft_target=soft_target, by=by, measure=code, **row)
+        except ValidationError as error:
+            errors.update(_messages_of(error, f"measures.{code}."))
+    return errors
+
+
+def _set_scale_up(soft_target: SoftTarget, by, scale_up: dict[str, dict]) -> dict:
+    errors: dict[str, list[str]] = {}
+    for level, step in scale_up.items():
+        try:
+            services.scale_up_set(soft_target=soft_target, by=by, level=level, **step)
+        except ValidationError as error:
+            errors.update(_messages_of(error, f"scale_up.{level}."))
+    return errors
+
+
+@transaction.atomic
+def soft_target_register(*, by, measures: dict[str, dict], **fields) -> SoftTarget:
+    """Register a soft target with its measures (``{measure: {"status": …, "last_reviewed": …,
+    "evidence": …}}``). Its scale-up scenario starts from the sector's measure packages."""
+    target = services.soft_target_create(by=by, **fields)
+    errors = _set_measures(target, by, measures)
+    if errors:
+        raise ValidationError(errors)
+    return target
+
+
+@transaction.atomic
+def soft_target_register_update(
+    *,
+    soft_target: SoftTarget,
+    by,
+    changes: dict,
+    measures: dict[str, dict],
+    scale_up: dict[str, dict],
+) -> SoftTarget:
+    """Change a soft target, its measures and its scale-up scenario (``{level: {"measures": […],
+    "notes": …}}``) together. Every refusal is collected before anything is rolled back."""
+    errors: dict[str, list[str]] = {}
+    try:
+        services.soft_target_update(soft_target=soft_target, by=by, **changes)
+    except ValidationError as error:
+        errors.update(_messages_of(error))
+    errors.update(_set_measures(soft_target, by, measures))
+    errors.update(_set_scale_up(soft_target, by, scale_up))
+    if errors:
+        raise ValidationError(errors)
+    return soft_target

@@ -1,0 +1,62 @@
+/* The soft-target map: the operator's own targets, embedded in the page as JSON. Leaflet is
+   served by the portal; tiles come from MAP_TILE_URL and may fail offline (the markers stay). */
+(function () {
+  "use strict";
+
+  function readJson(id) {
+    var element = document.getElementById(id);
+    return element ? JSON.parse(element.textContent) : null;
+  }
+
+  function popup(target) {
+    var box = document.createElement("div");
+    var link = document.createElement("a");
+    link.href = target.url;
+    link.textContent = target.name;
+    var strong = document.createElement("strong");
+    strong.appendChild(link);
+    box.appendChild(strong);
+    var meta = document.createElement("div");
+    meta.textContent = target.category + " · " + target.municipality + " · " + target.gapsText;
+    box.appendChild(meta);
+    return box;
+  }
+
+  function start() {
+    var element = document.getElementById("soft-target-map");
+    if (!element || typeof L === "undefined") {
+      return;
+    }
+    var targets = readJson("soft-target-data") || [];
+    var config = readJson("soft-target-map-config") || {};
+    var map = L.map(element, { scrollWheelZoom: false });
+    L.tileLayer(config.tileUrl, { attribution: config.attribution, maxZoom: 19 }).addTo(map);
+    var bounds = [];
+    targets.forEach(function (target) {
+      var marker = L.circleMarker([target.lat, target.lng], {
+        radius: 9,
+        weight: 2,
+        color: "#ffffff",
+        fillColor: target.gaps ? "#b00020" : "#2e7d32",
+        fillOpacity: 0.9,
+        className: "soft-target-marker"
+      });
+      marker.bindTooltip(target.name);
+      marker.bindPopup(popup(target));
+      marker.addTo(map);
+      bounds.push([target.lat, target.lng]);
+    });
+    if (bounds.length) {
+      map.fitBounds(bounds, { padding: [40, 40], maxZoom: 14 });
+    } else {
+      map.setView([52.2, 5.3], 7); // the Netherlands
+    }
+    element.setAttribute("data-markers", String(targets.length));
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
