@@ -167,7 +167,7 @@ DEMO_PDF = (
 )
 
 ARENA = "Johan Cruijff ArenA"
-VIERDAAGSE = "Nijmegse Vierdaagse"
+VIERDAAGSE = "Nijmeegse Vierdaagse"
 DIAMANT = "Diamantkwartier Antwerpen"
 
 PARTNERSHIPS = [

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 
 ARENA, VIERDAAGSE, DIAMANT = (
     "Johan Cruijff ArenA",
-    "Nijmegse Vierdaagse",
+    "Nijmeegse Vierdaagse",
     "Diamantkwartier Antwerpen",
 )
 MODELS = [
@@ -160,3 +160,29 @@ def test_statuses_hold_when_seeded_again_on_a_later_day(seeded):
         DIAMANT: "at_risk",
     }
     assert counts["Partnership"] == 3 and counts["ContactEntry"] == 6
+
+
+def test_arena_operator_gets_404_on_the_vierdaagse_in_dashboard_and_api(settings, client):
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from rest_framework.test import APIClient
+
+    from partnerships.models import Partnership
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    arena = Partnership.objects.get(name="Johan Cruijff ArenA")
+    vierdaagse = Partnership.objects.get(name="Nijmeegse Vierdaagse")
+    assert client.login(username="arena-operator", password=settings.DEMO_PASSWORD)
+    assert client.get(f"/partnerships/{arena.public_id}/").status_code == 200
+    assert client.get(f"/partnerships/{vierdaagse.public_id}/").status_code == 404
+    api = APIClient()
+    token = api.post(
+        "/api/v1/auth/token/", {"username": "arena-operator", "password": settings.DEMO_PASSWORD}
+    ).json()["token"]
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api.get(f"/api/v1/partnerships/{arena.public_id}/").status_code == 200
+    assert api.get(f"/api/v1/partnerships/{vierdaagse.public_id}/").status_code == 404
+    analyst = APIClient()
+    analyst.force_authenticate(get_user_model().objects.get(username="nctv-analyst"))
+    assert analyst.get("/api/v1/partnerships/").json()["count"] == 3

@@ -164,3 +164,24 @@ def test_dashboard_partnership_page_queries_are_fixed_at_10_and_1000_visible(
         response = client.get(url)
     assert response.status_code == 200
     assert len(response.context["contacts"]) == 3 + extra
+
+
+def test_after_the_end_date_the_next_api_request_gets_404_before_the_clean_up(w):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from partnerships.models import ContactEntryGroupGrant
+    from partnerships.services import covenants as covenant_services
+    from partnerships.tasks import remove_lapsed_grants
+
+    url = f"/api/v1/contacts/{w.entries['amber'].public_id}/"
+    assert api_as(w.users["b1"]).get(url).status_code == 200
+    covenant_services.covenant_update(
+        covenant=w.covenants["amber"], effective_until=timezone.localdate() - timedelta(days=1)
+    )
+    assert api_as(w.users["b1"]).get(url).status_code == 404
+    assert ContactEntryGroupGrant.objects.count() == 1  # the clean-up has not run yet
+    remove_lapsed_grants()
+    assert not ContactEntryGroupGrant.objects.exists()
+    assert AuditEvent.objects.filter(action="sharing.lapsed").count() == 1
