@@ -242,7 +242,8 @@ def assessment_update(
 
 # --- soft targets ------------------------------------------------------------------------------
 
-_TARGET_FIELDS = {
+# The fields an operator sets on a soft target (the admin and the API offer the same).
+SOFT_TARGET_FIELDS = (
     "name",
     "category",
     "address",
@@ -259,7 +260,7 @@ _TARGET_FIELDS = {
     "security_contact_phone",
     "vulnerability_notes",
     "vulnerability_tlp",
-}
+)
 
 
 def _check_target(target: SoftTarget) -> None:
@@ -287,7 +288,7 @@ def _check_target(target: SoftTarget) -> None:
 def soft_target_create(*, by, measures: list[dict] = (), operator=None, **fields) -> SoftTarget:
     """Register a soft target for the user's organisation (NCTV staff may name the operator),
     with its measures; its scale-up scenario starts from the sector's measure packages."""
-    unknown = set(fields) - _TARGET_FIELDS
+    unknown = set(fields) - set(SOFT_TARGET_FIELDS)
     if unknown:
         raise TypeError(f"soft_target_create got unknown fields: {sorted(unknown)}")
     own = _operator_of(by)
@@ -305,7 +306,7 @@ def soft_target_create(*, by, measures: list[dict] = (), operator=None, **fields
 
 @transaction.atomic
 def soft_target_update(*, soft_target: SoftTarget, by, **changes) -> SoftTarget:
-    unknown = set(changes) - _TARGET_FIELDS
+    unknown = set(changes) - set(SOFT_TARGET_FIELDS)
     if unknown:
         raise TypeError(f"soft_target_update got unknown fields: {sorted(unknown)}")
     _require_may_change(by, soft_target)

@@ -21,25 +21,9 @@ from threats.admin.levels import measures_text
 from threats.models import CapacityTier, Measure, ScaleUpStep, SecurityMeasure, SoftTarget
 from threats.rules import gaps_for
 from threats.selectors import with_register_data
+from threats.services import SOFT_TARGET_FIELDS
 
-TARGET_FIELDS = (
-    "name",
-    "category",
-    "address",
-    "municipality",
-    "region",
-    "latitude",
-    "longitude",
-    "capacity",
-    "is_event",
-    "event_start",
-    "event_end",
-    "partnership",
-    "security_contact_name",
-    "security_contact_phone",
-    "vulnerability_notes",
-    "vulnerability_tlp",
-)
+TARGET_FIELDS = SOFT_TARGET_FIELDS
 
 # The capacity range of each tier, as ``CapacityTier.for_capacity`` draws it (a test holds the
 # two in step at 199/200 and 799/800).

@@ -31,6 +31,7 @@ from threats.models import (
     SoftTarget,
 )
 from threats.rules import gaps_for
+from threats.services import SOFT_TARGET_FIELDS
 
 # --- Reading ------------------------------------------------------------------------------------
 
@@ -198,22 +199,7 @@ class SoftTargetUpdateSerializer(serializers.ModelSerializer):
     class Meta:
         model = SoftTarget
         fields = [
-            "name",
-            "category",
-            "address",
-            "municipality",
-            "region",
-            "latitude",
-            "longitude",
-            "capacity",
-            "is_event",
-            "event_start",
-            "event_end",
-            "partnership",
-            "security_contact_name",
-            "security_contact_phone",
-            "vulnerability_notes",
-            "vulnerability_tlp",
+            *SOFT_TARGET_FIELDS,
             "measures",
             "scale_up",
         ]
