@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alerts.area import format_polygon, parse_polygon
 from alerts.models import LEVEL_DEFAULTS, Acknowledgement, Alert, AlertRecipient, Delivery
 from alerts.models.deliveries import Channel
 from alerts.selectors import (
@@ -42,6 +43,8 @@ COPIED_FIELDS = (
     "tlp",
     "kind",
     "regions",
+    "area_description",
+    "area_polygon",
     "assessment",
     "urgency",
     "severity",
@@ -76,6 +79,10 @@ def _check_alert(alert: Alert, raises_sectors) -> None:
         raise ValidationError(
             {"raises_sectors": ValidationError(message, code="drill_raises_level")}
         )
+    try:
+        alert.area_polygon = format_polygon(parse_polygon(alert.area_polygon))
+    except ValidationError as error:
+        raise ValidationError({"area_polygon": error}) from None
     alert.full_clean(exclude=["owner_organisation", "author"])
 
 
@@ -99,6 +106,8 @@ def alert_create(
     kind: str = Alert.Kind.ACTUAL,
     sectors=(),
     regions=(),
+    area_description: str = "",
+    area_polygon: str = "",
     partnerships=(),
     organisations=(),
     raises_sectors=(),
@@ -123,6 +132,8 @@ def alert_create(
         tlp=tlp,
         kind=kind,
         regions=[str(r).strip() for r in regions if str(r).strip()],
+        area_description=(area_description or "").strip(),
+        area_polygon=area_polygon or "",
         assessment=assessment,
         urgency=urgency or d_urgency,
         severity=severity or d_severity,

@@ -14,6 +14,7 @@ api_v1 = [
     path("auth/token/revoke/", RevokeTokenView.as_view(), name="api-token-revoke"),
     path("", include("partnerships.api_urls")),
     path("", include("threats.api_urls")),
+    path("", include("alerts.api_urls")),
 ]
 
 urlpatterns = [
@@ -33,4 +34,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("partnerships.urls")),
     path("", include("threats.urls")),
+    path("", include("alerts.urls")),
 ]

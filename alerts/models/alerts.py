@@ -105,6 +105,21 @@ class Alert(models.Model):
         Organisation, blank=True, related_name="+", verbose_name=_("named organisations")
     )
 
+    area_description = models.CharField(
+        _("area description"),
+        max_length=200,
+        blank=True,
+        help_text=_("CAP areaDesc; by default the regions, or the Netherlands."),
+    )
+    area_polygon = models.TextField(
+        _("area polygon"),
+        blank=True,
+        help_text=_(
+            'Optional CAP polygon: "latitude,longitude" pairs separated by spaces, at least four, '
+            "the last the same as the first."
+        ),
+    )
+
     assessment = models.ForeignKey(
         ThreatAssessment,
         on_delete=models.SET_NULL,
