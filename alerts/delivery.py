@@ -12,16 +12,21 @@ import logging
 from collections import Counter
 from datetime import datetime, timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db.models import F
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from alerts.channels import transport_for
 from alerts.channels.base import PermanentError, TransientError
-from alerts.models import Acknowledgement, Alert, Delivery
+from alerts.models import Acknowledgement, Alert, AlertRecipient, Delivery
 from alerts.selectors import organisation_may_see, user_may_see
+from partnerships.models import Covenant, CovenantSignatory, Membership
 
 logger = logging.getLogger(__name__)
+User = get_user_model()
 
 # Give up after this many attempts (a row is marked failed with the last error).
 MAX_ATTEMPTS = getattr(settings, "ALERTS_MAX_ATTEMPTS", 6)
@@ -31,7 +36,8 @@ RETRY_BASE_SECONDS = getattr(settings, "ALERTS_RETRY_BASE_SECONDS", 30)
 
 def claim_lease() -> timedelta:
     """How long a claim holds: past the task's hard time limit the worker is surely gone."""
-    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    margin = getattr(settings, "ALERTS_LEASE_MARGIN_SECONDS", 60)
+    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + margin)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -83,37 +89,93 @@ def why_not_send(delivery: Delivery) -> str:
     return ""
 
 
+def hold_entitlement(delivery: Delivery) -> None:
+    """On PostgreSQL, share-lock the rows the recipient's entitlement rests on until the outcome
+    is recorded: the alert, the recipient row and the covenant with the organisation's
+    signature, the user and their membership. A cancellation, a covenant terminated, a signature
+    withdrawn, a user deactivated or moved waits for the send in progress, and once it has
+    committed no later send passes the check. Concurrent sends share the locks."""
+    if connection.vendor != "postgresql":
+        return  # SQLite serialises writers; the check just before sending is what it has
+    # Table names come from the models' metadata, values are parameters.
+    alert, recipient = Alert._meta.db_table, AlertRecipient._meta.db_table
+    covenant, signatory = Covenant._meta.db_table, CovenantSignatory._meta.db_table
+    user, membership = User._meta.db_table, Membership._meta.db_table
+    org = delivery.organisation_id
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT r.covenant_id FROM {alert} a JOIN {recipient} r"  # noqa: S608
+            " ON r.alert_id = a.id AND r.organisation_id = %s WHERE a.id = %s FOR SHARE",
+            [org, delivery.alert_id],
+        )
+        row = cursor.fetchone()
+        if row and row[0] is not None:
+            cursor.execute(
+                f"SELECT 1 FROM {covenant} c JOIN {signatory} s"  # noqa: S608
+                " ON s.covenant_id = c.id AND s.organisation_id = %s WHERE c.id = %s FOR SHARE",
+                [org, row[0]],
+            )
+        if delivery.recipient_id is not None:
+            cursor.execute(
+                f"SELECT 1 FROM {user} u JOIN {membership} m"  # noqa: S608
+                " ON m.user_id = u.id WHERE u.id = %s FOR SHARE",
+                [delivery.recipient_id],
+            )
+
+
 def deliver_one(delivery_id: int) -> str | None:
     """Claim, check, send, record. Returns the new status, or ``None`` if there was nothing to
-    do (someone else has it, or it is done)."""
+    do (someone else has it, or it is done).
+
+    The claim commits on its own, so a worker lost after it leaves the row in flight for the
+    sweep. Check, send and record then run in one transaction holding the entitlement
+    (``hold_entitlement``). A row claimed again after a lost worker first asks its transport
+    whether the message already went out (``Transport.already_sent``)."""
     now = timezone.now()
     if not claim(delivery_id, now=now):
         return None
-    delivery = Delivery.objects.select_related("alert", "recipient", "organisation", "webhook").get(
-        pk=delivery_id
-    )
+    after_commit = []
+    with transaction.atomic():
+        delivery = Delivery.objects.select_related(
+            "alert", "recipient", "organisation", "webhook"
+        ).get(pk=delivery_id)
+        hold_entitlement(delivery)
+        status = _check_and_send(delivery, now=now, after_commit=after_commit)
+    for callback in after_commit:
+        callback()
+    return status
+
+
+def _check_and_send(delivery: Delivery, *, now: datetime, after_commit: list) -> str:
     reason = why_not_send(delivery)
     if reason:
         _record(delivery, Delivery.Status.CANCELLED, last_error=reason)
         return Delivery.Status.CANCELLED
     transport = transport_for(delivery.channel)
+    if delivery.attempts > 1 and transport.already_sent(delivery):
+        _record(delivery, Delivery.Status.SENT, sent_at=timezone.now(), last_error="")
+        return Delivery.Status.SENT
     try:
         transport.send(delivery)
     except PermanentError as error:
         _record(delivery, Delivery.Status.FAILED, last_error=str(error))
-        transport.on_permanent_failure(delivery, error)
+        after_commit.append(lambda failure=error: transport.on_permanent_failure(delivery, failure))
         return Delivery.Status.FAILED
     except TransientError as error:
-        return _retry_or_fail(delivery, str(error), now=now)
+        return _retry_or_fail(delivery, str(error), now=now, after_commit=after_commit)
+    except SoftTimeLimitExceeded:
+        raise  # the task is out of time, not the channel at fault
     except Exception as error:  # an unforeseen fault: retry, within the bound
         logger.exception("delivery %s: unexpected error in %s", delivery.pk, delivery.channel)
-        return _retry_or_fail(delivery, f"{type(error).__name__}: {error}", now=now)
+        return _retry_or_fail(
+            delivery, f"{type(error).__name__}: {error}", now=now, after_commit=after_commit
+        )
     _record(delivery, Delivery.Status.SENT, sent_at=timezone.now())
-    transport.on_success(delivery)
+    after_commit.append(lambda: transport.on_success(delivery))
     return Delivery.Status.SENT
 
 
-def _retry_or_fail(delivery: Delivery, error: str, *, now: datetime) -> str:
+def _retry_or_fail(delivery: Delivery, error: str, *, now: datetime, after_commit: list) -> str:
     if delivery.attempts >= MAX_ATTEMPTS:
         _record(
             delivery,
@@ -125,15 +187,20 @@ def _retry_or_fail(delivery: Delivery, error: str, *, now: datetime) -> str:
     _record(delivery, Delivery.Status.AWAITING_RETRY, last_error=error, next_attempt_at=due)
     from alerts.tasks import enqueue_batches
 
-    enqueue_batches([delivery.pk], eta=due)
+    after_commit.append(lambda: enqueue_batches([delivery.pk], eta=due))
     return Delivery.Status.AWAITING_RETRY
 
 
 def deliver(delivery_ids) -> Counter:
-    """Deliver a batch; safe to call any number of times with the same ids."""
+    """Deliver a batch; safe to call any number of times with the same ids. Past the task's
+    soft time limit the batch stops: the row being sent stays in flight until its claim
+    expires, the rest wait for the sweep."""
     outcomes: Counter = Counter()
-    for delivery_id in delivery_ids:
-        outcomes[deliver_one(int(delivery_id)) or "skipped"] += 1
+    try:
+        for delivery_id in delivery_ids:
+            outcomes[deliver_one(int(delivery_id)) or "skipped"] += 1
+    except SoftTimeLimitExceeded:
+        logger.warning("batch stopped at the soft time limit: %s", dict(outcomes))
     return outcomes
 
 
@@ -163,13 +230,15 @@ def recover_stuck(*, now: datetime) -> list[int]:
 
 
 def sweep(*, now: datetime | None = None) -> int:
-    """Re-enqueue what waits: rows stuck in flight, and waiting rows due for a while."""
+    """Re-enqueue what waits: rows stuck in flight, and waiting rows due for a while that no
+    task holds (never handed over because the broker was away, or their task's lease passed)."""
     from alerts.tasks import enqueue_batches
 
     now = now or timezone.now()
     stuck = recover_stuck(now=now)
     waiting = list(
         Delivery.objects.filter(status__in=Delivery.PENDING, next_attempt_at__lte=now - SWEEP_GRACE)
+        .filter(Q(dispatched_until__isnull=True) | Q(dispatched_until__lte=now))
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:SWEEP_LIMIT]
     )

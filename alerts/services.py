@@ -17,15 +17,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts.area import format_polygon, parse_polygon
+from alerts.fanout import insert_user_deliveries
 from alerts.models import LEVEL_DEFAULTS, Acknowledgement, Alert, AlertRecipient, Delivery
 from alerts.models.deliveries import Channel
 from alerts.selectors import (
     audience_organisations,
-    audience_recipients,
     audience_size_before_entitlement,
     recipient_alert_get,
     webhooks_of,
 )
+from alerts.tasks import dispatch_lease
 from partnerships.roles import Capability
 from partnerships.selectors import actor_for
 from partnerships.sharing.services import share_with_organisation
@@ -313,14 +314,7 @@ def alert_publish(*, alert: Alert, by) -> Alert:
             % {"count": len(organisations)},
             code="strict_single",
         )
-    org_ids = [o.pk for o in organisations]
-    recipients = audience_recipients(org_ids)
-    webhooks = list(webhooks_of(org_ids))
-    if not any(r.channels for r in recipients) and not webhooks:
-        raise ValidationError(
-            _("The audience resolves to nobody: its organisations have no active users."),
-            code="no_users",
-        )
+    webhooks = list(webhooks_of([o.pk for o in organisations]))
     covenants = Covenant.objects.in_bulk([o.entitling_covenant_id for o in organisations])
     for o in organisations:
         o.covenant_for_alert = covenants.get(o.entitling_covenant_id)
@@ -335,16 +329,29 @@ def alert_publish(*, alert: Alert, by) -> Alert:
     alert.save(update_fields=["status", "published_at"])
     _raise_sector_levels(alert, by)
     _share_with_recipients(alert, organisations, by)
-    Delivery.objects.bulk_create(
-        _delivery_rows(alert, recipients, webhooks, now), ignore_conflicts=True, batch_size=1000
+    users = insert_user_deliveries(
+        alert_id=alert.pk,
+        purpose=Delivery.Purpose.NOTICE,
+        now=now,
+        dispatched_until=now + dispatch_lease(),
     )
+    if not users and not webhooks:  # raising rolls the whole publication back
+        raise ValidationError(
+            _("The audience resolves to nobody: its organisations have no active users."),
+            code="no_users",
+        )
+    hooks = _delivery_rows(alert, [], webhooks, now)
+    for row in hooks:
+        row.dispatched_until = now + dispatch_lease()
+    Delivery.objects.bulk_create(hooks, ignore_conflicts=True)
     transaction.on_commit(lambda: enqueue_pending(alert_id=alert.pk))
     return alert
 
 
 def enqueue_pending(*, alert_id: int) -> int:
-    """Hand the alert's waiting deliveries to workers in batches. Never raises for a broker
-    that is away: the rows wait, and the sweep sends them."""
+    """Hand the alert's waiting deliveries to workers in batches (they were inserted marked as
+    handed over). Never raises for a broker that is away: the rows are unmarked, wait, and the
+    sweep sends them."""
     from alerts.tasks import enqueue_batches
 
     ids = list(
@@ -352,7 +359,7 @@ def enqueue_pending(*, alert_id: int) -> int:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    return enqueue_batches(ids)
+    return enqueue_batches(ids, marked=True)
 
 
 # --- the end of an alert -----------------------------------------------------------------------

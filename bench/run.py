@@ -118,6 +118,43 @@ def benchmarks(w) -> dict[str, float]:
     }
 
 
+def fan_out_ms(w, recipients: int = 5000, repeats: int = REPEATS) -> float:
+    """Publishing an alert to ``recipients`` users on two channels each: the transaction that
+    commits the new state, the recipients and 2 x ``recipients`` delivery rows, then enqueues
+    the batch tasks (on Celery's in-memory broker here: the workers' sending is not timed)."""
+    from alerts import services
+    from ppsportal.celery import app
+    from tests.factories import OrganisationFactory, UserFactory
+    from tests.reliability.harness import members
+
+    app.conf.task_always_eager = False  # enqueue only; nothing is sent in-process
+    nctv = w.staff.membership.organisation
+    author = UserFactory(username="bench-author", organisation=nctv, is_staff=True)
+    approver = w.staff
+    venue = OrganisationFactory(name="Bench stadium")
+    members(venue, recipients, "bench-steward")
+
+    def approved():
+        alert = services.alert_create(
+            by=author,
+            headline="Bench",
+            description="Bench",
+            atb_level="matige_dreiging",
+            tlp="green",
+            organisations=[venue],
+        )
+        return services.alert_approve(alert=alert, by=approver)
+
+    samples = []
+    for _ in range(repeats + 1):
+        alert = approved()
+        start = time.perf_counter()
+        services.alert_publish(alert=alert, by=approver)
+        samples.append((time.perf_counter() - start) * 1000)
+    assert alert.deliveries.count() == 2 * recipients
+    return statistics.median(samples[1:])  # the first warms up
+
+
 def main() -> int:
     record = "--record" in sys.argv
     setup_test_environment()
@@ -130,6 +167,7 @@ def main() -> int:
             f"(10,000 contact-log entries, 200 partnerships) on {connection.vendor}"
         )
         results = benchmarks(w)
+        results["alert_publish_fan_out_10000"] = fan_out_ms(w)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     baselines = json.loads(BASELINES.read_text()) if BASELINES.exists() else {}

@@ -315,6 +315,11 @@ SPECTACULAR_SETTINGS = {
         "ReportKindEnum": "threats.models.Report.Kind",
         "ReportStatusEnum": "threats.models.Report.Status",
         "MotiveEnum": "threats.models.Motive",
+        "AlertKindEnum": "alerts.models.Alert.Kind",
+        "AlertStatusEnum": "alerts.models.Alert.Status",
+        "CapUrgencyEnum": "alerts.models.Urgency",
+        "CapSeverityEnum": "alerts.models.Severity",
+        "CapCertaintyEnum": "alerts.models.Certainty",
     },
 }
 
@@ -337,9 +342,15 @@ SMS_BACKEND = env_str("SMS_BACKEND", "alerts.channels.sms.ConsoleBackend")
 ALERTS_MAX_ATTEMPTS = env_int("ALERTS_MAX_ATTEMPTS", default=6, minimum=1)
 ALERTS_RETRY_BASE_SECONDS = env_int("ALERTS_RETRY_BASE_SECONDS", default=30, minimum=1)
 ALERTS_SWEEP_GRACE_SECONDS = env_int("ALERTS_SWEEP_GRACE_SECONDS", default=30, minimum=0)
+# An enqueued row is left to its task this long before the sweep enqueues it again.
+ALERTS_DISPATCH_LEASE_SECONDS = env_int("ALERTS_DISPATCH_LEASE_SECONDS", default=120, minimum=1)
+# A claim holds for the task time limit plus this margin; past it the sweep takes the row back.
+ALERTS_LEASE_MARGIN_SECONDS = env_int("ALERTS_LEASE_MARGIN_SECONDS", default=60, minimum=1)
 ALERTS_WEBHOOK_TIMEOUT = env_int("ALERTS_WEBHOOK_TIMEOUT", default=5, minimum=1)
 ALERTS_WEBHOOK_MAX_FAILURES = env_int("ALERTS_WEBHOOK_MAX_FAILURES", default=5, minimum=1)
 ALERTS_DUTY_OFFICER_GROUP = env_str("ALERTS_DUTY_OFFICER_GROUP", "NCTV duty officers")
+# The CAP 1.2 <sender> of every alert: one stable identifier of this portal's NCTV.
+ALERTS_CAP_SENDER = env_str("ALERTS_CAP_SENDER", "nctv@pps-portal.example")
 
 # --- Portal -----------------------------------------------------------------------------------
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "pps-demo-2026")

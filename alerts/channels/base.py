@@ -28,6 +28,13 @@ class Transport:
     def send(self, delivery) -> None:
         raise NotImplementedError
 
+    def already_sent(self, delivery) -> bool:
+        """Asked before sending a row whose earlier attempt was cut off (a worker lost between
+        sending and recording): did the message with this delivery's id already go out? A
+        transport that can ask its provider by idempotency key answers; the default, "not
+        known", sends again (at least once; receivers dedupe on the delivery's stable id)."""
+        return False
+
     def on_success(self, delivery) -> None:
         """After the row is marked sent."""
 

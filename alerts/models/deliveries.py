@@ -145,7 +145,11 @@ class Delivery(models.Model):
 
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     alert = models.ForeignKey(
-        Alert, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("alert")
+        Alert,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("alert"),
+        db_index=False,  # the (alert, status) index below serves every lookup by alert
     )
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -179,6 +183,15 @@ class Delivery(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt at"))
+    dispatched_until = models.DateTimeField(
+        _("handed to a worker until"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Set when a task carrying this row is enqueued; the sweep leaves the row alone until "
+            "then, so a long fan-out is not enqueued again and again."
+        ),
+    )
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)

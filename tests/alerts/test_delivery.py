@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core import mail
 from django.utils import timezone
@@ -30,6 +31,15 @@ class FlakyEmail(Transport):
         if FlakyEmail.mode == "permanent":
             raise PermanentError("550 no such mailbox")
         raise TransientError("421 try again later")
+
+
+class OutOfTimeEmail(Transport):
+    """The task's soft time limit strikes while sending."""
+
+    channel = "email"
+
+    def send(self, delivery):
+        raise SoftTimeLimitExceeded()
 
 
 @pytest.fixture
@@ -134,14 +144,16 @@ def test_a_deactivated_recipient_gets_nothing(world):
 
 def test_the_sweep_resends_rows_a_lost_worker_or_absent_broker_left(world):
     alert = world.published(organisations=[world.org_a])
-    stuck, waiting, fresh, *_ = pending_ids(alert)
+    stuck, waiting, fresh, held = pending_ids(alert)
     long_ago = timezone.now() - timedelta(hours=1)
     # a worker claimed this one and died: in flight, lease long expired
     Delivery.objects.filter(pk=stuck).update(
         status=Delivery.Status.IN_FLIGHT, attempts=1, next_attempt_at=long_ago
     )
-    # this one was never handed to a worker (broker down at publication)
-    Delivery.objects.filter(pk=waiting).update(next_attempt_at=long_ago)
+    # this one was never handed to a worker (broker down at publication: unmarked)
+    Delivery.objects.filter(pk=waiting).update(next_attempt_at=long_ago, dispatched_until=None)
+    # this one is long due too, but its task holds it (handed over, lease running)
+    Delivery.objects.filter(pk=held).update(next_attempt_at=long_ago)
     # a worker holds this one right now: leave it alone
     engine.claim(fresh, now=timezone.now())
 
@@ -152,7 +164,22 @@ def test_the_sweep_resends_rows_a_lost_worker_or_absent_broker_left(world):
     statuses = dict(Delivery.objects.filter(alert=alert).values_list("pk", "status"))
     assert statuses[stuck] == statuses[waiting] == Delivery.Status.SENT
     assert statuses[fresh] == Delivery.Status.IN_FLIGHT
+    assert statuses[held] == Delivery.Status.QUEUED
     assert Delivery.objects.get(pk=stuck).attempts == 2
+
+
+def test_the_sweep_takes_a_handed_over_row_once_its_task_lease_has_passed(world, settings):
+    alert = world.published(organisations=[world.org_a])
+    pk = pending_ids(alert)[0]
+    past = timezone.now() - timedelta(seconds=settings.ALERTS_DISPATCH_LEASE_SECONDS + 1)
+    Delivery.objects.filter(pk=pk).update(next_attempt_at=past - timedelta(hours=1))
+    assert engine.sweep() == 0  # the publication's task still holds it
+    Delivery.objects.filter(pk=pk).update(dispatched_until=past)  # the task was lost
+    found = engine.sweep()
+    if settings.CELERY_TASK_ALWAYS_EAGER is False:
+        engine.deliver([pk])
+    assert found == 1
+    assert Delivery.objects.get(pk=pk).status == Delivery.Status.SENT
 
 
 def test_a_lost_last_attempt_is_failed_by_the_sweep(world):
@@ -195,3 +222,18 @@ def test_publication_succeeds_when_the_broker_is_unreachable(
         _reset_connections(app)
     assert alert.status == "published"
     assert len(pending_ids(alert)) == 4
+    # not handed over: nothing holds them from the sweep
+    assert not Delivery.objects.filter(alert=alert, dispatched_until__isnull=False).exists()
+
+
+def test_a_batch_out_of_time_stops_and_leaves_the_rest_to_the_sweep(world, settings):
+    settings.ALERTS_TRANSPORTS = {"email": "tests.alerts.test_delivery.OutOfTimeEmail"}
+    alert = world.published(organisations=[world.org_a])
+    ids = list(
+        Delivery.objects.filter(alert=alert).order_by("channel", "pk").values_list("pk", flat=True)
+    )  # email rows first
+    outcomes = engine.deliver(ids)
+    assert sum(outcomes.values()) == 0  # stopped at the first row
+    statuses = dict(Delivery.objects.filter(alert=alert).values_list("pk", "status"))
+    assert statuses[ids[0]] == Delivery.Status.IN_FLIGHT  # its claim expires, the sweep takes it
+    assert [statuses[i] for i in ids[1:]] == [Delivery.Status.QUEUED] * 3

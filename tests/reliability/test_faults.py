@@ -1,0 +1,161 @@
+"""The delivery guarantee against real faults: real Celery worker processes, a real Redis the
+test stops, PostgreSQL; every channel replaced by a recording transport counting sends per
+delivery (docs/alerts.md, "The delivery guarantee")."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from alerts.models import Delivery
+from alerts.tasks import enqueue_batches
+from partnerships.services import covenants as covenant_services
+from partnerships.services import partnerships as partnership_services
+from tests.factories import OrganisationFactory
+from tests.reliability.conftest import sent_exactly_once
+from tests.reliability.harness import broker, members, wait_until
+from tests.reliability.recording import read_sends
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.reliability,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def count(alert, *statuses) -> int:
+    return Delivery.objects.filter(alert=alert, status__in=statuses).count()
+
+
+def settled(alert) -> bool:
+    """No row waits or is in flight any more."""
+    return not Delivery.objects.filter(
+        alert=alert, status__in=[*Delivery.PENDING, Delivery.Status.IN_FLIGHT]
+    ).exists()
+
+
+def test_worker_killed_mid_fan_out_of_10000_then_every_delivery_is_sent_exactly_once(
+    sender, redis_server, workers, record
+):
+    venue = OrganisationFactory(name="Groot Stadion")
+    members(venue, 5000, "steward")  # in-app and email each: 10,000 deliveries
+    first = workers("first", beat=True)
+    alert = sender.publish(redis_server, tlp="green", organisations=[venue])
+    assert Delivery.objects.filter(alert=alert).count() == 10_000
+
+    wait_until(lambda: len(read_sends(record)) >= 1500, timeout=120, what="1,500 sends")
+    first.kill()
+    at_kill = len(read_sends(record))
+    assert at_kill < 10_000, "the worker finished before it could be killed"
+    lost = count(alert, Delivery.Status.IN_FLIGHT)
+
+    workers("second", beat=True)
+    wait_until(lambda: count(alert, Delivery.Status.SENT) == 10_000, timeout=240, what="all sent")
+    total, wrong = sent_exactly_once(alert, record)
+    assert total == 10_000
+    assert wrong == {}
+    # what the killed worker held in flight came back through the sweep
+    recovered = Delivery.objects.filter(alert=alert, attempts__gt=1).count()
+    assert recovered >= lost
+
+
+def test_redis_stopped_while_publishing_then_delivered_once_it_is_back(
+    sender, redis_server, workers, record
+):
+    venue = OrganisationFactory(name="Evenemententerrein")
+    members(venue, 100, "crew")
+    workers("only", beat=True)
+    redis_server.stop()
+
+    started = time.monotonic()
+    alert = sender.publish(redis_server, tlp="green", organisations=[venue])
+    took = time.monotonic() - started
+    assert took < 2.0, f"publishing took {took:.2f} s with Redis down"
+    assert alert.status == "published"
+    assert count(alert, Delivery.Status.QUEUED) == 200  # all waiting in the outbox
+    assert read_sends(record) == []
+
+    redis_server.start()
+    back = time.monotonic()
+    wait_until(lambda: count(alert, Delivery.Status.SENT) == 200, timeout=60, what="all sent")
+    assert time.monotonic() - back < 60
+    assert sent_exactly_once(alert, record) == (200, {})
+
+
+def test_two_workers_on_the_same_alert_send_nothing_twice(sender, redis_server, workers, record):
+    venue = OrganisationFactory(name="Winkelstraat")
+    members(venue, 1500, "winkelier")
+    workers("left")
+    workers("right")
+    alert = sender.publish(redis_server, tlp="green", organisations=[venue])
+    ids = list(Delivery.objects.filter(alert=alert).order_by("pk").values_list("pk", flat=True))
+    with broker(redis_server.url):  # every row handed out twice more: both workers race for it
+        enqueue_batches(ids)
+        enqueue_batches(list(reversed(ids)))
+    wait_until(lambda: count(alert, Delivery.Status.SENT) == 3000, timeout=180, what="all sent")
+    time.sleep(2)  # let the duplicate tasks drain: they must find nothing to do
+    wait_until(lambda: settled(alert), timeout=60, what="settled")
+    assert sent_exactly_once(alert, record) == (3000, {})
+    assert len({send.pid for send in read_sends(record)}) >= 2  # both worked
+
+
+def test_entitlement_revoked_during_fan_out_then_nothing_after_that_moment(
+    sender, redis_server, workers, record
+):
+    today = timezone.localdate()
+    kept = OrganisationFactory(name="Blijvende Partner")
+    revoked = OrganisationFactory(name="Opzeggende Partner")
+    covenants = {}
+    for organisation in (kept, revoked):
+        partnership = partnership_services.partnership_create(
+            name=f"PPS {organisation.name}",
+            kind="venue",
+            status="active",
+            members=[(organisation, "venue_operator")],
+            joined_on=today - timedelta(days=30),
+        )
+        covenants[organisation.pk] = covenant_services.covenant_create(
+            partnership=partnership,
+            title=f"Convenant {organisation.name}",
+            effective_from=today - timedelta(days=10),
+            information_clause="amber",
+            signatories=[(organisation, today - timedelta(days=20))],
+        )
+    # interleave the two organisations' rows so the fan-out reaches both throughout
+    for i in range(20):
+        members(kept, 75, f"kept-{i}")
+        members(revoked, 75, f"revoked-{i}")
+    workers("only")
+    alert = sender.publish(redis_server, tlp="amber", organisations=[kept, revoked])
+    assert Delivery.objects.filter(alert=alert).count() == 6000
+
+    def revoked_sends() -> list:
+        return [s for s in read_sends(record) if s.organisation_id == revoked.pk]
+
+    wait_until(lambda: len(revoked_sends()) >= 300, timeout=120, what="300 sends to the revoked")
+    covenant_services.covenant_terminate(covenant=covenants[revoked.pk])
+    moment = time.time()
+
+    wait_until(lambda: settled(alert), timeout=240, what="settled")
+    late = [s for s in revoked_sends() if s.at > moment]
+    assert late == []
+    sent_to_revoked = count(alert, Delivery.Status.SENT) - 3000
+    assert len(revoked_sends()) == sent_to_revoked < 3000
+    cancelled = Delivery.objects.filter(alert=alert, status=Delivery.Status.CANCELLED)
+    assert cancelled.count() == 3000 - sent_to_revoked > 0
+    assert set(cancelled.values_list("organisation_id", flat=True)) == {revoked.pk}
+    assert set(cancelled.values_list("last_error", flat=True)) == {
+        "recipient no longer entitled to the alert"
+    }
+    kept_ids = {
+        str(i)
+        for i in Delivery.objects.filter(alert=alert, organisation=kept).values_list(
+            "public_id", flat=True
+        )
+    }
+    kept_sends = [s.delivery for s in read_sends(record) if s.organisation_id == kept.pk]
+    assert sorted(kept_sends) == sorted(kept_ids)  # every one, once
