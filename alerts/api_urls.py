@@ -1,5 +1,22 @@
 """API routes of the alerts app (mounted under /api/v1/)."""
 
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from alerts.api import (
+    AlertViewSet,
+    InboxViewSet,
+    OrganisationDefaultViewSet,
+    PreferenceViewSet,
+    WebhookViewSet,
+)
+
+router = SimpleRouter()
+router.register("alerts", AlertViewSet, basename="alert")
+router.register("inbox", InboxViewSet, basename="inbox")
+router.register("preferences", PreferenceViewSet, basename="preference")
+router.register(
+    "organisation-defaults", OrganisationDefaultViewSet, basename="organisation-default"
+)
+router.register("webhooks", WebhookViewSet, basename="webhook")
+
+urlpatterns = router.urls

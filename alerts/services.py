@@ -196,8 +196,18 @@ def alert_update(*, alert: Alert, by, raises_sectors=None, **changes) -> Alert:
         owner_organisation=alert.owner_organisation,
         author=by,
     )
-    if "atb_level" in changes and "ack_deadline_minutes" not in changes:
-        new.ack_deadline_minutes = LEVEL_DEFAULTS[new.atb_level][3]
+    if "atb_level" in changes and new.atb_level in LEVEL_DEFAULTS:
+        # a new level brings its own CAP defaults and deadline, unless given with it
+        derived = dict(
+            zip(
+                ("urgency", "severity", "certainty", "ack_deadline_minutes"),
+                LEVEL_DEFAULTS[new.atb_level],
+                strict=True,
+            )
+        )
+        for name, value in derived.items():
+            if not changes.get(name):
+                setattr(new, name, value)
     if raises_sectors is None:
         raises_sectors = list(alert.raises_sectors.all())
     _check_alert(new, raises_sectors)

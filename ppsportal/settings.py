@@ -349,6 +349,9 @@ ALERTS_LEASE_MARGIN_SECONDS = env_int("ALERTS_LEASE_MARGIN_SECONDS", default=60,
 ALERTS_WEBHOOK_TIMEOUT = env_int("ALERTS_WEBHOOK_TIMEOUT", default=5, minimum=1)
 ALERTS_WEBHOOK_MAX_FAILURES = env_int("ALERTS_WEBHOOK_MAX_FAILURES", default=5, minimum=1)
 ALERTS_DUTY_OFFICER_GROUP = env_str("ALERTS_DUTY_OFFICER_GROUP", "NCTV duty officers")
+# Seconds between the dashboard's checks for new alerts (inbox) and board updates (NCTV board).
+ALERTS_INBOX_POLL_SECONDS = env_int("ALERTS_INBOX_POLL_SECONDS", default=15, minimum=1)
+ALERTS_BOARD_POLL_SECONDS = env_int("ALERTS_BOARD_POLL_SECONDS", default=10, minimum=1)
 # The CAP 1.2 <sender> of every alert: one stable identifier of this portal's NCTV.
 ALERTS_CAP_SENDER = env_str("ALERTS_CAP_SENDER", "nctv@pps-portal.example")
 

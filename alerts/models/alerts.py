@@ -173,9 +173,10 @@ class Alert(models.Model):
             models.CheckConstraint(
                 condition=~Q(approver=models.F("author")), name="alert_four_eyes"
             ),
+            # a draft may be withdrawn (cancelled) unapproved; publication needs the approver
             models.CheckConstraint(
-                condition=Q(status__in=["draft"]) | Q(approver__isnull=False),
-                name="alert_approved_before_leaving_draft",
+                condition=Q(status__in=["draft", "cancelled"]) | Q(approver__isnull=False),
+                name="alert_approved_before_publication",
             ),
             models.CheckConstraint(condition=~Q(tlp=TLP.RED), name="alert_not_red"),
         ]

@@ -105,6 +105,12 @@ class WebhookSubscription(models.Model):
     consecutive_failures = models.PositiveIntegerField(_("consecutive failures"), default=0)
     disabled_reason = models.CharField(_("disabled because"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    deleted_at = models.DateTimeField(
+        _("deleted at"),
+        null=True,
+        blank=True,
+        help_text=_("A deleted subscription is kept, without its secret, for its deliveries."),
+    )
 
     class Meta:
         verbose_name = _("webhook subscription")
@@ -168,7 +174,7 @@ class Delivery(models.Model):
     )
     webhook = models.ForeignKey(
         WebhookSubscription,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,  # the record of what was sent outlives a deleted subscription
         null=True,
         blank=True,
         related_name="deliveries",

@@ -160,6 +160,24 @@ def test_an_update_is_a_new_version_that_supersedes_the_previous(world):
     assert Delivery.objects.filter(alert=update).count() == 4
 
 
+def test_an_update_to_another_level_takes_that_levels_cap_values_and_deadline(world):
+    first = world.published(organisations=[world.org_a])  # matige dreiging
+    assert (first.urgency, first.severity, first.ack_deadline_minutes) == ("Expected", "Severe", 60)
+    raised = services.alert_update(alert=first, by=world.author, atb_level="hoge_dreiging")
+    assert (raised.urgency, raised.severity, raised.certainty, raised.ack_deadline_minutes) == (
+        "Immediate",
+        "Extreme",
+        "Likely",
+        15,
+    )
+    services.alert_cancel(alert=raised, by=world.author)  # a draft may be withdrawn unapproved
+    second = world.published(organisations=[world.org_a])
+    given = services.alert_update(
+        alert=second, by=world.author, atb_level="hoge_dreiging", certainty="Observed"
+    )
+    assert (given.urgency, given.certainty) == ("Immediate", "Observed")
+
+
 def test_cancel_and_all_clear_end_the_alert_and_stop_what_was_not_sent(world):
     alert = world.published(organisations=[world.org_a])
     services.alert_cancel(alert=alert, by=world.author)

@@ -1,0 +1,307 @@
+"""Serializers of ``/api/v1/alerts/``: the alert as staff and partners read it, as staff write
+it, and an organisation's acknowledgement.
+
+Partners never see who else received an alert: their ``audience`` keeps only the parts that
+concern their own organisation, and ``counts``, ``author`` and ``approver`` are for NCTV staff.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from alerts.channels import messages
+from alerts.models import Acknowledgement, Alert, Certainty, Severity, Urgency
+from partnerships.api.common import (
+    OrganisationField,
+    OrganisationRefSerializer,
+    PartnershipRefSerializer,
+    PublicIdField,
+    UserRefSerializer,
+)
+from partnerships.models import Partnership
+from ppsportal.sensitivity import TLP
+from threats.api.common import CodeLabelSerializer, SectorField, SectorRefSerializer, code_labels
+from threats.models import AlertLevel, Measure, ThreatAssessment
+
+# --- Reading ------------------------------------------------------------------------------------
+
+
+class AudienceSerializer(serializers.Serializer):
+    sectors = SectorRefSerializer(many=True, read_only=True)
+    regions = serializers.ListField(child=serializers.CharField(), read_only=True)
+    partnerships = PartnershipRefSerializer(many=True, read_only=True)
+    organisations = OrganisationRefSerializer(many=True, read_only=True)
+
+
+class CountsSerializer(serializers.Serializer):
+    recipients = serializers.IntegerField(
+        read_only=True, help_text=gettext_lazy("Organisations the alert was sent to.")
+    )
+    delivered = serializers.IntegerField(
+        read_only=True, help_text=gettext_lazy("Messages sent, all channels together.")
+    )
+    pending = serializers.IntegerField(
+        read_only=True, help_text=gettext_lazy("Messages waiting to be sent or retried.")
+    )
+    failed = serializers.IntegerField(read_only=True)
+    acknowledged = serializers.IntegerField(
+        read_only=True, help_text=gettext_lazy("Organisations that acknowledged.")
+    )
+
+
+class AcknowledgementSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    organisation = OrganisationRefSerializer(read_only=True)
+    by = UserRefSerializer(source="user", read_only=True, allow_null=True)
+    measures_taken = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Acknowledgement
+        fields = ["id", "organisation", "by", "note", "measures_taken", "at"]
+        read_only_fields = fields
+
+    @extend_schema_field(CodeLabelSerializer(many=True))
+    def get_measures_taken(self, ack) -> list[dict]:
+        return code_labels(Measure, [m for m in ack.measures_taken if m in Measure.values])
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    """An alert with its codes and labels. Context: ``actor`` and, for partners,
+    ``partnership_ids`` (the current partnerships of their organisation)."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    previous = serializers.SlugRelatedField(
+        slug_field="public_id",
+        read_only=True,
+        help_text=gettext_lazy("The version this one updates."),
+    )
+    atb_level_label = serializers.CharField(source="get_atb_level_display", read_only=True)
+    tlp_label = serializers.CharField(source="get_tlp_display", read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    ack_deadline = serializers.SerializerMethodField(
+        help_text=gettext_lazy("Publication plus the acknowledgement deadline.")
+    )
+    sender = OrganisationRefSerializer(source="owner_organisation", read_only=True)
+    audience = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "Who the alert is for. Partners see only what concerns their own organisation."
+        )
+    )
+    my_acknowledgement = serializers.SerializerMethodField(
+        help_text=gettext_lazy("Your organisation's acknowledgement, if it gave one.")
+    )
+    author = serializers.SerializerMethodField(help_text=gettext_lazy("NCTV staff only."))
+    approver = serializers.SerializerMethodField(help_text=gettext_lazy("NCTV staff only."))
+    counts = serializers.SerializerMethodField(help_text=gettext_lazy("NCTV staff only."))
+
+    class Meta:
+        model = Alert
+        fields = [
+            "id",
+            "version",
+            "previous",
+            "headline",
+            "description",
+            "instruction",
+            "atb_level",
+            "atb_level_label",
+            "tlp",
+            "tlp_label",
+            "kind",
+            "kind_label",
+            "status",
+            "status_label",
+            "urgency",
+            "severity",
+            "certainty",
+            "expires_at",
+            "ack_deadline_minutes",
+            "ack_deadline",
+            "area_description",
+            "area_polygon",
+            "sender",
+            "audience",
+            "my_acknowledgement",
+            "author",
+            "approver",
+            "counts",
+            "created_at",
+            "approved_at",
+            "published_at",
+            "ended_at",
+        ]
+        read_only_fields = fields
+
+    @property
+    def _is_staff(self) -> bool:
+        return self.context["actor"].is_nctv_staff
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_ack_deadline(self, alert):
+        if alert.published_at is None:
+            return None
+        deadline = alert.published_at + timedelta(minutes=alert.ack_deadline_minutes)
+        return serializers.DateTimeField().to_representation(deadline)
+
+    @extend_schema_field(AudienceSerializer)
+    def get_audience(self, alert) -> dict:
+        sectors = list(alert.sectors.all())  # prefetched, as are the two below
+        regions = list(alert.regions or [])
+        partnerships = list(alert.partnerships.all())
+        organisations = list(alert.organisations.all())
+        if not self._is_staff:
+            own = self.context["actor"].organisation
+            mine = self.context.get("partnership_ids", set())
+            sectors = [s for s in sectors if own is not None and s.code == own.sector]
+            regions = [r for r in regions if own is not None and r == own.region]
+            partnerships = [p for p in partnerships if p.pk in mine]
+            organisations = [o for o in organisations if own is not None and o.pk == own.pk]
+        return AudienceSerializer(
+            {
+                "sectors": sectors,
+                "regions": regions,
+                "partnerships": partnerships,
+                "organisations": organisations,
+            },
+            context=self.context,
+        ).data
+
+    @extend_schema_field(AcknowledgementSerializer(allow_null=True))
+    def get_my_acknowledgement(self, alert) -> dict | None:
+        own = getattr(alert, "own_acknowledgements", None)  # prefetched for partners
+        if not own:
+            return None
+        return AcknowledgementSerializer(own[0], context=self.context).data
+
+    @extend_schema_field(UserRefSerializer(allow_null=True))
+    def get_author(self, alert) -> dict | None:
+        return UserRefSerializer(alert.author).data if self._is_staff else None
+
+    @extend_schema_field(UserRefSerializer(allow_null=True))
+    def get_approver(self, alert) -> dict | None:
+        if not self._is_staff or alert.approver is None:
+            return None
+        return UserRefSerializer(alert.approver).data
+
+    @extend_schema_field(CountsSerializer(allow_null=True))
+    def get_counts(self, alert) -> dict | None:
+        if not self._is_staff:
+            return None
+        return {
+            name: getattr(alert, f"{name}_count", 0) or 0
+            for name in ("recipients", "delivered", "pending", "failed", "acknowledged")
+        }
+
+
+class AlertSummarySerializer(serializers.ModelSerializer):
+    """An alert in a list of something else (the inbox): what to show in one line."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    headline = serializers.SerializerMethodField(
+        help_text=gettext_lazy("With [EXERCISE] or [TEST] in front for drills.")
+    )
+    atb_level_label = serializers.CharField(source="get_atb_level_display", read_only=True)
+    tlp_label = serializers.CharField(source="get_tlp_display", read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Alert
+        fields = [
+            "id",
+            "version",
+            "headline",
+            "atb_level",
+            "atb_level_label",
+            "tlp",
+            "tlp_label",
+            "kind",
+            "kind_label",
+            "status",
+            "status_label",
+            "published_at",
+        ]
+        read_only_fields = fields
+
+    def get_headline(self, alert) -> str:
+        return messages.marked(alert, alert.headline)
+
+
+class AudiencePreviewSerializer(serializers.Serializer):
+    organisations = serializers.IntegerField(read_only=True)
+    users = serializers.IntegerField(read_only=True)
+    channels = serializers.DictField(
+        child=serializers.IntegerField(),
+        read_only=True,
+        help_text=gettext_lazy("Messages per channel: in_app, email, sms, webhook."),
+    )
+    deliveries = serializers.IntegerField(read_only=True)
+    audience_before_entitlement = serializers.IntegerField(read_only=True)
+    excluded_not_entitled = serializers.IntegerField(
+        read_only=True,
+        help_text=gettext_lazy(
+            "Organisations in the audience left out for want of a covenant in force that "
+            "allows the TLP level."
+        ),
+    )
+    organisation_names = serializers.ListField(child=serializers.CharField(), read_only=True)
+    tlp = serializers.ChoiceField(choices=TLP.choices, read_only=True)
+
+
+# --- Writing ------------------------------------------------------------------------------------
+
+
+class AlertWriteSerializer(serializers.Serializer):
+    """A draft as NCTV staff write it; the CAP fields and the deadline follow from the ATb level
+    unless given. For an update (a new version), only the fields that change."""
+
+    headline = serializers.CharField(max_length=160)
+    description = serializers.CharField()
+    instruction = serializers.CharField(required=False, allow_blank=True)
+    atb_level = serializers.ChoiceField(choices=AlertLevel.choices)
+    tlp = serializers.ChoiceField(
+        choices=TLP.choices,
+        required=False,
+        help_text=gettext_lazy("Default GREEN; RED is refused (alerts go to organisations)."),
+    )
+    kind = serializers.ChoiceField(choices=Alert.Kind.choices, required=False)
+    sectors = SectorField(many=True, required=False, help_text=gettext_lazy("Sector codes."))
+    regions = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
+    partnerships = PublicIdField(queryset=Partnership.objects.all(), many=True, required=False)
+    organisations = OrganisationField(many=True, required=False)
+    raises_sectors = SectorField(
+        many=True,
+        required=False,
+        help_text=gettext_lazy("Sectors whose ATb level publishing sets to the alert's level."),
+    )
+    area_description = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    area_polygon = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=gettext_lazy('CAP polygon: "latitude,longitude" pairs, closed.'),
+    )
+    assessment = PublicIdField(
+        queryset=ThreatAssessment.objects.all(), required=False, allow_null=True
+    )
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
+    severity = serializers.ChoiceField(choices=Severity.choices, required=False)
+    certainty = serializers.ChoiceField(choices=Certainty.choices, required=False)
+    expires_at = serializers.DateTimeField(required=False, allow_null=True)
+    ack_deadline_minutes = serializers.IntegerField(
+        min_value=1, max_value=7 * 24 * 60, required=False
+    )
+
+
+class AcknowledgeSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    measures_taken = serializers.ListField(
+        child=serializers.ChoiceField(choices=Measure.choices),
+        required=False,
+        default=list,
+        help_text=gettext_lazy("Codes of the scale-up measures your organisation took."),
+    )

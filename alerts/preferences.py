@@ -1,0 +1,169 @@
+"""Who wants which channel: a user's own choices and their organisation's defaults.
+
+The effective choice per channel is resolved exactly as ``alerts.selectors.audience_recipients``
+resolves it at publication: the user's preference, else the organisation's default, else the
+channel's place in ``DEFAULT_CHANNELS`` (in-app and email). Webhooks are per organisation
+(``alerts.webhooks``), not a user's choice.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from alerts.models import (
+    DEFAULT_CHANNELS,
+    USER_CHANNELS,
+    Channel,
+    ChannelPreference,
+    OrganisationChannelDefault,
+)
+from partnerships.selectors import actor_for
+
+# "+" and 8 to 15 digits (E.164 allows at most 15), after spaces and dashes are taken out.
+PHONE_PATTERN = re.compile(r"\+\d{8,15}")
+
+
+class Source:
+    """Where an effective choice comes from."""
+
+    USER = "user"
+    ORGANISATION = "organisation"
+    DEFAULT = "default"
+
+
+def _check_channel(channel: str) -> str:
+    if channel not in USER_CHANNELS:
+        raise ValidationError(
+            {
+                "channel": ValidationError(
+                    _("Choose one of the channels: %(channels)s.")
+                    % {"channels": ", ".join(str(c) for c in USER_CHANNELS)},
+                    code="unknown_channel",
+                )
+            }
+        )
+    return str(channel)
+
+
+def normalise_phone(value: str) -> str:
+    """A phone number in international form: "+31 6-1234 5678" becomes "+31612345678".
+    ``ValidationError`` (keyed ``address``) for anything else."""
+    number = re.sub(r"[\s-]", "", value or "")
+    if not PHONE_PATTERN.fullmatch(number):
+        raise ValidationError(
+            {
+                "address": ValidationError(
+                    _(
+                        "Give the phone number in international form: a + followed by 8 to 15 "
+                        "digits, for example +31612345678."
+                    ),
+                    code="phone_format",
+                )
+            }
+        )
+    return number
+
+
+@transaction.atomic
+def preference_set(*, user, channel: str, enabled: bool, address: str = "") -> ChannelPreference:
+    """The user's own choice for a channel. For SMS the address is the phone number (kept even
+    while SMS is off), required to switch SMS on; other channels take no address."""
+    channel = _check_channel(channel)
+    address = (address or "").strip()
+    if channel == Channel.SMS:
+        if address:
+            address = normalise_phone(address)
+        elif enabled:
+            raise ValidationError(
+                {
+                    "address": ValidationError(
+                        _("Give the phone number that should receive the SMS messages."),
+                        code="phone_required",
+                    )
+                }
+            )
+    else:
+        address = ""  # email goes to the account's address, in-app to the inbox
+    preference, _created = ChannelPreference.objects.update_or_create(
+        user=user, channel=channel, defaults={"enabled": bool(enabled), "address": address}
+    )
+    return preference
+
+
+@transaction.atomic
+def organisation_default_set(
+    *, organisation, channel: str, enabled: bool, by
+) -> OrganisationChannelDefault:
+    """The organisation's default for members without a preference of their own: set by an
+    administrator of that organisation, or by NCTV staff."""
+    actor = actor_for(by)
+    own_admin = actor.is_organisation_admin and actor.organisation == organisation
+    if not (own_admin or actor.is_nctv_staff):
+        raise PermissionDenied(
+            _("Only an administrator of the organisation may set its channel defaults.")
+        )
+    channel = _check_channel(channel)
+    default, _created = OrganisationChannelDefault.objects.update_or_create(
+        organisation=organisation, channel=channel, defaults={"enabled": bool(enabled)}
+    )
+    return default
+
+
+# --- reads -------------------------------------------------------------------------------------
+
+
+def preferences_of(user) -> list[dict]:
+    """Per user channel: ``channel``, ``label``, the effective ``enabled``, its ``source``
+    (``user``, ``organisation`` or ``default``) and the ``address`` (the phone number for SMS).
+    Two queries (three when the user's organisation is not yet known)."""
+    organisation = actor_for(user).organisation
+    own = {p.channel: p for p in ChannelPreference.objects.filter(user=user)}
+    defaults = {}
+    if organisation is not None:
+        defaults = dict(
+            OrganisationChannelDefault.objects.filter(organisation=organisation).values_list(
+                "channel", "enabled"
+            )
+        )
+    rows = []
+    for channel in USER_CHANNELS:
+        preference = own.get(channel)
+        if preference is not None:
+            enabled, source = preference.enabled, Source.USER
+        elif channel in defaults:
+            enabled, source = defaults[channel], Source.ORGANISATION
+        else:
+            enabled, source = channel in DEFAULT_CHANNELS, Source.DEFAULT
+        rows.append(
+            {
+                "channel": str(channel),
+                "label": str(Channel(channel).label),
+                "enabled": enabled,
+                "source": source,
+                "address": preference.address if preference is not None else "",
+            }
+        )
+    return rows
+
+
+def organisation_defaults_of(organisation) -> list[dict]:
+    """Per user channel: ``channel``, ``label``, ``enabled`` for members without a preference
+    of their own, and its ``source`` (``organisation`` or ``default``). One query."""
+    defaults = dict(
+        OrganisationChannelDefault.objects.filter(organisation=organisation).values_list(
+            "channel", "enabled"
+        )
+    )
+    return [
+        {
+            "channel": str(channel),
+            "label": str(Channel(channel).label),
+            "enabled": defaults.get(channel, channel in DEFAULT_CHANNELS),
+            "source": Source.ORGANISATION if channel in defaults else Source.DEFAULT,
+        }
+        for channel in USER_CHANNELS
+    ]

@@ -1,0 +1,66 @@
+"""List endpoints run a fixed number of queries, however many rows they show: pinned with 3 and
+with 30 rows, for a partner and for NCTV staff."""
+
+from __future__ import annotations
+
+import pytest
+
+from alerts import services
+from alerts.webhooks import webhook_create
+from tests.alerts.api.conftest import deliver
+
+WHO = 3  # session, user, membership with organisation: who is asking
+# count, alerts (sender, previous, author, approver joined; for staff the counts as subqueries),
+# sectors, partnerships, named organisations, the audit entry (AMBER); partners also: their
+# acknowledgements, their own partnerships
+ALERTS = {"admin_b": WHO + 6 + 2, "duty": WHO + 6}
+INBOX = WHO + 3  # count, entries with their alerts, the audit entry (AMBER)
+WEBHOOKS = WHO + 2  # count, subscriptions with their organisation
+
+ROUNDS = [(3, 3), (30, 27)]  # (rows in the list, rows to add first)
+
+
+def publish(world, n):
+    for i in range(n):
+        alert = world.published(
+            headline=f"Alert {i}",
+            tlp="amber",
+            organisations=[world.org_b],
+            partnerships=[world.partnership],
+            sectors=[world.sector("event_grounds")],
+            regions=["Rotterdam-Rijnmond"],
+        )
+        services.alert_acknowledge(alert_public_id=alert.public_id, by=world.admin_b)
+        deliver(alert)
+
+
+@pytest.mark.parametrize("persona", ["admin_b", "duty"])
+def test_alerts(world, client_for, django_assert_num_queries, persona):
+    client = client_for(getattr(world, persona))
+    for total, more in ROUNDS:
+        publish(world, more)
+        with django_assert_num_queries(ALERTS[persona]):
+            response = client.get("/api/v1/alerts/")
+        assert response.json()["count"] == total
+
+
+def test_inbox(world, client_for, django_assert_num_queries):
+    client = client_for(world.admin_b)
+    for total, more in ROUNDS:
+        publish(world, more)
+        with django_assert_num_queries(INBOX):
+            response = client.get("/api/v1/inbox/")
+        assert response.json()["count"] == total
+
+
+def test_webhooks(world, client_for, django_assert_num_queries, settings):
+    settings.DEBUG = True
+    client = client_for(world.admin_a)
+    for total, more in ROUNDS:
+        for i in range(more):
+            webhook_create(
+                organisation=world.org_a, url=f"https://hooks.example/{i}", by=world.admin_a
+            )
+        with django_assert_num_queries(WEBHOOKS):
+            response = client.get("/api/v1/webhooks/")
+        assert response.json()["count"] == total
