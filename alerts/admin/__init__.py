@@ -1,0 +1,16 @@
+"""The admin for alerts: NCTV staff write, approve, publish, update and end alerts here, through
+``alerts.services``; deliveries, acknowledgements and webhook subscriptions are read here.
+
+Every model admin subclasses ``partnerships.admin.StaffAdmin`` (NCTV staff only) and holds no
+rule of its own: a refusal shows the service's message.
+"""
+
+from alerts.admin.alerts import AlertAdmin
+from alerts.admin.records import AcknowledgementAdmin, DeliveryAdmin, WebhookSubscriptionAdmin
+
+__all__ = [
+    "AcknowledgementAdmin",
+    "AlertAdmin",
+    "DeliveryAdmin",
+    "WebhookSubscriptionAdmin",
+]
