@@ -1,0 +1,240 @@
+"""Reads for the NCTV alert board, in a fixed number of queries however many alerts,
+organisations and deliveries there are (pinned in tests/alerts/test_board.py).
+
+- ``board_alerts``: drafts and approved alerts waiting for a second pair of eyes, published
+  alerts, and those that ended recently, each with its counts;
+- ``board_alert_state``: one alert, per recipient organisation: its deliveries, its
+  acknowledgement, the escalation step reached and whether it is overdue;
+- ``acknowledgement_records``: per organisation, how many actual alerts it received and
+  acknowledged and its median time to acknowledge. Exercise and test alerts are left out.
+
+Counts are of the alert's own messages (purpose ``notice``); escalation SMS are shown as the
+step reached, not counted as deliveries.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Count, F, Max, Q
+from django.utils import timezone
+
+from alerts.models import Acknowledgement, Alert, AlertRecipient, Delivery, EscalationStep
+
+RECENT_DAYS = 14  # ended alerts stay on the board this long
+BOARD_LIMIT = 100
+
+OPEN = (Alert.Status.DRAFT, Alert.Status.APPROVED, Alert.Status.PUBLISHED)
+PENDING = (Delivery.Status.QUEUED, Delivery.Status.IN_FLIGHT, Delivery.Status.AWAITING_RETRY)
+
+
+@dataclass
+class Counts:
+    sent: int = 0
+    failed: int = 0
+    pending: int = 0
+    cancelled: int = 0
+    recipients: int = 0
+    acknowledged: int = 0
+    overdue: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.sent + self.failed + self.pending + self.cancelled
+
+
+def deadline_of(alert: Alert) -> datetime | None:
+    """When the recipient organisations should have acknowledged (None before publication)."""
+    if alert.published_at is None:
+        return None
+    return alert.published_at + timedelta(minutes=alert.ack_deadline_minutes)
+
+
+def is_past_deadline(alert: Alert, now: datetime) -> bool:
+    """Overdue counts only while the alert is published: an ended alert needs no answer."""
+    deadline = deadline_of(alert)
+    return alert.status == Alert.Status.PUBLISHED and deadline is not None and now > deadline
+
+
+def _delivery_counts(alert_filter: Q, group_by: str) -> dict[int, dict[str, int]]:
+    rows = (
+        Delivery.objects.filter(alert_filter, purpose=Delivery.Purpose.NOTICE)
+        .values(group_by)
+        .annotate(
+            sent=Count("pk", filter=Q(status=Delivery.Status.SENT)),
+            failed=Count("pk", filter=Q(status=Delivery.Status.FAILED)),
+            pending=Count("pk", filter=Q(status__in=PENDING)),
+            cancelled=Count("pk", filter=Q(status=Delivery.Status.CANCELLED)),
+        )
+        .order_by()  # the model's ordering would join the GROUP BY
+    )
+    return {row.pop(group_by): row for row in rows}
+
+
+def _count_by_alert(model, ids: list[int]) -> dict[int, int]:
+    return dict(
+        model.objects.filter(alert_id__in=ids)
+        .values("alert_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("alert_id", "n")
+    )
+
+
+def board_alerts(*, now: datetime | None = None, limit: int = BOARD_LIMIT) -> list[Alert]:
+    """The board's alerts, those waiting for approval or publication first, then the newest;
+    each with ``counts`` (``Counts``) and ``deadline``. Four queries."""
+    now = now or timezone.now()
+    alerts = list(
+        Alert.objects.filter(
+            Q(status__in=OPEN) | Q(ended_at__gte=now - timedelta(days=RECENT_DAYS))
+        )
+        .select_related("author", "approver")
+        .order_by(F("published_at").desc(nulls_first=True), "-created_at", "-id")[:limit]
+    )
+    ids = [alert.pk for alert in alerts]
+    deliveries = _delivery_counts(Q(alert_id__in=ids), "alert_id")
+    recipients = _count_by_alert(AlertRecipient, ids)
+    acknowledged = _count_by_alert(Acknowledgement, ids)
+    for alert in alerts:
+        counts = Counts(
+            **deliveries.get(alert.pk, {}),
+            recipients=recipients.get(alert.pk, 0),
+            acknowledged=acknowledged.get(alert.pk, 0),
+        )
+        if is_past_deadline(alert, now):
+            counts.overdue = counts.recipients - counts.acknowledged
+        alert.counts = counts
+        alert.deadline = deadline_of(alert)
+    return alerts
+
+
+def board_alert_get(public_id) -> Alert | None:
+    return (
+        Alert.objects.select_related("author", "approver", "previous", "next_version")
+        .filter(public_id=public_id)
+        .first()
+    )
+
+
+@dataclass
+class OrganisationState:
+    """One recipient organisation of an alert, as the board shows it."""
+
+    organisation: object
+    sent: int = 0
+    failed: int = 0
+    pending: int = 0
+    cancelled: int = 0
+    acknowledgement: Acknowledgement | None = None
+    escalation_step: int | None = None
+    overdue: bool = False
+    measures: list[str] = field(default_factory=list)
+
+    @property
+    def escalation_label(self) -> str:
+        if self.escalation_step is None:
+            return ""
+        return str(EscalationStep.Step(self.escalation_step).label)
+
+
+def board_alert_state(alert: Alert, *, now: datetime | None = None) -> list[OrganisationState]:
+    """Per recipient organisation, by name: deliveries sent, failed and pending, the
+    acknowledgement (at, by, measures), the escalation step reached, overdue. Four queries."""
+    from threats.models import Measure
+
+    now = now or timezone.now()
+    past_deadline = is_past_deadline(alert, now)
+    deliveries = _delivery_counts(Q(alert=alert), "organisation_id")
+    acks = {
+        ack.organisation_id: ack
+        for ack in Acknowledgement.objects.filter(alert=alert).select_related("user")
+    }
+    steps = dict(
+        EscalationStep.objects.filter(alert=alert)
+        .values("organisation_id")
+        .annotate(step=Max("step"))
+        .order_by()
+        .values_list("organisation_id", "step")
+    )
+    rows = []
+    recipients = (
+        AlertRecipient.objects.filter(alert=alert)
+        .select_related("organisation")
+        .order_by("organisation__name", "organisation_id")
+    )
+    labels = dict(Measure.choices)
+    for recipient in recipients:
+        org_id = recipient.organisation_id
+        ack = acks.get(org_id)
+        rows.append(
+            OrganisationState(
+                organisation=recipient.organisation,
+                **deliveries.get(org_id, {}),
+                acknowledgement=ack,
+                escalation_step=steps.get(org_id),
+                overdue=past_deadline and ack is None,
+                measures=[str(labels.get(code, code)) for code in ack.measures_taken]
+                if ack
+                else [],
+            )
+        )
+    return rows
+
+
+def totals_of(rows: list[OrganisationState]) -> Counts:
+    return Counts(
+        sent=sum(r.sent for r in rows),
+        failed=sum(r.failed for r in rows),
+        pending=sum(r.pending for r in rows),
+        cancelled=sum(r.cancelled for r in rows),
+        recipients=len(rows),
+        acknowledged=sum(1 for r in rows if r.acknowledgement),
+        overdue=sum(1 for r in rows if r.overdue),
+    )
+
+
+# --- acknowledgement record ----------------------------------------------------------------
+
+
+@dataclass
+class AckRecord:
+    organisation_id: int
+    name: str
+    received: int = 0
+    acknowledged: int = 0
+    median: timedelta | None = None
+
+
+def acknowledgement_records(*, organisation_ids=None) -> list[AckRecord]:
+    """Per organisation that received actual alerts: how many, how many it acknowledged, and
+    the median time from publication to acknowledgement. Exercise and test alerts are left out
+    of statistics. Two queries; the median is computed here (SQLite has no percentile)."""
+    actual = Q(alert__kind=Alert.Kind.ACTUAL, alert__published_at__isnull=False)
+    if organisation_ids is not None:
+        actual &= Q(organisation_id__in=list(organisation_ids))
+    records = {
+        row["organisation_id"]: AckRecord(
+            organisation_id=row["organisation_id"],
+            name=row["organisation__name"],
+            received=row["n"],
+        )
+        for row in AlertRecipient.objects.filter(actual)
+        .values("organisation_id", "organisation__name")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    waits: dict[int, list[float]] = {}
+    for org_id, published_at, at in Acknowledgement.objects.filter(actual).values_list(
+        "organisation_id", "alert__published_at", "at"
+    ):
+        waits.setdefault(org_id, []).append(max((at - published_at).total_seconds(), 0.0))
+    for org_id, seconds in waits.items():
+        record = records.get(org_id)
+        if record is None:  # acknowledged without being a recipient: cannot happen, skip
+            continue
+        record.acknowledged = len(seconds)
+        record.median = timedelta(seconds=statistics.median(seconds))
+    return sorted(records.values(), key=lambda r: (r.name.casefold(), r.organisation_id))
