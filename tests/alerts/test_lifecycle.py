@@ -42,6 +42,33 @@ def test_red_alerts_and_drills_raising_levels_are_refused(world):
     assert drill.value.error_dict["raises_sectors"][0].code == "drill_raises_level"
 
 
+@pytest.mark.parametrize(
+    ("polygon", "code"),
+    [
+        ("52.3,4.8 52.4,4.9 52.3", "area_point"),
+        ("52.3;4.8 52.4,4.9 52.5,4.7 52.3,4.8", "area_point"),
+        ("52.3,4.8 52.4,4.9 95,4.7 52.3,4.8", "area_range"),
+        ("52.3,4.8 52.4,4.9 52.3,4.8", "area_too_few"),
+        ("52.3,4.8 52.4,4.9 52.5,4.7 52.6,4.8", "area_not_closed"),
+    ],
+)
+def test_an_unparseable_area_is_refused_and_nothing_is_made(world, polygon, code):
+    with pytest.raises(ValidationError) as refused:
+        world.draft(organisations=[world.org_a], area_polygon=polygon)
+    assert [e.code for e in refused.value.error_dict["area_polygon"]] == [code]
+    assert not Alert.objects.exists()
+
+
+def test_a_valid_area_is_kept_in_cap_form(world):
+    alert = world.draft(
+        organisations=[world.org_a],
+        area_description="Rondom de Johan Cruijff ArenA",
+        area_polygon=" 52.31,4.94  52.32,4.95 52.31,4.96 52.31,4.94 ",
+    )
+    assert alert.area_polygon == "52.31,4.94 52.32,4.95 52.31,4.96 52.31,4.94"
+    assert alert.area_description == "Rondom de Johan Cruijff ArenA"
+
+
 def test_the_author_cannot_approve_their_own_alert(world):
     alert = world.draft()
     with pytest.raises(ValidationError) as error:
