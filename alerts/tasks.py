@@ -45,7 +45,10 @@ def enqueue_batches(ids: list[int], *, eta: datetime | None = None, marked: bool
     for start in range(0, len(ids), BATCH_SIZE):
         chunk = ids[start : start + BATCH_SIZE]
         try:
-            deliver_batch.apply_async(args=[chunk], eta=eta)
+            # a short argsrepr: Celery would otherwise format every id for its logs
+            deliver_batch.apply_async(
+                args=[chunk], eta=eta, argsrepr=f"[{len(chunk)} deliveries from {chunk[0]}]"
+            )
         except BROKER_ERRORS as error:
             logger.warning(
                 "broker unreachable, %d deliveries wait for the sweep: %s", len(ids) - start, error
