@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from alerts.channels import messages
 from alerts.models import Alert
+from alerts.services import XML_ILLEGAL
 from ppsportal.sensitivity import TLP
 
 CAP_NAMESPACE = "urn:oasis:names:tc:emergency:cap:1.2"
@@ -62,8 +63,12 @@ def _reference(alert: Alert) -> str:
     return f"{settings.ALERTS_CAP_SENDER},{identifier(alert)},{cap_datetime(alert.published_at)}"
 
 
-def _message_kind(alert: Alert) -> tuple[str, str, str, datetime, list[str]]:
-    """(identifier, status, msgType, sent, references) of the alert's current message."""
+def _message_kind(
+    alert: Alert, *, previous_visible: bool
+) -> tuple[str, str, str, datetime, list[str]]:
+    """(identifier, status, msgType, sent, references) of the alert's current message. The
+    previous version is referred to only if the caller may see it (else the update stands as an
+    alert of its own: it reveals nothing about a version sent to others)."""
     status = _KIND_STATUS[alert.kind]
     if alert.published_at is None:
         return identifier(alert), "Draft", "Alert", alert.created_at, []
@@ -72,7 +77,7 @@ def _message_kind(alert: Alert) -> tuple[str, str, str, datetime, list[str]]:
         return identifier(alert, "cancel"), status, "Cancel", ended, [_reference(alert)]
     if alert.status == Alert.Status.ALL_CLEAR:
         return identifier(alert, "all_clear"), status, "Update", ended, [_reference(alert)]
-    previous = alert.previous
+    previous = alert.previous if previous_visible else None
     if previous is not None and previous.published_at is not None:
         return identifier(alert), status, "Update", alert.published_at, [_reference(previous)]
     return identifier(alert), status, "Alert", alert.published_at, []
@@ -81,7 +86,8 @@ def _message_kind(alert: Alert) -> tuple[str, str, str, datetime, list[str]]:
 def _add(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
     element = ET.SubElement(parent, f"{{{CAP_NAMESPACE}}}{tag}")
     if text is not None:
-        element.text = str(text)  # labels are lazy translations
+        # labels are lazy translations; characters XML cannot carry are dropped
+        element.text = XML_ILLEGAL.sub("", str(text))
     return element
 
 
@@ -126,10 +132,12 @@ def _info(root: ET.Element, alert: Alert, request) -> None:
         _add(area, "polygon", alert.area_polygon)
 
 
-def alert_to_cap(alert: Alert, *, request=None) -> bytes:
+def alert_to_cap(alert: Alert, *, request=None, previous_visible: bool = True) -> bytes:
     """The alert as a CAP 1.2 document (UTF-8 XML), its texts in the portal's language."""
     with translation.override(settings.LANGUAGE_CODE):
-        ident, status, msg_type, sent, references = _message_kind(alert)
+        ident, status, msg_type, sent, references = _message_kind(
+            alert, previous_visible=previous_visible
+        )
         root = ET.Element(f"{{{CAP_NAMESPACE}}}alert")
         _add(root, "identifier", ident)
         _add(root, "sender", settings.ALERTS_CAP_SENDER)
@@ -147,6 +155,10 @@ def alert_to_cap(alert: Alert, *, request=None) -> bytes:
 # --- Atom --------------------------------------------------------------------------------------
 
 
+def _xml_text(text: str) -> str:
+    return XML_ILLEGAL.sub("", str(text))
+
+
 def alerts_feed(alerts, *, request) -> bytes:
     """An Atom feed of these alerts (published ones; newest first as given), in the request's
     language. The entry links to the alert's page in the portal."""
@@ -161,9 +173,9 @@ def alerts_feed(alerts, *, request) -> bytes:
     for alert in alerts:
         updated = alert.ended_at or alert.published_at
         feed.add_item(
-            title=messages.marked(alert, alert.headline),
+            title=_xml_text(messages.marked(alert, alert.headline)),
             link=web_url(alert, request),
-            description=alert.description,
+            description=_xml_text(alert.description),
             unique_id=identifier(alert),
             unique_id_is_permalink=False,
             pubdate=alert.published_at,

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from alerts.channels import transport_for
 from alerts.channels.base import PermanentError, TransientError
-from alerts.models import Acknowledgement, Alert, AlertRecipient, Delivery
+from alerts.models import Acknowledgement, Alert, AlertGroupGrant, AlertRecipient, Delivery
 from alerts.selectors import organisation_may_see, user_may_see
 from partnerships.models import Covenant, CovenantSignatory, Membership
 
@@ -79,7 +79,7 @@ def why_not_send(delivery: Delivery) -> str:
     ):
         return "acknowledged meanwhile"
     if delivery.webhook_id is not None:
-        if not delivery.webhook.active:
+        if not delivery.webhook.active or delivery.webhook.deleted_at is not None:
             return "webhook subscription disabled"
         if not organisation_may_see(delivery.organisation, alert):
             return "organisation no longer entitled to the alert"
@@ -109,6 +109,12 @@ def hold_entitlement(delivery: Delivery) -> None:
             [org, delivery.alert_id],
         )
         row = cursor.fetchone()
+        grants = AlertGroupGrant._meta.db_table
+        cursor.execute(  # a revocation (deleting the grant) waits too
+            f"SELECT 1 FROM {grants} WHERE content_object_id = %s"  # noqa: S608
+            " AND organisation_id = %s FOR SHARE",
+            [delivery.alert_id, org],
+        )
         if row and row[0] is not None:
             cursor.execute(
                 f"SELECT 1 FROM {covenant} c JOIN {signatory} s"  # noqa: S608
@@ -170,8 +176,8 @@ def _check_and_send(delivery: Delivery, *, now: datetime, after_commit: list) ->
         return _retry_or_fail(
             delivery, f"{type(error).__name__}: {error}", now=now, after_commit=after_commit
         )
-    _record(delivery, Delivery.Status.SENT, sent_at=timezone.now())
-    after_commit.append(lambda: transport.on_success(delivery))
+    if _record(delivery, Delivery.Status.SENT, sent_at=timezone.now()):
+        after_commit.append(lambda: transport.on_success(delivery))
     return Delivery.Status.SENT
 
 

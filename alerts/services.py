@@ -8,6 +8,7 @@ cancelled / all clear / expired. See docs/alerts.md.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -71,7 +72,25 @@ def _locked(alert: Alert) -> Alert:
 # --- draft and approval ------------------------------------------------------------------------
 
 
+# Characters XML 1.0 cannot carry (CAP, Atom); Word's manual line break (\x0b) is one of them.
+XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+TEXT_FIELDS = ("headline", "description", "instruction", "area_description")
+
+
+def _check_text(alert: Alert) -> None:
+    bad = [name for name in TEXT_FIELDS if XML_ILLEGAL.search(getattr(alert, name) or "")]
+    if bad:
+        message = _(
+            "This text contains an invisible control character (such as a manual line break "
+            "pasted from a word processor); remove it or type the line break again."
+        )
+        raise ValidationError(
+            {name: ValidationError(message, code="control_character") for name in bad}
+        )
+
+
 def _check_alert(alert: Alert, raises_sectors) -> None:
+    _check_text(alert)
     if alert.tlp == TLP.RED:
         message = _("Alerts go to organisations; TLP:RED is shared with named users only.")
         raise ValidationError({"tlp": ValidationError(message, code="red_alert")})

@@ -9,7 +9,7 @@ may see but not acknowledge (a viewer) answers 403.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -108,9 +108,12 @@ def _since(request):
         since = None
     if since is None:
         raise ValidationError(_("“since” must be a date and time in ISO 8601."))
-    if timezone.is_naive(since):
-        since = timezone.make_aware(since, timezone.get_current_timezone())
-    return since
+    try:
+        if timezone.is_naive(since):
+            since = timezone.make_aware(since, timezone.get_current_timezone())
+        return since.astimezone(UTC)  # the database compares in UTC
+    except (OverflowError, ValueError):
+        raise ValidationError(_("“since” must be a date and time in ISO 8601.")) from None
 
 
 @login_required

@@ -195,6 +195,11 @@ def webhook_enable(*, subscription: WebhookSubscription, by) -> WebhookSubscript
     """Switch a subscription on again (after it was disabled for refusing alerts), with a clean
     count of failures. The URL is checked again. Enabling an active one changes nothing."""
     _require_admin(by, subscription.organisation)
+    if subscription.deleted_at is not None:
+        raise ValidationError(
+            _("This subscription was deleted; create a new one (it gets a new secret)."),
+            code="deleted",
+        )
     validate_webhook_url(subscription.url)
     subscription.active = True
     subscription.consecutive_failures = 0
@@ -216,8 +221,7 @@ def webhook_disable(
     if not subscription.active:
         return subscription
     subscription.active = False
-    subscription.disabled_reason = (
-        reason or _("Disabled by NCTV staff (%(user)s).") % {"user": by.get_username()}
-    )[:300]
+    # the reason is shown to the organisation's members: no staff member's name in it
+    subscription.disabled_reason = (reason or _("Disabled by NCTV staff."))[:300]
     subscription.save(update_fields=["active", "disabled_reason"])
     return subscription

@@ -97,8 +97,9 @@ class WebhookSubscriptionAdmin(RecordAdmin):
         "consecutive_failures",
         "disabled_reason",
         "created_at",
+        "deleted_at",
     ]
-    list_filter = ["active"]
+    list_filter = ["active", ("deleted_at", admin.EmptyFieldListFilter)]
     search_fields = ["organisation__name", "url"]
     list_select_related = ["organisation"]
     # The signing secret is never shown.
@@ -109,6 +110,7 @@ class WebhookSubscriptionAdmin(RecordAdmin):
         "consecutive_failures",
         "disabled_reason",
         "created_at",
+        "deleted_at",
         "public_id",
     ]
     actions = ["disable", "enable"]

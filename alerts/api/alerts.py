@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 
 import django_filters
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from drf_spectacular.utils import (
@@ -190,6 +190,12 @@ class AlertViewSet(
         if self.actor.is_nctv_staff:
             return with_counts(qs)
         own = Acknowledgement.objects.filter(organisation=self.actor.organisation)
+        # a partner learns of the previous version only if it may see that one too
+        qs = qs.annotate(
+            previous_visible=Exists(
+                alerts_visible_to(self.actor).filter(pk=OuterRef("previous_id"))
+            )
+        )
         return qs.prefetch_related(
             Prefetch(
                 "acknowledgements",
@@ -426,7 +432,11 @@ class AlertViewSet(
     def cap(self, request, *args, **kwargs):
         alert = self.get_object()
         audit_sensitive_reads(actor=self.actor, objects=[alert], request=request, purpose="cap")
-        return HttpResponse(alert_to_cap(alert, request=request), content_type=CAP_MEDIA_TYPE)
+        previous_visible = getattr(alert, "previous_visible", True)  # annotated for partners
+        return HttpResponse(
+            alert_to_cap(alert, request=request, previous_visible=previous_visible),
+            content_type=CAP_MEDIA_TYPE,
+        )
 
     @extend_schema(
         summary="The alerts as an Atom feed",

@@ -74,10 +74,10 @@ class AlertSerializer(serializers.ModelSerializer):
     ``partnership_ids`` (the current partnerships of their organisation)."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)
-    previous = serializers.SlugRelatedField(
-        slug_field="public_id",
-        read_only=True,
-        help_text=gettext_lazy("The version this one updates."),
+    previous = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "The version this one updates (for partners: only if that version reached them)."
+        )
     )
     atb_level_label = serializers.CharField(source="get_atb_level_display", read_only=True)
     tlp_label = serializers.CharField(source="get_tlp_display", read_only=True)
@@ -179,6 +179,12 @@ class AlertSerializer(serializers.ModelSerializer):
         return AcknowledgementSerializer(own[0], context=self.context).data
 
     @extend_schema_field(UserRefSerializer(allow_null=True))
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_previous(self, alert) -> str | None:
+        if alert.previous_id is None or not getattr(alert, "previous_visible", True):
+            return None
+        return str(alert.previous.public_id)
+
     def get_author(self, alert) -> dict | None:
         return UserRefSerializer(alert.author).data if self._is_staff else None
 

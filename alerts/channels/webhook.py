@@ -50,6 +50,27 @@ def sign(secret: str, msg_id: str, timestamp: int, body: str) -> str:
     return "v1," + base64.b64encode(digest).decode()
 
 
+def _previous_id(delivery) -> str | None:
+    """The version this one updates, if the subscriber's organisation may see that one too."""
+    from alerts.selectors import organisation_may_see
+
+    previous = delivery.alert.previous
+    if previous is None or not organisation_may_see(delivery.organisation, previous):
+        return None
+    return str(previous.public_id)
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A receiver answers for itself: a redirect (perhaps to an internal address the URL check
+    refused) is an error, never followed."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
 def payload(delivery) -> dict:
     alert = delivery.alert
     return {
@@ -58,7 +79,7 @@ def payload(delivery) -> dict:
         "data": {
             "id": str(alert.public_id),
             "version": alert.version,
-            "previous": str(alert.previous.public_id) if alert.previous_id else None,
+            "previous": _previous_id(delivery),
             "kind": alert.kind,
             "exercise_or_test": messages.drill_mark(alert) or None,
             "status": alert.status,
@@ -100,10 +121,12 @@ class WebhookTransport(Transport):
             },
         )
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+            with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
                 response.read(1024)
         except urllib.error.HTTPError as error:
             text = f"HTTP {error.code}"
+            if 300 <= error.code < 400:
+                raise PermanentError(f"{text}: redirects are not followed") from error
             if 400 <= error.code < 500 and error.code not in RETRYABLE_4XX:
                 raise PermanentError(text) from error
             raise TransientError(text) from error

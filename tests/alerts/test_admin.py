@@ -353,10 +353,34 @@ def test_staff_disable_and_enable_a_webhook_subscription(client, world, monkeypa
     select = {"_selected_action": [subscription.pk]}
     client.post("/admin/alerts/webhooksubscription/", {"action": "disable", **select})
     subscription.refresh_from_db()
-    assert not subscription.active and "author" in subscription.disabled_reason
+    assert not subscription.active
+    # the members of the organisation read the reason: no staff member's name in it
+    assert subscription.disabled_reason == "Uitgezet door NCTV-medewerkers."
+    assert "author" not in subscription.disabled_reason
     client.post("/admin/alerts/webhooksubscription/", {"action": "enable", **select})
     subscription.refresh_from_db()
     assert (subscription.active, subscription.consecutive_failures) == (True, 0)
+
+
+def test_a_deleted_webhook_subscription_cannot_be_enabled_again(client, world, monkeypatch):
+    from alerts.webhooks import webhook_create, webhook_delete
+
+    monkeypatch.setattr("alerts.webhooks.resolve", lambda host, port: ["93.184.216.34"])
+    subscription, _secret = webhook_create(
+        organisation=world.org_a, url="https://hooks.example.invalid/pps", by=world.admin_a
+    )
+    webhook_delete(subscription=subscription, by=world.admin_a)
+    login(client, world.author)
+    select = {"_selected_action": [subscription.pk]}
+    response = client.post(
+        "/admin/alerts/webhooksubscription/", {"action": "enable", **select}, follow=True
+    )
+    assert "create a new one" in response.content.decode() or "nieuw" in response.content.decode()
+    subscription.refresh_from_db()
+    assert (subscription.active, subscription.secret) == (False, "")
+    # and nothing is sent to it
+    alert = world.published(organisations=[world.org_a])
+    assert not alert.deliveries.filter(webhook=subscription).exists()
 
 
 def test_enabling_a_webhook_the_service_refuses_shows_its_message(client, world, monkeypatch):

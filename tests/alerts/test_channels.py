@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core import mail
 
 from alerts import delivery as engine
+from alerts import services
 from alerts.channels import messages
 from alerts.channels.sms import RecordingBackend
 from alerts.models import ChannelPreference, Delivery, WebhookSubscription
@@ -32,6 +33,8 @@ class Receiver(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers["content-length"]))
         Receiver.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
         self.send_response(Receiver.status)
+        if 300 <= Receiver.status < 400:
+            self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
         self.end_headers()
 
     def log_message(self, *args):
@@ -106,6 +109,36 @@ def test_webhook_is_signed_per_standard_webhooks_and_carries_only_the_alert(worl
     assert data["id"] == str(alert.public_id) and data["tlp"] == "amber"
     assert "Partner B" not in body.decode()  # never the audience
     assert webhook_row.status == "sent"
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_a_webhook_redirect_is_not_followed(world, receiver, status):
+    """A receiver that redirects (to an internal address, say) gets nothing more: the redirect
+    is a permanent failure, and only the one POST to the subscribed URL was made."""
+    WebhookSubscription.objects.create(organisation=world.org_a, url=receiver, secret=SECRET)
+    Receiver.status = status
+    alert = world.published(organisations=[world.org_a])
+    row = Delivery.objects.get(alert=alert, channel="webhook")
+    assert engine.deliver_one(row.pk) == "failed"
+    row.refresh_from_db()
+    assert row.last_error == f"HTTP {status}: redirects are not followed"
+    assert len(Receiver.received) == 1
+
+
+def test_the_webhook_payload_names_the_previous_version_only_if_it_reached_the_subscriber(
+    world, receiver
+):
+    WebhookSubscription.objects.create(organisation=world.org_a, url=receiver, secret=SECRET)
+    to_b = world.published(organisations=[world.org_b])
+    update = services.alert_update(alert=to_b, by=world.author, organisations=[world.org_a])
+    services.alert_approve(alert=update, by=world.approver)
+    services.alert_publish(alert=update, by=world.approver)
+    engine.deliver(
+        Delivery.objects.filter(alert=update, channel="webhook").values_list("pk", flat=True)
+    )
+    (_headers, body), *_ = Receiver.received
+    assert json.loads(body)["data"]["previous"] is None
+    assert str(to_b.public_id) not in body.decode()
 
 
 def test_webhook_5xx_is_retried_4xx_is_final_and_repeated_refusals_disable_it(world, receiver):

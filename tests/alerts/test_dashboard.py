@@ -129,6 +129,8 @@ def test_the_live_endpoint_returns_what_was_sent_since_the_cursor(client, world)
 
     refused = client.get(url, {"since": "yesterday"})
     assert refused.status_code == 400 and "ISO 8601" in refused.json()["error"]
+    for edge in ("0001-01-01T00:00:00", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"):
+        assert client.get(url, {"since": edge}).status_code == 400  # out of range: not a 500
 
 
 def test_the_unread_counter_counts_only_the_users_unread_entries(client, world):

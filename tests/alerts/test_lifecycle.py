@@ -59,6 +59,18 @@ def test_an_unparseable_area_is_refused_and_nothing_is_made(world, polygon, code
     assert not Alert.objects.exists()
 
 
+def test_control_characters_in_the_text_are_refused_with_the_field(world):
+    with pytest.raises(ValidationError) as refused:
+        world.draft(organisations=[world.org_a], description="Regel een\x0bregel twee")
+    assert list(refused.value.error_dict) == ["description"]
+    assert refused.value.error_dict["description"][0].code == "control_character"
+    assert not Alert.objects.exists()
+    first = world.published(organisations=[world.org_a])
+    with pytest.raises(ValidationError):
+        services.alert_update(alert=first, by=world.author, headline="Kop\x0c")
+    assert Alert.objects.count() == 1
+
+
 def test_a_valid_area_is_kept_in_cap_form(world):
     alert = world.draft(
         organisations=[world.org_a],

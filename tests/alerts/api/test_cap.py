@@ -14,6 +14,7 @@ from knox.models import AuthToken
 
 from alerts import services
 from alerts.cap import alert_to_cap
+from alerts.models import Alert
 from tests.alerts.api.conftest import URL, detail
 
 NS = {"cap": "urn:oasis:names:tc:emergency:cap:1.2"}
@@ -154,6 +155,36 @@ def test_the_cap_endpoint(world, client_for, amber):
     assert client_for(world.user_d).get(detail(amber, "cap/")).status_code == 404
     missing = client_for(world.admin_b).get(f"{URL}{uuid.uuid4()}/cap/")
     assert missing.status_code == 404 and missing.json() == {"detail": "Not found."}
+
+
+def test_a_partner_learns_of_the_previous_version_only_if_it_reached_them(world, client_for):
+    """v1 went to B only; its update v2 goes to A: A sees v2 as an alert of its own."""
+    v1 = world.published(tlp="amber", organisations=[world.org_b])
+    v2 = services.alert_update(alert=v1, by=world.author, organisations=[world.org_a])
+    services.alert_approve(alert=v2, by=world.approver)
+    services.alert_publish(alert=v2, by=world.approver)
+
+    as_a = client_for(world.admin_a)
+    assert as_a.get(detail(v1)).status_code == 404
+    assert as_a.get(detail(v2)).json()["previous"] is None
+    assert [a["previous"] for a in as_a.get(URL).json()["results"]] == [None]
+    cap = parse(as_a.get(detail(v2, "cap/")).content)
+    assert text(cap, "cap:msgType") == "Alert"
+    assert cap.find("cap:references", NS) is None
+    assert str(v1.public_id) not in as_a.get(detail(v2, "cap/")).content.decode()
+
+    staff = client_for(world.author)
+    assert staff.get(detail(v2)).json()["previous"] == str(v1.public_id)
+    assert text(parse(staff.get(detail(v2, "cap/")).content), "cap:msgType") == "Update"
+
+
+def test_a_control_character_in_stored_text_does_not_break_cap_or_the_feed(world, client_for):
+    alert = world.published(organisations=[world.org_a])
+    Alert.objects.filter(pk=alert.pk).update(description="Regel een\x0bregel twee")  # old data
+    as_a = client_for(world.admin_a)
+    cap = parse(as_a.get(detail(alert, "cap/")).content)  # well-formed
+    assert text(cap, "cap:info/cap:description") == "Regel eenregel twee"
+    assert as_a.get(f"{URL}feed/").status_code == 200
 
 
 def feed_titles(response) -> list[str]:
