@@ -12,7 +12,7 @@ import re
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -137,10 +137,18 @@ def alert_create(
     certainty: str = "",
     expires_at: datetime | None = None,
     ack_deadline_minutes: int | None = None,
+    idempotency_key: str = "",
 ) -> Alert:
     """A draft alert by NCTV staff. CAP urgency, severity and certainty and the acknowledgement
-    deadline follow from the ATb level unless given."""
+    deadline follow from the ATb level unless given. With an ``idempotency_key`` (an API
+    client's retry), the author's alert made with that key is returned instead of a second one;
+    ``alert.created`` says which happened."""
     _require_staff(by)
+    if idempotency_key:
+        earlier = Alert.objects.filter(author=by, idempotency_key=idempotency_key).first()
+        if earlier is not None:
+            earlier.created = False
+            return earlier
     if atb_level not in AlertLevel.values:
         raise ValidationError({"atb_level": _("Unknown alert level.")}, code="level")
     d_urgency, d_severity, d_certainty, d_deadline = LEVEL_DEFAULTS[atb_level]
@@ -162,9 +170,20 @@ def alert_create(
         ack_deadline_minutes=ack_deadline_minutes or d_deadline,
         owner_organisation=actor_for(by).organisation,
         author=by,
+        idempotency_key=idempotency_key,
     )
     _check_alert(alert, raises_sectors)
-    alert.save()
+    try:
+        with transaction.atomic():
+            alert.save()
+    except IntegrityError:
+        if not idempotency_key:
+            raise
+        # a concurrent retry with the same key committed first: that one is the answer
+        earlier = Alert.objects.get(author=by, idempotency_key=idempotency_key)
+        earlier.created = False
+        return earlier
+    alert.created = True
     _set_audience(
         alert,
         sectors=sectors,

@@ -10,13 +10,15 @@ import django_filters
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -148,9 +150,22 @@ def _staff_action_schema(summary: str, description: str, result: dict, conflict:
         summary="Draft an alert (NCTV staff)",
         description="A draft; another staff member approves it before it can be published. "
         "Urgency, severity, certainty and the acknowledgement deadline follow from the ATb "
-        "level unless given.",
+        "level unless given. With an `Idempotency-Key` header a retry returns the alert the first "
+        "request made (200) instead of drafting a second.",
         request=AlertWriteSerializer,
-        responses={201: AlertSerializer, **errors(400, 401, 403)},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Any string of at most 100 characters, unique per alert you draft.",
+            )
+        ],
+        responses={
+            201: AlertSerializer,
+            200: OpenApiResponse(AlertSerializer, description="A retry: the earlier draft."),
+            **errors(400, 401, 403),
+        },
         examples=[
             OpenApiExample("An AMBER alert", value=ALERT_CREATE, request_only=True),
             OpenApiExample("Drafted", value=DRAFT, response_only=True),
@@ -235,10 +250,22 @@ class AlertViewSet(
 
     def create(self, request, *args, **kwargs):
         require(self.actor.is_nctv_staff, staff_only())
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if len(key) > 100 or not key.isprintable():
+            raise serializers.ValidationError(
+                {
+                    "detail": _(
+                        "The Idempotency-Key header must be at most 100 printable characters."
+                    )
+                }
+            )
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        alert = services.alert_create(by=request.user, **serializer.validated_data)
-        return self._show(alert, code=status.HTTP_201_CREATED)
+        alert = services.alert_create(
+            by=request.user, idempotency_key=key, **serializer.validated_data
+        )
+        created = getattr(alert, "created", True)
+        return self._show(alert, code=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     def _staff_transition(self, service):
         alert = self.get_object()

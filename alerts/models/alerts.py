@@ -164,6 +164,13 @@ class Alert(models.Model):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    idempotency_key = models.CharField(
+        _("idempotency key"),
+        max_length=100,
+        blank=True,
+        editable=False,
+        help_text=_("The API client's Idempotency-Key: a retried create returns this alert."),
+    )
 
     class Meta:
         verbose_name = _("alert")
@@ -179,6 +186,12 @@ class Alert(models.Model):
                 name="alert_approved_before_publication",
             ),
             models.CheckConstraint(condition=~Q(tlp=TLP.RED), name="alert_not_red"),
+            # one alert per author and idempotency key (a retried API create)
+            models.UniqueConstraint(
+                fields=["author", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="alert_idempotency_key_once",
+            ),
         ]
         indexes = [
             # escalation: published alerts whose deadlines may have passed; expiry

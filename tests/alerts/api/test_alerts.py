@@ -271,3 +271,23 @@ def test_messages_are_dutch_by_default_and_english_on_request(world, client_for,
     assert conflict.json()["detail"].startswith("Alleen een goedgekeurd alert")
     required = client_for(world.author, language="nl").post(URL, {}, format="json")
     assert required.json()["headline"] == ["Dit veld is vereist."]
+
+
+def test_a_retried_create_with_the_same_idempotency_key_drafts_once(world, client_for):
+    staff = client_for(world.author)
+    body = new_alert(world)
+    first = staff.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="create-42")
+    again = staff.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="create-42")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"]
+    other = staff.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="create-43")
+    assert other.status_code == 201 and other.json()["id"] != first.json()["id"]
+    assert staff.post(URL, body, format="json").status_code == 201  # no key: a new draft each time
+    assert Alert.objects.count() == 3
+    # the key is the author's: a colleague's same key is another alert
+    colleague = client_for(world.approver).post(
+        URL, body, format="json", HTTP_IDEMPOTENCY_KEY="create-42"
+    )
+    assert colleague.status_code == 201 and Alert.objects.count() == 4
+    too_long = staff.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="x" * 101)
+    assert too_long.status_code == 400 and Alert.objects.count() == 4
