@@ -10,15 +10,18 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from alerts.models import (
     DEFAULT_CHANNELS,
     USER_CHANNELS,
+    Acknowledgement,
     Alert,
     AlertRecipient,
     ChannelPreference,
+    Delivery,
     OrganisationChannelDefault,
     WebhookSubscription,
 )
@@ -174,4 +177,34 @@ def recipient_alert_get(actor: Actor, public_id) -> Alert:
             recipients__organisation=actor.organisation,
         )
         .get()
+    )
+
+
+# --- the figures NCTV staff see per alert --------------------------------------------------------
+
+
+def _count_per_alert(queryset) -> Coalesce:
+    """A correlated count per alert (one subquery per figure, no join that multiplies rows)."""
+    counted = (
+        queryset.filter(alert=OuterRef("pk"))
+        .order_by()
+        .values("alert")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def with_counts(qs: QuerySet) -> QuerySet:
+    """Annotate alerts with their recipients, their own messages (not escalation SMS, as on the
+    board) by outcome, and their acknowledgements; for NCTV staff (API and admin)."""
+    own = Delivery.objects.filter(purpose=Delivery.Purpose.NOTICE)
+    return qs.annotate(
+        recipients_count=_count_per_alert(AlertRecipient.objects.all()),
+        delivered_count=_count_per_alert(own.filter(status=Delivery.Status.SENT)),
+        pending_count=_count_per_alert(
+            own.filter(status__in=[*Delivery.PENDING, Delivery.Status.IN_FLIGHT])
+        ),
+        failed_count=_count_per_alert(own.filter(status=Delivery.Status.FAILED)),
+        acknowledged_count=_count_per_alert(Acknowledgement.objects.all()),
     )

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
-from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +29,7 @@ from alerts.models import (
     Delivery,
     EscalationStep,
 )
+from alerts.selectors import with_counts
 from partnerships.admin.base import ReadOnlyInlineMixin, ServiceAdmin
 from threats.admin.common import AuditedReadsMixin
 from threats.admin.levels import measures_text
@@ -47,19 +47,6 @@ RECORD_FIELDS = [
     "public_id",
     "created_at",
 ]
-
-
-def _count(queryset):
-    """The number of ``queryset`` rows of each alert, as a subquery (no join that multiplies
-    the other counts)."""
-    counted = (
-        queryset.filter(alert=OuterRef("pk"))
-        .order_by()
-        .values("alert")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 # --- Inlines: what publication and acknowledgement left on record ----------------------------
@@ -135,16 +122,10 @@ class AlertAdmin(AlertLifecycleMixin, AuditedReadsMixin, ServiceAdmin):
     autocomplete_fields = ["partnerships", "organisations", "assessment"]
 
     def get_queryset(self, request):
-        deliveries = Delivery.objects.all()
-        return (
+        return with_counts(
             super()
             .get_queryset(request)
             .select_related("author", "approver", "owner_organisation", "previous")
-            .annotate(
-                sent_total=_count(deliveries.filter(status=Delivery.Status.SENT)),
-                failed_total=_count(deliveries.filter(status=Delivery.Status.FAILED)),
-                acknowledgement_total=_count(Acknowledgement.objects.all()),
-            )
         )
 
     # --- permissions: a saved alert changes only through the steps of its life ----------------
@@ -265,17 +246,17 @@ class AlertAdmin(AlertLifecycleMixin, AuditedReadsMixin, ServiceAdmin):
     def kind_display(self, obj):
         return drill_badge(obj)
 
-    @admin.display(description=_("sent"), ordering="sent_total")
+    @admin.display(description=_("sent"), ordering="delivered_count")
     def sent_count(self, obj):
-        return obj.sent_total
+        return obj.delivered_count
 
-    @admin.display(description=_("failed"), ordering="failed_total")
+    @admin.display(description=_("failed"), ordering="failed_count")
     def failed_count(self, obj):
-        return obj.failed_total
+        return obj.failed_count
 
-    @admin.display(description=_("acknowledgements"), ordering="acknowledgement_total")
+    @admin.display(description=_("acknowledgements"), ordering="acknowledged_count")
     def acknowledgement_count(self, obj):
-        return obj.acknowledgement_total
+        return obj.acknowledged_count
 
     @admin.display(description=_("status"))
     def status_display(self, obj):

@@ -7,8 +7,7 @@ from __future__ import annotations
 import uuid
 
 import django_filters
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
@@ -49,8 +48,8 @@ from alerts.api.serializers import (
     AudiencePreviewSerializer,
 )
 from alerts.cap import ATOM_MEDIA_TYPE, CAP_MEDIA_TYPE, FEED_SIZE, alert_to_cap, alerts_feed
-from alerts.models import Acknowledgement, Alert, AlertRecipient, Delivery
-from alerts.selectors import alerts_visible_to
+from alerts.models import Acknowledgement, Alert
+from alerts.selectors import alerts_visible_to, with_counts
 from partnerships.api.common import PortalViewSetMixin, errors
 from partnerships.models import PartnershipMember
 from partnerships.policy import require
@@ -59,29 +58,6 @@ from partnerships.sharing.reads import audit_sensitive_reads
 from ppsportal.sensitivity import TLP
 from threats.api.common import staff_only
 from threats.models import AlertLevel
-
-
-def _count(qs) -> Coalesce:
-    """A correlated count per alert (one subquery per figure, no join that multiplies rows)."""
-    counted = qs.filter(alert=OuterRef("pk")).order_by().values("alert")
-    return Coalesce(
-        Subquery(counted.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0
-    )
-
-
-def with_counts(qs):
-    """The figures NCTV staff see per alert: recipients, messages by outcome, acknowledgements."""
-    return qs.annotate(
-        recipients_count=_count(AlertRecipient.objects.all()),
-        delivered_count=_count(Delivery.objects.filter(status=Delivery.Status.SENT)),
-        pending_count=_count(
-            Delivery.objects.filter(
-                status__in=[*Delivery.PENDING, Delivery.Status.IN_FLIGHT],
-            )
-        ),
-        failed_count=_count(Delivery.objects.filter(status=Delivery.Status.FAILED)),
-        acknowledged_count=_count(Acknowledgement.objects.all()),
-    )
 
 
 class AlertFilter(django_filters.FilterSet):

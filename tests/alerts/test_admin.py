@@ -317,7 +317,7 @@ def test_the_list_counts_deliveries_and_acknowledgements_in_a_fixed_number_of_qu
     html = response.content.decode()
     assert html.count(gettext("EXERCISE")) >= 4
     row = next(a for a in response.context["cl"].result_list if a.pk == first.pk)
-    assert (row.sent_total, row.failed_total, row.acknowledgement_total) == (3, 3, 0)
+    assert (row.delivered_count, row.failed_count, row.acknowledged_count) == (3, 3, 0)
 
 
 # --- deliveries, acknowledgements, webhook subscriptions --------------------------------------

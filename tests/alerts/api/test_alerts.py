@@ -4,10 +4,13 @@ lifecycle through the services (four eyes included); state conflicts answer 409.
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from alerts import services
+from alerts.escalation import alerts_escalate
 from alerts.models import Alert, Delivery
 from tests.alerts.api.conftest import URL, deliver, detail
 
@@ -77,6 +80,11 @@ def test_staff_see_the_whole_audience_and_the_counts(world, client_for, amber):
     assert body["author"]["username"] == "author"
     assert body["approver"]["username"] == "approver"
     assert body["my_acknowledgement"] is None
+    # escalation SMS to B (silent past the deadline) are not the alert's own messages
+    alerts_escalate(now=timezone.now() + timedelta(days=2))
+    assert Delivery.objects.filter(alert=amber).exclude(purpose="notice").exists()
+    again = client_for(world.duty).get(detail(amber)).json()["counts"]
+    assert (again["delivered"], again["pending"], again["failed"]) == (5, 0, 1)
 
 
 def test_the_detail_carries_version_labels_deadline_and_my_acknowledgement(
