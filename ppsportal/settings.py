@@ -348,6 +348,12 @@ ALERTS_DISPATCH_LEASE_SECONDS = env_int("ALERTS_DISPATCH_LEASE_SECONDS", default
 ALERTS_LEASE_MARGIN_SECONDS = env_int("ALERTS_LEASE_MARGIN_SECONDS", default=60, minimum=1)
 ALERTS_WEBHOOK_TIMEOUT = env_int("ALERTS_WEBHOOK_TIMEOUT", default=5, minimum=1)
 ALERTS_WEBHOOK_MAX_FAILURES = env_int("ALERTS_WEBHOOK_MAX_FAILURES", default=5, minimum=1)
+# Webhooks to plain http and to private, loopback or local addresses: for the test suite and a
+# receiver on one's own machine only. Off by default and independent of DEBUG; never in
+# production (`check --deploy` warns). Cloud metadata addresses stay refused even when on.
+ALERTS_WEBHOOK_ALLOW_PRIVATE_TARGETS = env_bool(
+    "ALERTS_WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False
+)
 ALERTS_DUTY_OFFICER_GROUP = env_str("ALERTS_DUTY_OFFICER_GROUP", "NCTV duty officers")
 # Seconds between the dashboard's checks for new alerts (inbox) and board updates (NCTV board).
 ALERTS_INBOX_POLL_SECONDS = env_int("ALERTS_INBOX_POLL_SECONDS", default=15, minimum=1)
