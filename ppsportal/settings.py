@@ -181,6 +181,27 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "alerts.tasks.expire",
         "schedule": 60.0,
     },
+    # Data protection: retention per data class, at night (settings RETENTION_*).
+    "retention-contact-log": {
+        "task": "partnerships.tasks.expire_contact_log",
+        "schedule": crontab(minute=10, hour=3),
+    },
+    "retention-documents": {
+        "task": "partnerships.tasks.expire_covenant_documents",
+        "schedule": crontab(minute=15, hour=3),
+    },
+    "retention-reports": {
+        "task": "threats.tasks.expire_reports",
+        "schedule": crontab(minute=20, hour=3),
+    },
+    "retention-deliveries": {
+        "task": "alerts.tasks.expire_deliveries",
+        "schedule": crontab(minute=25, hour=3),
+    },
+    "retention-audit-log": {
+        "task": "ppsportal.tasks.expire_audit_log",
+        "schedule": crontab(minute=30, hour=3),
+    },
 }
 
 # --- Authentication ---------------------------------------------------------------------------
@@ -396,6 +417,26 @@ ALERTS_INBOX_POLL_SECONDS = env_int("ALERTS_INBOX_POLL_SECONDS", default=15, min
 ALERTS_BOARD_POLL_SECONDS = env_int("ALERTS_BOARD_POLL_SECONDS", default=10, minimum=1)
 # The CAP 1.2 <sender> of every alert: one stable identifier of this portal's NCTV.
 ALERTS_CAP_SENDER = env_str("ALERTS_CAP_SENDER", "nctv@pps-portal.example")
+
+# --- Data protection (AVG): how long each class of personal data is kept (docs/privacy.md) --------
+# Enforced every night by the beat schedule below; each removal is audited (counts and public
+# ids only, never the removed content).
+# Contact log (who met whom, about what): 5 years after the contact, covering a covenant's term
+# and the evaluation after it.
+RETENTION_CONTACT_LOG_DAYS = env_int("RETENTION_CONTACT_LOG_DAYS", default=5 * 365, minimum=30)
+# Closed reports from partners (they may describe persons): 2 years after the report, for
+# trend analysis of the threat picture; open reports stay until they are closed.
+RETENTION_REPORTS_DAYS = env_int("RETENTION_REPORTS_DAYS", default=2 * 365, minimum=30)
+# Alert deliveries per person (who received what, when, on which channel): 2 years, to prove an
+# alert arrived (evaluations, inquiries); the alert and organisations' acknowledgements stay.
+RETENTION_DELIVERIES_DAYS = env_int("RETENTION_DELIVERIES_DAYS", default=2 * 365, minimum=30)
+# The audit log (who read what, sign-in failures with addresses): 3 years, to investigate a leak
+# found late and answer access requests; never less than 180 days (BIO logging baseline), which
+# the database itself enforces (ppsportal migration 0004).
+RETENTION_AUDIT_LOG_DAYS = env_int("RETENTION_AUDIT_LOG_DAYS", default=3 * 365, minimum=180)
+# Signed covenant documents (names and signatures): 7 years after the covenant ended, beyond the
+# 5-year limitation period for claims under it (art. 3:307 BW).
+RETENTION_DOCUMENTS_DAYS = env_int("RETENTION_DOCUMENTS_DAYS", default=7 * 365, minimum=30)
 
 # --- Portal -----------------------------------------------------------------------------------
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "pps-demo-2026")
