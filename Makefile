@@ -7,11 +7,12 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install install-dev run serve test lint format migrate seed worker beat bench messages compilemessages clean
+.PHONY: help install install-dev run serve test lint check-deploy fuzz format migrate seed worker beat bench messages compilemessages clean
 
 help:
 	@echo "make run      - install, migrate, seed demo data and serve http://$(HOST):$(PORT)"
-	@echo "make test     - lint, check migrations and run the whole test suite"
+	@echo "make test     - lint (ruff, bandit), check migrations and deployment settings, run the whole suite"
+	@echo "make fuzz     - fuzz the API with schemathesis, longer than in make test (FUZZ_EXAMPLES=40)"
 	@echo "make worker   - start a Celery worker against REDIS_URL"
 	@echo "make beat     - start Celery beat (periodic tasks) against REDIS_URL"
 	@echo "make bench    - run the benchmarks in bench/ against their baselines"
@@ -50,14 +51,26 @@ run: seed
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -c pyproject.toml -r . --severity-level medium --quiet
+
+# The production settings pass Django's deployment checks (HSTS, https redirect, secure cookies).
+check-deploy: install
+	env -u DATABASE_URL -u REDIS_URL DEBUG=0 ALLOWED_HOSTS=portal.example.nl \
+		SECRET_KEY=check-deploy-only-$$(date +%s)-a-long-and-random-enough-secret-key-value \
+		$(PY) manage.py check --deploy --fail-level WARNING
 
 format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: install-dev lint
+test: install-dev lint check-deploy
 	DJANGO_SETTINGS_MODULE=ppsportal.settings_test $(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# More fuzzing than `make test` does, with a new random seed each run.
+FUZZ_EXAMPLES ?= 40
+fuzz: install-dev
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_RANDOM=1 $(BIN)/pytest tests/security/test_api_fuzz.py -q $(PYTEST_ARGS)
 
 worker: install
 	@test -n "$$REDIS_URL" || (echo "REDIS_URL is not set: tasks run in-process without a worker" && exit 1)

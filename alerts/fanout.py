@@ -71,7 +71,7 @@ def insert_user_deliveries(
             AND COALESCE(p.enabled, d.enabled, c.fallback)
         ORDER BY m.organisation_id, u.id, c.channel
         ON CONFLICT DO NOTHING
-    """  # noqa: S608 - table names from model metadata, channel codes from constants
+    """  # noqa: S608  # nosec B608  # see above
     params = [alert_id, purpose, Delivery.Status.QUEUED, now, dispatched_until, now, alert_id]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -96,10 +96,11 @@ def preference_set(*, user, channel: str, enabled: bool, address: str = "") -> C
 
 @transaction.atomic
 def organisation_default_set(
-    *, organisation, channel: str, enabled: bool, by
-) -> OrganisationChannelDefault:
+    *, organisation, channel: str, enabled: bool | None, by
+) -> OrganisationChannelDefault | None:
     """The organisation's default for members without a preference of their own: set by an
-    administrator of that organisation, or by NCTV staff."""
+    administrator of that organisation, or by NCTV staff. ``enabled=None`` changes nothing (a
+    PATCH without the field), but only for those who may change it."""
     actor = actor_for(by)
     own_admin = actor.is_organisation_admin and actor.organisation == organisation
     if not (own_admin or actor.is_nctv_staff):
@@ -107,6 +108,10 @@ def organisation_default_set(
             _("Only an administrator of the organisation may set its channel defaults.")
         )
     channel = _check_channel(channel)
+    if enabled is None:
+        return OrganisationChannelDefault.objects.filter(
+            organisation=organisation, channel=channel
+        ).first()
     default, _created = OrganisationChannelDefault.objects.update_or_create(
         organisation=organisation, channel=channel, defaults={"enabled": bool(enabled)}
     )

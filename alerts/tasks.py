@@ -100,3 +100,11 @@ def expire() -> int:
     from alerts.services import alerts_expire_due
 
     return alerts_expire_due()
+
+
+@shared_task(name="alerts.tasks.expire_deliveries", ignore_result=True)
+def expire_deliveries() -> int:
+    """Nightly: finished deliveries past RETENTION_DELIVERIES_DAYS go (audited)."""
+    from alerts.retention import deliveries_expire
+
+    return deliveries_expire()

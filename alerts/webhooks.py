@@ -5,20 +5,17 @@ The signing secret follows Standard Webhooks (``whsec_`` + base64 of 24 random b
 
 A URL must be https and may not point into a private network: its host may not be, or resolve
 to, a private, loopback, link-local, reserved or multicast address (no requests to the portal's
-own infrastructure on a partner's behalf). With ``DEBUG`` on, http and local hosts are allowed,
-to try a receiver on one's own machine.
+own infrastructure on a partner's behalf). The rule is ``alerts.egress``'s, the same in every
+mode; only ``ALERTS_WEBHOOK_ALLOW_PRIVATE_TARGETS`` admits http and local hosts (tests, trying a
+receiver on one's own machine). Sending checks the address again when it connects.
 """
 
 from __future__ import annotations
 
 import base64
-import ipaddress
 import secrets
-import socket
 from typing import NoReturn
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -26,6 +23,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alerts.egress import TargetRefused, checked_addresses, target_of
 from alerts.models import WebhookSubscription
 from partnerships.selectors import Actor, actor_for
 
@@ -45,39 +43,17 @@ def _refuse(message: str, code: str) -> NoReturn:
     raise ValidationError({"url": ValidationError(message, code=code)})
 
 
-def is_public_address(address: str) -> bool:
-    """A globally routable unicast address; IPv4-mapped IPv6 addresses are judged as IPv4."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone ("fe80::1%eth0")
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_reserved
-        or ip.is_multicast
-        or ip.is_unspecified
-    )
-
-
-def resolve(host: str, port: int) -> list[str]:
-    """The addresses a host name resolves to; ``socket.gaierror`` when it does not."""
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return sorted({info[4][0] for info in infos})
-
-
 def _check_host(host: str, port: int) -> None:
+    """The host's addresses, now, by the one address rule (``alerts.egress``); sending checks
+    them again on the address it connects to."""
     try:
-        addresses = [str(ipaddress.ip_address(host))]
-    except ValueError:
-        try:
-            addresses = resolve(host, port)
-        except (OSError, UnicodeError):
+        checked_addresses(host, port)
+    except TargetRefused as refused:
+        if refused.code == "unresolvable":
             _refuse(
                 _("The host %(host)s could not be found; check the address.") % {"host": host},
                 "unresolvable",
             )
-    if not addresses or not all(is_public_address(a) for a in addresses):
         _refuse(
             _(
                 "The address %(host)s lies in a private or reserved network; give an address "
@@ -90,7 +66,9 @@ def _check_host(host: str, port: int) -> None:
 
 def validate_webhook_url(url: str) -> str:
     """The URL, stripped, if a webhook may be sent to it; ``ValidationError`` keyed ``url``
-    saying why not otherwise."""
+    saying why not otherwise. The same rules whatever ``DEBUG`` says: https to a public address,
+    unless ``ALERTS_WEBHOOK_ALLOW_PRIVATE_TARGETS`` is on (tests, a receiver on one's own
+    machine), which admits http and private addresses."""
     url = (url or "").strip()
     if not url:
         _refuse(_("Give the URL that should receive the alerts."), "required")
@@ -101,20 +79,19 @@ def validate_webhook_url(url: str) -> str:
         )
     try:
         URLValidator(schemes=["http", "https"])(url)
-        parts = urlsplit(url)
-        port = parts.port
-    except (ValidationError, ValueError):
+        target = target_of(url)
+    except ValidationError:
         _refuse(_("This is not a valid URL."), "invalid")
-    if parts.username is not None or parts.password is not None:
-        _refuse(
-            _("Put no user name or password in the URL; verify the signature instead."),
-            "userinfo",
-        )
-    if settings.DEBUG:
-        return url
-    if parts.scheme != "https":
-        _refuse(_("The URL must start with https://."), "not_https")
-    _check_host(parts.hostname or "", port or 443)
+    except TargetRefused as refused:
+        if refused.code == "userinfo":
+            _refuse(
+                _("Put no user name or password in the URL; verify the signature instead."),
+                "userinfo",
+            )
+        if refused.code == "not_https":
+            _refuse(_("The URL must start with https://."), "not_https")
+        _refuse(_("This is not a valid URL."), "invalid")
+    _check_host(target.host, target.port)
     return url
 
 

@@ -3,6 +3,7 @@ partnerships. Everything is written through the services; running it twice chang
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -158,13 +159,18 @@ def seed(ctx) -> None:
 # offset in days from today (negative is in the past). Running the seed again moves the demo's
 # own dates along, so the statuses hold; records added by hand are left alone.
 
-# A one-page PDF, so the ArenA covenant has a signed document to download.
-DEMO_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
+
+def demo_pdf() -> bytes:
+    """A one-page PDF (A4), so the ArenA covenant has a signed document to download; a real
+    one, as uploads are parsed."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
 
 ARENA = "Johan Cruijff ArenA"
 VIERDAAGSE = "Nijmeegse Vierdaagse"
@@ -525,7 +531,7 @@ def _covenant(partnership, spec, orgs, users, today, uploader) -> Covenant:
     if spec.get("document") and not covenant.document:
         covenant_services.covenant_upload_document(
             covenant=covenant,
-            upload=ContentFile(DEMO_PDF, name="convenant.pdf"),
+            upload=ContentFile(demo_pdf(), name="convenant.pdf"),
             by=uploader,
         )
     return covenant

@@ -18,3 +18,19 @@ def remove_lapsed_grants() -> int:
     from partnerships.sharing.services import remove_lapsed_grants as remove
 
     return remove()
+
+
+@shared_task(name="partnerships.tasks.expire_contact_log", ignore_result=True)
+def expire_contact_log() -> int:
+    """Nightly: contact-log entries past RETENTION_CONTACT_LOG_DAYS go (audited)."""
+    from partnerships.retention import contact_log_expire
+
+    return contact_log_expire()
+
+
+@shared_task(name="partnerships.tasks.expire_covenant_documents", ignore_result=True)
+def expire_covenant_documents() -> int:
+    """Nightly: signed documents of covenants ended past RETENTION_DOCUMENTS_DAYS go."""
+    from partnerships.retention import covenant_documents_expire
+
+    return covenant_documents_expire()

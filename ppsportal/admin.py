@@ -126,3 +126,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     @admin.action(description=_("Export the selected events as CSV"))
     def export_selected_csv(self, request, queryset):
         return self._csv_response(request, queryset, scope="selected")
+
+
+from ppsportal import privacy_admin  # noqa: E402, F401 - the user admin with export and anonymise

@@ -8,3 +8,6 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from ppsportal import sessions  # noqa: F401 - connects the session signals
+        from ppsportal.api import strict
+
+        strict.install()

@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ppsportal.models import AuditEvent
+from ppsportal.sensitivity import mark_sensitive_response
+
+# Reads of objects at TLP:AMBER and above: their responses are never cached (no-store).
+SENSITIVE_READ = "sensitive.viewed"
 
 
 def client_ip(request) -> str | None:
@@ -32,6 +36,8 @@ def audit_record(
     """Append one event. ``action`` is dotted: ``sharing.granted``, ``sensitive.viewed``, …"""
     if "." not in action:
         raise ValueError(f"audit actions are dotted names, got {action!r}")
+    if action == SENSITIVE_READ:
+        mark_sensitive_response(request)
     owners = sorted({int(i) for i in owner_organisation_ids if i is not None})
     actor_ok = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditEvent.objects.create(

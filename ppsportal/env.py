@@ -166,3 +166,12 @@ def email_from_url(name: str) -> EmailConfig:
         f"{name}={value!r} has an unsupported scheme {parts.scheme!r}: "
         "use console://, locmem://, smtp:// or smtps://."
     )
+
+
+def tile_origin(url: str) -> str:
+    """The origin a map tile URL template loads from, for the Content-Security-Policy:
+    ``https://{s}.tile.example/{z}/{x}/{y}.png`` → ``https://*.tile.example``."""
+    parts = urlsplit(url.replace("{s}", "tiles-subdomain"))
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ImproperlyConfigured(f"MAP_TILE_URL={url!r} is not an http(s) URL template.")
+    return f"{parts.scheme}://{parts.netloc.replace('tiles-subdomain', '*')}"

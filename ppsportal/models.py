@@ -36,6 +36,15 @@ class AuditQuerySet(models.QuerySet):
     def _raw_delete(self, using):  # used by cascades and bulk deletion
         raise AppendOnlyError("The audit log is append-only: rows cannot be deleted.")
 
+    def _expire(self) -> int:
+        """Expiry on SQLite only (``ppsportal.retention.audit_log_expire`` is the one caller);
+        PostgreSQL expires through its own function, and its trigger refuses this."""
+        from django.db import connections
+
+        if connections[self.db].vendor == "postgresql":
+            raise AppendOnlyError("On PostgreSQL the audit log expires through its function.")
+        return super()._raw_delete(self.db)
+
 
 class AuditEvent(models.Model):
     """An append-only record of something that matters: grants, revocations, lapses, every read

@@ -42,3 +42,21 @@ class TLP(models.TextChoices):
 
 
 _RANK = {"clear": 0, "green": 1, "amber": 2, "amber_strict": 3, "red": 4}
+
+
+# --- responses that carry sensitive objects -------------------------------------------------------
+
+_SENSITIVE_MARK = "_pps_carries_sensitive"
+
+
+def mark_sensitive_response(request) -> None:
+    """The response to ``request`` carries an object at TLP:AMBER or above: no cache may keep
+    it (``ppsportal.middleware.SensitiveResponseMiddleware``). Called where such reads are
+    audited; a DRF request is marked on the Django request it wraps."""
+    if request is None:
+        return
+    setattr(getattr(request, "_request", request), _SENSITIVE_MARK, True)
+
+
+def response_is_sensitive(request) -> bool:
+    return getattr(getattr(request, "_request", request), _SENSITIVE_MARK, False)

@@ -20,6 +20,7 @@ from ppsportal.env import (
     env_list,
     env_str,
     redis_url,
+    tile_origin,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
+    "csp",
     "ppsportal",
     "partnerships",
     "threats",
@@ -64,11 +66,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "ppsportal.middleware.NullCharacterMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ppsportal.middleware.SensitiveResponseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -176,6 +181,27 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "alerts.tasks.expire",
         "schedule": 60.0,
     },
+    # Data protection: retention per data class, at night (settings RETENTION_*).
+    "retention-contact-log": {
+        "task": "partnerships.tasks.expire_contact_log",
+        "schedule": crontab(minute=10, hour=3),
+    },
+    "retention-documents": {
+        "task": "partnerships.tasks.expire_covenant_documents",
+        "schedule": crontab(minute=15, hour=3),
+    },
+    "retention-reports": {
+        "task": "threats.tasks.expire_reports",
+        "schedule": crontab(minute=20, hour=3),
+    },
+    "retention-deliveries": {
+        "task": "alerts.tasks.expire_deliveries",
+        "schedule": crontab(minute=25, hour=3),
+    },
+    "retention-audit-log": {
+        "task": "ppsportal.tasks.expire_audit_log",
+        "schedule": crontab(minute=30, hour=3),
+    },
 }
 
 # --- Authentication ---------------------------------------------------------------------------
@@ -198,10 +224,22 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
+    # Production: HTTPS only. The proxy in front terminates TLS and says so in X-Forwarded-Proto
+    # (it must overwrite any such header a client sends); plain http is redirected to https,
+    # except the health check a load balancer may ask over http.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=0, minimum=0)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^healthz$", r"^readyz$"]
+    # Browsers keep to https for a year, on this host and its subdomains. Preloading is the
+    # domain owner's one-way decision (anyone may submit a domain that asks for it): off unless
+    # set, hence security.W021 silenced below.
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = ["security.W021"]  # HSTS preload: see above
 
 # django-guardian: we never create an anonymous user row; partners must sign in.
 ANONYMOUS_USER_NAME = None
@@ -241,6 +279,25 @@ WHITENOISE_USE_FINDERS = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024, minimum=1024)
+
+# --- Content Security Policy (django-csp) ----------------------------------------------------
+# Scripts, styles, images and connections from the portal itself only; no inline script or
+# style, no eval, no plugins, no framing. Map tiles are the one outside source (MAP_TILE_URL's
+# origin, "{s}" subdomains as a wildcard); Swagger UI and Leaflet draw icons from data: URIs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", tile_origin(MAP_TILE_URL)],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # --- Email ------------------------------------------------------------------------------------
 _email = email_from_url("EMAIL_URL")
@@ -348,12 +405,38 @@ ALERTS_DISPATCH_LEASE_SECONDS = env_int("ALERTS_DISPATCH_LEASE_SECONDS", default
 ALERTS_LEASE_MARGIN_SECONDS = env_int("ALERTS_LEASE_MARGIN_SECONDS", default=60, minimum=1)
 ALERTS_WEBHOOK_TIMEOUT = env_int("ALERTS_WEBHOOK_TIMEOUT", default=5, minimum=1)
 ALERTS_WEBHOOK_MAX_FAILURES = env_int("ALERTS_WEBHOOK_MAX_FAILURES", default=5, minimum=1)
+# Webhooks to plain http and to private, loopback or local addresses: for the test suite and a
+# receiver on one's own machine only. Off by default and independent of DEBUG; never in
+# production (`check --deploy` warns). Cloud metadata addresses stay refused even when on.
+ALERTS_WEBHOOK_ALLOW_PRIVATE_TARGETS = env_bool(
+    "ALERTS_WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False
+)
 ALERTS_DUTY_OFFICER_GROUP = env_str("ALERTS_DUTY_OFFICER_GROUP", "NCTV duty officers")
 # Seconds between the dashboard's checks for new alerts (inbox) and board updates (NCTV board).
 ALERTS_INBOX_POLL_SECONDS = env_int("ALERTS_INBOX_POLL_SECONDS", default=15, minimum=1)
 ALERTS_BOARD_POLL_SECONDS = env_int("ALERTS_BOARD_POLL_SECONDS", default=10, minimum=1)
 # The CAP 1.2 <sender> of every alert: one stable identifier of this portal's NCTV.
 ALERTS_CAP_SENDER = env_str("ALERTS_CAP_SENDER", "nctv@pps-portal.example")
+
+# --- Data protection (AVG): how long each class of personal data is kept (docs/privacy.md) --------
+# Enforced every night by the beat schedule below; each removal is audited (counts and public
+# ids only, never the removed content).
+# Contact log (who met whom, about what): 5 years after the contact, covering a covenant's term
+# and the evaluation after it.
+RETENTION_CONTACT_LOG_DAYS = env_int("RETENTION_CONTACT_LOG_DAYS", default=5 * 365, minimum=30)
+# Closed reports from partners (they may describe persons): 2 years after the report, for
+# trend analysis of the threat picture; open reports stay until they are closed.
+RETENTION_REPORTS_DAYS = env_int("RETENTION_REPORTS_DAYS", default=2 * 365, minimum=30)
+# Alert deliveries per person (who received what, when, on which channel): 2 years, to prove an
+# alert arrived (evaluations, inquiries); the alert and organisations' acknowledgements stay.
+RETENTION_DELIVERIES_DAYS = env_int("RETENTION_DELIVERIES_DAYS", default=2 * 365, minimum=30)
+# The audit log (who read what, sign-in failures with addresses): 3 years, to investigate a leak
+# found late and answer access requests; never less than 180 days (BIO logging baseline), which
+# the database itself enforces (ppsportal migration 0004).
+RETENTION_AUDIT_LOG_DAYS = env_int("RETENTION_AUDIT_LOG_DAYS", default=3 * 365, minimum=180)
+# Signed covenant documents (names and signatures): 7 years after the covenant ended, beyond the
+# 5-year limitation period for claims under it (art. 3:307 BW).
+RETENTION_DOCUMENTS_DAYS = env_int("RETENTION_DOCUMENTS_DAYS", default=7 * 365, minimum=30)
 
 # --- Portal -----------------------------------------------------------------------------------
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "pps-demo-2026")

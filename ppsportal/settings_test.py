@@ -23,3 +23,6 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_THROTTLE_RATES": {"token": "1000/minute"},
 }
+# The test client speaks plain http; production's redirect to https is proven by
+# tests/security/test_deploy.py, which runs `check --deploy` with the production settings.
+SECURE_SSL_REDIRECT = False

@@ -13,3 +13,11 @@ def record_worker_heartbeat() -> str:
     now = timezone.now().isoformat()
     cache.set(WORKER_HEARTBEAT_KEY, now, timeout=24 * 3600)
     return now
+
+
+@shared_task(name="ppsportal.tasks.expire_audit_log", ignore_result=True)
+def expire_audit_log() -> int:
+    """Nightly: audit entries past RETENTION_AUDIT_LOG_DAYS go, through the sanctioned path."""
+    from ppsportal.retention import audit_log_expire
+
+    return audit_log_expire()

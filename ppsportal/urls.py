@@ -3,10 +3,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from partnerships.auth_forms import DashboardAuthenticationForm
 from ppsportal.api.auth import ObtainTokenView, RevokeTokenView
+from ppsportal.api.docs import SchemaView, SwaggerView
 from ppsportal.health import health
 
 api_v1 = [
@@ -30,9 +30,12 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
+    path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("partnerships.urls")),
     path("", include("threats.urls")),
     path("", include("alerts.urls")),
 ]
+
+handler404 = "ppsportal.api.exceptions.not_found"
+handler500 = "ppsportal.api.exceptions.server_error"

@@ -103,3 +103,28 @@ def api_client():
     from rest_framework.test import APIClient
 
     return APIClient()
+
+
+@pytest.fixture
+def fake_dns(monkeypatch):
+    """Host names resolve from a table the test fills (``fake_dns.answer(name, *addresses)``);
+    see ``tests/network.py``."""
+    import socket
+
+    from tests.network import FakeDNS
+
+    resolver = FakeDNS(socket.getaddrinfo)
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    return resolver
+
+
+@pytest.fixture
+def loopback_only(monkeypatch):
+    """Outgoing connections reach this machine only; others are recorded and refused."""
+    import socket
+
+    from tests.network import LoopbackOnly
+
+    guard = LoopbackOnly(socket.create_connection)
+    monkeypatch.setattr(socket, "create_connection", guard)
+    return guard

@@ -199,12 +199,12 @@ class OrganisationDefaultViewSet(viewsets.ViewSet):
     def update(self, request, channel=None, partial=False):
         organisation = self._organisation()
         _row(organisation_defaults_of(organisation), channel)  # an unknown channel is 404
-        serializer = OrganisationDefaultSerializer(data=request.data)
+        serializer = OrganisationDefaultSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        organisation_default_set(
+        organisation_default_set(  # a PATCH without `enabled` changes nothing, for those who may
             organisation=organisation,
             channel=channel,
-            enabled=serializer.validated_data["enabled"],
+            enabled=serializer.validated_data.get("enabled"),
             by=request.user,
         )
         rows = organisation_defaults_of(organisation)
@@ -212,7 +212,7 @@ class OrganisationDefaultViewSet(viewsets.ViewSet):
 
     @extend_schema(
         summary="Change a channel default (organisation administrators)",
-        description="As PUT: `enabled` is the only field.",
+        description="As PUT: `enabled` is the only field; left out, nothing changes.",
         parameters=[CHANNEL_PARAMETER],
         request=OrganisationDefaultSerializer,
         responses={200: OrganisationDefaultSerializer, **errors(400, 401, 403, 404)},

@@ -178,13 +178,13 @@ class AlertSerializer(serializers.ModelSerializer):
             return None
         return AcknowledgementSerializer(own[0], context=self.context).data
 
-    @extend_schema_field(UserRefSerializer(allow_null=True))
     @extend_schema_field(serializers.UUIDField(allow_null=True))
     def get_previous(self, alert) -> str | None:
         if alert.previous_id is None or not getattr(alert, "previous_visible", True):
             return None
         return str(alert.previous.public_id)
 
+    @extend_schema_field(UserRefSerializer(allow_null=True))
     def get_author(self, alert) -> dict | None:
         return UserRefSerializer(alert.author).data if self._is_staff else None
 

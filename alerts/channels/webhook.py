@@ -14,11 +14,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import http.client
 import json
 import logging
 import time
-import urllib.error
-import urllib.request
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -28,11 +27,10 @@ from django.utils.translation import gettext as _
 
 from alerts.channels import messages
 from alerts.channels.base import PermanentError, TransientError, Transport
+from alerts.egress import TargetRefused, open_connection, target_of
 
 logger = logging.getLogger(__name__)
 
-TIMEOUT_SECONDS = getattr(settings, "ALERTS_WEBHOOK_TIMEOUT", 5)
-MAX_FAILURES = getattr(settings, "ALERTS_WEBHOOK_MAX_FAILURES", 5)
 RETRYABLE_4XX = {408, 425, 429}
 
 
@@ -58,17 +56,6 @@ def _previous_id(delivery) -> str | None:
     if previous is None or not organisation_may_see(delivery.organisation, previous):
         return None
     return str(previous.public_id)
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A receiver answers for itself: a redirect (perhaps to an internal address the URL check
-    refused) is an error, never followed."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
 
 
 def payload(delivery) -> dict:
@@ -98,40 +85,58 @@ def payload(delivery) -> dict:
     }
 
 
+def _judge(status: int) -> None:
+    """2xx is delivered; a redirect is never followed (it may point into our network); 4xx is
+    final but for 408, 425 and 429; anything else is worth another try."""
+    if 200 <= status < 300:
+        return
+    text = f"HTTP {status}"
+    if 300 <= status < 400:
+        raise PermanentError(f"{text}: redirects are not followed")
+    if 400 <= status < 500 and status not in RETRYABLE_4XX:
+        raise PermanentError(text)
+    raise TransientError(text)
+
+
 class WebhookTransport(Transport):
     channel = "webhook"
 
     def send(self, delivery) -> None:
+        """POST the payload through a connection that checks, when it connects, the address it
+        connects to (``alerts.egress``): a name that now resolves into a private network is
+        refused for good, whatever it resolved to when the URL was saved."""
         subscription = delivery.webhook
-        if not subscription.url.lower().startswith(("https://", "http://")):
-            raise PermanentError("webhook URL must be http(s)")
+        try:
+            target = target_of(subscription.url)
+        except TargetRefused as refused:
+            raise PermanentError(f"webhook URL refused ({refused.code})") from refused
         body = json.dumps(payload(delivery), separators=(",", ":"), sort_keys=True)
         msg_id = f"msg_{delivery.public_id}"
         timestamp = int(time.time())
-        request = urllib.request.Request(  # noqa: S310 (scheme checked above)
-            subscription.url,
-            data=body.encode(),
-            method="POST",
-            headers={
-                "content-type": "application/json",
-                "user-agent": "PPS-Portal-Webhooks/1",
-                "webhook-id": msg_id,
-                "webhook-timestamp": str(timestamp),
-                "webhook-signature": sign(subscription.secret, msg_id, timestamp, body),
-            },
-        )
+        headers = {
+            "content-type": "application/json",
+            "user-agent": "PPS-Portal-Webhooks/1",
+            "webhook-id": msg_id,
+            "webhook-timestamp": str(timestamp),
+            "webhook-signature": sign(subscription.secret, msg_id, timestamp, body),
+        }
+        connection = open_connection(target, timeout=settings.ALERTS_WEBHOOK_TIMEOUT)
         try:
-            with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
-                response.read(1024)
-        except urllib.error.HTTPError as error:
-            text = f"HTTP {error.code}"
-            if 300 <= error.code < 400:
-                raise PermanentError(f"{text}: redirects are not followed") from error
-            if 400 <= error.code < 500 and error.code not in RETRYABLE_4XX:
-                raise PermanentError(text) from error
-            raise TransientError(text) from error
-        except (urllib.error.URLError, TimeoutError, OSError) as error:
+            connection.request("POST", target.path, body=body.encode(), headers=headers)
+            response = connection.getresponse()
+            response.read(1024)
+            status = response.status
+        except TargetRefused as refused:
+            if refused.code == "unresolvable":
+                raise TransientError(f"host {refused.host} could not be resolved") from refused
+            raise PermanentError(
+                f"address of {refused.host} refused at connect time ({refused.code})"
+            ) from refused
+        except (http.client.HTTPException, OSError) as error:
             raise TransientError(f"{type(error).__name__}: {error}") from error
+        finally:
+            connection.close()
+        _judge(status)
 
     def on_success(self, delivery) -> None:
         type(delivery.webhook).objects.filter(pk=delivery.webhook_id).exclude(
@@ -144,7 +149,9 @@ class WebhookTransport(Transport):
             consecutive_failures=F("consecutive_failures") + 1
         )
         disabled = model.objects.filter(
-            pk=delivery.webhook_id, active=True, consecutive_failures__gte=MAX_FAILURES
+            pk=delivery.webhook_id,
+            active=True,
+            consecutive_failures__gte=settings.ALERTS_WEBHOOK_MAX_FAILURES,
         ).update(active=False, disabled_reason=str(error)[:300])
         if disabled:
             _tell_admins(delivery.webhook, str(error))
@@ -165,7 +172,11 @@ def _tell_admins(subscription, error: str) -> None:
     if not addresses:
         return
     with translation.override(settings.LANGUAGE_CODE):
-        params = {"url": subscription.url, "count": MAX_FAILURES, "error": error}
+        params = {
+            "url": subscription.url,
+            "count": settings.ALERTS_WEBHOOK_MAX_FAILURES,
+            "error": error,
+        }
         send_mail(
             subject=_("Your webhook has been disabled"),
             message=_(

@@ -339,8 +339,8 @@ def test_deliveries_are_read_filtered_and_searched_never_edited(client, world):
     assert client.get("/admin/alerts/acknowledgement/").status_code == 200
 
 
-def test_staff_disable_and_enable_a_webhook_subscription(client, world, monkeypatch):
-    monkeypatch.setattr("alerts.webhooks.resolve", lambda host, port: ["93.184.216.34"])
+def test_staff_disable_and_enable_a_webhook_subscription(client, world, fake_dns):
+    fake_dns.answer("hooks.example.invalid", "93.184.216.34")
     subscription = WebhookSubscription.objects.create(
         organisation=world.org_a,
         url="https://hooks.example.invalid/pps",
@@ -362,10 +362,10 @@ def test_staff_disable_and_enable_a_webhook_subscription(client, world, monkeypa
     assert (subscription.active, subscription.consecutive_failures) == (True, 0)
 
 
-def test_a_deleted_webhook_subscription_cannot_be_enabled_again(client, world, monkeypatch):
+def test_a_deleted_webhook_subscription_cannot_be_enabled_again(client, world, fake_dns):
     from alerts.webhooks import webhook_create, webhook_delete
 
-    monkeypatch.setattr("alerts.webhooks.resolve", lambda host, port: ["93.184.216.34"])
+    fake_dns.answer("hooks.example.invalid", "93.184.216.34")
     subscription, _secret = webhook_create(
         organisation=world.org_a, url="https://hooks.example.invalid/pps", by=world.admin_a
     )
@@ -383,8 +383,8 @@ def test_a_deleted_webhook_subscription_cannot_be_enabled_again(client, world, m
     assert not alert.deliveries.filter(webhook=subscription).exists()
 
 
-def test_enabling_a_webhook_the_service_refuses_shows_its_message(client, world, monkeypatch):
-    monkeypatch.setattr("alerts.webhooks.resolve", lambda host, port: ["10.0.0.7"])
+def test_enabling_a_webhook_the_service_refuses_shows_its_message(client, world, fake_dns):
+    fake_dns.answer("intranet.example.invalid", "10.0.0.7")
     subscription = WebhookSubscription.objects.create(
         organisation=world.org_a,
         url="https://intranet.example.invalid/pps",

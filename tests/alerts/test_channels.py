@@ -42,7 +42,9 @@ class Receiver(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def receiver():
+def receiver(settings):
+    """A receiver on this machine: reachable only with the explicit setting for local targets."""
+    settings.ALERTS_WEBHOOK_ALLOW_PRIVATE_TARGETS = True
     Receiver.status, Receiver.received = 204, []
     server = HTTPServer(("127.0.0.1", 0), Receiver)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -173,17 +175,15 @@ def test_webhook_timeout_is_transient(world, settings):
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)  # accepts the connection, never answers
+    settings.ALERTS_WEBHOOK_ALLOW_PRIVATE_TARGETS = True
+    settings.ALERTS_WEBHOOK_TIMEOUT = 0.3
     try:
-        from alerts.channels import webhook
-
-        webhook.TIMEOUT_SECONDS, before = 0.3, webhook.TIMEOUT_SECONDS
         url = f"http://127.0.0.1:{listener.getsockname()[1]}/"
         WebhookSubscription.objects.create(organisation=world.org_a, url=url, secret=SECRET)
         alert = world.published(organisations=[world.org_a])
         row = Delivery.objects.get(alert=alert, channel="webhook")
         assert engine.deliver_one(row.pk) == "awaiting_retry"
     finally:
-        webhook.TIMEOUT_SECONDS = before
         listener.close()
 
 

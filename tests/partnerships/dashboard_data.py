@@ -11,8 +11,9 @@ from partnerships.services import contacts as contact_services
 from partnerships.services import covenants as covenant_services
 from partnerships.services import partnerships as partnership_services
 from tests.factories import OrganisationFactory, UserFactory
+from tests.pdfs import real_pdf
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF_BYTES = real_pdf()
 
 
 def build_arena(org_a, *, liaison=None):

@@ -16,11 +16,12 @@ from partnerships.services import contacts as contact_services
 from partnerships.services import covenants as covenant_services
 from partnerships.services import partnerships as partnership_services
 from tests.factories import OrganisationFactory
+from tests.pdfs import real_pdf
 
 pytestmark = pytest.mark.django_db
 
 ADMIN_MODELS = ["partnership", "covenant", "contactentry", "action", "costitem"]
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = real_pdf()
 
 
 @pytest.fixture

@@ -22,6 +22,12 @@ from partnerships.services import covenants as covenant_services
 from partnerships.services import partnerships as partnership_services
 from tests.factories import OrganisationFactory, UserFactory
 from tests.partnerships.helpers import make_partnership
+from tests.pdfs import (
+    encrypted_pdf,
+    javascript_pdf,
+    open_action_launch_pdf,
+    real_pdf,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -171,6 +177,56 @@ def test_covenant_document_must_be_a_pdf_by_content(org_a):
     assert not covenant.document
 
 
+@pytest.mark.parametrize(
+    ("content", "code", "message"),
+    [
+        (
+            b"%PDF-1.4\n<html><body><script>fetch('/api/v1/me/')</script></body></html>\n",
+            "broken_pdf",
+            "The PDF cannot be read: it is damaged or not a PDF. Save it again as PDF.",
+        ),
+        (
+            b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
+            "broken_pdf",
+            "The PDF cannot be read: it is damaged or not a PDF. Save it again as PDF.",
+        ),
+        (
+            real_pdf()[:300],  # cut off
+            "broken_pdf",
+            "The PDF cannot be read: it is damaged or not a PDF. Save it again as PDF.",
+        ),
+        (
+            encrypted_pdf(),
+            "encrypted",
+            "The PDF is protected with a password; upload it without protection.",
+        ),
+        (
+            javascript_pdf(),
+            "active_content",
+            "The PDF contains scripts or actions that start programs; upload it without them.",
+        ),
+        (
+            open_action_launch_pdf(),
+            "active_content",
+            "The PDF contains scripts or actions that start programs; upload it without them.",
+        ),
+    ],
+    ids=["html-posing-as-pdf", "no-pages", "truncated", "encrypted", "javascript", "launch"],
+)
+def test_a_document_is_parsed_as_a_pdf_not_sniffed(org_a, content, code, message):
+    covenant = make_partnership(operator_org=org_a).covenants.get()
+    upload = SimpleUploadedFile("convenant.pdf", content, "application/pdf")
+    with pytest.raises(ValidationError) as excinfo, translation.override("en"):
+        covenant_services.covenant_upload_document(covenant=covenant, upload=upload)
+    [error] = excinfo.value.error_dict["document"]
+    assert (error.code, error.messages) == (code, [message])
+    with pytest.raises(ValidationError) as dutch:
+        covenant_services.covenant_upload_document(covenant=covenant, upload=upload)
+    assert dutch.value.message_dict["document"] != [message]  # Dutch by default
+    covenant.refresh_from_db()
+    assert not covenant.document
+
+
 def test_covenant_document_size_is_limited(org_a, settings):
     settings.DOCUMENT_MAX_BYTES = 1024
     covenant = make_partnership(operator_org=org_a).covenants.get()
@@ -181,7 +237,7 @@ def test_covenant_document_size_is_limited(org_a, settings):
 
 def test_covenant_document_is_stored_under_a_generated_name(org_a):
     covenant = make_partnership(operator_org=org_a).covenants.get()
-    upload = SimpleUploadedFile("../../etc/passwd.pdf", b"%PDF-1.4\nx", "application/pdf")
+    upload = SimpleUploadedFile("../../etc/passwd.pdf", real_pdf(), "application/pdf")
     covenant_services.covenant_upload_document(covenant=covenant, upload=upload)
     covenant.refresh_from_db()
     assert covenant.document.name.startswith(f"covenants/{covenant.public_id}/")

@@ -13,10 +13,11 @@ from django.utils import timezone
 
 from tests.factories import OrganisationFactory, UserFactory
 from tests.partnerships.helpers import make_partnership
+from tests.pdfs import real_pdf
 from threats import services
 from threats.models import Sector
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = real_pdf()
 SECRET_NOTES = "Noordzijde zonder voertuigbarrieres; camera 7 kijkt niet naar de poort."
 CONTACT_NAME = "Meldkamer Noordtribune"
 CONTACT_PHONE = "+31 20 555 0101"

@@ -156,6 +156,7 @@ ASSESSMENT_SHARES = [
 # --- Soft targets -------------------------------------------------------------------------------
 
 SOFT_TARGET_PEER = {
+    "view": "peer",
     "id": "3f4a5b6c-7d8e-4f9a-8b0c-2d3e4f5a6b7c",
     "name": "Johan Cruijff ArenA",
     "category": STADIUMS,
@@ -197,6 +198,7 @@ SOFT_TARGET_CREATE = {
 }
 SOFT_TARGET = {
     **SOFT_TARGET_PEER,
+    "view": "full",
     "address": SOFT_TARGET_CREATE["address"],
     "region": "Amsterdam-Amstelland",
     "capacity": 55000,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -76,7 +75,7 @@ class ThreatLevelOverviewSerializer(serializers.Serializer):
 
 class HistoryLimitSerializer(serializers.Serializer):
     limit = serializers.IntegerField(
-        required=False, min_value=1, max_value=HISTORY_MAX, default=HISTORY_DEFAULT
+        required=False, min_value=0, max_value=HISTORY_MAX, default=HISTORY_DEFAULT
     )
 
 
@@ -92,9 +91,9 @@ class ThreatLevelView(APIView):
         parameters=[
             OpenApiParameter(
                 "limit",
-                OpenApiTypes.INT,
+                {"type": "integer", "minimum": 0, "maximum": HISTORY_MAX},
                 description=f"How many past decisions to show (default {HISTORY_DEFAULT}, "
-                f"at most {HISTORY_MAX}).",
+                f"at most {HISTORY_MAX}; 0 for none).",
             )
         ],
         responses={200: ThreatLevelOverviewSerializer, **errors(400, 401)},

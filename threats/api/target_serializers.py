@@ -78,9 +78,32 @@ class ScaleUpSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+def _view_field(view: str):
+    """``view``: which form of a soft target this is, ``full`` or ``peer`` (the two shapes of
+    ``SoftTargetAnyView`` in the schema; exactly one matches any answer)."""
+
+    @extend_schema_field({"type": "string", "enum": [view], "readOnly": True})
+    class ViewField(serializers.Field):
+        def __init__(self):
+            super().__init__(
+                read_only=True,
+                source="*",
+                help_text=gettext_lazy(
+                    "full: every detail (your own, or NCTV staff); peer: what partnership "
+                    "peers see."
+                ),
+            )
+
+        def to_representation(self, _target):
+            return view
+
+    return ViewField()
+
+
 class SoftTargetPeerSerializer(serializers.ModelSerializer):
     """What partnership peers see: name, category, place and size; never the details."""
 
+    view = _view_field("peer")
     id = serializers.UUIDField(source="public_id", read_only=True)
     category = SectorRefSerializer(read_only=True)
     latitude = CoordinateField(limit=90, read_only=True)
@@ -92,6 +115,7 @@ class SoftTargetPeerSerializer(serializers.ModelSerializer):
     class Meta:
         model = SoftTarget
         fields = [
+            "view",
             "id",
             "name",
             "category",
@@ -108,6 +132,7 @@ class SoftTargetPeerSerializer(serializers.ModelSerializer):
 class SoftTargetSerializer(SoftTargetPeerSerializer):
     """A soft target in full, with its measures, scale-up scenario and gaps."""
 
+    view = _view_field("full")
     partnership = PartnershipRefSerializer(read_only=True, allow_null=True)
     vulnerability_tlp_label = serializers.CharField(
         source="get_vulnerability_tlp_display", read_only=True
@@ -163,8 +188,8 @@ class SoftTargetReadSerializer(serializers.BaseSerializer):
 def soft_target_schema(**kwargs) -> PolymorphicProxySerializer:
     return PolymorphicProxySerializer(
         component_name="SoftTargetAnyView",
-        serializers=[SoftTargetSerializer, SoftTargetPeerSerializer],
-        resource_type_field_name=None,
+        serializers={"full": SoftTargetSerializer, "peer": SoftTargetPeerSerializer},
+        resource_type_field_name="view",
         **kwargs,
     )
 

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from django.core.files.base import ContentFile
 
-from partnerships.demo import DEMO_PDF
+from partnerships.demo import demo_pdf
 from partnerships.models import Organisation
 from partnerships.services import organisations as org_services
 from threats import services
@@ -50,7 +50,7 @@ def _soft_target(spec, operators, users, partnerships, sectors, today) -> SoftTa
         row = rows.get(measure)
         evidence = None
         if spec.get("evidence") == measure and not (row and row.evidence):
-            evidence = ContentFile(DEMO_PDF, name="ontruimingsplan.pdf")
+            evidence = ContentFile(demo_pdf(), name="ontruimingsplan.pdf")
         if row is None or (row.status, row.last_reviewed) != (status, reviewed) or evidence:
             services.soft_target_set_measure(
                 soft_target=target,

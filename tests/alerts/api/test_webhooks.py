@@ -4,7 +4,6 @@ organisation's administrators; the secret shown once, on creation and rotation."
 from __future__ import annotations
 
 import base64
-import socket
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +14,14 @@ from alerts.webhooks import validate_webhook_url, webhook_create, webhook_enable
 
 URL = "/api/v1/webhooks/"
 PUBLIC = "https://93.184.215.14/hooks/pps"  # a literal public address: no DNS needed
+
+
+@pytest.fixture(params=[False, True], ids=["debug-off", "debug-on"])
+def any_mode(request, settings):
+    """The same rules in every mode: each test of the URL rules runs with DEBUG off and on."""
+    settings.DEBUG = request.param
+    settings.ALERTS_WEBHOOK_ALLOW_PRIVATE_TARGETS = False
+    return settings
 
 
 @pytest.fixture
@@ -30,61 +37,113 @@ def refusal(url: str) -> str:
     return message.code
 
 
+# Every address form of the attack on the webhook URL: literal, and as a name resolves.
+PRIVATE_URLS = [
+    "https://127.0.0.1/hook",
+    "https://127.0.0.1:6379/",
+    "https://10.0.0.1/hook",
+    "https://10.1.2.3/hook",
+    "https://192.168.1.10/hook",
+    "https://172.16.0.1/hook",
+    "https://100.64.0.1/hook",  # carrier-grade NAT
+    "https://100.100.100.200/latest/meta-data/",  # Alibaba's metadata, inside CGNAT
+    "https://169.254.169.254/latest/meta-data/",
+    "https://169.254.170.2/v2/credentials",  # AWS ECS task metadata
+    "https://192.0.0.192/opc/v1/instance/",  # Oracle's metadata
+    "https://[fd00:ec2::254]/latest/meta-data/",  # AWS metadata over IPv6
+    "https://224.0.0.1/hook",  # multicast
+    "https://0.0.0.0/hook",  # unspecified
+    "https://240.0.0.1/hook",  # reserved
+    "https://198.18.0.1/hook",  # benchmarking
+    "https://[::1]/hook",
+    "https://[::]/hook",
+    "https://[::ffff:127.0.0.1]/hook",  # IPv4-mapped
+    "https://[::ffff:a00:1]/hook",  # IPv4-mapped 10.0.0.1
+    "https://[::a00:1]/hook",  # IPv4-compatible 10.0.0.1
+    "https://[2002:a00:1::1]/hook",  # 6to4 wrapping 10.0.0.1
+    "https://[2002:5db8:d70e::1]/hook",  # 6to4 wrapping a public address: still a relay
+    "https://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/hook",  # Teredo
+    "https://[64:ff9b::a00:1]/hook",  # NAT64 of 10.0.0.1
+    "https://[64:ff9b::a9fe:a9fe]/hook",  # NAT64 of 169.254.169.254
+    "https://[64:ff9b:1::a00:1]/hook",  # local-use NAT64
+    "https://[fc00::1]/hook",  # unique local
+    "https://[fd12:3456:789a::1]/hook",  # unique local
+    "https://[fe80::1]/hook",  # link-local
+    "https://[fec0::1]/hook",  # site-local
+    "https://[ff02::1]/hook",  # multicast
+    "https://[2001:db8::1]/hook",  # documentation
+    "https://localhost/hook",
+    "https://localhost:8443/hook",
+]
+
+
+@pytest.mark.parametrize("url", PRIVATE_URLS)
+def test_private_reserved_and_embedded_addresses_are_refused_in_every_mode(any_mode, url):
+    assert refusal(url) == "private_address"
+
+
 @pytest.mark.parametrize(
     ("url", "code"),
     [
         ("http://93.184.215.14/hook", "not_https"),
-        ("https://127.0.0.1/hook", "private_address"),
-        ("https://localhost:8443/hook", "private_address"),
-        ("https://10.1.2.3/hook", "private_address"),
-        ("https://192.168.1.10/hook", "private_address"),
-        ("https://172.16.0.1/hook", "private_address"),
-        ("https://[::1]/hook", "private_address"),
-        ("https://[::ffff:127.0.0.1]/hook", "private_address"),
-        ("https://169.254.169.254/latest/meta-data/", "private_address"),
-        ("https://224.0.0.1/hook", "private_address"),
-        ("https://0.0.0.0/hook", "private_address"),
+        ("http://127.0.0.1:9000/hook", "not_https"),
         ("https://user:secret@93.184.215.14/hook", "userinfo"),
+        ("http://user:pw@127.0.0.1:9000/hook", "userinfo"),
         ("ftp://93.184.215.14/hook", "invalid"),
         ("not a url", "invalid"),
         ("", "required"),
         (f"https://93.184.215.14/{'x' * 500}", "too_long"),
     ],
 )
-def test_refused_urls_in_production(production, url, code):
+def test_refused_urls_in_every_mode(any_mode, url, code):
     assert refusal(url) == code
 
 
-def test_a_host_that_resolves_nowhere_or_privately_is_refused(production, monkeypatch):
-    def unresolvable(*args, **kwargs):
-        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+@pytest.mark.parametrize(
+    "url",
+    [
+        PUBLIC,
+        "https://[2606:2800:220:1:248:1893:25c8:1946]/hook",  # public IPv6
+        "https://[64:ff9b::5db8:d70e]/hook",  # NAT64 of a public IPv4 address
+        "https://[::ffff:93.184.215.14]/hook",  # IPv4-mapped public address
+    ],
+)
+def test_public_https_is_accepted(any_mode, url):
+    assert validate_webhook_url(url) == url
 
-    monkeypatch.setattr(socket, "getaddrinfo", unresolvable)
-    assert refusal("https://receiver.example/hook") == "unresolvable"
 
-    def private(host, port, *args, **kwargs):
-        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.7", port))]
-
-    monkeypatch.setattr(socket, "getaddrinfo", private)
+def test_a_host_that_resolves_nowhere_or_privately_is_refused(any_mode, fake_dns):
+    assert refusal("https://nowhere.example/hook") == "unresolvable"
+    fake_dns.answer("rebind.example", "10.0.0.7")
     assert refusal("https://rebind.example/hook") == "private_address"
-
-    def public(host, port, *args, **kwargs):
-        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", port))]
-
-    monkeypatch.setattr(socket, "getaddrinfo", public)
+    fake_dns.answer("mixed.example", "93.184.215.14", "192.168.0.5")  # one private is enough
+    assert refusal("https://mixed.example/hook") == "private_address"
+    fake_dns.answer("nat64.example", "64:ff9b::a9fe:a9fe")
+    assert refusal("https://nat64.example/hook") == "private_address"
+    fake_dns.answer("receiver.example", "93.184.215.14", "2606:2800:220:1:248:1893:25c8:1946")
     assert validate_webhook_url(" https://receiver.example/hook ") == (
         "https://receiver.example/hook"
     )
 
 
-def test_public_https_is_accepted(production):
-    assert validate_webhook_url(PUBLIC) == PUBLIC
-
-
-def test_debug_allows_local_http_but_never_credentials(settings):
+def test_only_the_explicit_setting_admits_local_http_never_credentials_or_metadata(settings):
     settings.DEBUG = True
+    settings.ALERTS_WEBHOOK_ALLOW_PRIVATE_TARGETS = False
+    assert refusal("http://127.0.0.1:9000/hook") == "not_https"
+    settings.DEBUG = False
+    settings.ALERTS_WEBHOOK_ALLOW_PRIVATE_TARGETS = True
     assert validate_webhook_url("http://127.0.0.1:9000/hook") == "http://127.0.0.1:9000/hook"
+    assert validate_webhook_url("https://10.0.0.1/hook") == "https://10.0.0.1/hook"
     assert refusal("http://user:pw@127.0.0.1:9000/hook") == "userinfo"
+    for url in (
+        "https://169.254.169.254/latest/meta-data/",
+        "https://[fd00:ec2::254]/",
+        "https://[::ffff:169.254.169.254]/",
+        "https://[64:ff9b::a9fe:a9fe]/",
+        "https://0.0.0.0/",
+        "https://224.0.0.1/",
+    ):
+        assert refusal(url) == "private_address", url
 
 
 def test_the_secret_is_a_standard_webhooks_secret_the_transport_can_use(world, production):

@@ -10,11 +10,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from partnerships.models import Covenant, CovenantSignatory, CovenantTask
 from partnerships.services.covenants import covenant_create, covenant_terminate
 from tests.partnerships.api.conftest import days_ago, days_ahead
+from tests.pdfs import real_pdf
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/covenants/"
-PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = real_pdf()
 
 
 def detail(covenant) -> str:

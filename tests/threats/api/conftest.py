@@ -20,10 +20,11 @@ from django.utils import timezone
 from partnerships.services.covenants import covenant_create
 from partnerships.services.partnerships import partnership_create
 from tests.factories import OrganisationFactory, UserFactory
+from tests.pdfs import real_pdf
 from threats import services
 from threats.models import Sector
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = real_pdf()
 NOTES = "Noordzijde: geen camera bij poort F."
 
 
