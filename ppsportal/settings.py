@@ -6,6 +6,7 @@ See ``.env.example`` for every variable and ``docs/operations.md`` for how to ru
 from __future__ import annotations
 
 import importlib.util
+from ipaddress import ip_network
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ppsportal.observability.RequestObservationMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -393,6 +395,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
+
+# --- Metrics (ppsportal/metrics.py): /metrics answers only these scrapers, 404 to anyone else ---
+METRICS_TOKEN = env_str("METRICS_TOKEN")  # scraper sends "Authorization: Bearer <token>"
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", default=[])  # addresses or networks
+for _network in METRICS_ALLOWED_IPS:
+    try:
+        ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_IPS={_network!r} is not an IP address or network."
+        ) from None
 
 # --- Alerts -----------------------------------------------------------------------------------
 SMS_BACKEND = env_str("SMS_BACKEND", "alerts.channels.sms.ConsoleBackend")

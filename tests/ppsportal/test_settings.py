@@ -34,6 +34,7 @@ def _start(extra: dict[str, str]) -> subprocess.CompletedProcess:
         ("REDIS_URL", "http://127.0.0.1:6379"),
         ("EMAIL_URL", "pigeon://loft"),
         ("CONN_MAX_AGE", "forever"),
+        ("METRICS_ALLOWED_IPS", "everyone"),
     ],
 )
 def test_malformed_setting_stops_start_up_naming_the_variable(variable, value):
