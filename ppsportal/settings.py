@@ -12,6 +12,7 @@ from pathlib import Path
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from ppsportal.env import (
     database_from_url,
@@ -155,6 +156,18 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
 }
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+# Named queues, so each kind of work has its own workers (make serve, docs/operations.md):
+# "delivery" talks to SMTP, webhook receivers and the SMS gateway (slow, many in parallel);
+# "fanout" hands out deliveries (the outbox sweep, escalation), never stuck behind a slow
+# receiver; "default" is everything else (heartbeat, reminders, grants, expiry, retention). A
+# worker started without -Q consumes all three.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [Queue("default"), Queue("fanout"), Queue("delivery")]
+CELERY_TASK_ROUTES = {
+    "alerts.tasks.deliver_batch": {"queue": "delivery"},
+    "alerts.tasks.sweep": {"queue": "fanout"},
+    "alerts.tasks.escalate": {"queue": "fanout"},
+}
 CELERY_TIMEZONE = "Europe/Amsterdam"
 CELERY_ENABLE_UTC = True
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {

@@ -70,7 +70,8 @@ def test_metrics_show_queue_depth_when_a_broker_is_configured(client, token):
     text = _scrape(client).content.decode()
     if settings.REDIS_URL:
         assert "ppsportal_broker_up 1" in text
-        assert 'ppsportal_task_queue_depth{queue="celery"}' in text
+        for queue in ("default", "fanout", "delivery"):
+            assert f'ppsportal_task_queue_depth{{queue="{queue}"}}' in text
     else:
         assert "ppsportal_task_queue_depth" not in text
 
