@@ -7,7 +7,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install install-dev run serve stop test lint check-deploy fuzz format migrate seed worker beat bench messages compilemessages clean
+.PHONY: help install install-dev run serve stop backup restore test lint check-deploy fuzz format migrate seed worker beat bench messages compilemessages clean
 
 help:
 	@echo "make run      - install, migrate, seed demo data and serve http://$(HOST):$(PORT)"
@@ -79,6 +79,14 @@ serve: install
 
 stop:
 	bin/stop
+
+# Database (pg_dump) and uploaded files to var/backups/<time>; restore into an empty database.
+backup:
+	bin/backup $(BACKUP)
+
+restore:
+	@test -n "$(BACKUP)" || (echo "usage: make restore BACKUP=var/backups/<time>" && exit 1)
+	bin/restore $(BACKUP)
 
 worker: install
 	@test -n "$$REDIS_URL" || (echo "REDIS_URL is not set: tasks run in-process without a worker" && exit 1)
