@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from kombu import Queue
 
 from ppsportal.env import (
+    broker_url,
     database_from_url,
     email_from_url,
     env_bool,
@@ -134,7 +135,15 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_MAX_RETRY_DELAY = 1800
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The broker is Redis (REDIS_URL) unless CELERY_BROKER_URL names another, RabbitMQ for one
+# (docs/operations.md); Redis stays the cache and the heartbeat's store, so it is needed too.
+_broker = broker_url("CELERY_BROKER_URL")
+if _broker and not REDIS_URL:
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_URL=... needs REDIS_URL as well (the cache and the worker heartbeat)."
+    )
+CELERY_BROKER_URL = _broker or REDIS_URL or "memory://"
+BROKER_IS_AMQP = CELERY_BROKER_URL.split(":", 1)[0] in {"amqp", "amqps", "pyamqp"}
 CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
@@ -155,6 +164,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 5,
     "socket_connect_timeout": 2,
 }
+if BROKER_IS_AMQP:
+    # RabbitMQ confirms each published message: a publish returns once the broker has it.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "confirm_publish": True,
+        "max_retries": 2,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.5,
+        "connect_timeout": 2,
+    }
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 # Named queues, so each kind of work has its own workers (make serve, docs/operations.md):
 # "delivery" talks to SMTP, webhook receivers and the SMS gateway (slow, many in parallel);
