@@ -24,6 +24,14 @@ def expire_audit_log() -> int:
     return audit_log_expire()
 
 
+@shared_task(name="ppsportal.tasks.expire_api_tokens", ignore_result=True)
+def expire_api_tokens() -> int:
+    """Hourly: expired API tokens are deleted (requests no longer clean them up)."""
+    from ppsportal.api.authentication import expire_api_tokens as expire
+
+    return expire()
+
+
 @worker_ready.connect
 def _heartbeat_when_a_worker_starts(**kwargs) -> None:
     """A worker that just started is alive: /readyz need not wait for beat's first heartbeat."""
