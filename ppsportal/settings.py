@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "partnerships",
     "threats",
     "alerts",
+    "interop",
 ]
 
 MIDDLEWARE = [
