@@ -362,6 +362,7 @@ SPECTACULAR_SETTINGS = {
         "PartnershipKindEnum": "partnerships.models.PartnershipKind",
         "PartnershipStatusEnum": "partnerships.models.Partnership.Status",
         "PartnerRoleEnum": "partnerships.models.PartnerRole",
+        "OrganisationRoleEnum": "partnerships.models.Role",
         "CovenantKindEnum": "partnerships.models.Covenant.Kind",
         "CovenantStatusEnum": "partnerships.models.Covenant.Status",
         "ContactKindEnum": "partnerships.models.ContactEntry.Kind",
