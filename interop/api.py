@@ -7,11 +7,12 @@ import json
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from interop import stix
+from interop import services, stix
+from interop.models import AssessmentDraft
 from interop.selectors import feed_for, feed_objects
 from partnerships.api.common import errors
 from partnerships.selectors import actor_for
@@ -73,3 +74,73 @@ class StixBundleView(APIView):
         )
         bundle = stix.bundle(obj for _added, obj in feed_objects(entries))
         return Response(json.loads(bundle.serialize()))
+
+
+class DraftSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    assessment = serializers.UUIDField(
+        source="assessment.public_id", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = AssessmentDraft
+        fields = [
+            "id",
+            "stix_id",
+            "title",
+            "summary",
+            "tlp",
+            "valid_from",
+            "valid_until",
+            "motives",
+            "modi",
+            "target_categories",
+            "regions",
+            "status",
+            "assessment",
+        ]
+        read_only_fields = fields
+
+
+class ImportResultSerializer(serializers.Serializer):
+    drafts = DraftSerializer(many=True)
+    skipped = serializers.ListField(child=serializers.DictField())
+
+
+class StixImportView(APIView):
+    @extend_schema(
+        operation_id="stix_import",
+        summary="Import a STIX 2.1 bundle as draft assessments (NCTV staff)",
+        description="Each report becomes a draft; nothing is published until staff publish the "
+        "draft. Reports that cannot be mapped (no TLP marking, an unknown motive, modus "
+        "operandi or target category) are listed under `skipped` with the reason; a bundle of "
+        "which nothing can be mapped is refused (400) with those reasons.",
+        request=OpenApiTypes.OBJECT,
+        responses={201: ImportResultSerializer, **errors(400, 401, 403)},
+        examples=[OpenApiExample("A bundle", value=BUNDLE_EXAMPLE, request_only=True)],
+        tags=["stix"],
+    )
+    def post(self, request):
+        result = services.stix_bundle_import(bundle=request.data, by=request.user, request=request)
+        data = ImportResultSerializer({"drafts": result.drafts, "skipped": result.skipped}).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+class DraftPublishView(APIView):
+    @extend_schema(
+        operation_id="stix_draft_publish",
+        summary="Publish an imported draft as a threat assessment (NCTV staff)",
+        description="Publishing twice changes nothing and answers the same draft.",
+        request=None,
+        responses={200: DraftSerializer, **errors(401, 403, 404)},
+        tags=["stix"],
+    )
+    def post(self, request, id):
+        if not actor_for(request.user).is_nctv_staff:
+            raise exceptions.NotFound()
+        draft = AssessmentDraft.objects.filter(public_id=id).first()
+        if draft is None:
+            raise exceptions.NotFound()
+        services.assessment_draft_publish(draft=draft, by=request.user, request=request)
+        draft.refresh_from_db()
+        return Response(DraftSerializer(draft).data)

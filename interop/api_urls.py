@@ -2,8 +2,10 @@
 
 from django.urls import path
 
-from interop.api import StixBundleView
+from interop.api import DraftPublishView, StixBundleView, StixImportView
 
 urlpatterns = [
     path("stix/", StixBundleView.as_view(), name="stix-bundle"),
+    path("stix/import/", StixImportView.as_view(), name="stix-import"),
+    path("stix/drafts/<uuid:id>/publish/", DraftPublishView.as_view(), name="stix-draft-publish"),
 ]
