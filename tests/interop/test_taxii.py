@@ -177,3 +177,29 @@ def test_another_media_type_is_406(api_client, token_for, operator_a, accept):
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(operator_a)}")
     assert api_client.get(COLLECTIONS, HTTP_ACCEPT=accept).status_code == 406
     assert api_client.get(COLLECTIONS, HTTP_ACCEPT="*/*").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_objects_page_costs_the_same_queries_for_one_or_many_reports(
+    token_for, operator_a, nctv_staff, covenant, org_a, amber
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from partnerships.sharing import services as sharing
+    from tests.threats.api.conftest import make_assessment
+
+    client = taxii(token_for(operator_a))
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(objects_url("amber")).status_code == 200
+        return len(queries)
+
+    one = count()
+    for title in ("Tweede beeld", "Derde beeld"):
+        more = make_assessment(nctv_staff, title=title, motives=["right_wing_extremism"])
+        sharing.share_with_organisation(
+            obj=more, organisation=org_a, covenant=covenant, by=nctv_staff, reason="Stadion"
+        )
+    assert count() == one
