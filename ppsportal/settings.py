@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "partnerships",
     "threats",
     "alerts",
+    "preparedness",
 ]
 
 MIDDLEWARE = [
@@ -377,6 +378,9 @@ SPECTACULAR_SETTINGS = {
         "CapUrgencyEnum": "alerts.models.Urgency",
         "CapSeverityEnum": "alerts.models.Severity",
         "CapCertaintyEnum": "alerts.models.Certainty",
+        "ProcedureKindEnum": "preparedness.models.ProcedureKind",
+        "ProcedureStateEnum": "preparedness.models.ProcedureState",
+        "ExerciseStatusEnum": "preparedness.models.ExerciseStatus",
     },
 }
 
