@@ -140,3 +140,54 @@ def test_half_a_location_is_refused(client_for, operator_a, org_a, police):
     response = post(client_for(operator_a), data)
     assert response.status_code == 400
     assert "latitude" in response.json()
+
+
+def test_the_dashboard_form_takes_a_photo_and_the_detail_serves_it(
+    client, operator_a, operator_b, org_a, police
+):
+    target = quarter(operator_a, org_a, police, "amber")
+    client.force_login(operator_a)
+    response = client.post(
+        "/reports/new/",
+        {
+            "soft_target": str(target.public_id),
+            "kind": "suspicious_situation",
+            "category": "drone",
+            "what": "Drone boven de toegang.",
+            "occurred_at": (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "location": "Pelikaanstraat",
+            "latitude": "51.2170",
+            "longitude": "4.4210",
+            "tlp": "amber",
+            "attachment": SimpleUploadedFile("drone.jpg", JPEG, "image/jpeg"),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    report = Report.objects.get()
+    assert report.category == "drone"
+    attachment = report.attachments.get()
+    url = f"/reports/{report.public_id}/attachments/{attachment.public_id}/"
+    assert url in client.get(f"/reports/{report.public_id}/").content.decode()
+    assert client.get(url).status_code == 200
+    client.force_login(operator_b)
+    assert client.get(url).status_code == 404
+
+
+def test_the_dashboard_form_refuses_a_fake_photo(client, operator_a, org_a, police):
+    target = quarter(operator_a, org_a, police, "amber")
+    client.force_login(operator_a)
+    response = client.post(
+        "/reports/new/",
+        {
+            "soft_target": str(target.public_id),
+            "kind": "suspicious_situation",
+            "category": "drone",
+            "what": "Drone.",
+            "occurred_at": (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "tlp": "amber",
+            "attachment": SimpleUploadedFile("drone.jpg", b"MZ\x90\x00", "image/jpeg"),
+        },
+    )
+    assert response.status_code == 200
+    assert "JPEG" in response.content.decode()
+    assert not Report.objects.exists()
