@@ -66,35 +66,41 @@ def _procedures(arena, by, today) -> None:
         )
 
 
+ITEMS = [
+    ("Sleutelbeheer poort D bij de stewards onderbrengen", "Facilitair ArenA", 7),
+    ("Omroepinstallatie catacomben laten doormeten", "Techniek ArenA", 30),
+]
+
+
 def _exercise(arena, by, today) -> None:
+    """The held exercise; its open items' due dates move along with the demo's days."""
     scenario = "Ontruiming oostzijde bij een verdacht pakket"
-    if Exercise.objects.filter(soft_target=arena, scenario=scenario).exists():
-        return
-    exercise = services.exercise_plan(
-        soft_target=arena,
-        by=by,
-        scenario=scenario,
-        planned_for=today - timedelta(days=21),
-        participants="ArenA-stewards, politie Amsterdam, brandweer, gemeente Amsterdam",
-    )
-    services.exercise_record_held(
-        exercise=exercise,
-        by=by,
-        held_on=today - timedelta(days=21),
-        outcome="De oostzijde was in 11 minuten leeg; poort D bleef dicht omdat de sleutel "
-        "niet bij de stewards lag. De omroep was in de catacomben niet te verstaan.",
-    )
-    for description, owner, due in [
-        ("Sleutelbeheer poort D bij de stewards onderbrengen", "Facilitair ArenA", -3),
-        ("Omroepinstallatie catacomben laten doormeten", "Techniek ArenA", 30),
-    ]:
-        services.action_item_add(
+    exercise = Exercise.objects.filter(soft_target=arena, scenario=scenario).first()
+    if exercise is None:
+        exercise = services.exercise_plan(
+            soft_target=arena,
+            by=by,
+            scenario=scenario,
+            planned_for=today - timedelta(days=21),
+            participants="ArenA-stewards, politie Amsterdam, brandweer, gemeente Amsterdam",
+        )
+        services.exercise_record_held(
             exercise=exercise,
             by=by,
-            description=description,
-            owner=owner,
-            due_on=today + timedelta(days=due),
+            held_on=today - timedelta(days=21),
+            outcome="De oostzijde was in 11 minuten leeg; poort D bleef dicht omdat de sleutel "
+            "niet bij de stewards lag. De omroep was in de catacomben niet te verstaan.",
         )
+    existing = {item.description: item for item in exercise.action_items.all()}
+    for description, owner, due in ITEMS:
+        due_on = today + timedelta(days=due)
+        item = existing.get(description)
+        if item is None:
+            services.action_item_add(
+                exercise=exercise, by=by, description=description, owner=owner, due_on=due_on
+            )
+        elif item.done_on is None and item.due_on != due_on:
+            services.action_item_reschedule(item=item, by=by, due_on=due_on)
 
 
 def _training(vierdaagse, by, courses, today) -> None:

@@ -190,6 +190,17 @@ def action_item_add(
 
 
 @transaction.atomic
+def action_item_reschedule(*, item: ActionItem, by, due_on: date) -> ActionItem:
+    """Agree a new due date for an open item."""
+    _require_may_change(by, item.exercise.soft_target)
+    if item.done_on is not None:
+        raise ValidationError({"due_on": _("This action item is done already.")})
+    item.due_on = due_on
+    item.save(update_fields=["due_on"])
+    return item
+
+
+@transaction.atomic
 def action_item_complete(*, item: ActionItem, by, done_on: date | None = None) -> ActionItem:
     """Mark an item done; done twice changes nothing the second time."""
     _require_may_change(by, item.exercise.soft_target)

@@ -121,3 +121,27 @@ def test_open_action_items_count_per_partnership_until_done(a_items, operator_a,
     assert open_action_items_by_partnership([pps.pk]) == {pps.pk: {"open": 1, "overdue": 1}}
     services.action_item_complete(item=a_items["item"], by=operator_a)
     assert open_action_items_by_partnership([pps.pk]) == {}
+
+
+def test_overdue_exercise_items_count_in_the_partnerships_health_until_done(
+    a_items, operator_a, pps
+):
+    from partnerships.health import assess
+    from partnerships.models import Partnership
+    from partnerships.selectors import partnerships_with_health_data
+
+    def health():
+        [row] = partnerships_with_health_data(Partnership.objects.filter(pk=pps.pk))
+        return assess(row, days_ago(0))
+
+    report = health()
+    assert report.overdue_actions == 1
+    assert "overdue_actions" in {r.code for r in report.reasons}
+    services.action_item_complete(item=a_items["item"], by=operator_a)
+    assert health().overdue_actions == 0
+
+
+def test_a_done_item_cannot_be_rescheduled(a_items, operator_a):
+    item = services.action_item_complete(item=a_items["item"], by=operator_a)
+    with pytest.raises(ValidationError):
+        services.action_item_reschedule(item=item, by=operator_a, due_on=days_ahead(5))
