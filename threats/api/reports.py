@@ -334,6 +334,14 @@ class ReportViewSet(
         summary="Download a report's attachment",
         description="For whoever sees the report; never a public URL.",
         responses={(200, "application/octet-stream"): bytes, **errors(401, 404)},
+        examples=[
+            OpenApiExample(
+                "A photo",
+                value="(the file's bytes: image/jpeg, image/png or application/pdf)",
+                response_only=True,
+                media_type="application/octet-stream",
+            )
+        ],
     )
     @action(
         detail=True,
