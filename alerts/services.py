@@ -36,7 +36,7 @@ from threats.models import AlertLevel, Measure
 
 logger = logging.getLogger(__name__)
 
-AUDIENCE_FIELDS = ("sectors", "partnerships", "organisations")
+AUDIENCE_FIELDS = ("sectors", "partnerships", "organisations", "target_categories")
 COPIED_FIELDS = (
     "headline",
     "description",
@@ -47,6 +47,8 @@ COPIED_FIELDS = (
     "regions",
     "area_description",
     "area_polygon",
+    "area_targets",
+    "target_min_capacity",
     "assessment",
     "urgency",
     "severity",
@@ -103,6 +105,9 @@ def _check_alert(alert: Alert, raises_sectors) -> None:
         alert.area_polygon = format_polygon(parse_polygon(alert.area_polygon))
     except ValidationError as error:
         raise ValidationError({"area_polygon": error}) from None
+    if alert.area_targets and not alert.area_polygon:
+        message = _("Draw the area (a polygon) whose soft targets the alert is to reach.")
+        raise ValidationError({"area_polygon": ValidationError(message, code="area_missing")})
     alert.full_clean(exclude=["owner_organisation", "author"])
 
 
@@ -128,6 +133,9 @@ def alert_create(
     regions=(),
     area_description: str = "",
     area_polygon: str = "",
+    area_targets: bool = False,
+    target_categories=(),
+    target_min_capacity: int | None = None,
     partnerships=(),
     organisations=(),
     raises_sectors=(),
@@ -162,6 +170,8 @@ def alert_create(
         regions=[str(r).strip() for r in regions if str(r).strip()],
         area_description=(area_description or "").strip(),
         area_polygon=area_polygon or "",
+        area_targets=bool(area_targets),
+        target_min_capacity=target_min_capacity or None,
         assessment=assessment,
         urgency=urgency or d_urgency,
         severity=severity or d_severity,
@@ -189,6 +199,7 @@ def alert_create(
         sectors=sectors,
         partnerships=partnerships,
         organisations=organisations,
+        target_categories=target_categories,
         raises_sectors=raises_sectors,
     )
     return alert

@@ -154,7 +154,18 @@ class AlertAdmin(AlertLifecycleMixin, AuditedReadsMixin, ServiceAdmin):
                     ),
                 },
             ),
-            (_("Area"), {"fields": ["area_description", "area_polygon"]}),
+            (
+                _("Area"),
+                {
+                    "fields": [
+                        "area_description",
+                        "area_polygon",
+                        "area_targets",
+                        "target_categories",
+                        "target_min_capacity",
+                    ]
+                },
+            ),
             (
                 _("CAP details and acknowledgement"),
                 {

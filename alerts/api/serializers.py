@@ -124,6 +124,8 @@ class AlertSerializer(serializers.ModelSerializer):
             "ack_deadline",
             "area_description",
             "area_polygon",
+            "area_targets",
+            "target_min_capacity",
             "sender",
             "audience",
             "my_acknowledgement",
@@ -238,6 +240,15 @@ class AlertSummarySerializer(serializers.ModelSerializer):
         return messages.marked(alert, alert.headline)
 
 
+class AreaTargetSerializer(serializers.Serializer):
+    name = serializers.CharField(read_only=True)
+    latitude = serializers.FloatField(read_only=True)
+    longitude = serializers.FloatField(read_only=True)
+    operator = serializers.CharField(
+        read_only=True, help_text=gettext_lazy("Empty if the operator is not reached.")
+    )
+
+
 class AudiencePreviewSerializer(serializers.Serializer):
     organisations = serializers.IntegerField(read_only=True)
     users = serializers.IntegerField(read_only=True)
@@ -256,6 +267,15 @@ class AudiencePreviewSerializer(serializers.Serializer):
         ),
     )
     organisation_names = serializers.ListField(child=serializers.CharField(), read_only=True)
+    unreachable_organisations = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text=gettext_lazy(
+            "Organisations in the audience with no active user on any channel and no webhook: "
+            "nobody there would be told."
+        ),
+    )
+    area_targets = AreaTargetSerializer(many=True, read_only=True)
     tlp = serializers.ChoiceField(choices=TLP.choices, read_only=True)
 
 
@@ -290,6 +310,21 @@ class AlertWriteSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         help_text=gettext_lazy('CAP polygon: "latitude,longitude" pairs, closed.'),
+    )
+    area_targets = serializers.BooleanField(
+        required=False,
+        help_text=gettext_lazy("Reach the operators of the soft targets inside the polygon."),
+    )
+    target_categories = SectorField(
+        many=True,
+        required=False,
+        help_text=gettext_lazy("With area_targets: only targets of these categories (codes)."),
+    )
+    target_min_capacity = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy("With area_targets: only targets for at least this many people."),
     )
     assessment = PublicIdField(
         queryset=ThreatAssessment.objects.all(), required=False, allow_null=True

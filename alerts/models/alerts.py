@@ -119,6 +119,27 @@ class Alert(models.Model):
             "the last the same as the first."
         ),
     )
+    area_targets = models.BooleanField(
+        _("reach the soft targets in the area"),
+        default=False,
+        help_text=_(
+            "Add the operators of the soft targets inside the polygon to the audience, narrowed "
+            "to the categories and the capacity below."
+        ),
+    )
+    target_categories = models.ManyToManyField(
+        Sector,
+        blank=True,
+        related_name="+",
+        verbose_name=_("soft-target categories in the area"),
+        help_text=_("Only targets of these categories; none chosen: every category."),
+    )
+    target_min_capacity = models.PositiveIntegerField(
+        _("minimum capacity of targets in the area"),
+        null=True,
+        blank=True,
+        help_text=_("Only targets for at least this many people; empty: any capacity."),
+    )
 
     assessment = models.ForeignKey(
         ThreatAssessment,
