@@ -19,7 +19,15 @@ from django.utils.translation import gettext as _
 
 from alerts.area import format_polygon, parse_polygon
 from alerts.fanout import insert_user_deliveries
-from alerts.models import LEVEL_DEFAULTS, Acknowledgement, Alert, AlertRecipient, Delivery
+from alerts.models import (
+    LEVEL_DEFAULTS,
+    TEMPLATE_FIELDS,
+    Acknowledgement,
+    Alert,
+    AlertRecipient,
+    AlertTemplate,
+    Delivery,
+)
 from alerts.models.deliveries import Channel
 from alerts.selectors import (
     audience_organisations,
@@ -41,6 +49,9 @@ COPIED_FIELDS = (
     "headline",
     "description",
     "instruction",
+    "headline_en",
+    "description_en",
+    "instruction_en",
     "atb_level",
     "tlp",
     "kind",
@@ -76,7 +87,15 @@ def _locked(alert: Alert) -> Alert:
 
 # Characters XML 1.0 cannot carry (CAP, Atom); Word's manual line break (\x0b) is one of them.
 XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-TEXT_FIELDS = ("headline", "description", "instruction", "area_description")
+TEXT_FIELDS = (
+    "headline",
+    "description",
+    "instruction",
+    "headline_en",
+    "description_en",
+    "instruction_en",
+    "area_description",
+)
 
 
 def _check_text(alert: Alert) -> None:
@@ -128,6 +147,9 @@ def alert_create(
     atb_level: str,
     tlp: str = TLP.GREEN,
     instruction: str = "",
+    headline_en: str = "",
+    description_en: str = "",
+    instruction_en: str = "",
     kind: str = Alert.Kind.ACTUAL,
     sectors=(),
     regions=(),
@@ -146,6 +168,7 @@ def alert_create(
     expires_at: datetime | None = None,
     ack_deadline_minutes: int | None = None,
     idempotency_key: str = "",
+    template: AlertTemplate | None = None,
 ) -> Alert:
     """A draft alert by NCTV staff. CAP urgency, severity and certainty and the acknowledgement
     deadline follow from the ATb level unless given. With an ``idempotency_key`` (an API
@@ -164,9 +187,14 @@ def alert_create(
         headline=headline,
         description=description,
         instruction=instruction,
+        headline_en=(headline_en or "").strip(),
+        description_en=description_en or "",
+        instruction_en=instruction_en or "",
         atb_level=atb_level,
         tlp=tlp,
         kind=kind,
+        template=template,
+        template_version=template.version if template is not None else None,
         regions=[str(r).strip() for r in regions if str(r).strip()],
         area_description=(area_description or "").strip(),
         area_polygon=area_polygon or "",
@@ -203,6 +231,54 @@ def alert_create(
         raises_sectors=raises_sectors,
     )
     return alert
+
+
+def alert_create_from_template(*, by, template: AlertTemplate, **fields) -> Alert:
+    """A draft started from a template: its texts, level, TLP, kind and CAP values, each
+    overridden by what is given; the audience is always chosen for the occasion. The alert
+    records the template and its version."""
+    _require_staff(by)
+    if not template.active:
+        raise ValidationError(
+            {"template": _("This template is no longer offered; choose another.")},
+            code="template_inactive",
+        )
+    start = {name: getattr(template, name) for name in TEMPLATE_FIELDS}
+    start = {name: value for name, value in start.items() if value not in ("", None)}
+    given = {name: value for name, value in fields.items() if value not in ("", None)}
+    return alert_create(by=by, template=template, **(start | given))
+
+
+@transaction.atomic
+def template_save(*, by, template: AlertTemplate | None = None, **fields) -> AlertTemplate:
+    """Create a template or change one (NCTV staff); a change raises its version, so alerts
+    keep saying which wording they started from."""
+    _require_staff(by)
+    unknown = set(fields) - {*TEMPLATE_FIELDS, "name", "active"}
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    if template is None:
+        template = AlertTemplate(**fields)
+    else:
+        template = AlertTemplate.objects.select_for_update().get(pk=template.pk)
+        changed = [name for name, value in fields.items() if getattr(template, name) != value]
+        if not changed:
+            return template
+        for name in changed:
+            setattr(template, name, fields[name])
+        template.version += 1
+    if template.tlp == TLP.RED:
+        message = _("Alerts go to organisations; TLP:RED is shared with named users only.")
+        raise ValidationError({"tlp": ValidationError(message, code="red_alert")})
+    bad = [n for n in TEXT_FIELDS if XML_ILLEGAL.search(getattr(template, n, "") or "")]
+    if bad:
+        raise ValidationError(
+            {n: _("This text contains an invisible control character.") for n in bad},
+            code="control_character",
+        )
+    template.full_clean()
+    template.save()
+    return template
 
 
 @transaction.atomic

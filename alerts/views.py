@@ -38,6 +38,8 @@ from alerts.preferences import (
     organisation_defaults_of,
     preference_set,
     preferences_of,
+    reader_language_of,
+    reader_language_set,
 )
 from alerts.selectors import alerts_visible_to, recipient_alert_get
 from partnerships.forms import add_service_errors
@@ -332,7 +334,9 @@ def preferences(request):
     if which == "organisation" and not is_admin:
         raise PermissionDenied(_("Only your organisation's administrators set its defaults."))
     form = PreferencesForm(
-        request.POST if which == "own" else None, rows=preferences_of(request.user)
+        request.POST if which == "own" else None,
+        rows=preferences_of(request.user),
+        language=reader_language_of(request.user),
     )
     org_form = None
     if is_admin:
@@ -343,6 +347,8 @@ def preferences(request):
     if which == "own" and form.is_valid():
         try:
             _save_preferences(request.user, form.changes())
+            if form.cleaned_data.get("language") and "language" in form.changed_data:
+                reader_language_set(user=request.user, language=form.cleaned_data["language"])
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -5,12 +5,13 @@ Every model admin subclasses ``partnerships.admin.StaffAdmin`` (NCTV staff only)
 rule of its own: a refusal shows the service's message.
 """
 
-from alerts.admin.alerts import AlertAdmin
+from alerts.admin.alerts import AlertAdmin, AlertTemplateAdmin
 from alerts.admin.records import AcknowledgementAdmin, DeliveryAdmin, WebhookSubscriptionAdmin
 
 __all__ = [
     "AcknowledgementAdmin",
     "AlertAdmin",
+    "AlertTemplateAdmin",
     "DeliveryAdmin",
     "WebhookSubscriptionAdmin",
 ]

@@ -237,9 +237,14 @@ class AlertViewSet(
             )
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        alert = services.alert_create(
-            by=request.user, idempotency_key=key, **serializer.validated_data
-        )
+        data = dict(serializer.validated_data)
+        template = data.pop("template", None)
+        if template is not None:
+            alert = services.alert_create_from_template(
+                by=request.user, template=template, idempotency_key=key, **data
+            )
+        else:
+            alert = services.alert_create(by=request.user, idempotency_key=key, **data)
         created = getattr(alert, "created", True)
         return self._show(alert, code=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 

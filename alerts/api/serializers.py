@@ -14,7 +14,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from alerts.channels import messages
-from alerts.models import Acknowledgement, Alert, Certainty, Severity, Urgency
+from alerts.models import (
+    Acknowledgement,
+    Alert,
+    AlertTemplate,
+    Certainty,
+    Severity,
+    Urgency,
+)
 from partnerships.api.common import (
     OrganisationField,
     OrganisationRefSerializer,
@@ -108,6 +115,9 @@ class AlertSerializer(serializers.ModelSerializer):
             "headline",
             "description",
             "instruction",
+            "headline_en",
+            "description_en",
+            "instruction_en",
             "atb_level",
             "atb_level_label",
             "tlp",
@@ -286,10 +296,21 @@ class AlertWriteSerializer(serializers.Serializer):
     """A draft as NCTV staff write it; the CAP fields and the deadline follow from the ATb level
     unless given. For an update (a new version), only the fields that change."""
 
-    headline = serializers.CharField(max_length=160)
-    description = serializers.CharField()
+    template = PublicIdField(
+        queryset=AlertTemplate.objects.filter(active=True),
+        required=False,
+        help_text=gettext_lazy(
+            "Start from this template: its texts, level, TLP, kind and CAP values fill what is "
+            "not given (headline, description and atb_level are then optional)."
+        ),
+    )
+    headline = serializers.CharField(max_length=160, required=False)
+    description = serializers.CharField(required=False)
     instruction = serializers.CharField(required=False, allow_blank=True)
-    atb_level = serializers.ChoiceField(choices=AlertLevel.choices)
+    headline_en = serializers.CharField(max_length=160, required=False, allow_blank=True)
+    description_en = serializers.CharField(required=False, allow_blank=True)
+    instruction_en = serializers.CharField(required=False, allow_blank=True)
+    atb_level = serializers.ChoiceField(choices=AlertLevel.choices, required=False)
     tlp = serializers.ChoiceField(
         choices=TLP.choices,
         required=False,
@@ -336,6 +357,21 @@ class AlertWriteSerializer(serializers.Serializer):
     ack_deadline_minutes = serializers.IntegerField(
         min_value=1, max_value=7 * 24 * 60, required=False
     )
+
+    def validate(self, attrs):
+        if self.partial:
+            if "template" in attrs:
+                raise serializers.ValidationError(
+                    {"template": gettext_lazy("A new version keeps its template.")}
+                )
+            return attrs
+        if attrs.get("template") is None:
+            missing = [n for n in ("headline", "description", "atb_level") if not attrs.get(n)]
+            if missing:
+                raise serializers.ValidationError(
+                    {n: [gettext_lazy("This field is required.")] for n in missing}
+                )
+        return attrs
 
 
 class AcknowledgeSerializer(serializers.Serializer):

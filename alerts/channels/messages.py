@@ -44,15 +44,42 @@ def may_travel_in_full(alert) -> bool:
     return TLP.is_open(alert.tlp)
 
 
-def notice(alert) -> Message:
-    with translation.override(settings.LANGUAGE_CODE):
+def reader_language(user) -> str:
+    """The language ``user`` reads alerts in: their choice, else the default (Dutch)."""
+    from alerts.models import ReaderLanguage
+
+    if user is None:
+        return settings.LANGUAGE_CODE
+    chosen = ReaderLanguage.objects.filter(user=user).values_list("language", flat=True).first()
+    return chosen or settings.LANGUAGE_CODE
+
+
+def text_in(alert, name: str, language: str) -> str:
+    """The alert's ``name`` text in ``language``: the English one when asked and written, else
+    the Dutch (which every alert has)."""
+    if language == "en":
+        return getattr(alert, f"{name}_en", "") or getattr(alert, name)
+    return getattr(alert, name)
+
+
+def missing_translation(alert, language: str) -> bool:
+    """Asked for English, but the alert was written in Dutch only."""
+    return language == "en" and not alert.headline_en
+
+
+def notice(alert, language: str | None = None) -> Message:
+    language = language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        headline = text_in(alert, "headline", language)
         params = {
             "level": alert.get_atb_level_display(),
             "tlp": TLP(alert.tlp).label,
             "url": alert_url(alert),
-            "headline": alert.headline,
+            "headline": headline,
         }
         lines = []
+        if missing_translation(alert, language):
+            lines += [_("(This alert was written in Dutch only.)"), ""]
         if alert.kind == "exercise":
             lines += [_("THIS IS AN EXERCISE. Take only the measures the exercise asks for."), ""]
         elif alert.kind == "test":
@@ -60,13 +87,13 @@ def notice(alert) -> Message:
         if may_travel_in_full(alert):
             subject = _("Alert: %(headline)s") % params
             lines += [
-                f"{params['tlp']} — {alert.headline}",
+                f"{params['tlp']} — {headline}",
                 _("Alert level: %(level)s") % params,
                 "",
-                alert.description,
+                text_in(alert, "description", language),
             ]
             if alert.instruction:
-                lines += ["", _("What to do:"), alert.instruction]
+                lines += ["", _("What to do:"), text_in(alert, "instruction", language)]
             lines += ["", _("Acknowledge in the portal: %(url)s") % params]
             short = _("Alert (%(level)s): %(headline)s — %(url)s") % params
         else:
@@ -119,4 +146,4 @@ def for_delivery(delivery) -> Message:
             ).select_related("organisation")
         ]
         return duty_officer(alert, silent)
-    return notice(alert)
+    return notice(alert, reader_language(delivery.recipient))

@@ -79,6 +79,9 @@ class Alert(models.Model):
     headline = models.CharField(_("headline"), max_length=160)
     description = models.TextField(_("description"))
     instruction = models.TextField(_("instruction"), blank=True)
+    headline_en = models.CharField(_("headline (English)"), max_length=160, blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    instruction_en = models.TextField(_("instruction (English)"), blank=True)
     atb_level = models.CharField(_("alert level (ATb)"), max_length=20, choices=AlertLevel.choices)
     raises_sectors = models.ManyToManyField(
         Sector,
@@ -185,6 +188,15 @@ class Alert(models.Model):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    template = models.ForeignKey(
+        "alerts.AlertTemplate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started from template"),
+    )
+    template_version = models.PositiveIntegerField(_("template version"), null=True, blank=True)
     idempotency_key = models.CharField(
         _("idempotency key"),
         max_length=100,
@@ -230,6 +242,60 @@ class Alert(models.Model):
     def is_drill(self) -> bool:
         """Exercise and test alerts: marked on every channel and left out of statistics."""
         return self.kind != self.Kind.ACTUAL
+
+
+class AlertTemplate(models.Model):
+    """A recurring situation written once: staff start an alert from it and adapt. Every change
+    raises its version; an alert records the template and the version it started from."""
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    headline = models.CharField(_("headline"), max_length=160)
+    description = models.TextField(_("description"))
+    instruction = models.TextField(_("instruction"), blank=True)
+    headline_en = models.CharField(_("headline (English)"), max_length=160, blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    instruction_en = models.TextField(_("instruction (English)"), blank=True)
+    atb_level = models.CharField(_("alert level (ATb)"), max_length=20, choices=AlertLevel.choices)
+    tlp = models.CharField(_("TLP level"), max_length=20, choices=TLP.choices, default=TLP.GREEN)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=Alert.Kind.choices, default=Alert.Kind.ACTUAL
+    )
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, blank=True)
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, blank=True)
+    certainty = models.CharField(
+        _("certainty"), max_length=10, choices=Certainty.choices, blank=True
+    )
+    active = models.BooleanField(_("offered to staff"), default=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("alert template")
+        verbose_name_plural = _("alert templates")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(tlp=TLP.RED), name="alert_template_not_red"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (v{self.version})"
+
+
+TEMPLATE_FIELDS = (
+    "headline",
+    "description",
+    "instruction",
+    "headline_en",
+    "description_en",
+    "instruction_en",
+    "atb_level",
+    "tlp",
+    "kind",
+    "urgency",
+    "severity",
+    "certainty",
+)
 
 
 class AlertUserGrant(UserGrant):
