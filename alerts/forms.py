@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from alerts.models import USER_CHANNELS, Channel, ReaderLanguage
+from alerts.models import USER_CHANNELS, Channel, ReaderLanguage, StatusReport
 from threats.models import Measure
 
 
@@ -32,6 +32,25 @@ class AcknowledgeForm(forms.Form):
         self.fields["measures_taken"].choices = [
             (code, Measure(code).label) for code in first + rest
         ]
+
+
+class StatusReportForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Your situation"),
+        choices=StatusReport.Status.choices,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note for the NCTV"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        kwargs.setdefault("prefix", "status")
+        super().__init__(*args, **kwargs)
 
 
 def _channel_label(channel: str) -> str:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts.area import format_polygon, parse_polygon
-from alerts.fanout import insert_user_deliveries
+from alerts.fanout import insert_follow_ups, insert_user_deliveries
 from alerts.models import (
     LEVEL_DEFAULTS,
     TEMPLATE_FIELDS,
@@ -27,6 +27,7 @@ from alerts.models import (
     AlertRecipient,
     AlertTemplate,
     Delivery,
+    StatusReport,
 )
 from alerts.models.deliveries import Channel
 from alerts.selectors import (
@@ -470,6 +471,16 @@ def alert_publish(*, alert: Alert, by) -> Alert:
         now=now,
         dispatched_until=now + dispatch_lease(),
     )
+    if alert.previous_id:
+        # whoever received the version before is told of the update on the same channels
+        users += insert_follow_ups(
+            source_alert_id=alert.previous_id,
+            alert_id=alert.pk,
+            purpose=Delivery.Purpose.NOTICE,
+            now=now,
+            dispatched_until=now + dispatch_lease(),
+            recipients_of_alert=True,
+        )
     if not users and not webhooks:  # raising rolls the whole publication back
         raise ValidationError(
             _("The audience resolves to nobody: its organisations have no active users."),
@@ -500,6 +511,13 @@ def enqueue_pending(*, alert_id: int) -> int:
 # --- the end of an alert -----------------------------------------------------------------------
 
 
+# The ends recipients are told of (an expiry is not news: the alert said when it would end).
+END_PURPOSES = {
+    Alert.Status.CANCELLED: Delivery.Purpose.CANCEL,
+    Alert.Status.ALL_CLEAR: Delivery.Purpose.ALL_CLEAR,
+}
+
+
 def _end(alert: Alert, status: str, *, allowed: tuple[str, ...]) -> Alert:
     alert = _locked(alert)
     if alert.status not in allowed:
@@ -514,6 +532,19 @@ def _end(alert: Alert, status: str, *, allowed: tuple[str, ...]) -> Alert:
     Delivery.objects.filter(alert=alert, status__in=Delivery.PENDING).update(
         status=Delivery.Status.CANCELLED, last_error=f"alert {status} before sending"
     )
+    purpose = END_PURPOSES.get(status)
+    if purpose and alert.published_at is not None:
+        # every recipient of the alert is told, once per channel it reached them on
+        now = timezone.now()
+        told = insert_follow_ups(
+            source_alert_id=alert.pk,
+            alert_id=alert.pk,
+            purpose=purpose,
+            now=now,
+            dispatched_until=now + dispatch_lease(),
+        )
+        if told:
+            transaction.on_commit(lambda: enqueue_pending(alert_id=alert.pk))
     return alert
 
 
@@ -601,3 +632,43 @@ def alert_acknowledge(*, alert_public_id, by, note: str = "", measures_taken=())
         },
     )
     return ack
+
+
+# --- answers back ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def alert_report_status(*, alert_public_id, by, status: str, note: str = "") -> StatusReport:
+    """A user of a recipient organisation reports its situation (measures in place, need
+    assistance, closed or evacuated, not affected) with an optional note; a later report
+    replaces it while the alert is published. Not a recipient (or not visible):
+    ``AlertNotFound``; may see but not write: ``PermissionDenied``."""
+    actor = actor_for(by)
+    if actor.organisation is None:
+        raise AlertNotFound()
+    try:
+        alert = recipient_alert_get(actor, alert_public_id)
+    except (Alert.DoesNotExist, ValidationError, ValueError):
+        raise AlertNotFound() from None
+    if not actor.can(Capability.WRITE):
+        raise PermissionDenied(_("Your role does not allow answering alerts."))
+    if status not in StatusReport.Status.values:
+        raise ValidationError(
+            {"status": _("Unknown status: %(status)s") % {"status": str(status)[:40]}},
+            code="unknown_status",
+        )
+    if alert.status != Alert.Status.PUBLISHED:
+        raise ValidationError(
+            _("This alert is %(status)s; its status can no longer be reported.")
+            % {"status": alert.get_status_display()},
+            code="not_open",
+        )
+    note = (note or "").strip()
+    if XML_ILLEGAL.search(note):
+        raise ValidationError({"note": _("This text contains an invisible control character.")})
+    report, _created = StatusReport.objects.select_for_update().update_or_create(
+        alert=alert,
+        organisation=actor.organisation,
+        defaults={"status": status, "note": note, "user": by, "at": timezone.now()},
+    )
+    return report

@@ -377,6 +377,7 @@ SPECTACULAR_SETTINGS = {
         "CapUrgencyEnum": "alerts.models.Urgency",
         "CapSeverityEnum": "alerts.models.Severity",
         "CapCertaintyEnum": "alerts.models.Certainty",
+        "AlertStatusReportEnum": "alerts.models.StatusReport.Status",
     },
 }
 

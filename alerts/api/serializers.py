@@ -20,6 +20,7 @@ from alerts.models import (
     AlertTemplate,
     Certainty,
     Severity,
+    StatusReport,
     Urgency,
 )
 from partnerships.api.common import (
@@ -74,6 +75,23 @@ class AcknowledgementSerializer(serializers.ModelSerializer):
     @extend_schema_field(CodeLabelSerializer(many=True))
     def get_measures_taken(self, ack) -> list[dict]:
         return code_labels(Measure, [m for m in ack.measures_taken if m in Measure.values])
+
+
+class StatusReportSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    organisation = OrganisationRefSerializer(read_only=True)
+    by = UserRefSerializer(source="user", read_only=True, allow_null=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = StatusReport
+        fields = ["id", "organisation", "by", "status", "status_label", "note", "first_at", "at"]
+        read_only_fields = fields
+
+
+class StatusReportWriteSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=StatusReport.Status.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class AlertSerializer(serializers.ModelSerializer):

@@ -84,6 +84,12 @@ def notice(alert, language: str | None = None) -> Message:
             lines += [_("THIS IS AN EXERCISE. Take only the measures the exercise asks for."), ""]
         elif alert.kind == "test":
             lines += [_("THIS IS A TEST. Take no measures."), ""]
+        if alert.previous_id:
+            lines += [
+                _("UPDATE (version %(version)s) of an alert sent to you before.")
+                % {"version": alert.version},
+                "",
+            ]
         if may_travel_in_full(alert):
             subject = _("Alert: %(headline)s") % params
             lines += [
@@ -104,8 +110,42 @@ def notice(alert, language: str | None = None) -> Message:
                 _("Sign in to read it: %(url)s") % params,
             ]
             short = _("New alert (%(tlp)s, %(level)s). Sign in to read it: %(url)s") % params
+        if alert.previous_id:
+            subject = _("Update: %(subject)s") % {"subject": subject}
+            short = _("Update: %(subject)s") % {"subject": short}
         return Message(
             subject=marked(alert, subject), body="\n".join(lines), short=marked(alert, short)
+        )
+
+
+def ended(alert, purpose: str, language: str | None = None) -> Message:
+    """The alert is cancelled, or the all clear is given: to everyone it reached."""
+    language = language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        params = {
+            "url": alert_url(alert),
+            "tlp": TLP(alert.tlp).label,
+            "headline": text_in(alert, "headline", language),
+        }
+        cancelled = purpose == "cancel"
+        if may_travel_in_full(alert):
+            if cancelled:
+                subject = _("Cancelled: %(headline)s") % params
+                first = _('The alert "%(headline)s" has been cancelled. Disregard it.') % params
+            else:
+                subject = _("All clear: %(headline)s") % params
+                first = _('All clear for the alert "%(headline)s": the threat is over.') % params
+        elif cancelled:
+            subject = _("Alert cancelled (%(tlp)s)") % params
+            first = _("An alert at %(tlp)s sent to your organisation has been cancelled.") % params
+        else:
+            subject = _("All clear (%(tlp)s)") % params
+            first = _("All clear for an alert at %(tlp)s sent to your organisation.") % params
+        more = _("Details in the portal: %(url)s") % params
+        return Message(
+            subject=marked(alert, subject),
+            body=f"{first}\n\n{more}",
+            short=marked(alert, f"{subject} — {params['url']}"),
         )
 
 
@@ -146,4 +186,6 @@ def for_delivery(delivery) -> Message:
             ).select_related("organisation")
         ]
         return duty_officer(alert, silent)
+    if delivery.purpose in (Delivery.Purpose.CANCEL, Delivery.Purpose.ALL_CLEAR):
+        return ended(alert, delivery.purpose, reader_language(delivery.recipient))
     return notice(alert, reader_language(delivery.recipient))

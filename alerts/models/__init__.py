@@ -10,6 +10,7 @@ from alerts.models.alerts import (
     Certainty,
     EscalationStep,
     Severity,
+    StatusReport,
     Urgency,
 )
 from alerts.models.deliveries import (
@@ -42,6 +43,7 @@ __all__ = [
     "OrganisationChannelDefault",
     "ReaderLanguage",
     "Severity",
+    "StatusReport",
     "Urgency",
     "WebhookSubscription",
 ]

@@ -385,6 +385,47 @@ class Acknowledgement(models.Model):
         return f"{self.organisation}: {self.alert}"
 
 
+class StatusReport(models.Model):
+    """An organisation's answer back on an alert, besides the acknowledgement: its situation,
+    with a note; one row per organisation, updated while the alert is published."""
+
+    class Status(models.TextChoices):
+        MEASURES_IN_PLACE = "measures_in_place", _("Measures in place")
+        NEED_ASSISTANCE = "need_assistance", _("Need assistance")
+        CLOSED = "closed", _("Closed or evacuated")
+        NOT_AFFECTED = "not_affected", _("Not affected")
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    alert = models.ForeignKey(
+        Alert, on_delete=models.CASCADE, related_name="status_reports", verbose_name=_("alert")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    note = models.TextField(_("note"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("reported by"),
+    )
+    first_at = models.DateTimeField(_("first reported at"), auto_now_add=True)
+    at = models.DateTimeField(_("reported at"))
+
+    class Meta:
+        verbose_name = _("status report")
+        verbose_name_plural = _("status reports")
+        ordering = ["at"]
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "organisation"], name="one_status_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.get_status_display()}"
+
+
 class EscalationStep(models.Model):
     """A step of escalation taken for an organisation that has not acknowledged; each once."""
 

@@ -171,6 +171,8 @@ class Delivery(models.Model):
         NOTICE = "notice", _("Alert")
         REMINDER = "reminder", _("Escalation: acknowledgement overdue")
         DUTY_OFFICER = "duty_officer", _("Escalation to the duty officer")
+        CANCEL = "cancel", _("The alert is cancelled")
+        ALL_CLEAR = "all_clear", _("All clear")
 
     PENDING = (Status.QUEUED, Status.AWAITING_RETRY)
 
