@@ -129,3 +129,15 @@ def test_webhooks_are_told_with_the_event_type(world, receiver):  # noqa: F811
     _run(alert)
     types = [json.loads(body)["type"] for _headers, body in Receiver.received]
     assert types == ["alert.published", "alert.all_clear"]
+
+
+@pytest.mark.postgres
+def test_the_inbox_marks_the_cancellation_as_such(client, world):
+    alert = _published_and_sent(world)
+    services.alert_cancel(alert=alert, by=world.approver)
+    _run(alert)
+    client.force_login(world.admin_a)
+    client.cookies["django_language"] = "en"
+    body = client.get("/alerts/").content.decode()
+    assert body.count(alert.headline) == 2  # the alert and its cancellation
+    assert 'class="badge inbox-purpose">The alert is cancelled<' in body
