@@ -3,6 +3,8 @@ pairs (WGS 84), at least four, the first and last the same (CAP 1.2, section 3.2
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -51,3 +53,23 @@ def parse_polygon(text: str) -> list[tuple[float, float]]:
 
 def format_polygon(points: list[tuple[float, float]]) -> str:
     return " ".join(f"{lat:g},{lon:g}" for lat, lon in points)
+
+
+def bounding_box(points: list[tuple[float, float]]) -> tuple[float, float, float, float]:
+    """(south, west, north, east) of the points: the prefilter the database applies."""
+    lats = [lat for lat, _lon in points]
+    lons = [lon for _lat, lon in points]
+    return min(lats), min(lons), max(lats), max(lons)
+
+
+def contains(points: list[tuple[float, float]], lat: float, lon: float) -> bool:
+    """Whether (lat, lon) lies inside the closed polygon ``points`` (even-odd rule, by casting a
+    ray along the latitude). A point exactly on an edge may fall either way; the areas drawn for
+    alerts are far larger than that uncertainty."""
+    inside = False
+    for (lat1, lon1), (lat2, lon2) in pairwise(points):
+        if (lat1 > lat) != (lat2 > lat):
+            crossing = lon1 + (lat - lat1) * (lon2 - lon1) / (lat2 - lat1)
+            if lon < crossing:
+                inside = not inside
+    return inside

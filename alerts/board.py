@@ -21,7 +21,14 @@ from datetime import datetime, timedelta
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
-from alerts.models import Acknowledgement, Alert, AlertRecipient, Delivery, EscalationStep
+from alerts.models import (
+    Acknowledgement,
+    Alert,
+    AlertRecipient,
+    Delivery,
+    EscalationStep,
+    StatusReport,
+)
 
 RECENT_DAYS = 14  # ended alerts stay on the board this long
 BOARD_LIMIT = 100
@@ -130,6 +137,7 @@ class OrganisationState:
     cancelled: int = 0
     acknowledgement: Acknowledgement | None = None
     escalation_step: int | None = None
+    status_report: StatusReport | None = None
     overdue: bool = False
     measures: list[str] = field(default_factory=list)
 
@@ -142,7 +150,8 @@ class OrganisationState:
 
 def board_alert_state(alert: Alert, *, now: datetime | None = None) -> list[OrganisationState]:
     """Per recipient organisation, by name: deliveries sent, failed and pending, the
-    acknowledgement (at, by, measures), the escalation step reached, overdue. Four queries."""
+    acknowledgement (at, by, measures), the latest status reported back, the escalation step
+    reached, overdue. Five queries."""
     from threats.models import Measure
 
     now = now or timezone.now()
@@ -151,6 +160,10 @@ def board_alert_state(alert: Alert, *, now: datetime | None = None) -> list[Orga
     acks = {
         ack.organisation_id: ack
         for ack in Acknowledgement.objects.filter(alert=alert).select_related("user")
+    }
+    reports = {
+        r.organisation_id: r
+        for r in StatusReport.objects.filter(alert=alert).select_related("user")
     }
     steps = dict(
         EscalationStep.objects.filter(alert=alert)
@@ -175,6 +188,7 @@ def board_alert_state(alert: Alert, *, now: datetime | None = None) -> list[Orga
                 **deliveries.get(org_id, {}),
                 acknowledgement=ack,
                 escalation_step=steps.get(org_id),
+                status_report=reports.get(org_id),
                 overdue=past_deadline and ack is None,
                 measures=[str(labels.get(code, code)) for code in ack.measures_taken]
                 if ack

@@ -69,10 +69,18 @@ def _record(delivery: Delivery, status: str, **fields) -> bool:
     )
 
 
+# A cancellation or an all clear is sent while the alert is in that state; the rest while it
+# is published.
+FOLLOW_UP_STATUS = {
+    Delivery.Purpose.CANCEL: Alert.Status.CANCELLED,
+    Delivery.Purpose.ALL_CLEAR: Alert.Status.ALL_CLEAR,
+}
+
+
 def why_not_send(delivery: Delivery) -> str:
     """Why this row must not be sent now; empty if it may be."""
     alert = delivery.alert
-    if alert.status != Alert.Status.PUBLISHED:
+    if alert.status != FOLLOW_UP_STATUS.get(delivery.purpose, Alert.Status.PUBLISHED):
         return f"alert is {alert.status}"
     if delivery.purpose == Delivery.Purpose.REMINDER and (
         Acknowledgement.objects.filter(alert=alert, organisation=delivery.organisation_id).exists()

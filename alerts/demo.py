@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from alerts import services
-from alerts.models import Alert, Channel, ChannelPreference
+from alerts.models import Alert, AlertTemplate, Channel, ChannelPreference
 from alerts.preferences import preference_set
 from partnerships.models import Role
 from partnerships.services import organisations as org_services
@@ -47,6 +47,57 @@ PHONES = {
 VIERDAAGSE_EXERCISE = "Verdacht voertuig bij de start op de Wedren"
 ARENA_ALERT = "Verhoogde dreiging rond de Europese wedstrijd in de Johan Cruijff ArenA"
 DRAFT = "Dreiging tegen winkelgebieden in de decembermaand"
+AREA_ALERT = "Verdacht voertuig nabij de Johan Cruijff ArenA"
+VEHICLE_TEMPLATE = "Verdacht voertuig nabij locatie"
+
+# Templates for recurring situations (texts in Dutch and English).
+TEMPLATES = [
+    {
+        "name": "Verhoogde dreiging evenemententerreinen",
+        "headline": "Verhoogde dreiging voor evenemententerreinen",
+        "description": "Er zijn aanwijzingen voor een verhoogde dreiging tegen evenementen met veel publiek.",
+        "instruction": "Schaal op volgens het draaiboek: extra beveiliging, tassencontrole en voertuigbarrières.",
+        "headline_en": "Raised threat for event grounds",
+        "description_en": "There are indications of a raised threat against events with large crowds.",
+        "instruction_en": "Scale up as your plan says: extra security, bag checks and vehicle barriers.",
+        "atb_level": "matige_dreiging",
+        "tlp": "green",
+        "kind": Alert.Kind.ACTUAL,
+    },
+    {
+        "name": VEHICLE_TEMPLATE,
+        "headline": "Verdacht voertuig nabij de locatie",
+        "description": "Er is een verdacht voertuig gemeld nabij de locatie. De politie onderzoekt het.",
+        "instruction": "Houd afstand, sluit de toegangen aan die zijde en volg de aanwijzingen van de politie.",
+        "headline_en": "Suspicious vehicle near the venue",
+        "description_en": "A suspicious vehicle has been reported near the venue. The police are investigating.",
+        "instruction_en": "Keep your distance, close the entrances on that side and follow police instructions.",
+        "atb_level": "hoge_dreiging",
+        "tlp": "green",
+        "kind": Alert.Kind.ACTUAL,
+        "certainty": "Observed",
+    },
+    {
+        "name": "Start oefening",
+        "headline": "Start van de oefening",
+        "description": "De oefening is begonnen. Berichten in de oefening zijn gemarkeerd als OEFENING.",
+        "instruction": "Neem alleen de maatregelen die de oefening vraagt.",
+        "atb_level": "basisniveau",
+        "tlp": "green",
+        "kind": Alert.Kind.EXERCISE,
+    },
+    {
+        "name": "Einde oefening",
+        "headline": "Einde van de oefening",
+        "description": "De oefening is beëindigd. Zet de maatregelen uit de oefening terug.",
+        "atb_level": "basisniveau",
+        "tlp": "green",
+        "kind": Alert.Kind.EXERCISE,
+    },
+]
+
+# Around the Johan Cruijff ArenA and the Arena Boulevard (CAP polygon: latitude,longitude).
+ARENA_AREA = "52.3170,4.9360 52.3170,4.9480 52.3110,4.9480 52.3110,4.9360 52.3170,4.9360"
 
 ALERTS = [
     {
@@ -93,6 +144,27 @@ ALERTS = [
                 "arena-operator",
                 "Extra stewards en tassencontrole bij alle ingangen; de parkeergarage blijft bij de wedstrijd dicht.",
                 ["security_staff", "bag_checks", "access_control", "cctv"],
+            ),
+        ],
+    },
+    {
+        "headline": AREA_ALERT,
+        "state": Alert.Status.PUBLISHED,
+        "template": VEHICLE_TEMPLATE,
+        "fields": {
+            "description": "Bij de ingang van de parkeergarage aan de Arena Boulevard staat een bestelbus zonder bestuurder. De politie onderzoekt het voertuig.",
+            "area_description": "Johan Cruijff ArenA en Arena Boulevard, Amsterdam-Zuidoost",
+            "area_polygon": ARENA_AREA,
+            "area_targets": True,
+        },
+        "partnerships": [],
+        "organisations": [],
+        "acknowledgements": [],
+        "statuses": [
+            (
+                "arena-operator",
+                "measures_in_place",
+                "Parkeergarage gesloten, oostelijke toegangen dicht, stewards op afstand.",
             ),
         ],
     },
@@ -150,6 +222,13 @@ def _duty_officer_and_phones(users) -> None:
 
 def _alert(spec, users, organisations, partnerships) -> Alert:
     alert = Alert.objects.filter(headline=spec["headline"]).order_by("version").first()
+    if alert is None and spec.get("template"):
+        alert = services.alert_create_from_template(
+            by=users[ANALYST],
+            template=AlertTemplate.objects.get(name=spec["template"]),
+            headline=spec["headline"],
+            **spec["fields"],
+        )
     if alert is None:
         alert = services.alert_create(
             by=users[ANALYST],
@@ -172,7 +251,18 @@ def _alert(spec, users, organisations, partnerships) -> Alert:
                 note=note,
                 measures_taken=measures,
             )
+        for username, status, note in spec.get("statuses", []):
+            services.alert_report_status(
+                alert_public_id=alert.public_id, by=users[username], status=status, note=note
+            )
     return alert
+
+
+def _templates(users) -> None:
+    """The demo's templates, written once (a second seed changes nothing)."""
+    for spec in TEMPLATES:
+        if not AlertTemplate.objects.filter(name=spec["name"]).exists():
+            services.template_save(by=users[APPROVER], **spec)
 
 
 def seed(ctx) -> None:
@@ -180,6 +270,7 @@ def seed(ctx) -> None:
     organisations = ctx.objects["organisations"]
     users[SAFETY_REGION_USER[0]] = _safety_region_user(ctx, organisations)
     _duty_officer_and_phones(users)
+    _templates(users)
     ctx.objects["alerts"] = {
         spec["headline"]: _alert(spec, users, organisations, ctx.objects["partnerships"])
         for spec in ALERTS

@@ -76,3 +76,44 @@ def insert_user_deliveries(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+def insert_follow_ups(
+    *,
+    source_alert_id: int,
+    alert_id: int,
+    purpose: str,
+    now: datetime,
+    dispatched_until: datetime | None = None,
+    recipients_of_alert: bool = False,
+) -> int:
+    """Tell again whoever received ``source_alert_id``: one queued row per recipient (user or
+    webhook) and channel its own message (``notice``) was sent on or is being sent on, for
+    ``alert_id`` with ``purpose`` (an update's notice, a cancellation, an all clear). With
+    ``recipients_of_alert`` only organisations that are recipients of ``alert_id`` (an update
+    narrows its audience). Rows that exist are skipped: each recipient once per channel."""
+    table = Delivery._meta.db_table
+    narrow = ""
+    params = [alert_id, purpose, Delivery.Status.QUEUED, now, dispatched_until, now]
+    params += [source_alert_id, Delivery.Purpose.NOTICE, Delivery.Status.SENT]
+    params += [Delivery.Status.IN_FLIGHT]
+    if recipients_of_alert:
+        recipients = AlertRecipient._meta.db_table
+        narrow = f" AND d.organisation_id IN (SELECT organisation_id FROM {recipients} WHERE alert_id = %s)"  # noqa: S608, E501  # nosec B608  # table name from model metadata
+        params.append(alert_id)
+    sql = f"""
+        INSERT INTO {table} (
+            public_id, alert_id, recipient_id, organisation_id, webhook_id, channel, purpose,
+            status, attempts, next_attempt_at, dispatched_until, last_error, sent_at, read_at,
+            created_at
+        )
+        SELECT {_new_uuid_sql()}, %s, d.recipient_id, d.organisation_id, d.webhook_id,
+            d.channel, %s, %s, 0, %s, %s, '', NULL, NULL, %s
+        FROM {table} d
+        WHERE d.alert_id = %s AND d.purpose = %s AND d.status IN (%s, %s){narrow}
+        ORDER BY d.organisation_id, d.id
+        ON CONFLICT DO NOTHING
+    """  # noqa: S608  # nosec B608  # table names from model metadata, values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount

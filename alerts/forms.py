@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from alerts.models import USER_CHANNELS, Channel
+from alerts.models import USER_CHANNELS, Channel, ReaderLanguage, StatusReport
 from threats.models import Measure
 
 
@@ -34,6 +34,25 @@ class AcknowledgeForm(forms.Form):
         ]
 
 
+class StatusReportForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Your situation"),
+        choices=StatusReport.Status.choices,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note for the NCTV"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        kwargs.setdefault("prefix", "status")
+        super().__init__(*args, **kwargs)
+
+
 def _channel_label(channel: str) -> str:
     return Channel(channel).label
 
@@ -49,12 +68,20 @@ class PreferencesForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
 
-    def __init__(self, *args, rows: list[dict], **kwargs):
+    language = forms.ChoiceField(
+        label=_("Language of alerts"),
+        choices=ReaderLanguage.Language.choices,
+        required=False,
+        help_text=_("Alerts written in both languages reach you in this one."),
+    )
+
+    def __init__(self, *args, rows: list[dict], language: str = "nl", **kwargs):
         kwargs.setdefault("label_suffix", "")
         kwargs.setdefault(
             "initial",
             {row["channel"]: row["enabled"] for row in rows}
-            | {"address": next((r["address"] for r in rows if r["channel"] == "sms"), "")},
+            | {"address": next((r["address"] for r in rows if r["channel"] == "sms"), "")}
+            | {"language": language},
         )
         super().__init__(*args, **kwargs)
         channels = {}
@@ -63,7 +90,10 @@ class PreferencesForm(forms.Form):
                 label=_channel_label(channel), required=False
             )
         # the checkboxes first, the phone number last
-        self.fields = channels | {"address": self.fields["address"]}
+        self.fields = channels | {
+            "address": self.fields["address"],
+            "language": self.fields["language"],
+        }
         self.rows = {row["channel"]: row for row in rows}
 
     def channel_fields(self):

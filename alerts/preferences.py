@@ -20,6 +20,7 @@ from alerts.models import (
     Channel,
     ChannelPreference,
     OrganisationChannelDefault,
+    ReaderLanguage,
 )
 from partnerships.selectors import actor_for
 
@@ -172,3 +173,18 @@ def organisation_defaults_of(organisation) -> list[dict]:
         }
         for channel in USER_CHANNELS
     ]
+
+
+def reader_language_of(user) -> str:
+    from alerts.channels.messages import reader_language
+
+    return reader_language(user)
+
+
+@transaction.atomic
+def reader_language_set(*, user, language: str) -> str:
+    """The language ``user`` reads alerts in (their own choice only)."""
+    if language not in ReaderLanguage.Language.values:
+        raise ValidationError({"language": _("Choose Dutch or English.")}, code="unknown_language")
+    ReaderLanguage.objects.update_or_create(user=user, defaults={"language": language})
+    return language

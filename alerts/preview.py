@@ -11,6 +11,7 @@ from collections import Counter
 from alerts.models import Alert
 from alerts.models.deliveries import Channel
 from alerts.selectors import (
+    area_targets,
     audience_organisations,
     audience_recipients,
     audience_size_before_entitlement,
@@ -26,7 +27,12 @@ def audience_preview(alert: Alert) -> dict:
     organisations = list(audience_organisations(alert).order_by("name").values_list("pk", "name"))
     org_ids = [pk for pk, _name in organisations]
     recipients = audience_recipients(org_ids) if org_ids else []
-    webhooks = webhooks_of(org_ids).count() if org_ids else 0
+    hooked = list(webhooks_of(org_ids).values_list("organisation_id", flat=True)) if org_ids else []
+    webhooks = len(hooked)
+    # in the audience, yet nobody to tell: no active user with a channel and no webhook
+    reached = {r.organisation_id for r in recipients if r.channels} | set(hooked)
+    unreachable = [name for pk, name in organisations if pk not in reached]
+    targets = area_targets(alert) if alert.area_targets else []
     per_channel = Counter(channel for r in recipients for channel in r.channels)
     channels = {str(c): per_channel.get(str(c), 0) for c in Channel if c != Channel.WEBHOOK}
     channels[str(Channel.WEBHOOK)] = webhooks
@@ -42,5 +48,15 @@ def audience_preview(alert: Alert) -> dict:
         "audience_before_entitlement": before,
         "excluded_not_entitled": before - len(organisations),
         "organisation_names": [name for _pk, name in organisations],
+        "unreachable_organisations": unreachable,
+        "area_targets": [
+            {
+                "name": t["name"],
+                "latitude": float(t["latitude"]),
+                "longitude": float(t["longitude"]),
+                "operator": dict(organisations).get(t["operator_id"], ""),
+            }
+            for t in targets
+        ],
         "tlp": alert.tlp,
     }

@@ -14,6 +14,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from alerts.area import bounding_box, contains, parse_polygon
 from alerts.models import (
     DEFAULT_CHANNELS,
     USER_CHANNELS,
@@ -34,8 +35,34 @@ from ppsportal.sensitivity import TLP
 # --- who the alert goes to ---------------------------------------------------------------------
 
 
+def area_targets(alert: Alert) -> list[dict]:
+    """The soft targets inside the alert's polygon (when it reaches the targets in its area),
+    of its target categories and capacity: one query with the polygon's bounding box as
+    prefilter, then the exact point-in-polygon test. Each as a dict with ``id``, ``name``,
+    ``operator_id``, ``latitude`` and ``longitude``."""
+    from threats.models import SoftTarget
+
+    points = parse_polygon(alert.area_polygon) if alert.area_targets else []
+    if not points:
+        return []
+    south, west, north, east = bounding_box(points)
+    qs = SoftTarget.objects.filter(
+        latitude__gte=south, latitude__lte=north, longitude__gte=west, longitude__lte=east
+    )
+    if alert.pk:
+        categories = alert.target_categories.through.objects.filter(alert_id=alert.pk)
+        qs = qs.filter(Q(category__in=categories.values("sector_id")) | ~Exists(categories))
+    if alert.target_min_capacity:
+        qs = qs.filter(capacity__gte=alert.target_min_capacity)
+    rows = qs.order_by("name", "pk").values("id", "name", "operator_id", "latitude", "longitude")
+    return [
+        row for row in rows if contains(points, float(row["latitude"]), float(row["longitude"]))
+    ]
+
+
 def _audience_q(alert: Alert) -> Q | None:
-    """Organisations in the sectors and regions, members of the partnerships, the named ones."""
+    """Organisations in the sectors and regions, members of the partnerships, the named ones,
+    the operators of the soft targets in the area."""
     sector_codes = list(alert.sectors.values_list("code", flat=True))
     regions = [r for r in (alert.regions or []) if r]
     q = Q(pk__in=[])
@@ -58,6 +85,8 @@ def _audience_q(alert: Alert) -> Q | None:
             "organisation_id"
         )
     )
+    if alert.area_targets:
+        q |= Q(pk__in={row["operator_id"] for row in area_targets(alert)})
     return q
 
 

@@ -18,8 +18,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts.area import format_polygon, parse_polygon
-from alerts.fanout import insert_user_deliveries
-from alerts.models import LEVEL_DEFAULTS, Acknowledgement, Alert, AlertRecipient, Delivery
+from alerts.fanout import insert_follow_ups, insert_user_deliveries
+from alerts.models import (
+    LEVEL_DEFAULTS,
+    TEMPLATE_FIELDS,
+    Acknowledgement,
+    Alert,
+    AlertRecipient,
+    AlertTemplate,
+    Delivery,
+    StatusReport,
+)
 from alerts.models.deliveries import Channel
 from alerts.selectors import (
     audience_organisations,
@@ -36,17 +45,22 @@ from threats.models import AlertLevel, Measure
 
 logger = logging.getLogger(__name__)
 
-AUDIENCE_FIELDS = ("sectors", "partnerships", "organisations")
+AUDIENCE_FIELDS = ("sectors", "partnerships", "organisations", "target_categories")
 COPIED_FIELDS = (
     "headline",
     "description",
     "instruction",
+    "headline_en",
+    "description_en",
+    "instruction_en",
     "atb_level",
     "tlp",
     "kind",
     "regions",
     "area_description",
     "area_polygon",
+    "area_targets",
+    "target_min_capacity",
     "assessment",
     "urgency",
     "severity",
@@ -74,7 +88,15 @@ def _locked(alert: Alert) -> Alert:
 
 # Characters XML 1.0 cannot carry (CAP, Atom); Word's manual line break (\x0b) is one of them.
 XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-TEXT_FIELDS = ("headline", "description", "instruction", "area_description")
+TEXT_FIELDS = (
+    "headline",
+    "description",
+    "instruction",
+    "headline_en",
+    "description_en",
+    "instruction_en",
+    "area_description",
+)
 
 
 def _check_text(alert: Alert) -> None:
@@ -103,6 +125,9 @@ def _check_alert(alert: Alert, raises_sectors) -> None:
         alert.area_polygon = format_polygon(parse_polygon(alert.area_polygon))
     except ValidationError as error:
         raise ValidationError({"area_polygon": error}) from None
+    if alert.area_targets and not alert.area_polygon:
+        message = _("Draw the area (a polygon) whose soft targets the alert is to reach.")
+        raise ValidationError({"area_polygon": ValidationError(message, code="area_missing")})
     alert.full_clean(exclude=["owner_organisation", "author"])
 
 
@@ -123,11 +148,17 @@ def alert_create(
     atb_level: str,
     tlp: str = TLP.GREEN,
     instruction: str = "",
+    headline_en: str = "",
+    description_en: str = "",
+    instruction_en: str = "",
     kind: str = Alert.Kind.ACTUAL,
     sectors=(),
     regions=(),
     area_description: str = "",
     area_polygon: str = "",
+    area_targets: bool = False,
+    target_categories=(),
+    target_min_capacity: int | None = None,
     partnerships=(),
     organisations=(),
     raises_sectors=(),
@@ -138,6 +169,7 @@ def alert_create(
     expires_at: datetime | None = None,
     ack_deadline_minutes: int | None = None,
     idempotency_key: str = "",
+    template: AlertTemplate | None = None,
 ) -> Alert:
     """A draft alert by NCTV staff. CAP urgency, severity and certainty and the acknowledgement
     deadline follow from the ATb level unless given. With an ``idempotency_key`` (an API
@@ -156,12 +188,19 @@ def alert_create(
         headline=headline,
         description=description,
         instruction=instruction,
+        headline_en=(headline_en or "").strip(),
+        description_en=description_en or "",
+        instruction_en=instruction_en or "",
         atb_level=atb_level,
         tlp=tlp,
         kind=kind,
+        template=template,
+        template_version=template.version if template is not None else None,
         regions=[str(r).strip() for r in regions if str(r).strip()],
         area_description=(area_description or "").strip(),
         area_polygon=area_polygon or "",
+        area_targets=bool(area_targets),
+        target_min_capacity=target_min_capacity or None,
         assessment=assessment,
         urgency=urgency or d_urgency,
         severity=severity or d_severity,
@@ -189,9 +228,58 @@ def alert_create(
         sectors=sectors,
         partnerships=partnerships,
         organisations=organisations,
+        target_categories=target_categories,
         raises_sectors=raises_sectors,
     )
     return alert
+
+
+def alert_create_from_template(*, by, template: AlertTemplate, **fields) -> Alert:
+    """A draft started from a template: its texts, level, TLP, kind and CAP values, each
+    overridden by what is given; the audience is always chosen for the occasion. The alert
+    records the template and its version."""
+    _require_staff(by)
+    if not template.active:
+        raise ValidationError(
+            {"template": _("This template is no longer offered; choose another.")},
+            code="template_inactive",
+        )
+    start = {name: getattr(template, name) for name in TEMPLATE_FIELDS}
+    start = {name: value for name, value in start.items() if value not in ("", None)}
+    given = {name: value for name, value in fields.items() if value not in ("", None)}
+    return alert_create(by=by, template=template, **(start | given))
+
+
+@transaction.atomic
+def template_save(*, by, template: AlertTemplate | None = None, **fields) -> AlertTemplate:
+    """Create a template or change one (NCTV staff); a change raises its version, so alerts
+    keep saying which wording they started from."""
+    _require_staff(by)
+    unknown = set(fields) - {*TEMPLATE_FIELDS, "name", "active"}
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    if template is None:
+        template = AlertTemplate(**fields)
+    else:
+        template = AlertTemplate.objects.select_for_update().get(pk=template.pk)
+        changed = [name for name, value in fields.items() if getattr(template, name) != value]
+        if not changed:
+            return template
+        for name in changed:
+            setattr(template, name, fields[name])
+        template.version += 1
+    if template.tlp == TLP.RED:
+        message = _("Alerts go to organisations; TLP:RED is shared with named users only.")
+        raise ValidationError({"tlp": ValidationError(message, code="red_alert")})
+    bad = [n for n in TEXT_FIELDS if XML_ILLEGAL.search(getattr(template, n, "") or "")]
+    if bad:
+        raise ValidationError(
+            {n: _("This text contains an invisible control character.") for n in bad},
+            code="control_character",
+        )
+    template.full_clean()
+    template.save()
+    return template
 
 
 @transaction.atomic
@@ -383,6 +471,16 @@ def alert_publish(*, alert: Alert, by) -> Alert:
         now=now,
         dispatched_until=now + dispatch_lease(),
     )
+    if alert.previous_id:
+        # whoever received the version before is told of the update on the same channels
+        users += insert_follow_ups(
+            source_alert_id=alert.previous_id,
+            alert_id=alert.pk,
+            purpose=Delivery.Purpose.NOTICE,
+            now=now,
+            dispatched_until=now + dispatch_lease(),
+            recipients_of_alert=True,
+        )
     if not users and not webhooks:  # raising rolls the whole publication back
         raise ValidationError(
             _("The audience resolves to nobody: its organisations have no active users."),
@@ -413,6 +511,13 @@ def enqueue_pending(*, alert_id: int) -> int:
 # --- the end of an alert -----------------------------------------------------------------------
 
 
+# The ends recipients are told of (an expiry is not news: the alert said when it would end).
+END_PURPOSES = {
+    Alert.Status.CANCELLED: Delivery.Purpose.CANCEL,
+    Alert.Status.ALL_CLEAR: Delivery.Purpose.ALL_CLEAR,
+}
+
+
 def _end(alert: Alert, status: str, *, allowed: tuple[str, ...]) -> Alert:
     alert = _locked(alert)
     if alert.status not in allowed:
@@ -427,6 +532,19 @@ def _end(alert: Alert, status: str, *, allowed: tuple[str, ...]) -> Alert:
     Delivery.objects.filter(alert=alert, status__in=Delivery.PENDING).update(
         status=Delivery.Status.CANCELLED, last_error=f"alert {status} before sending"
     )
+    purpose = END_PURPOSES.get(status)
+    if purpose and alert.published_at is not None:
+        # every recipient of the alert is told, once per channel it reached them on
+        now = timezone.now()
+        told = insert_follow_ups(
+            source_alert_id=alert.pk,
+            alert_id=alert.pk,
+            purpose=purpose,
+            now=now,
+            dispatched_until=now + dispatch_lease(),
+        )
+        if told:
+            transaction.on_commit(lambda: enqueue_pending(alert_id=alert.pk))
     return alert
 
 
@@ -514,3 +632,43 @@ def alert_acknowledge(*, alert_public_id, by, note: str = "", measures_taken=())
         },
     )
     return ack
+
+
+# --- answers back ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def alert_report_status(*, alert_public_id, by, status: str, note: str = "") -> StatusReport:
+    """A user of a recipient organisation reports its situation (measures in place, need
+    assistance, closed or evacuated, not affected) with an optional note; a later report
+    replaces it while the alert is published. Not a recipient (or not visible):
+    ``AlertNotFound``; may see but not write: ``PermissionDenied``."""
+    actor = actor_for(by)
+    if actor.organisation is None:
+        raise AlertNotFound()
+    try:
+        alert = recipient_alert_get(actor, alert_public_id)
+    except (Alert.DoesNotExist, ValidationError, ValueError):
+        raise AlertNotFound() from None
+    if not actor.can(Capability.WRITE):
+        raise PermissionDenied(_("Your role does not allow answering alerts."))
+    if status not in StatusReport.Status.values:
+        raise ValidationError(
+            {"status": _("Unknown status: %(status)s") % {"status": str(status)[:40]}},
+            code="unknown_status",
+        )
+    if alert.status != Alert.Status.PUBLISHED:
+        raise ValidationError(
+            _("This alert is %(status)s; its status can no longer be reported.")
+            % {"status": alert.get_status_display()},
+            code="not_open",
+        )
+    note = (note or "").strip()
+    if XML_ILLEGAL.search(note):
+        raise ValidationError({"note": _("This text contains an invisible control character.")})
+    report, _created = StatusReport.objects.select_for_update().update_or_create(
+        alert=alert,
+        organisation=actor.organisation,
+        defaults={"status": status, "note": note, "user": by, "at": timezone.now()},
+    )
+    return report

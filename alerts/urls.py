@@ -14,6 +14,11 @@ urlpatterns = [
         views.alert_acknowledge,
         name="alert-acknowledge",
     ),
+    path(
+        "alerts/<uuid:public_id>/status/",
+        views.alert_report_status,
+        name="alert-report-status",
+    ),
     path("profile/alerts/", views.preferences, name="alert-preferences"),
     path("nctv/alerts/", views_board.board, name="alert-board"),
     path("nctv/alerts/board.json", views_board.board_json, name="alert-board-json"),

@@ -30,14 +30,21 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from alerts import services
 from alerts.board import deadline_of
-from alerts.forms import AcknowledgeForm, OrganisationDefaultsForm, PreferencesForm
+from alerts.forms import (
+    AcknowledgeForm,
+    OrganisationDefaultsForm,
+    PreferencesForm,
+    StatusReportForm,
+)
 from alerts.inbox import delivery_mark_read, inbox_of, inbox_unread_count
-from alerts.models import Acknowledgement, Alert
+from alerts.models import Acknowledgement, Alert, StatusReport
 from alerts.preferences import (
     organisation_default_set,
     organisation_defaults_of,
     preference_set,
     preferences_of,
+    reader_language_of,
+    reader_language_set,
 )
 from alerts.selectors import alerts_visible_to, recipient_alert_get
 from partnerships.forms import add_service_errors
@@ -217,13 +224,19 @@ def _checklists(actor, level: str) -> list[dict]:
     return result
 
 
-def _alert_page(request, actor, alert, *, form=None, status=200):
+def _alert_page(request, actor, alert, *, form=None, status=200, status_form=None):
     is_recipient = not actor.is_nctv_staff  # the NCTV sends alerts; it never receives them
     ack = None
+    report = None
     checklists = []
     if actor.organisation is not None and is_recipient:
         ack = (
             Acknowledgement.objects.filter(alert=alert, organisation=actor.organisation)
+            .select_related("user")
+            .first()
+        )
+        report = (
+            StatusReport.objects.filter(alert=alert, organisation=actor.organisation)
             .select_related("user")
             .first()
         )
@@ -234,6 +247,12 @@ def _alert_page(request, actor, alert, *, form=None, status=200):
         and alert.status == Alert.Status.PUBLISHED
         and actor.can(Capability.WRITE)
     )
+    may_report = (
+        is_recipient and alert.status == Alert.Status.PUBLISHED and actor.can(Capability.WRITE)
+    )
+    if may_report and status_form is None:
+        initial = {"status": report.status, "note": report.note} if report else None
+        status_form = StatusReportForm(initial=initial)
     checklist_codes = [code for c in checklists for code, _label in c["measures"]]
     if may_acknowledge and form is None:
         form = AcknowledgeForm(checklist=checklist_codes)
@@ -252,6 +271,8 @@ def _alert_page(request, actor, alert, *, form=None, status=200):
             "checklists": checklists,
             "form": form if may_acknowledge else None,
             "is_viewer": is_recipient and not actor.can(Capability.WRITE),
+            "status_report": report,
+            "status_form": status_form if may_report else None,
         },
         status=status,
     )
@@ -304,6 +325,29 @@ def alert_acknowledge(request, public_id):
     return _alert_page(request, actor, alert, form=form)
 
 
+@login_required
+@require_POST
+def alert_report_status(request, public_id):
+    """Report the organisation's situation through ``alerts.services.alert_report_status``."""
+    actor = _actor(request)
+    alert = _alert_for(actor, public_id)
+    form = StatusReportForm(request.POST)
+    if form.is_valid():
+        try:
+            services.alert_report_status(
+                alert_public_id=alert.public_id,
+                by=request.user,
+                status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Your status has been sent to the NCTV."))
+            return redirect("alert-detail", public_id=alert.public_id)
+    return _alert_page(request, actor, alert, status_form=form, status=400)
+
+
 # --- channel preferences ------------------------------------------------------------------------
 
 
@@ -332,7 +376,9 @@ def preferences(request):
     if which == "organisation" and not is_admin:
         raise PermissionDenied(_("Only your organisation's administrators set its defaults."))
     form = PreferencesForm(
-        request.POST if which == "own" else None, rows=preferences_of(request.user)
+        request.POST if which == "own" else None,
+        rows=preferences_of(request.user),
+        language=reader_language_of(request.user),
     )
     org_form = None
     if is_admin:
@@ -343,6 +389,8 @@ def preferences(request):
     if which == "own" and form.is_valid():
         try:
             _save_preferences(request.user, form.changes())
+            if form.cleaned_data.get("language") and "language" in form.changed_data:
+                reader_language_set(user=request.user, language=form.cleaned_data["language"])
         except ValidationError as error:
             add_service_errors(form, error)
         else:

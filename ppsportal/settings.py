@@ -452,6 +452,7 @@ SPECTACULAR_SETTINGS = {
         "ProcedureKindEnum": "preparedness.models.ProcedureKind",
         "ProcedureStateEnum": "preparedness.models.ProcedureState",
         "ExerciseStatusEnum": "preparedness.models.ExerciseStatus",
+        "AlertStatusReportEnum": "alerts.models.StatusReport.Status",
     },
 }
 

@@ -5,12 +5,19 @@ Every model admin subclasses ``partnerships.admin.StaffAdmin`` (NCTV staff only)
 rule of its own: a refusal shows the service's message.
 """
 
-from alerts.admin.alerts import AlertAdmin
-from alerts.admin.records import AcknowledgementAdmin, DeliveryAdmin, WebhookSubscriptionAdmin
+from alerts.admin.alerts import AlertAdmin, AlertTemplateAdmin
+from alerts.admin.records import (
+    AcknowledgementAdmin,
+    DeliveryAdmin,
+    StatusReportAdmin,
+    WebhookSubscriptionAdmin,
+)
 
 __all__ = [
     "AcknowledgementAdmin",
     "AlertAdmin",
+    "AlertTemplateAdmin",
     "DeliveryAdmin",
+    "StatusReportAdmin",
     "WebhookSubscriptionAdmin",
 ]

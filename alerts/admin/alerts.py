@@ -22,9 +22,11 @@ from alerts import services
 from alerts.admin.forms import ALERT_FIELDS, MANY, AlertForm, service_arguments
 from alerts.admin.lifecycle import AlertLifecycleMixin, drill_badge
 from alerts.models import (
+    TEMPLATE_FIELDS,
     Acknowledgement,
     Alert,
     AlertRecipient,
+    AlertTemplate,
     Channel,
     Delivery,
     EscalationStep,
@@ -38,6 +40,8 @@ RECORD_FIELDS = [
     "status_display",
     "version",
     "previous_link",
+    "template",
+    "template_version",
     "author",
     "approver",
     "approved_at",
@@ -141,6 +145,16 @@ class AlertAdmin(AlertLifecycleMixin, AuditedReadsMixin, ServiceAdmin):
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
             (None, {"fields": ["headline", "description", "instruction", "kind"]}),
+            (
+                _("In English"),
+                {
+                    "fields": ["headline_en", "description_en", "instruction_en"],
+                    "description": _(
+                        "For readers who chose English; left empty, they receive the Dutch text "
+                        "marked as such."
+                    ),
+                },
+            ),
             (_("Level"), {"fields": ["atb_level", "tlp", "raises_sectors"]}),
             (
                 _("Audience"),
@@ -154,7 +168,18 @@ class AlertAdmin(AlertLifecycleMixin, AuditedReadsMixin, ServiceAdmin):
                     ),
                 },
             ),
-            (_("Area"), {"fields": ["area_description", "area_polygon"]}),
+            (
+                _("Area"),
+                {
+                    "fields": [
+                        "area_description",
+                        "area_polygon",
+                        "area_targets",
+                        "target_categories",
+                        "target_min_capacity",
+                    ]
+                },
+            ),
             (
                 _("CAP details and acknowledgement"),
                 {
@@ -196,7 +221,20 @@ class AlertAdmin(AlertLifecycleMixin, AuditedReadsMixin, ServiceAdmin):
         if source is not None:
             initial.update({n: getattr(source, n) for n in ALERT_FIELDS if n not in MANY})
             initial.update({n: list(getattr(source, n).all()) for n in MANY})
+        initial.pop("template", None)
+        template = self.template_of(request)
+        if template is not None:
+            initial.update(
+                {n: getattr(template, n) for n in TEMPLATE_FIELDS if getattr(template, n)}
+            )
         return initial
+
+    def template_of(self, request) -> AlertTemplate | None:
+        """``?template=<id>``: the draft starts from an offered template (and records it)."""
+        key = request.GET.get("template", "")
+        if not key.isdigit():
+            return None
+        return AlertTemplate.objects.filter(pk=int(key), active=True).first()
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
@@ -320,4 +358,35 @@ class AlertAdmin(AlertLifecycleMixin, AuditedReadsMixin, ServiceAdmin):
     def write(self, request, obj, data, changed):
         if obj is not None:
             return obj  # a saved alert is read-only; its steps have their own pages
-        return services.alert_create(by=request.user, **service_arguments(data, ALERT_FIELDS))
+        return services.alert_create(
+            by=request.user,
+            template=self.template_of(request),
+            **service_arguments(data, ALERT_FIELDS),
+        )
+
+
+@admin.register(AlertTemplate)
+class AlertTemplateAdmin(ServiceAdmin):
+    """Templates for recurring situations; saving through ``template_save`` raises the version.
+    "Start an alert" opens a new draft filled from the template."""
+
+    list_display = ["name", "atb_level", "tlp", "kind", "version", "active", "start_link"]
+    list_filter = ["active", "kind", "atb_level"]
+    search_fields = ["name", "headline"]
+    fields = ["name", "active", *TEMPLATE_FIELDS, "version"]
+    readonly_fields = ["version"]
+
+    @admin.display(description=_("start an alert"))
+    def start_link(self, obj):
+        if not obj.active:
+            return "—"
+        url = reverse("admin:alerts_alert_add") + f"?template={obj.pk}"
+        return format_html('<a class="button" href="{}">{}</a>', url, gettext("Start an alert"))
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # alerts refer to it; switch "offered to staff" off instead
+
+    def write(self, request, obj, data, changed):
+        names = ["name", "active", *TEMPLATE_FIELDS]
+        fields = {n: data[n] for n in names if n in data}
+        return services.template_save(by=request.user, template=obj, **fields)

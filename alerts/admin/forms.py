@@ -15,6 +15,9 @@ ALERT_FIELDS = (
     "headline",
     "description",
     "instruction",
+    "headline_en",
+    "description_en",
+    "instruction_en",
     "kind",
     "atb_level",
     "tlp",
@@ -24,6 +27,9 @@ ALERT_FIELDS = (
     "organisations",
     "area_description",
     "area_polygon",
+    "area_targets",
+    "target_categories",
+    "target_min_capacity",
     "raises_sectors",
     "assessment",
     "urgency",
@@ -33,7 +39,7 @@ ALERT_FIELDS = (
     "ack_deadline_minutes",
 )
 AUDIENCE = ("sectors", "regions", "partnerships", "organisations")
-MANY = ("sectors", "partnerships", "organisations", "raises_sectors")
+MANY = ("sectors", "partnerships", "organisations", "raises_sectors", "target_categories")
 DERIVED = ("urgency", "severity", "certainty", "ack_deadline_minutes")
 
 
@@ -61,6 +67,13 @@ class AlertForm(forms.ModelForm):
         label=_("sectors"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+    )
+    target_categories = forms.ModelMultipleChoiceField(
+        queryset=Sector.objects.all(),
+        label=_("soft-target categories in the area"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only targets of these categories; none chosen: every category."),
     )
     raises_sectors = forms.ModelMultipleChoiceField(
         queryset=Sector.objects.all(),

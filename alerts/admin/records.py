@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from alerts.admin.lifecycle import refusal_text
-from alerts.models import Acknowledgement, Delivery, WebhookSubscription
+from alerts.models import Acknowledgement, Delivery, StatusReport, WebhookSubscription
 from alerts.webhooks import webhook_disable, webhook_enable
 from partnerships.admin.base import StaffAdmin
 from threats.admin.levels import measures_text
@@ -141,3 +141,15 @@ class WebhookSubscriptionAdmin(RecordAdmin):
     @admin.action(description=_("Enable the selected webhook subscriptions"))
     def enable(self, request, queryset):
         self._set_active(request, queryset, active=True)
+
+
+@admin.register(StatusReport)
+class StatusReportAdmin(RecordAdmin):
+    """The latest status each organisation reported back per alert (partners write them)."""
+
+    list_display = ["at", "alert", "organisation", "status", "user", "note"]
+    list_filter = ["status"]
+    search_fields = ["alert__headline", "organisation__name"]
+    list_select_related = ["alert", "organisation", "user"]
+    fields = ["alert", "organisation", "status", "note", "user", "first_at", "at"]
+    readonly_fields = fields

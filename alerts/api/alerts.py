@@ -39,6 +39,8 @@ from alerts.api.examples import (
     AUDIENCE_PREVIEW,
     CAP,
     DRAFT,
+    STATUS_REPORT,
+    STATUS_REPORT_REQUEST,
 )
 from alerts.api.serializers import (
     AcknowledgementSerializer,
@@ -46,6 +48,8 @@ from alerts.api.serializers import (
     AlertSerializer,
     AlertWriteSerializer,
     AudiencePreviewSerializer,
+    StatusReportSerializer,
+    StatusReportWriteSerializer,
 )
 from alerts.cap import ATOM_MEDIA_TYPE, CAP_MEDIA_TYPE, FEED_SIZE, alert_to_cap, alerts_feed
 from alerts.models import Acknowledgement, Alert
@@ -200,6 +204,8 @@ class AlertViewSet(
             return AlertWriteSerializer
         if self.action == "acknowledge":
             return AcknowledgeSerializer
+        if self.action == "report_status":
+            return StatusReportWriteSerializer
         return AlertSerializer
 
     def get_serializer_context(self):
@@ -237,9 +243,14 @@ class AlertViewSet(
             )
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        alert = services.alert_create(
-            by=request.user, idempotency_key=key, **serializer.validated_data
-        )
+        data = dict(serializer.validated_data)
+        template = data.pop("template", None)
+        if template is not None:
+            alert = services.alert_create_from_template(
+                by=request.user, template=template, idempotency_key=key, **data
+            )
+        else:
+            alert = services.alert_create(by=request.user, idempotency_key=key, **data)
         created = getattr(alert, "created", True)
         return self._show(alert, code=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
@@ -397,6 +408,39 @@ class AlertViewSet(
         )
         data = AcknowledgementSerializer(ack, context=self.get_serializer_context()).data
         return Response(data, status=status.HTTP_200_OK if repeated else status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Report your organisation's status on an alert",
+        description="Besides the acknowledgement: measures_in_place, need_assistance, closed "
+        "(closed or evacuated) or not_affected, with an optional note. A later report replaces "
+        "the earlier one while the alert is published; NCTV staff see the latest per "
+        "organisation on the board. Not sent to your organisation: 404; a read-only role: 403; "
+        "an alert that has ended: 409.",
+        request=StatusReportWriteSerializer,
+        responses={
+            200: StatusReportSerializer,
+            409: CONFLICT_RESPONSE,
+            **errors(400, 401, 403, 404),
+        },
+        examples=[
+            OpenApiExample("Measures in place", value=STATUS_REPORT_REQUEST, request_only=True),
+            OpenApiExample("Reported", value=STATUS_REPORT, response_only=True),
+        ],
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="status",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def report_status(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report = services.alert_report_status(
+            alert_public_id=self.kwargs["id"], by=request.user, **serializer.validated_data
+        )
+        return Response(StatusReportSerializer(report, context=self.get_serializer_context()).data)
 
     def _acknowledged_already(self, public_id) -> bool:
         """Only to choose 200 over 201; whether the caller may acknowledge is the service's."""

@@ -233,3 +233,15 @@ WEBHOOK = {
     "created_at": "2026-11-02T14:00:00+01:00",
 }
 WEBHOOK_WITH_SECRET = {**WEBHOOK, "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}
+
+STATUS_REPORT_REQUEST = {"status": "measures_in_place", "note": "Extra stewards at gates A-D."}
+STATUS_REPORT = {
+    "id": "6f1c2a8e-0b7d-4c55-9a51-3f4e2d1c0b9a",
+    "organisation": ACKNOWLEDGEMENT["organisation"],
+    "by": ACKNOWLEDGEMENT["by"],
+    "status": "measures_in_place",
+    "status_label": "Measures in place",
+    "note": "Extra stewards at gates A-D.",
+    "first_at": "2026-05-14T10:20:00+02:00",
+    "at": "2026-05-14T10:45:00+02:00",
+}

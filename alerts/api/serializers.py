@@ -14,7 +14,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from alerts.channels import messages
-from alerts.models import Acknowledgement, Alert, Certainty, Severity, Urgency
+from alerts.models import (
+    Acknowledgement,
+    Alert,
+    AlertTemplate,
+    Certainty,
+    Severity,
+    StatusReport,
+    Urgency,
+)
 from partnerships.api.common import (
     OrganisationField,
     OrganisationRefSerializer,
@@ -69,6 +77,23 @@ class AcknowledgementSerializer(serializers.ModelSerializer):
         return code_labels(Measure, [m for m in ack.measures_taken if m in Measure.values])
 
 
+class StatusReportSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    organisation = OrganisationRefSerializer(read_only=True)
+    by = UserRefSerializer(source="user", read_only=True, allow_null=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = StatusReport
+        fields = ["id", "organisation", "by", "status", "status_label", "note", "first_at", "at"]
+        read_only_fields = fields
+
+
+class StatusReportWriteSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=StatusReport.Status.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
 class AlertSerializer(serializers.ModelSerializer):
     """An alert with its codes and labels. Context: ``actor`` and, for partners,
     ``partnership_ids`` (the current partnerships of their organisation)."""
@@ -108,6 +133,9 @@ class AlertSerializer(serializers.ModelSerializer):
             "headline",
             "description",
             "instruction",
+            "headline_en",
+            "description_en",
+            "instruction_en",
             "atb_level",
             "atb_level_label",
             "tlp",
@@ -124,6 +152,8 @@ class AlertSerializer(serializers.ModelSerializer):
             "ack_deadline",
             "area_description",
             "area_polygon",
+            "area_targets",
+            "target_min_capacity",
             "sender",
             "audience",
             "my_acknowledgement",
@@ -238,6 +268,15 @@ class AlertSummarySerializer(serializers.ModelSerializer):
         return messages.marked(alert, alert.headline)
 
 
+class AreaTargetSerializer(serializers.Serializer):
+    name = serializers.CharField(read_only=True)
+    latitude = serializers.FloatField(read_only=True)
+    longitude = serializers.FloatField(read_only=True)
+    operator = serializers.CharField(
+        read_only=True, help_text=gettext_lazy("Empty if the operator is not reached.")
+    )
+
+
 class AudiencePreviewSerializer(serializers.Serializer):
     organisations = serializers.IntegerField(read_only=True)
     users = serializers.IntegerField(read_only=True)
@@ -256,6 +295,15 @@ class AudiencePreviewSerializer(serializers.Serializer):
         ),
     )
     organisation_names = serializers.ListField(child=serializers.CharField(), read_only=True)
+    unreachable_organisations = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text=gettext_lazy(
+            "Organisations in the audience with no active user on any channel and no webhook: "
+            "nobody there would be told."
+        ),
+    )
+    area_targets = AreaTargetSerializer(many=True, read_only=True)
     tlp = serializers.ChoiceField(choices=TLP.choices, read_only=True)
 
 
@@ -266,10 +314,21 @@ class AlertWriteSerializer(serializers.Serializer):
     """A draft as NCTV staff write it; the CAP fields and the deadline follow from the ATb level
     unless given. For an update (a new version), only the fields that change."""
 
-    headline = serializers.CharField(max_length=160)
-    description = serializers.CharField()
+    template = PublicIdField(
+        queryset=AlertTemplate.objects.filter(active=True),
+        required=False,
+        help_text=gettext_lazy(
+            "Start from this template: its texts, level, TLP, kind and CAP values fill what is "
+            "not given (headline, description and atb_level are then optional)."
+        ),
+    )
+    headline = serializers.CharField(max_length=160, required=False)
+    description = serializers.CharField(required=False)
     instruction = serializers.CharField(required=False, allow_blank=True)
-    atb_level = serializers.ChoiceField(choices=AlertLevel.choices)
+    headline_en = serializers.CharField(max_length=160, required=False, allow_blank=True)
+    description_en = serializers.CharField(required=False, allow_blank=True)
+    instruction_en = serializers.CharField(required=False, allow_blank=True)
+    atb_level = serializers.ChoiceField(choices=AlertLevel.choices, required=False)
     tlp = serializers.ChoiceField(
         choices=TLP.choices,
         required=False,
@@ -291,6 +350,21 @@ class AlertWriteSerializer(serializers.Serializer):
         allow_blank=True,
         help_text=gettext_lazy('CAP polygon: "latitude,longitude" pairs, closed.'),
     )
+    area_targets = serializers.BooleanField(
+        required=False,
+        help_text=gettext_lazy("Reach the operators of the soft targets inside the polygon."),
+    )
+    target_categories = SectorField(
+        many=True,
+        required=False,
+        help_text=gettext_lazy("With area_targets: only targets of these categories (codes)."),
+    )
+    target_min_capacity = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy("With area_targets: only targets for at least this many people."),
+    )
     assessment = PublicIdField(
         queryset=ThreatAssessment.objects.all(), required=False, allow_null=True
     )
@@ -301,6 +375,21 @@ class AlertWriteSerializer(serializers.Serializer):
     ack_deadline_minutes = serializers.IntegerField(
         min_value=1, max_value=7 * 24 * 60, required=False
     )
+
+    def validate(self, attrs):
+        if self.partial:
+            if "template" in attrs:
+                raise serializers.ValidationError(
+                    {"template": gettext_lazy("A new version keeps its template.")}
+                )
+            return attrs
+        if attrs.get("template") is None:
+            missing = [n for n in ("headline", "description", "atb_level") if not attrs.get(n)]
+            if missing:
+                raise serializers.ValidationError(
+                    {n: [gettext_lazy("This field is required.")] for n in missing}
+                )
+        return attrs
 
 
 class AcknowledgeSerializer(serializers.Serializer):

@@ -44,29 +44,62 @@ def may_travel_in_full(alert) -> bool:
     return TLP.is_open(alert.tlp)
 
 
-def notice(alert) -> Message:
-    with translation.override(settings.LANGUAGE_CODE):
+def reader_language(user) -> str:
+    """The language ``user`` reads alerts in: their choice, else the default (Dutch)."""
+    from alerts.models import ReaderLanguage
+
+    if user is None:
+        return settings.LANGUAGE_CODE
+    chosen = ReaderLanguage.objects.filter(user=user).values_list("language", flat=True).first()
+    return chosen or settings.LANGUAGE_CODE
+
+
+def text_in(alert, name: str, language: str) -> str:
+    """The alert's ``name`` text in ``language``: the English one when asked and written, else
+    the Dutch (which every alert has)."""
+    if language == "en":
+        return getattr(alert, f"{name}_en", "") or getattr(alert, name)
+    return getattr(alert, name)
+
+
+def missing_translation(alert, language: str) -> bool:
+    """Asked for English, but the alert was written in Dutch only."""
+    return language == "en" and not alert.headline_en
+
+
+def notice(alert, language: str | None = None) -> Message:
+    language = language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        headline = text_in(alert, "headline", language)
         params = {
             "level": alert.get_atb_level_display(),
             "tlp": TLP(alert.tlp).label,
             "url": alert_url(alert),
-            "headline": alert.headline,
+            "headline": headline,
         }
         lines = []
+        if missing_translation(alert, language):
+            lines += [_("(This alert was written in Dutch only.)"), ""]
         if alert.kind == "exercise":
             lines += [_("THIS IS AN EXERCISE. Take only the measures the exercise asks for."), ""]
         elif alert.kind == "test":
             lines += [_("THIS IS A TEST. Take no measures."), ""]
+        if alert.previous_id:
+            lines += [
+                _("UPDATE (version %(version)s) of an alert sent to you before.")
+                % {"version": alert.version},
+                "",
+            ]
         if may_travel_in_full(alert):
             subject = _("Alert: %(headline)s") % params
             lines += [
-                f"{params['tlp']} — {alert.headline}",
+                f"{params['tlp']} — {headline}",
                 _("Alert level: %(level)s") % params,
                 "",
-                alert.description,
+                text_in(alert, "description", language),
             ]
             if alert.instruction:
-                lines += ["", _("What to do:"), alert.instruction]
+                lines += ["", _("What to do:"), text_in(alert, "instruction", language)]
             lines += ["", _("Acknowledge in the portal: %(url)s") % params]
             short = _("Alert (%(level)s): %(headline)s — %(url)s") % params
         else:
@@ -77,8 +110,42 @@ def notice(alert) -> Message:
                 _("Sign in to read it: %(url)s") % params,
             ]
             short = _("New alert (%(tlp)s, %(level)s). Sign in to read it: %(url)s") % params
+        if alert.previous_id:
+            subject = _("Update: %(subject)s") % {"subject": subject}
+            short = _("Update: %(subject)s") % {"subject": short}
         return Message(
             subject=marked(alert, subject), body="\n".join(lines), short=marked(alert, short)
+        )
+
+
+def ended(alert, purpose: str, language: str | None = None) -> Message:
+    """The alert is cancelled, or the all clear is given: to everyone it reached."""
+    language = language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        params = {
+            "url": alert_url(alert),
+            "tlp": TLP(alert.tlp).label,
+            "headline": text_in(alert, "headline", language),
+        }
+        cancelled = purpose == "cancel"
+        if may_travel_in_full(alert):
+            if cancelled:
+                subject = _("Cancelled: %(headline)s") % params
+                first = _('The alert "%(headline)s" has been cancelled. Disregard it.') % params
+            else:
+                subject = _("All clear: %(headline)s") % params
+                first = _('All clear for the alert "%(headline)s": the threat is over.') % params
+        elif cancelled:
+            subject = _("Alert cancelled (%(tlp)s)") % params
+            first = _("An alert at %(tlp)s sent to your organisation has been cancelled.") % params
+        else:
+            subject = _("All clear (%(tlp)s)") % params
+            first = _("All clear for an alert at %(tlp)s sent to your organisation.") % params
+        more = _("Details in the portal: %(url)s") % params
+        return Message(
+            subject=marked(alert, subject),
+            body=f"{first}\n\n{more}",
+            short=marked(alert, f"{subject} — {params['url']}"),
         )
 
 
@@ -119,4 +186,6 @@ def for_delivery(delivery) -> Message:
             ).select_related("organisation")
         ]
         return duty_officer(alert, silent)
-    return notice(alert)
+    if delivery.purpose in (Delivery.Purpose.CANCEL, Delivery.Purpose.ALL_CLEAR):
+        return ended(alert, delivery.purpose, reader_language(delivery.recipient))
+    return notice(alert, reader_language(delivery.recipient))

@@ -58,11 +58,18 @@ def _previous_id(delivery) -> str | None:
     return str(previous.public_id)
 
 
+EVENT_TYPES = {"cancel": "alert.cancelled", "all_clear": "alert.all_clear"}
+
+
 def payload(delivery) -> dict:
     alert = delivery.alert
+    kind = EVENT_TYPES.get(delivery.purpose)
+    at = alert.ended_at if kind else alert.published_at
+    if kind is None:
+        kind = "alert.updated" if alert.previous_id else "alert.published"
     return {
-        "type": "alert.published",
-        "timestamp": alert.published_at.isoformat() if alert.published_at else None,
+        "type": kind,
+        "timestamp": at.isoformat() if at else None,
         "data": {
             "id": str(alert.public_id),
             "version": alert.version,

@@ -1,13 +1,16 @@
 from alerts.models.alerts import (
     LEVEL_DEFAULTS,
+    TEMPLATE_FIELDS,
     Acknowledgement,
     Alert,
     AlertGroupGrant,
     AlertRecipient,
+    AlertTemplate,
     AlertUserGrant,
     Certainty,
     EscalationStep,
     Severity,
+    StatusReport,
     Urgency,
 )
 from alerts.models.deliveries import (
@@ -17,17 +20,20 @@ from alerts.models.deliveries import (
     ChannelPreference,
     Delivery,
     OrganisationChannelDefault,
+    ReaderLanguage,
     WebhookSubscription,
 )
 
 __all__ = [
     "DEFAULT_CHANNELS",
     "LEVEL_DEFAULTS",
+    "TEMPLATE_FIELDS",
     "USER_CHANNELS",
     "Acknowledgement",
     "Alert",
     "AlertGroupGrant",
     "AlertRecipient",
+    "AlertTemplate",
     "AlertUserGrant",
     "Certainty",
     "Channel",
@@ -35,7 +41,9 @@ __all__ = [
     "Delivery",
     "EscalationStep",
     "OrganisationChannelDefault",
+    "ReaderLanguage",
     "Severity",
+    "StatusReport",
     "Urgency",
     "WebhookSubscription",
 ]

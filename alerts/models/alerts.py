@@ -79,6 +79,9 @@ class Alert(models.Model):
     headline = models.CharField(_("headline"), max_length=160)
     description = models.TextField(_("description"))
     instruction = models.TextField(_("instruction"), blank=True)
+    headline_en = models.CharField(_("headline (English)"), max_length=160, blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    instruction_en = models.TextField(_("instruction (English)"), blank=True)
     atb_level = models.CharField(_("alert level (ATb)"), max_length=20, choices=AlertLevel.choices)
     raises_sectors = models.ManyToManyField(
         Sector,
@@ -118,6 +121,27 @@ class Alert(models.Model):
             'Optional CAP polygon: "latitude,longitude" pairs separated by spaces, at least four, '
             "the last the same as the first."
         ),
+    )
+    area_targets = models.BooleanField(
+        _("reach the soft targets in the area"),
+        default=False,
+        help_text=_(
+            "Add the operators of the soft targets inside the polygon to the audience, narrowed "
+            "to the categories and the capacity below."
+        ),
+    )
+    target_categories = models.ManyToManyField(
+        Sector,
+        blank=True,
+        related_name="+",
+        verbose_name=_("soft-target categories in the area"),
+        help_text=_("Only targets of these categories; none chosen: every category."),
+    )
+    target_min_capacity = models.PositiveIntegerField(
+        _("minimum capacity of targets in the area"),
+        null=True,
+        blank=True,
+        help_text=_("Only targets for at least this many people; empty: any capacity."),
     )
 
     assessment = models.ForeignKey(
@@ -164,6 +188,15 @@ class Alert(models.Model):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    template = models.ForeignKey(
+        "alerts.AlertTemplate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started from template"),
+    )
+    template_version = models.PositiveIntegerField(_("template version"), null=True, blank=True)
     idempotency_key = models.CharField(
         _("idempotency key"),
         max_length=100,
@@ -209,6 +242,60 @@ class Alert(models.Model):
     def is_drill(self) -> bool:
         """Exercise and test alerts: marked on every channel and left out of statistics."""
         return self.kind != self.Kind.ACTUAL
+
+
+class AlertTemplate(models.Model):
+    """A recurring situation written once: staff start an alert from it and adapt. Every change
+    raises its version; an alert records the template and the version it started from."""
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    headline = models.CharField(_("headline"), max_length=160)
+    description = models.TextField(_("description"))
+    instruction = models.TextField(_("instruction"), blank=True)
+    headline_en = models.CharField(_("headline (English)"), max_length=160, blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    instruction_en = models.TextField(_("instruction (English)"), blank=True)
+    atb_level = models.CharField(_("alert level (ATb)"), max_length=20, choices=AlertLevel.choices)
+    tlp = models.CharField(_("TLP level"), max_length=20, choices=TLP.choices, default=TLP.GREEN)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=Alert.Kind.choices, default=Alert.Kind.ACTUAL
+    )
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, blank=True)
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, blank=True)
+    certainty = models.CharField(
+        _("certainty"), max_length=10, choices=Certainty.choices, blank=True
+    )
+    active = models.BooleanField(_("offered to staff"), default=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("alert template")
+        verbose_name_plural = _("alert templates")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(tlp=TLP.RED), name="alert_template_not_red"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (v{self.version})"
+
+
+TEMPLATE_FIELDS = (
+    "headline",
+    "description",
+    "instruction",
+    "headline_en",
+    "description_en",
+    "instruction_en",
+    "atb_level",
+    "tlp",
+    "kind",
+    "urgency",
+    "severity",
+    "certainty",
+)
 
 
 class AlertUserGrant(UserGrant):
@@ -296,6 +383,47 @@ class Acknowledgement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation}: {self.alert}"
+
+
+class StatusReport(models.Model):
+    """An organisation's answer back on an alert, besides the acknowledgement: its situation,
+    with a note; one row per organisation, updated while the alert is published."""
+
+    class Status(models.TextChoices):
+        MEASURES_IN_PLACE = "measures_in_place", _("Measures in place")
+        NEED_ASSISTANCE = "need_assistance", _("Need assistance")
+        CLOSED = "closed", _("Closed or evacuated")
+        NOT_AFFECTED = "not_affected", _("Not affected")
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    alert = models.ForeignKey(
+        Alert, on_delete=models.CASCADE, related_name="status_reports", verbose_name=_("alert")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    note = models.TextField(_("note"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("reported by"),
+    )
+    first_at = models.DateTimeField(_("first reported at"), auto_now_add=True)
+    at = models.DateTimeField(_("reported at"))
+
+    class Meta:
+        verbose_name = _("status report")
+        verbose_name_plural = _("status reports")
+        ordering = ["at"]
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "organisation"], name="one_status_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.get_status_display()}"
 
 
 class EscalationStep(models.Model):

@@ -59,6 +59,31 @@ class ChannelPreference(models.Model):
         return f"{self.user}: {self.channel} {'on' if self.enabled else 'off'}"
 
 
+class ReaderLanguage(models.Model):
+    """The language a user reads alerts in (Dutch by default)."""
+
+    class Language(models.TextChoices):
+        DUTCH = "nl", _("Dutch")
+        ENGLISH = "en", _("English")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="alert_language",
+        verbose_name=_("user"),
+    )
+    language = models.CharField(
+        _("language of alerts"), max_length=5, choices=Language.choices, default=Language.DUTCH
+    )
+
+    class Meta:
+        verbose_name = _("reader language")
+        verbose_name_plural = _("reader languages")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.language}"
+
+
 class OrganisationChannelDefault(models.Model):
     """An organisation admin's default for a channel, for members without a preference."""
 
@@ -146,6 +171,8 @@ class Delivery(models.Model):
         NOTICE = "notice", _("Alert")
         REMINDER = "reminder", _("Escalation: acknowledgement overdue")
         DUTY_OFFICER = "duty_officer", _("Escalation to the duty officer")
+        CANCEL = "cancel", _("The alert is cancelled")
+        ALL_CLEAR = "all_clear", _("All clear")
 
     PENDING = (Status.QUEUED, Status.AWAITING_RETRY)
 

@@ -306,8 +306,9 @@ def test_the_board_detail_runs_a_fixed_number_of_queries(
     acknowledge(alert, world.admin_a, measures_taken=["cctv"])
     alerts_escalate(now=board.deadline_of(alert) + timedelta(minutes=1))
     sign_in(client, world.duty)
-    # the alert; deliveries, acknowledgements, escalation steps, recipients; the record (two)
-    with django_assert_num_queries(BASE_QUERIES + 7):
+    # the alert; deliveries, acknowledgements, status reports, escalation steps, recipients;
+    # the record (two)
+    with django_assert_num_queries(BASE_QUERIES + 8):
         response = client.get(detail_url(alert))
     assert response.content.decode().count("data-organisation=") == count + 1
     assert Acknowledgement.objects.count() == 1

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
-from alerts.demo import ARENA_ALERT, DRAFT, VIERDAAGSE_EXERCISE
+from alerts.demo import AREA_ALERT, ARENA_ALERT, DRAFT, VEHICLE_TEMPLATE, VIERDAAGSE_EXERCISE
 from alerts.models import (
     Acknowledgement,
     Alert,
@@ -98,7 +98,7 @@ def test_only_recipients_see_the_published_alerts_and_no_partner_the_draft(seede
     assert visible("vierdaagse-operator") == {VIERDAAGSE_EXERCISE}
     assert VIERDAAGSE_EXERCISE in visible("vrgz-officer")
     assert visible("diamant-operator") == set()
-    assert visible("nctv-analyst") == {VIERDAAGSE_EXERCISE, ARENA_ALERT, DRAFT}
+    assert visible("nctv-analyst") == {VIERDAAGSE_EXERCISE, ARENA_ALERT, AREA_ALERT, DRAFT}
 
 
 def test_the_deliveries_are_sent_once_the_seed_commits(
@@ -116,8 +116,9 @@ def test_the_deliveries_are_sent_once_the_seed_commits(
     finally:
         app.conf.task_always_eager = eager
     in_app = Delivery.objects.filter(channel="in_app")
-    # the Vierdaagse's operator and safety-region officer; the ArenA's operator and integrator
-    assert in_app.count() == 4
+    # the Vierdaagse's operator and safety-region officer; the ArenA's operator and integrator,
+    # for its alert and for the area alert around it
+    assert in_app.count() == 6
     assert set(in_app.values_list("status", flat=True)) == {"sent"}
     assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
 
@@ -130,3 +131,23 @@ def test_seeding_twice_adds_nothing(seeded):
 
 def test_the_extra_demo_user_signs_in(seeded, client):
     assert client.login(username="vrgz-officer", password=django_settings.DEMO_PASSWORD)
+
+
+def test_an_area_alert_from_a_template_a_status_back_and_the_unreachable_flagged(seeded):
+    from alerts.models import AlertTemplate, StatusReport
+    from alerts.preview import audience_preview
+
+    area = alert(AREA_ALERT)
+    assert area.status == Alert.Status.PUBLISHED and area.area_targets
+    assert area.template == AlertTemplate.objects.get(name=VEHICLE_TEMPLATE)
+    assert area.headline_en == area.template.headline_en  # written in both languages
+    assert set(area.recipients.values_list("organisation__name", flat=True)) == {
+        "Johan Cruijff ArenA"
+    }
+    assert "Johan Cruijff ArenA" in [t["name"] for t in audience_preview(area)["area_targets"]]
+    report = StatusReport.objects.get(alert=area)
+    assert (report.organisation.name, report.status) == ("Johan Cruijff ArenA", "measures_in_place")
+    # two of the Vierdaagse's four recipient organisations have no users: flagged
+    preview = audience_preview(alert(VIERDAAGSE_EXERCISE))
+    assert len(preview["unreachable_organisations"]) == 2
+    assert preview["organisations"] == 4

@@ -67,6 +67,7 @@ def test_every_operation_has_a_summary_errors_and_an_example(schema):
         "POST /api/v1/alerts/{id}/approve/",
         "POST /api/v1/alerts/{id}/cancel/",
         "POST /api/v1/alerts/{id}/publish/",
+        "POST /api/v1/alerts/{id}/status/",
         "POST /api/v1/alerts/{id}/update/",
         "POST /api/v1/inbox/{id}/read/",
         "POST /api/v1/webhooks/",
