@@ -519,7 +519,7 @@ def _covenant(partnership, spec, orgs, users, today, uploader) -> Covenant:
             covenant=covenant, organisation=orgs[org_name], signed_on=signed_on
         )
         if signatory.signed_on != signed_on:
-            covenant_services.covenant_sign(
+            covenant_services.covenant_record_signature(
                 covenant=covenant, organisation=orgs[org_name], signed_on=signed_on
             )
     tasks = [(orgs[org_name], text) for org_name, text in spec["tasks"]]

@@ -116,9 +116,11 @@ def covenant_add_signatory(
 
 
 @transaction.atomic
-def covenant_sign(
+def covenant_record_signature(
     *, covenant: Covenant, organisation: Organisation, signed_on: date | None = None
 ) -> CovenantSignatory:
+    """Record a signing date as data (demo and migration seeding). The faces never call this: a
+    party signs for itself through ``partnerships.services.signing.covenant_sign``."""
     signatory = CovenantSignatory.objects.filter(
         covenant=covenant, organisation=organisation
     ).first()
