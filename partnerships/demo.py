@@ -135,6 +135,8 @@ def _user(row, organisations: dict[str, Organisation], password: str):
     user.is_active = True
     user.save()
     membership = Membership.objects.filter(user=user).first()
+    if membership is not None:
+        user.groups.add(membership.organisation.group)  # back in after a deactivation
     if membership is None:
         services.membership_create(user=user, organisation=organisation, role=role)
     elif membership.role != role:
@@ -209,6 +211,8 @@ PARTNERSHIPS = [
                     ("Johan Cruijff ArenA", -410),
                     ("Gemeente Amsterdam", -410),
                     ("Politie Amsterdam", -408),
+                    # The NCTV shares under this covenant, so it signs it too.
+                    ("NCTV", -405),
                 ],
                 "tasks": [
                     (

@@ -147,7 +147,7 @@ def test_red_is_shared_with_a_named_user(
 
 
 @pytest.fixture
-def covenant_red(pps, org_a, org_b):
+def covenant_red(pps, org_a, org_b, nctv):
     from partnerships.services.covenants import covenant_create
 
     return covenant_create(
@@ -155,7 +155,7 @@ def covenant_red(pps, org_a, org_b):
         title="Convenant rood",
         effective_from=days_ago(5),
         information_clause="red",
-        signatories=[(org_a, days_ago(6)), (org_b, days_ago(6))],
+        signatories=[(org_a, days_ago(6)), (org_b, days_ago(6)), (nctv, days_ago(6))],
     )
 
 
