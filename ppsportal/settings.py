@@ -160,6 +160,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "ppsportal.tasks.record_worker_heartbeat",
         "schedule": 60.0,
     },
+    # Requests do not clean up expired API tokens (one lookup each); this does, hourly.
+    "api-tokens-expire": {
+        "task": "ppsportal.tasks.expire_api_tokens",
+        "schedule": crontab(minute=5),
+    },
     "sharing-remove-lapsed-grants": {
         "task": "partnerships.tasks.remove_lapsed_grants",
         "schedule": crontab(minute="*/10"),
@@ -319,7 +324,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "ppsportal.api.authentication.PortalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -21,3 +21,11 @@ def expire_audit_log() -> int:
     from ppsportal.retention import audit_log_expire
 
     return audit_log_expire()
+
+
+@shared_task(name="ppsportal.tasks.expire_api_tokens", ignore_result=True)
+def expire_api_tokens() -> int:
+    """Hourly: expired API tokens are deleted (requests no longer clean them up)."""
+    from ppsportal.api.authentication import expire_api_tokens as expire
+
+    return expire()
