@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from guardian.shortcuts import get_objects_for_user
 
 from partnerships.models import ContactEntry, Covenant
@@ -225,7 +225,7 @@ def test_each_party_signs_only_for_itself(
 
 def test_an_old_version_cannot_be_signed_or_amended(operator_a, nctv_staff, covenant):
     successor = signing.covenant_amend(covenant=covenant, by=nctv_staff, purpose="Nieuw doel")
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError) as refused, translation.override("en"):
         signing.covenant_sign(covenant=covenant, by=operator_a)
     assert "not the current version" in refused.value.message_dict["covenant"][0]
     with pytest.raises(ValidationError):
@@ -285,7 +285,7 @@ def test_the_sharer_must_have_signed_the_covenant(
     arena, org_a, municipality, entry, nctv_staff, viewer_a
 ):
     without_nctv = _covenant(arena, [org_a, municipality])
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError) as refused, translation.override("en"):
         sharing.share_with_organisation(
             obj=entry, organisation=org_a, covenant=without_nctv, by=nctv_staff, reason="Wedstrijd"
         )
