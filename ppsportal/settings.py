@@ -6,13 +6,16 @@ See ``.env.example`` for every variable and ``docs/operations.md`` for how to ru
 from __future__ import annotations
 
 import importlib.util
+from ipaddress import ip_network
 from pathlib import Path
 
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from ppsportal.env import (
+    broker_url,
     database_from_url,
     email_from_url,
     env_bool,
@@ -61,9 +64,12 @@ INSTALLED_APPS = [
     "partnerships",
     "threats",
     "alerts",
+    "interop",
+    "sso",
 ]
 
 MIDDLEWARE = [
+    "ppsportal.observability.RequestObservationMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -131,7 +137,15 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_MAX_RETRY_DELAY = 1800
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The broker is Redis (REDIS_URL) unless CELERY_BROKER_URL names another, RabbitMQ for one
+# (docs/operations.md); Redis stays the cache and the heartbeat's store, so it is needed too.
+_broker = broker_url("CELERY_BROKER_URL")
+if _broker and not REDIS_URL:
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_URL=... needs REDIS_URL as well (the cache and the worker heartbeat)."
+    )
+CELERY_BROKER_URL = _broker or REDIS_URL or "memory://"
+BROKER_IS_AMQP = CELERY_BROKER_URL.split(":", 1)[0] in {"amqp", "amqps", "pyamqp"}
 CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
@@ -152,7 +166,29 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 5,
     "socket_connect_timeout": 2,
 }
+if BROKER_IS_AMQP:
+    # RabbitMQ confirms each published message: a publish returns once the broker has it.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "confirm_publish": True,
+        "max_retries": 2,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.5,
+        "connect_timeout": 2,
+    }
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+# Named queues, so each kind of work has its own workers (make serve, docs/operations.md):
+# "delivery" talks to SMTP, webhook receivers and the SMS gateway (slow, many in parallel);
+# "fanout" hands out deliveries (the outbox sweep, escalation), never stuck behind a slow
+# receiver; "default" is everything else (heartbeat, reminders, grants, expiry, retention). A
+# worker started without -Q consumes all three.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [Queue("default"), Queue("fanout"), Queue("delivery")]
+CELERY_TASK_ROUTES = {
+    "alerts.tasks.deliver_batch": {"queue": "delivery"},
+    "alerts.tasks.sweep": {"queue": "fanout"},
+    "alerts.tasks.escalate": {"queue": "fanout"},
+}
 CELERY_TIMEZONE = "Europe/Amsterdam"
 CELERY_ENABLE_UTC = True
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
@@ -223,6 +259,35 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
+
+# --- Single sign-on (OpenID Connect, docs/integrations.md) -------------------------------------
+# Off unless a provider's client id is set. Users are matched by the signed iss+sub and placed by
+# an approved sso.OrganisationRule, never by e-mail domain.
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", "")
+SSO_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email profile")
+OIDC_TIMEOUT = 10
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/"
+# amr/acr values by which the provider vouches for a second factor (NCTV staff need one).
+SSO_STAFF_MFA_AMR = env_list("SSO_STAFF_MFA_AMR", [])
+SSO_STAFF_MFA_ACR = env_list("SSO_STAFF_MFA_ACR", [])
+if SSO_ENABLED:
+    for _name in (
+        "OIDC_RP_CLIENT_SECRET",
+        "OIDC_OP_AUTHORIZATION_ENDPOINT",
+        "OIDC_OP_TOKEN_ENDPOINT",
+        "OIDC_OP_USER_ENDPOINT",
+        "OIDC_OP_JWKS_ENDPOINT",
+    ):
+        if not globals()[_name]:
+            raise ImproperlyConfigured(f"OIDC_RP_CLIENT_ID is set, so {_name} must be set too.")
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "sso.backends.PortalOIDCBackend"]
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", default=8 * 3600, minimum=300)
 SESSION_COOKIE_HTTPONLY = True
@@ -370,6 +435,7 @@ SPECTACULAR_SETTINGS = {
         "PartnershipKindEnum": "partnerships.models.PartnershipKind",
         "PartnershipStatusEnum": "partnerships.models.Partnership.Status",
         "PartnerRoleEnum": "partnerships.models.PartnerRole",
+        "OrganisationRoleEnum": "partnerships.models.Role",
         "CovenantKindEnum": "partnerships.models.Covenant.Kind",
         "CovenantStatusEnum": "partnerships.models.Covenant.Status",
         "ContactKindEnum": "partnerships.models.ContactEntry.Kind",
@@ -395,13 +461,40 @@ if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
     raise ImproperlyConfigured(
         f"LOG_LEVEL={LOG_LEVEL!r} is not one of DEBUG, INFO, WARNING, ERROR."
     )
+# One JSON object per line with the request id (ppsportal/logs.py); "plain" for people reading.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is not one of json, plain.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "ppsportal.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "ppsportal.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
+# Workers log through the same handler (JSON, request id) instead of Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- Metrics (ppsportal/metrics.py): /metrics answers only these scrapers, 404 to anyone else ---
+METRICS_TOKEN = env_str("METRICS_TOKEN")  # scraper sends "Authorization: Bearer <token>"
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", default=[])  # addresses or networks
+for _network in METRICS_ALLOWED_IPS:
+    try:
+        ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_IPS={_network!r} is not an IP address or network."
+        ) from None
 
 # --- Alerts -----------------------------------------------------------------------------------
 SMS_BACKEND = env_str("SMS_BACKEND", "alerts.channels.sms.ConsoleBackend")

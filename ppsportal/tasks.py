@@ -1,6 +1,7 @@
 """Core periodic tasks."""
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -29,3 +30,9 @@ def expire_api_tokens() -> int:
     from ppsportal.api.authentication import expire_api_tokens as expire
 
     return expire()
+
+
+@worker_ready.connect
+def _heartbeat_when_a_worker_starts(**kwargs) -> None:
+    """A worker that just started is alive: /readyz need not wait for beat's first heartbeat."""
+    record_worker_heartbeat()

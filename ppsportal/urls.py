@@ -7,7 +7,8 @@ from django.urls import include, path
 from partnerships.auth_forms import DashboardAuthenticationForm
 from ppsportal.api.auth import ObtainTokenView, RevokeTokenView
 from ppsportal.api.docs import SchemaView, SwaggerView
-from ppsportal.health import health
+from ppsportal.health import health, healthz, readyz
+from ppsportal.metrics import metrics_view
 
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
@@ -15,6 +16,7 @@ api_v1 = [
     path("", include("partnerships.api_urls")),
     path("", include("threats.api_urls")),
     path("", include("alerts.api_urls")),
+    path("", include("interop.api_urls")),
 ]
 
 urlpatterns = [
@@ -27,9 +29,14 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("health/", health, name="health"),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("taxii2/", include("interop.urls")),
+    path("oidc/", include("sso.urls")),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("partnerships.urls")),
