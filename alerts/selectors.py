@@ -26,8 +26,9 @@ from alerts.models import (
     OrganisationChannelDefault,
     WebhookSubscription,
 )
-from partnerships.models import Covenant, CovenantSignatory, Organisation, PartnershipMember
+from partnerships.models import Organisation, PartnershipMember
 from partnerships.selectors import Actor, actor_for
+from partnerships.sharing.footing import footing_covenants
 from partnerships.sharing.registry import spec_for
 from partnerships.sharing.selectors import group_grants_valid, visible_to
 from ppsportal.sensitivity import TLP
@@ -90,14 +91,11 @@ def _audience_q(alert: Alert) -> Q | None:
     return q
 
 
-def entitling_covenants(level: str, today: date) -> QuerySet:
-    """Signatures of organisations under a covenant in force whose clause allows ``level``."""
-    return CovenantSignatory.objects.filter(
-        covenant__in=Covenant.objects.in_force(today).filter(
-            information_clause__in=TLP.at_or_above(level)
-        ),
-        withdrawn_on__isnull=True,
-        signed_on__lte=today,
+def entitling_covenants(alert: Alert, today: date) -> QuerySet:
+    """The covenants that give the footing (``partnerships.sharing.footing``) for the alert's
+    level between its sender and the organisation of the outer query (``OuterRef("pk")``)."""
+    return footing_covenants(
+        sharer=alert.owner_organisation_id, receiver=OuterRef("pk"), level=alert.tlp, today=today
     )
 
 
@@ -109,10 +107,10 @@ def audience_organisations(alert: Alert, *, today: date | None = None) -> QueryS
     qs = Organisation.objects.filter(_audience_q(alert)).exclude(pk=alert.owner_organisation_id)
     if TLP.is_open(alert.tlp):
         return qs.annotate(entitling_covenant_id=Value(None, output_field=IntegerField()))
-    signatures = entitling_covenants(alert.tlp, today).filter(organisation=OuterRef("pk"))
+    covenants = entitling_covenants(alert, today)
     return qs.annotate(
-        entitling_covenant_id=Subquery(signatures.order_by("covenant_id").values("covenant_id")[:1])
-    ).filter(Exists(signatures))
+        entitling_covenant_id=Subquery(covenants.order_by("pk").values("pk")[:1])
+    ).filter(Exists(covenants))
 
 
 def audience_size_before_entitlement(alert: Alert) -> int:

@@ -135,6 +135,8 @@ def _user(row, organisations: dict[str, Organisation], password: str):
     user.is_active = True
     user.save()
     membership = Membership.objects.filter(user=user).first()
+    if membership is not None:
+        user.groups.add(membership.organisation.group)  # back in after a deactivation
     if membership is None:
         services.membership_create(user=user, organisation=organisation, role=role)
     elif membership.role != role:
@@ -209,6 +211,8 @@ PARTNERSHIPS = [
                     ("Johan Cruijff ArenA", -410),
                     ("Gemeente Amsterdam", -410),
                     ("Politie Amsterdam", -408),
+                    # The NCTV shares under this covenant, so it signs it too.
+                    ("NCTV", -405),
                 ],
                 "tasks": [
                     (
@@ -519,7 +523,7 @@ def _covenant(partnership, spec, orgs, users, today, uploader) -> Covenant:
             covenant=covenant, organisation=orgs[org_name], signed_on=signed_on
         )
         if signatory.signed_on != signed_on:
-            covenant_services.covenant_sign(
+            covenant_services.covenant_record_signature(
                 covenant=covenant, organisation=orgs[org_name], signed_on=signed_on
             )
     tasks = [(orgs[org_name], text) for org_name, text in spec["tasks"]]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from partnerships.models import PartnerRole, Partnership, PartnershipMember
+from partnerships.models import Organisation, PartnerRole, Partnership, PartnershipMember
 from partnerships.roles import Capability
 from partnerships.selectors import Actor
 
@@ -43,6 +43,14 @@ def can_manage(actor: Actor, partnership: Partnership) -> bool:
     if actor.is_nctv_staff:
         return True
     return actor.can(Capability.WRITE) and is_coordinator(actor, partnership)
+
+
+def can_sign_for(actor: Actor, organisation: Organisation) -> bool:
+    """A covenant is signed (or terminated) by the party itself: a member of that organisation
+    with a signing role (its administrators; for the NCTV, its staff). Nobody signs for another."""
+    if actor.organisation is None or actor.organisation.pk != organisation.pk:
+        return False
+    return actor.can(Capability.SIGN_COVENANTS) or actor.is_nctv_staff
 
 
 def require(allowed: bool, message: str | None = None) -> None:

@@ -16,6 +16,7 @@ class Capability(StrEnum):
     WRITE = "write"  # add contact-log entries, actions, soft targets, reports; acknowledge alerts
     MANAGE_ORGANISATION = "manage_organisation"  # members, defaults, access transparency
     USE_DASHBOARD = "use_dashboard"  # sign in to the partner dashboard (integrators use the API)
+    SIGN_COVENANTS = "sign_covenants"  # sign or terminate a covenant for the organisation
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -25,6 +26,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.WRITE,
             Capability.MANAGE_ORGANISATION,
             Capability.USE_DASHBOARD,
+            Capability.SIGN_COVENANTS,
         }
     ),
     Role.MEMBER: frozenset({Capability.READ, Capability.WRITE, Capability.USE_DASHBOARD}),

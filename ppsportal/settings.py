@@ -249,7 +249,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 # --- Authentication ---------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
-    "guardian.backends.ObjectPermissionBackend",
+    # guardian, answering for shareable models from the grants that count (the footing rule)
+    "partnerships.sharing.backends.FootedObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -310,7 +311,10 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
-SILENCED_SYSTEM_CHECKS = ["security.W021"]  # HSTS preload: see above
+SILENCED_SYSTEM_CHECKS = [
+    "security.W021",  # HSTS preload: see above
+    "guardian.W001",  # guardian's backend is hooked, as its subclass FootedObjectPermissionBackend
+]
 
 # django-guardian: we never create an anonymous user row; partners must sign in.
 ANONYMOUS_USER_NAME = None

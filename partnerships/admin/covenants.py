@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -24,6 +24,7 @@ from partnerships.admin.base import (
 from partnerships.models import Covenant, CovenantSignatory, CovenantTask
 from partnerships.selectors import covenants_with_status
 from partnerships.services import covenants as covenant_services
+from partnerships.services import signing
 from partnerships.services.documents import check_pdf
 from partnerships.sharing.admin import ShareableAdminMixin
 
@@ -42,6 +43,10 @@ def covenant_status_label(covenant, today=None) -> str:
     """The derived status, from prefetched signatories where the queryset has them."""
     status = covenant.status_on(today or timezone.localdate(), list(covenant.signatories.all()))
     return str(Covenant.Status(status).label)
+
+
+def _messages(exc) -> list[str]:
+    return exc.messages if isinstance(exc, ValidationError) else [str(exc)]
 
 
 def _stand_in_covenant(parent, **extra):
@@ -64,13 +69,14 @@ def _stand_in_covenant(parent, **extra):
 
 
 class SignatoryForm(LockedWhenSavedForm):
-    # The organisation is fixed; a signing or withdrawal date is recorded once.
+    # The organisation is fixed; a withdrawal date is recorded once. Signing is each party's own
+    # act ("Sign for my organisation"), never a date typed in for another organisation.
     locked = ("organisation",)
-    lock_once_set = ("signed_on", "withdrawn_on")
+    lock_once_set = ("withdrawn_on",)
 
     class Meta:
         model = CovenantSignatory
-        fields = ["organisation", "signed_on", "withdrawn_on"]
+        fields = ["organisation", "withdrawn_on"]
 
 
 class SignatoryFormSet(ServiceFormSet):
@@ -78,20 +84,24 @@ class SignatoryFormSet(ServiceFormSet):
         data = form.cleaned_data
         organisation = data["organisation"]
         if form.instance.pk is None:
+            if signing.is_signed(parent):
+                raise ValidationError(
+                    gettext(
+                        "The parties of a signed covenant change only in a new version, "
+                        "which every party signs again."
+                    ),
+                    code="signed_in_place",
+                )
             signatory = covenant_services.covenant_add_signatory(
-                covenant=parent, organisation=organisation, signed_on=data.get("signed_on")
+                covenant=parent, organisation=organisation
             )
             if data.get("withdrawn_on"):
                 signatory = covenant_services.covenant_withdraw_signatory(
                     covenant=parent, organisation=organisation, withdrawn_on=data["withdrawn_on"]
                 )
             return ("new", signatory)
-        changed = [name for name in ("signed_on", "withdrawn_on") if name in form.changed_data]
+        changed = [name for name in ("withdrawn_on",) if name in form.changed_data]
         signatory = None
-        if "signed_on" in changed and data.get("signed_on"):
-            signatory = covenant_services.covenant_sign(
-                covenant=parent, organisation=organisation, signed_on=data["signed_on"]
-            )
         if "withdrawn_on" in changed and data.get("withdrawn_on"):
             signatory = covenant_services.covenant_withdraw_signatory(
                 covenant=parent, organisation=organisation, withdrawn_on=data["withdrawn_on"]
@@ -100,9 +110,7 @@ class SignatoryFormSet(ServiceFormSet):
 
     def check_unsaved(self, form, parent):
         data = form.cleaned_data
-        refusal = _stand_in_covenant(
-            parent, signatories=[(data["organisation"], data.get("signed_on"))]
-        )
+        refusal = _stand_in_covenant(parent, signatories=[(data["organisation"], None)])
         if refusal is not None:
             raise refusal
 
@@ -111,7 +119,8 @@ class SignatoryInline(ServiceInline):
     model = CovenantSignatory
     form = SignatoryForm
     formset = SignatoryFormSet
-    fields = ["organisation", "signed_on", "withdrawn_on"]
+    fields = ["organisation", "signed_on", "signed_by", "signed_at", "withdrawn_on"]
+    readonly_fields = ["signed_on", "signed_by", "signed_at"]
     autocomplete_fields = ["organisation"]
     can_delete = False  # a party withdraws; its signature stays on record
 
@@ -203,7 +212,7 @@ class CovenantAdmin(ShareableAdminMixin, ServiceAdmin):
     date_hierarchy = "effective_until"
     autocomplete_fields = ["partnership"]
     inlines = [SignatoryInline, TaskInline]
-    actions = ["terminate_today"]
+    actions = ["sign_for_my_organisation", "terminate_today"]
     record_fields = [
         "status_display",
         "terminated_on",
@@ -264,11 +273,15 @@ class CovenantAdmin(ShareableAdminMixin, ServiceAdmin):
 
     def write(self, request, obj, data, changed):
         if obj is None:
-            return covenant_services.covenant_create(
-                partnership=data["partnership"], **{f: data[f] for f in COVENANT_FIELDS}
+            return signing.covenant_draft(
+                by=request.user,
+                partnership=data["partnership"],
+                **{f: data[f] for f in COVENANT_FIELDS},
             )
         changes = {f: data[f] for f in changed if f in COVENANT_FIELDS}
-        return covenant_services.covenant_update(covenant=obj, **changes) if changes else obj
+        if not changes:
+            return obj
+        return signing.covenant_change(covenant=obj, by=request.user, **changes)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -276,13 +289,29 @@ class CovenantAdmin(ShareableAdminMixin, ServiceAdmin):
         if upload:
             covenant_services.covenant_upload_document(covenant=obj, upload=upload, by=request.user)
 
+    @admin.action(description=_("Sign the selected covenants for my organisation"))
+    def sign_for_my_organisation(self, request, queryset):
+        for covenant in queryset:
+            try:
+                signing.covenant_sign(covenant=covenant, by=request.user)
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(
+                    request, f"{covenant}: {' '.join(_messages(exc))}", messages.ERROR
+                )
+            else:
+                self.message_user(
+                    request, gettext("Signed: %(title)s.") % {"title": covenant.title}
+                )
+
     @admin.action(description=_("Terminate the selected covenants today"))
     def terminate_today(self, request, queryset):
         for covenant in queryset:
             try:
-                covenant_services.covenant_terminate(covenant=covenant)
-            except ValidationError as exc:
-                self.message_user(request, f"{covenant}: {' '.join(exc.messages)}", messages.ERROR)
+                signing.covenant_end(covenant=covenant, by=request.user)
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(
+                    request, f"{covenant}: {' '.join(_messages(exc))}", messages.ERROR
+                )
             else:
                 self.message_user(
                     request, gettext("Terminated: %(title)s.") % {"title": covenant.title}

@@ -4,7 +4,6 @@ the partnership's coordinators and NCTV staff."""
 from __future__ import annotations
 
 import django_filters
-from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,7 +14,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from partnerships.api.common import (
@@ -30,11 +29,13 @@ from partnerships.api.examples import COVENANT, COVENANT_CREATE, COVENANT_UPDATE
 from partnerships.models import Covenant, CovenantSignatory, CovenantTask
 from partnerships.policy import can_manage, require
 from partnerships.selectors import covenants_visible_to, covenants_with_status
-from partnerships.services.covenants import (
-    covenant_create,
-    covenant_set_tasks,
-    covenant_update,
-    covenant_upload_document,
+from partnerships.services.covenants import covenant_upload_document
+from partnerships.services.signing import (
+    covenant_amend,
+    covenant_change,
+    covenant_draft,
+    covenant_end,
+    covenant_sign,
 )
 
 # --- Reading ------------------------------------------------------------------------------------
@@ -42,11 +43,15 @@ from partnerships.services.covenants import (
 
 class CovenantSignatorySerializer(serializers.ModelSerializer):
     organisation = OrganisationRefSerializer(read_only=True)
+    signed_by = serializers.SerializerMethodField()
 
     class Meta:
         model = CovenantSignatory
-        fields = ["organisation", "signed_on", "withdrawn_on"]
+        fields = ["organisation", "signed_on", "signed_at", "signed_by", "withdrawn_on"]
         read_only_fields = fields
+
+    def get_signed_by(self, signatory) -> str | None:
+        return signatory.signed_by.get_username() if signatory.signed_by_id else None
 
 
 class CovenantTaskSerializer(serializers.ModelSerializer):
@@ -77,6 +82,12 @@ class CovenantSerializer(serializers.ModelSerializer):
     signatories = CovenantSignatorySerializer(many=True, read_only=True)
     tasks = CovenantTaskSerializer(many=True, read_only=True)
     has_document = serializers.SerializerMethodField()
+    supersedes = serializers.UUIDField(
+        source="supersedes.public_id",
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy("The earlier version whose terms this one changes."),
+    )
 
     class Meta:
         model = Covenant
@@ -100,6 +111,8 @@ class CovenantSerializer(serializers.ModelSerializer):
             "has_document",
             "document_uploaded_at",
             "created_at",
+            "version",
+            "supersedes",
         ]
         read_only_fields = fields
 
@@ -124,8 +137,20 @@ class SignatoryWriteSerializer(serializers.Serializer):
     signed_on = serializers.DateField(
         required=False,
         allow_null=True,
-        help_text=gettext_lazy("When it signed; empty while it has not signed yet."),
+        help_text=gettext_lazy(
+            "Not accepted: each party signs for itself with POST /covenants/{id}/sign/."
+        ),
     )
+
+    def validate_signed_on(self, value):
+        if value is not None:
+            raise serializers.ValidationError(
+                _(
+                    "Each party signs for itself: a member of that organisation with a "
+                    "signing role signs the draft with POST /covenants/{id}/sign/."
+                )
+            )
+        return value
 
 
 class TaskWriteSerializer(serializers.Serializer):
@@ -164,6 +189,35 @@ class CovenantCreateSerializer(CovenantUpdateSerializer):
 
     class Meta(CovenantUpdateSerializer.Meta):
         fields = ["partnership", *CovenantUpdateSerializer.Meta.fields, "signatories"]
+
+
+class CovenantAmendSerializer(serializers.ModelSerializer):
+    signatories = serializers.ListField(
+        child=OrganisationField(),
+        required=False,
+        help_text=gettext_lazy("The parties of the new version; by default the current ones."),
+    )
+
+    class Meta:
+        model = Covenant
+        fields = [
+            "title",
+            "kind",
+            "effective_from",
+            "effective_until",
+            "information_clause",
+            "purpose",
+            "retention_days",
+            "signatories",
+        ]
+        extra_kwargs = {f: {"required": False} for f in fields}
+
+
+class SignSerializer(serializers.Serializer):
+    document = serializers.FileField(
+        required=False,
+        help_text=gettext_lazy("Optionally, the document as signed (PDF)."),
+    )
 
 
 class DocumentUploadSerializer(serializers.Serializer):
@@ -264,11 +318,11 @@ class CovenantViewSet(
             return Covenant.objects.none()
         return (
             covenants_visible_to(self.actor)
-            .select_related("partnership")
+            .select_related("partnership", "supersedes")
             .prefetch_related(
                 Prefetch(
                     "signatories",
-                    queryset=CovenantSignatory.objects.select_related("organisation"),
+                    queryset=CovenantSignatory.objects.select_related("organisation", "signed_by"),
                 ),
                 Prefetch("tasks", queryset=CovenantTask.objects.select_related("organisation")),
             )
@@ -289,9 +343,10 @@ class CovenantViewSet(
         data = dict(serializer.validated_data)
         partnership = data.pop("partnership")
         require(can_manage(self.actor, partnership), _not_a_coordinator())
-        covenant = covenant_create(
+        covenant = covenant_draft(
+            by=request.user,
             partnership=partnership,
-            signatories=_pairs(data.pop("signatories", []), "signed_on"),
+            signatories=[row["organisation"] for row in data.pop("signatories", [])],
             tasks=_pairs(data.pop("tasks", []), "description"),
             **data,
         )
@@ -306,11 +361,12 @@ class CovenantViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         tasks = data.pop("tasks", None)
-        with transaction.atomic():  # the terms and the tasks change together or not at all
-            if data:
-                covenant_update(covenant=covenant, **data)
-            if tasks is not None:
-                covenant_set_tasks(covenant=covenant, tasks=_pairs(tasks, "description"))
+        covenant_change(
+            covenant=covenant,
+            by=request.user,
+            tasks=_pairs(tasks, "description") if tasks is not None else None,
+            **data,
+        )
         return Response(self._read(covenant))
 
     def partial_update(self, request, *args, **kwargs):
@@ -345,6 +401,54 @@ class CovenantViewSet(
         covenant_upload_document(
             covenant=covenant, upload=serializer.validated_data["document"], by=request.user
         )
+        return Response(self._read(covenant))
+
+    @extend_schema(
+        summary="Sign for your own organisation",
+        description="A member of a party's organisation with a signing role signs the current "
+        "version, today. Nobody signs for another organisation. When the last party has signed "
+        "a new version, it replaces the version it supersedes.",
+        request={"multipart/form-data": SignSerializer, "application/json": SignSerializer},
+        responses={200: CovenantSerializer, **errors(400, 401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
+    def sign(self, request, *args, **kwargs):
+        covenant = self.get_object()
+        serializer = SignSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        covenant_sign(
+            covenant=covenant, by=request.user, document=serializer.validated_data.get("document")
+        )
+        return Response(self._read(covenant))
+
+    @extend_schema(
+        summary="Propose a new version (coordinators and NCTV staff)",
+        description="Changed terms (dates, information clause, purpose, retention, parties) "
+        "make a new version as an unsigned draft that every party signs again; until then the "
+        "signed terms stand. Extending a covenant is such a change.",
+        request=CovenantAmendSerializer,
+        responses={201: CovenantSerializer, **errors(400, 401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def versions(self, request, *args, **kwargs):
+        covenant = self.get_object()
+        serializer = CovenantAmendSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        successor = covenant_amend(
+            covenant=covenant, by=request.user, **dict(serializer.validated_data)
+        )
+        return Response(self._read(successor), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Terminate (any party, or NCTV staff)",
+        description="Takes effect at once: what was shared under it is no longer visible.",
+        request=None,
+        responses={200: CovenantSerializer, **errors(401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def terminate(self, request, *args, **kwargs):
+        covenant = self.get_object()
+        covenant_end(covenant=covenant, by=request.user)
         return Response(self._read(covenant))
 
     def _read(self, covenant) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -99,6 +100,20 @@ class Covenant(models.Model):
         help_text=_("The organisation that uploaded the signed document."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="successor",
+        verbose_name=_("supersedes"),
+        help_text=_(
+            "The earlier version whose terms this one changes. Until every party has signed this "
+            "version, the earlier one's terms stand."
+        ),
+    )
 
     objects = CovenantQuerySet.as_manager()
 
@@ -154,6 +169,17 @@ class CovenantSignatory(models.Model):
         verbose_name=_("organisation"),
     )
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("signed by"),
+        help_text=_("The member of the organisation who signed for it."),
+    )
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True, editable=False)
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
 
     class Meta:

@@ -27,9 +27,15 @@ def _check_dates(effective_from: date, effective_until: date | None) -> None:
         )
 
 
-def _check_members(partnership: Partnership, organisations, field: str) -> None:
+def _check_members(
+    partnership: Partnership, organisations, field: str, *, nctv_may_sign: bool = False
+) -> None:
+    """Parties and task owners are current members; the NCTV may sign a covenant without being
+    a member (it shares under it with the partners)."""
     members = _current_member_ids(partnership)
-    outsiders = [o.name for o in organisations if o.pk not in members]
+    outsiders = [
+        o.name for o in organisations if o.pk not in members and not (nctv_may_sign and o.is_nctv)
+    ]
     if outsiders:
         raise ValidationError(
             {
@@ -56,7 +62,9 @@ def covenant_create(
 ) -> Covenant:
     """Create a covenant with its signatories (organisation, signing date or None) and tasks."""
     _check_dates(effective_from, effective_until)
-    _check_members(partnership, [org for org, _signed in signatories], "signatories")
+    _check_members(
+        partnership, [org for org, _signed in signatories], "signatories", nctv_may_sign=True
+    )
     _check_members(partnership, [org for org, _task in tasks], "tasks")
     covenant = Covenant(
         partnership=partnership,
@@ -104,7 +112,7 @@ def covenant_update(*, covenant: Covenant, **changes) -> Covenant:
 def covenant_add_signatory(
     *, covenant: Covenant, organisation: Organisation, signed_on: date | None = None
 ) -> CovenantSignatory:
-    _check_members(covenant.partnership, [organisation], "organisation")
+    _check_members(covenant.partnership, [organisation], "organisation", nctv_may_sign=True)
     signatory, created = CovenantSignatory.objects.get_or_create(
         covenant=covenant, organisation=organisation, defaults={"signed_on": signed_on}
     )
@@ -116,9 +124,11 @@ def covenant_add_signatory(
 
 
 @transaction.atomic
-def covenant_sign(
+def covenant_record_signature(
     *, covenant: Covenant, organisation: Organisation, signed_on: date | None = None
 ) -> CovenantSignatory:
+    """Record a signing date as data (demo and migration seeding). The faces never call this: a
+    party signs for itself through ``partnerships.services.signing.covenant_sign``."""
     signatory = CovenantSignatory.objects.filter(
         covenant=covenant, organisation=organisation
     ).first()

@@ -139,9 +139,14 @@ def user_create(
 
 @transaction.atomic
 def user_deactivate(*, user) -> None:
-    """Deactivate a user: they can no longer sign in, and their sessions and tokens end now."""
+    """Deactivate a user: they can no longer sign in, and their sessions and tokens end now.
+    They leave their organisation's group, so no grant to the organisation reaches them through
+    guardian either (``get_objects_for_user`` does not look at ``is_active``)."""
     from ppsportal.sessions import user_sign_out_everywhere
 
     user.is_active = False
     user.save(update_fields=["is_active"])
+    user.groups.remove(
+        *Organisation.objects.filter(memberships__user=user).values_list("group", flat=True)
+    )
     user_sign_out_everywhere(user=user)

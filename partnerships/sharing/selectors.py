@@ -7,9 +7,11 @@ The rules (docs/permissions.md):
   members for partnership records).
 - AMBER and AMBER+STRICT reach organisations with a *valid* group grant; AMBER and above reach
   users with a *valid* user grant (RED: only these).
-- A grant is valid only while its covenant is in force, its organisation still a signatory that
-  signed and did not withdraw, the covenant's information clause allows the object's *current*
-  level, and — for a user grant — the user is active and still in that organisation.
+- A grant is valid only while its covenant gives the footing (``footing.footing_covenants``): in
+  force, signed by both the object's owner and the grant's organisation (neither withdrawn), its
+  information clause allowing the object's *current* level; and — for a user grant — the user is
+  active and still in that organisation. guardian's own managers apply the same rule
+  (``sharing.models``), so ``has_perm`` and ``get_objects_for_user`` agree at every instant.
 Validity is part of the query, so access ends on the very next request after any change; the
 clean-up task only removes what the query already ignores.
 """
@@ -21,6 +23,7 @@ from datetime import date
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from partnerships.sharing.footing import footing_covenants
 from partnerships.sharing.registry import Shareable, spec_for
 from ppsportal.sensitivity import TLP
 
@@ -28,55 +31,30 @@ SHARED_LEVELS_FOR_GROUPS = [TLP.AMBER, TLP.AMBER_STRICT]
 SHARED_LEVELS_FOR_USERS = [TLP.AMBER, TLP.AMBER_STRICT, TLP.RED]
 
 
-def _clause_allows_object_level(spec: Shareable, levels: list[str]) -> Q:
-    """The grant's covenant clause is at or above the object's current TLP level."""
-    level_field = f"content_object__{spec.tlp_field}"
-    q = Q(pk__in=[])
-    for level in levels:
-        q |= Q(**{level_field: level, "covenant__information_clause__in": TLP.at_or_above(level)})
-    return q
-
-
-def _covenant_in_force_q(today: date) -> Q:
-    """``Covenant.objects.in_force`` restated on the grant's covenant, without a subquery level."""
-    from partnerships.models import CovenantSignatory
-
-    unsigned = CovenantSignatory.objects.filter(
-        covenant=OuterRef("covenant"), withdrawn_on__isnull=True
-    ).filter(Q(signed_on__isnull=True) | Q(signed_on__gt=today))
-    return (
-        (Q(covenant__terminated_on__isnull=True) | Q(covenant__terminated_on__gt=today))
-        & Q(covenant__effective_from__lte=today)
-        & (Q(covenant__effective_until__isnull=True) | Q(covenant__effective_until__gte=today))
-        & ~Q(Exists(unsigned))
-    )
-
-
 def valid_grant_q(spec: Shareable, *, today: date, user_grant: bool) -> Q:
-    """A Q on a grant model that holds exactly while the grant counts: covenant in force, the
-    grant's organisation a signatory that signed and did not withdraw, the clause allowing the
-    object's current level (and for users: active, still in that organisation)."""
-    from partnerships.models import CovenantSignatory
-
-    signed = CovenantSignatory.objects.filter(
-        covenant=OuterRef("covenant"),
-        organisation=OuterRef("organisation"),
-        withdrawn_on__isnull=True,
-        signed_on__lte=today,
-    )
+    """A Q on a grant model that holds exactly while the grant counts: its covenant gives the
+    footing (``footing.footing_covenants``: in force, signed by the object's owner and by the
+    grant's organisation, the clause allowing the object's *current* level), the level is one
+    that grants reach, and for users: active and still in that organisation."""
+    footing = footing_covenants(
+        sharer=OuterRef(f"content_object__{spec.owner_field}"),
+        receiver=OuterRef("organisation"),
+        level=OuterRef(f"content_object__{spec.tlp_field}"),
+        today=today,
+    ).filter(pk=OuterRef("covenant"))
     levels = SHARED_LEVELS_FOR_USERS if user_grant else SHARED_LEVELS_FOR_GROUPS
-    q = _covenant_in_force_q(today) & Q(Exists(signed)) & _clause_allows_object_level(spec, levels)
+    q = Q(Exists(footing)) & Q(**{f"content_object__{spec.tlp_field}__in": levels})
     if user_grant:
         q &= Q(user__is_active=True, user__membership__organisation=F("organisation"))
     return q
 
 
 def group_grants_valid(spec: Shareable, today: date) -> QuerySet:
-    return spec.group_grant.objects.filter(valid_grant_q(spec, today=today, user_grant=False))
+    return spec.group_grant.all_grants.filter(valid_grant_q(spec, today=today, user_grant=False))
 
 
 def user_grants_valid(spec: Shareable, today: date) -> QuerySet:
-    return spec.user_grant.objects.filter(valid_grant_q(spec, today=today, user_grant=True))
+    return spec.user_grant.all_grants.filter(valid_grant_q(spec, today=today, user_grant=True))
 
 
 def visible_q(actor, spec: Shareable, *, today: date | None = None) -> Q | None:

@@ -13,12 +13,13 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from partnerships.models import Covenant, Membership, Organisation
 from partnerships.roles import Capability
 from partnerships.selectors import Actor, actor_for
+from partnerships.sharing.footing import has_footing
 from partnerships.sharing.registry import Shareable, all_specs, spec_for
 from partnerships.sharing.selectors import (
     SHARED_LEVELS_FOR_USERS,
@@ -66,41 +67,71 @@ def may_share(actor: Actor, spec: Shareable, obj) -> bool:
     )
 
 
-def _check_footing(
+def footing_problem(
     *, spec: Shareable, obj, organisation: Organisation, covenant: Covenant, today: date
-) -> None:
+) -> tuple[str, str, str] | None:
+    """``None`` while ``footing.has_footing`` holds for sharing ``obj`` with ``organisation``
+    under ``covenant``; otherwise (field, code, message) naming what is missing."""
     level = getattr(obj, spec.tlp_field)
+    sharer = getattr(obj, spec.owner_field)
+    if has_footing(
+        covenant=covenant, sharer=sharer, receiver=organisation, level=level, today=today
+    ):
+        return None
     params = {
         "covenant": covenant.title,
         "organisation": organisation.name,
+        "sharer": sharer.name if sharer is not None else "?",
         "level": _level_label(level),
         "clause": _level_label(covenant.information_clause),
     }
+
+    def signed(org) -> bool:
+        return (
+            org is not None
+            and covenant.signatories.filter(
+                organisation=org, withdrawn_on__isnull=True, signed_on__lte=today
+            ).exists()
+        )
+
     if not Covenant.objects.in_force(today).filter(pk=covenant.pk).exists():
-        raise ValidationError(
-            {"covenant": _("The covenant '%(covenant)s' is not in force.") % params},
-            code="covenant_not_in_force",
+        return (
+            "covenant",
+            "covenant_not_in_force",
+            _("The covenant '%(covenant)s' is not in force.") % params,
         )
-    if not covenant.signatories.filter(
-        organisation=organisation, withdrawn_on__isnull=True, signed_on__lte=today
-    ).exists():
-        raise ValidationError(
-            {
-                "organisation": _("%(organisation)s has not signed the covenant '%(covenant)s'.")
-                % params
-            },
-            code="not_a_signatory",
+    if not signed(organisation):
+        return (
+            "organisation",
+            "not_a_signatory",
+            _("%(organisation)s has not signed the covenant '%(covenant)s'.") % params,
         )
-    if not TLP.allows(covenant.information_clause, level):
-        raise ValidationError(
-            {
-                "covenant": _(
-                    "The covenant '%(covenant)s' allows at most %(clause)s; this is %(level)s."
-                )
-                % params
-            },
-            code="clause_too_low",
+    if not signed(sharer):
+        return (
+            "covenant",
+            "sharer_not_a_signatory",
+            _(
+                "%(sharer)s, which shares this, has not signed the covenant '%(covenant)s'; "
+                "sharing needs the signatures of both sides."
+            )
+            % params,
         )
+    return (
+        "covenant",
+        "clause_too_low",
+        _("The covenant '%(covenant)s' allows at most %(clause)s; this is %(level)s.") % params,
+    )
+
+
+def _check_footing(
+    *, spec: Shareable, obj, organisation: Organisation, covenant: Covenant, today: date
+) -> None:
+    problem = footing_problem(
+        spec=spec, obj=obj, organisation=organisation, covenant=covenant, today=today
+    )
+    if problem is not None:
+        field, code, message = problem
+        raise ValidationError({field: message}, code=code)
 
 
 def _require_may_share(actor: Actor, spec: Shareable, obj) -> None:
@@ -136,14 +167,14 @@ def share_with_organisation(
         raise ValidationError({"reason": _("Say why you share this.")}, code="no_reason")
     today = timezone.localdate()
     _check_footing(spec=spec, obj=obj, organisation=organisation, covenant=covenant, today=today)
-    existing = spec.group_grant.objects.filter(
+    existing = spec.group_grant.all_grants.filter(
         content_object=obj, organisation=organisation
     ).first()
     if existing is not None and existing.covenant_id == covenant.pk:
         return existing  # sharing twice changes nothing
     if level == TLP.AMBER_STRICT:
         other = (
-            spec.group_grant.objects.filter(content_object=obj)
+            spec.group_grant.all_grants.filter(content_object=obj)
             .exclude(organisation=organisation)
             .select_related("organisation")
             .first()
@@ -161,7 +192,7 @@ def share_with_organisation(
             )
     if existing is not None:
         existing.delete()  # re-shared under another covenant: the new footing replaces the old
-    grant = spec.group_grant.objects.create(
+    grant = spec.group_grant.all_grants.create(
         content_object=obj,
         group=organisation.group,
         permission=_view_permission(spec),
@@ -208,7 +239,7 @@ def share_with_user(*, obj, user, covenant: Covenant, by, reason: str, request=N
     organisation = membership.organisation
     today = timezone.localdate()
     _check_footing(spec=spec, obj=obj, organisation=organisation, covenant=covenant, today=today)
-    existing = spec.user_grant.objects.filter(content_object=obj, user=user).first()
+    existing = spec.user_grant.all_grants.filter(content_object=obj, user=user).first()
     if (
         existing is not None
         and existing.covenant_id == covenant.pk
@@ -217,7 +248,7 @@ def share_with_user(*, obj, user, covenant: Covenant, by, reason: str, request=N
         return existing
     if existing is not None:
         existing.delete()
-    grant = spec.user_grant.objects.create(
+    grant = spec.user_grant.all_grants.create(
         content_object=obj,
         user=user,
         permission=_view_permission(spec),
@@ -250,9 +281,9 @@ def revoke(
     spec = spec_for(obj)
     _require_may_share(actor_for(by), spec, obj)
     if organisation is not None:
-        grants = spec.group_grant.objects.filter(content_object=obj, organisation=organisation)
+        grants = spec.group_grant.all_grants.filter(content_object=obj, organisation=organisation)
     else:
-        grants = spec.user_grant.objects.filter(content_object=obj, user=user)
+        grants = spec.user_grant.all_grants.filter(content_object=obj, user=user)
     grant = grants.select_related("organisation", "covenant").first()
     if grant is None:
         return False
@@ -281,11 +312,11 @@ def shares_of(obj, *, today: date | None = None) -> list[Share]:
         ("user", spec.user_grant, True),
     ):
         valid_ids = set(
-            model.objects.filter(content_object=obj)
+            model.all_grants.filter(content_object=obj)
             .filter(valid_grant_q(spec, today=today, user_grant=user_grant))
             .values_list("pk", flat=True)
         )
-        rows = model.objects.filter(content_object=obj).select_related(
+        rows = model.all_grants.filter(content_object=obj).select_related(
             "organisation", "covenant", "granted_by", *(["user"] if user_grant else [])
         )
         shares += [
@@ -313,8 +344,8 @@ def remove_lapsed_grants(*, today: date | None = None) -> int:
     removed = 0
     for spec in all_specs():
         for model, user_grant in ((spec.group_grant, False), (spec.user_grant, True)):
-            lapsed = model.objects.exclude(
-                pk__in=model.objects.filter(
+            lapsed = model.all_grants.exclude(
+                pk__in=model.all_grants.filter(
                     valid_grant_q(spec, today=today, user_grant=user_grant)
                 ).values("pk")
             ).select_related(
@@ -322,7 +353,7 @@ def remove_lapsed_grants(*, today: date | None = None) -> int:
             )
             for grant in lapsed:
                 with transaction.atomic():
-                    deleted, _rows = model.objects.filter(pk=grant.pk).delete()
+                    deleted, _rows = model.all_grants.filter(pk=grant.pk).delete()
                     if not deleted:
                         continue  # another run removed it
                     _audit_grant(
@@ -340,13 +371,6 @@ def remove_lapsed_grants(*, today: date | None = None) -> int:
 
 
 def _lapse_reason(spec: Shareable, grant, today: date) -> str:
-    covenant = grant.covenant
-    if not Covenant.objects.in_force(today).filter(pk=covenant.pk).exists():
-        return f"covenant '{covenant.title}' is no longer in force"
-    if not covenant.signatories.filter(
-        organisation=grant.organisation, withdrawn_on__isnull=True, signed_on__lte=today
-    ).exists():
-        return f"{grant.organisation.name} is no longer a signatory"
     user = getattr(grant, "user", None)
     if user is not None and (
         not user.is_active
@@ -354,7 +378,42 @@ def _lapse_reason(spec: Shareable, grant, today: date) -> str:
         != grant.organisation_id
     ):
         return f"{user.get_username()} is no longer an active member of {grant.organisation.name}"
-    return "the covenant's information clause no longer allows the object's level"
+    with translation.override("en"):  # the audit log is written in one language
+        problem = footing_problem(
+            spec=spec,
+            obj=grant.content_object,
+            organisation=grant.organisation,
+            covenant=grant.covenant,
+            today=today,
+        )
+    return problem[2] if problem else "the object's level is no longer shared by grants"
+
+
+@transaction.atomic
+def grants_move_to_version(*, old: Covenant, new: Covenant) -> int:
+    """A new version of a covenant took effect: the grants resting on the old version now rest
+    on the new one (they count only where the new terms give the footing). Called by
+    ``partnerships.services.signing`` when the last party has signed."""
+    moved = 0
+    for spec in all_specs():
+        for model in (spec.group_grant, spec.user_grant):
+            moved += model.all_grants.filter(covenant=old).update(covenant=new)
+    if moved:
+        audit_record(
+            action="sharing.rebased",
+            actor=None,
+            organisation=None,
+            object_type=Covenant._meta.label_lower,
+            object_ids=[new.public_id],
+            owner_organisation_ids=[],
+            purpose="",
+            detail={
+                "from_version": str(old.public_id),
+                "to_version": str(new.public_id),
+                "grants": moved,
+            },
+        )
+    return moved
 
 
 def _audit_grant(

@@ -101,7 +101,12 @@ def world(db) -> World:
         title="Convenant Stadion",
         effective_from=today - timedelta(days=10),
         information_clause="amber",
-        signatories=[(org_a, today - timedelta(days=20)), (org_b, today - timedelta(days=20))],
+        # The NCTV sends alerts under it, so it signs too (the footing is two-sided).
+        signatories=[
+            (org_a, today - timedelta(days=20)),
+            (org_b, today - timedelta(days=20)),
+            (nctv, today - timedelta(days=20)),
+        ],
     )
     Group.objects.get_or_create(name=DUTY_OFFICER_GROUP)[0].user_set.add(w.duty)
     for user, phone in (

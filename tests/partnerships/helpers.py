@@ -54,3 +54,17 @@ def make_partnership(
             tasks=[(operator_org, "Camerabewaking")],
         )
     return partnership
+
+
+def nctv_signs(partnership) -> None:
+    """The NCTV signs the partnership's covenants, so that it may share under them (the footing
+    is two-sided)."""
+    from partnerships.models import Organisation
+
+    nctv = Organisation.objects.get(is_nctv=True)
+    for covenant in partnership.covenants.all():
+        covenant_services.covenant_add_signatory(
+            covenant=covenant,
+            organisation=nctv,
+            signed_on=timezone.localdate() - timedelta(days=31),
+        )

@@ -140,7 +140,9 @@ def test_covenant_status_is_derived_from_dates_and_signatures(org_a, org_b):
     )
     assert covenant.status == "draft"  # org_b has not signed
     assert not Covenant.objects.in_force().exists()
-    covenant_services.covenant_sign(covenant=covenant, organisation=org_b, signed_on=today)
+    covenant_services.covenant_record_signature(
+        covenant=covenant, organisation=org_b, signed_on=today
+    )
     assert covenant.status == "active"
     assert list(Covenant.objects.in_force()) == [covenant]
     assert covenant.status_on(today + timedelta(days=11)) == "expired"

@@ -32,7 +32,7 @@ def test_staff_share_from_the_admin_under_a_covenant(client, w):
         },
     )
     assert response.status_code == 302
-    grant = ContactEntryGroupGrant.objects.get()
+    grant = ContactEntryGroupGrant.all_grants.get()
     assert (grant.organisation, grant.covenant, grant.granted_by) == (
         w.orgs["B"],
         w.covenants["amber"],
@@ -52,7 +52,7 @@ def test_the_admin_refuses_with_the_covenant_reason(client, w):
     )
     assert response.status_code == 200
     assert "allows at most TLP:GREEN" in response.content.decode()
-    assert not ContactEntryGroupGrant.objects.exists()
+    assert not ContactEntryGroupGrant.all_grants.exists()
 
 
 def test_revoke_from_the_admin(client, w):
@@ -64,7 +64,7 @@ def test_revoke_from_the_admin(client, w):
     )
     response = client.post(_url(entry), {"revoke": f"organisation:{w.orgs['B'].pk}"})
     assert response.status_code == 302
-    assert not ContactEntryGroupGrant.objects.exists()
+    assert not ContactEntryGroupGrant.all_grants.exists()
     assert AuditEvent.objects.filter(action="sharing.revoked").count() == 1
 
 
@@ -72,4 +72,4 @@ def test_partners_cannot_reach_the_admin_share_page(client, w):
     client.force_login(w.users["a1"])
     response = client.get(_url(w.entries["amber"]))
     assert response.status_code == 302  # to the admin login: the admin is NCTV staff's face
-    assert not ContactEntryGroupGrant.objects.exists()
+    assert not ContactEntryGroupGrant.all_grants.exists()

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from tests.factories import OrganisationFactory, UserFactory
-from tests.partnerships.helpers import make_partnership
+from tests.partnerships.helpers import make_partnership, nctv_signs
 from tests.pdfs import real_pdf
 from threats import services
 from threats.models import Sector
@@ -79,5 +79,6 @@ def build_world() -> World:
         municipality=w.orgs["B"],
         clause="amber_strict",
     )
+    nctv_signs(w.partnership)
     w.covenant = w.partnership.covenants.get()
     return w

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from partnerships.sharing import services as sharing
 from ppsportal.models import AuditEvent
+from tests.partnerships.helpers import nctv_signs
 from tests.threats.dashboard_world import (
     CONTACT_NAME,
     CONTACT_PHONE,
@@ -44,8 +45,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def register(operator_a, org_a, operator_b, org_b):
-    return build_register(operator_a=operator_a, org_a=org_a, operator_b=operator_b, org_b=org_b)
+def register(operator_a, org_a, operator_b, org_b, nctv):
+    r = build_register(operator_a=operator_a, org_a=org_a, operator_b=operator_b, org_b=org_b)
+    nctv_signs(r.partnership)  # the NCTV shares assessments under its covenant
+    return r
 
 
 def sign_in(client, user, language="en"):

@@ -183,7 +183,7 @@ def test_arena_operator_sees_the_amber_assessment_and_vierdaagse_operator_does_n
     assert AMBER_TITLE in titles("arena-operator")
     assert AMBER_TITLE not in titles("vierdaagse-operator")
     assert AMBER_TITLE not in titles("amsterdam-police")
-    grant = ThreatAssessmentGroupGrant.objects.get(content_object__title=AMBER_TITLE)
+    grant = ThreatAssessmentGroupGrant.all_grants.get(content_object__title=AMBER_TITLE)
     assert grant.covenant.title == "Convenant veiligheid Johan Cruijff ArenA"
     assert grant.organisation.name == "Johan Cruijff ArenA" and grant.reason
     assert len(titles("nctv-analyst")) == 5
@@ -191,8 +191,8 @@ def test_arena_operator_sees_the_amber_assessment_and_vierdaagse_operator_does_n
 
 def test_no_demo_covenant_allows_amber_strict_or_red_so_those_stay_unshared(seeded):
     # The demo covenants allow at most TLP:AMBER (see partnerships/demo.py).
-    assert not ThreatAssessmentGroupGrant.objects.filter(content_object__tlp="amber_strict")
-    assert not ThreatAssessmentUserGrant.objects.exists()
+    assert not ThreatAssessmentGroupGrant.all_grants.filter(content_object__tlp="amber_strict")
+    assert not ThreatAssessmentUserGrant.all_grants.exists()
 
 
 def test_partnership_peers_see_each_others_targets_by_name(seeded):

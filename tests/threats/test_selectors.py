@@ -12,7 +12,7 @@ from partnerships.services import covenants as covenant_services
 from partnerships.services import organisations as org_services
 from partnerships.services import partnerships as partnership_services
 from partnerships.sharing import services as sharing
-from tests.partnerships.helpers import make_partnership
+from tests.partnerships.helpers import make_partnership, nctv_signs
 from tests.threats.targets_world import build_world, make_target, sector
 from threats import services
 from threats.models import CapacityTier, Report, ThreatAssessment
@@ -224,6 +224,7 @@ def test_sharing_with_an_organisation_no_covenant_covers_is_refused(w):
 def test_a_red_assessment_reaches_named_users_only(w):
     assessment = _assessment(w, "red")
     partnership = make_partnership(name="PPS Rood", operator_org=w.orgs["A"], clause="red")
+    nctv_signs(partnership)
     sharing.share_with_user(
         obj=assessment,
         user=w.users["a"],

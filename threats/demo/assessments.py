@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from partnerships.demo import ARENA
-from partnerships.models import Covenant, Organisation
+from partnerships.models import Organisation
 from partnerships.sharing import services as sharing
+from partnerships.sharing.footing import footing_covenants
 from ppsportal.sensitivity import TLP
 from threats import services
 from threats.demo.common import ANALYST
@@ -123,13 +124,10 @@ ASSESSMENTS = [
 
 
 def _footing(organisation: Organisation, level: str, today: date, title: str | None = None):
-    """A covenant in force that the organisation signed and whose clause allows the level."""
-    covenants = Covenant.objects.in_force(today).filter(
-        signatories__organisation=organisation,
-        signatories__withdrawn_on__isnull=True,
-        signatories__signed_on__lte=today,
-        information_clause__in=TLP.at_or_above(level),
-    )
+    """A covenant giving the footing (``partnerships.sharing.footing``) for the NCTV to share
+    at ``level`` with the organisation."""
+    nctv = Organisation.objects.filter(is_nctv=True).first()
+    covenants = footing_covenants(sharer=nctv, receiver=organisation, level=level, today=today)
     if title is not None:
         covenants = covenants.filter(title=title)
     return covenants.order_by("effective_from", "id").first()

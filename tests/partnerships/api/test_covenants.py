@@ -72,11 +72,15 @@ def test_a_covenant_shows_signatories_with_dates_tasks_and_derived_status(
         {
             "organisation": {"id": str(municipality.public_id), "name": "Gemeente Amsterdam"},
             "signed_on": days_ago(105).isoformat(),
+            "signed_at": None,
+            "signed_by": None,
             "withdrawn_on": None,
         },
         {
             "organisation": {"id": str(org_a.public_id), "name": "Partner A Stadion"},
             "signed_on": days_ago(110).isoformat(),
+            "signed_at": None,
+            "signed_by": None,
             "withdrawn_on": None,
         },
     ]
@@ -199,10 +203,7 @@ def _new_covenant(partnership, *signers, until=None, tasks=()) -> dict:
         "information_clause": "amber_strict",
         "purpose": "Camera images during events",
         "retention_days": 28,
-        "signatories": [
-            {"organisation": str(org.public_id), "signed_on": days_ago(3).isoformat()}
-            for org in signers
-        ],
+        "signatories": [{"organisation": str(org.public_id)} for org in signers],
         "tasks": [{"organisation": str(org.public_id), "description": text} for org, text in tasks],
     }
 
@@ -218,7 +219,7 @@ def test_a_coordinator_creates_a_covenant_with_signatories_and_tasks(
     created = response.json()
     assert created["title"] == "Gegevensdeling ArenA"
     assert created["kind"] == "data_sharing"
-    assert created["status"] == "active"
+    assert created["status"] == "draft"  # each party signs for itself, afterwards
     assert created["information_clause"] == "amber_strict"
     assert created["retention_days"] == 28
     assert [s["organisation"]["name"] for s in created["signatories"]] == [
@@ -308,9 +309,15 @@ def test_refusals_are_dutch_by_default(client_for, operator_a, org_a, partnershi
 # --- Changing -----------------------------------------------------------------------------------
 
 
-def test_a_coordinator_changes_the_terms_and_tasks(
-    client_for, operator_a, municipality, covenant_a
+def test_a_coordinator_changes_the_terms_and_tasks_of_a_draft(
+    client_for, operator_a, org_a, municipality, partnership_a
 ):
+    covenant_a = covenant_create(
+        partnership=partnership_a,
+        title="Concept",
+        effective_from=days_ago(1),
+        signatories=[(org_a, None), (municipality, None)],
+    )
     until = days_ahead(700).isoformat()
     response = client_for(operator_a).patch(
         detail(covenant_a),

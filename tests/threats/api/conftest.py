@@ -100,14 +100,15 @@ def pps(org_a, org_b):
 
 
 @pytest.fixture
-def covenant(pps, org_a, org_b):
+def covenant(pps, org_a, org_b, nctv):
+    # The NCTV shares its assessments under it, so it signs too (the footing is two-sided).
     return covenant_create(
         partnership=pps,
         title="Convenant ArenA",
         effective_from=days_ago(30),
         effective_until=days_ahead(365),
         information_clause="amber",
-        signatories=[(org_a, days_ago(31)), (org_b, days_ago(31))],
+        signatories=[(org_a, days_ago(31)), (org_b, days_ago(31)), (nctv, days_ago(31))],
     )
 
 

@@ -76,7 +76,7 @@ def test_sharing_and_revoking_twice_answers_success_and_changes_nothing(
     first, second = (share(staff, assessment, org_a, covenant) for _ in range(2))
     assert first.status_code == second.status_code == 200
     assert first.json() == second.json()
-    assert ThreatAssessmentGroupGrant.objects.count() == 1
+    assert ThreatAssessmentGroupGrant.all_grants.count() == 1
     assert AuditEvent.objects.filter(action="sharing.granted").count() == 1
     assert revoke(staff, assessment, org_a).status_code == 200
     assert revoke(staff, assessment, org_a).status_code == 200
@@ -91,7 +91,7 @@ def test_sharing_with_an_organisation_no_covenant_covers_is_refused(
     assert response.json() == {
         "organisation": ["Partner C Theater has not signed the covenant 'Convenant ArenA'."]
     }
-    assert not ThreatAssessmentGroupGrant.objects.exists()
+    assert not ThreatAssessmentGroupGrant.all_grants.exists()
 
 
 def test_sharing_above_the_covenants_clause_is_refused(
@@ -126,7 +126,7 @@ def test_share_needs_exactly_one_recipient_and_a_reason(
         format="json",
     )
     assert "There is no organisation with id" in unknown.json()["organisation"][0]
-    assert not ThreatAssessmentGroupGrant.objects.exists()
+    assert not ThreatAssessmentGroupGrant.all_grants.exists()
 
 
 def test_red_is_shared_with_a_named_user(
@@ -147,7 +147,7 @@ def test_red_is_shared_with_a_named_user(
 
 
 @pytest.fixture
-def covenant_red(pps, org_a, org_b):
+def covenant_red(pps, org_a, org_b, nctv):
     from partnerships.services.covenants import covenant_create
 
     return covenant_create(
@@ -155,7 +155,7 @@ def covenant_red(pps, org_a, org_b):
         title="Convenant rood",
         effective_from=days_ago(5),
         information_clause="red",
-        signatories=[(org_a, days_ago(6)), (org_b, days_ago(6))],
+        signatories=[(org_a, days_ago(6)), (org_b, days_ago(6)), (nctv, days_ago(6))],
     )
 
 
@@ -175,7 +175,7 @@ def test_only_nctv_staff_share_and_revoke(
     body = {"organisation": str(org_a.public_id), "covenant": str(covenant.public_id)}
     response = client_for(operator_a).post(f"{detail(assessment)}{action}/", body, format="json")
     assert response.status_code == 403
-    assert ThreatAssessmentGroupGrant.objects.count() == 1
+    assert ThreatAssessmentGroupGrant.all_grants.count() == 1
 
 
 def test_an_invisible_assessment_answers_404_for_every_action(

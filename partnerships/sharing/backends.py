@@ -1,0 +1,71 @@
+"""guardian's object-permission backend, answering for shareable models from the grants that
+count right now (``sharing.models``' managers apply ``valid_grant_q``, the footing rule).
+
+guardian's stock checker joins the grant tables from ``Permission`` and so would still see a
+grant whose covenant lapsed a moment ago; this backend asks the managers instead, so
+``user.has_perm(perm, obj)`` agrees with the portal's selectors at every instant. Models that
+are not shareable are answered by guardian as before."""
+
+from __future__ import annotations
+
+from guardian.backends import ObjectPermissionBackend, check_support
+
+from partnerships.sharing.registry import spec_for
+
+
+def _spec(obj):
+    if obj is None:
+        return None
+    try:
+        return spec_for(obj)
+    except LookupError:
+        return None
+
+
+def _codenames(spec, user, obj, *, users: bool = True, groups: bool = True) -> set[str]:
+    codenames: set[str] = set()
+    if users:
+        codenames |= set(
+            spec.user_grant.objects.filter(user=user, content_object=obj).values_list(
+                "permission__codename", flat=True
+            )
+        )
+    if groups:
+        codenames |= set(
+            spec.group_grant.objects.filter(group__user=user, content_object=obj).values_list(
+                "permission__codename", flat=True
+            )
+        )
+    return codenames
+
+
+class FootedObjectPermissionBackend(ObjectPermissionBackend):
+    def has_perm(self, user_obj, perm, obj=None) -> bool:
+        spec = _spec(obj)
+        if spec is None:
+            return super().has_perm(user_obj, perm, obj)
+        support, user_obj = check_support(user_obj, obj)
+        if not support or not getattr(user_obj, "is_active", False):
+            return False
+        app_label, _dot, codename = perm.rpartition(".")
+        if app_label and app_label != obj._meta.app_label:
+            return False
+        return codename in _codenames(spec, user_obj, obj)
+
+    def get_group_permissions(self, user_obj, obj=None):
+        spec = _spec(obj)
+        if spec is None:
+            return super().get_group_permissions(user_obj, obj)
+        support, user_obj = check_support(user_obj, obj)
+        if not support or not getattr(user_obj, "is_active", False):
+            return set()
+        return _codenames(spec, user_obj, obj, users=False)
+
+    def get_all_permissions(self, user_obj, obj=None):
+        spec = _spec(obj)
+        if spec is None:
+            return super().get_all_permissions(user_obj, obj)
+        support, user_obj = check_support(user_obj, obj)
+        if not support or not getattr(user_obj, "is_active", False):
+            return set()
+        return _codenames(spec, user_obj, obj)
