@@ -41,5 +41,8 @@ def _audit_login_failed(sender, credentials, request=None, **kwargs) -> None:
     audit_record(
         action="auth.login_failed",
         request=request,
-        detail={"username": str(credentials.get("username", ""))[:150]},
+        detail={
+            "username": str(credentials.get("username", ""))[:150],
+            "locked": bool(getattr(request, "signin_locked", False)),
+        },
     )

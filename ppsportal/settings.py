@@ -206,7 +206,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 
 # --- Authentication ---------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend behind the sign-in lockout (ppsportal/lockout.py, docs/security.md).
+    "ppsportal.lockout.LockoutModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -215,6 +216,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in lockout, on the dashboard, the admin and the API token endpoint alike: failures of a
+# username from one address, of one address, and of one username from all addresses, each
+# counted for SIGNIN_LOCKOUT_SECONDS from the first failure (in the cache: Redis in production).
+SIGNIN_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", default=5, minimum=1)
+SIGNIN_ADDRESS_FAILURE_LIMIT = env_int("SIGNIN_ADDRESS_FAILURE_LIMIT", default=20, minimum=1)
+SIGNIN_USERNAME_FAILURE_LIMIT = env_int("SIGNIN_USERNAME_FAILURE_LIMIT", default=50, minimum=1)
+SIGNIN_LOCKOUT_SECONDS = env_int("SIGNIN_LOCKOUT_SECONDS", default=15 * 60, minimum=60)
+# How many reverse proxies in front of the portal append to X-Forwarded-For. 0 (the default):
+# the socket's address is the client's and the header is ignored; 1: the address the one proxy
+# saw. Set it to exactly the number you run: too high lets clients choose their address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", default=0, minimum=0)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -332,6 +344,8 @@ REST_FRAMEWORK = {
         "token": env_str("API_TOKEN_THROTTLE", "20/minute"),
     },
     "EXCEPTION_HANDLER": "ppsportal.api.exceptions.exception_handler",
+    # Throttles key on the client address the same way the lockout does (TRUSTED_PROXY_COUNT).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", default=24 * 30, minimum=1)

@@ -1,5 +1,6 @@
 """API tokens: expiring, stored hashed (django-rest-knox)."""
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
@@ -9,6 +10,15 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
+
+from ppsportal.lockout import lockout_message, request_was_locked
+
+
+class SignInLocked(exceptions.Throttled):
+    """Too many failed sign-ins for this username from this address (``ppsportal.lockout``)."""
+
+    def __init__(self):
+        super().__init__(wait=settings.SIGNIN_LOCKOUT_SECONDS, detail=lockout_message())
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -40,7 +50,9 @@ class ObtainTokenView(APIView):
             201: TokenResponseSerializer,
             400: OpenApiResponse(description="username or password missing"),
             401: OpenApiResponse(description="username or password incorrect"),
-            429: OpenApiResponse(description="too many attempts"),
+            429: OpenApiResponse(
+                description="too many attempts, or sign-in locked after failed passwords"
+            ),
         },
         examples=[
             OpenApiExample(
@@ -65,6 +77,8 @@ class ObtainTokenView(APIView):
             password=serializer.validated_data["password"],
         )
         if user is None:
+            if request_was_locked(request):
+                raise SignInLocked()
             raise exceptions.AuthenticationFailed(_("Username or password is incorrect."))
         instance, token = AuthToken.objects.create(user=user)
         data = TokenResponseSerializer({"token": token, "expiry": instance.expiry}).data

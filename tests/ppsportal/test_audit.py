@@ -73,7 +73,7 @@ def test_a_failed_sign_in_is_recorded(client, operator_a):
         "/accounts/login/", {"username": "operator-a", "password": "wrong"}, REMOTE_ADDR="192.0.2.7"
     )
     event = AuditEvent.objects.get(action="auth.login_failed")
-    assert event.detail == {"username": "operator-a"}
+    assert event.detail == {"username": "operator-a", "locked": False}
     assert event.ip_address == "192.0.2.7"
 
 
