@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "ppsportal",
     "partnerships",
     "threats",
@@ -73,8 +76,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "ppsportal.middleware.SensitiveResponseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "ppsportal.mfa.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -227,6 +232,8 @@ SIGNIN_LOCKOUT_SECONDS = env_int("SIGNIN_LOCKOUT_SECONDS", default=15 * 60, mini
 # the socket's address is the client's and the header is ignored; 1: the address the one proxy
 # saw. Set it to exactly the number you run: too high lets clients choose their address.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", default=0, minimum=0)
+# Second factor for staff (ppsportal/mfa.py): the issuer an authenticator app shows.
+OTP_TOTP_ISSUER = "PPS Portal"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

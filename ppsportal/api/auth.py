@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from ppsportal import mfa
 from ppsportal.lockout import lockout_message, request_was_locked
 
 
@@ -24,6 +25,12 @@ class SignInLocked(exceptions.Throttled):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(label=_("Username"))
     password = serializers.CharField(label=_("Password"), style={"input_type": "password"})
+    otp_token = serializers.CharField(
+        label=_("Code"),
+        required=False,
+        max_length=32,
+        help_text=_("NCTV staff only: the code from their authenticator app (or a recovery code)."),
+    )
 
 
 class TokenResponseSerializer(serializers.Serializer):
@@ -80,6 +87,15 @@ class ObtainTokenView(APIView):
             if request_was_locked(request):
                 raise SignInLocked()
             raise exceptions.AuthenticationFailed(_("Username or password is incorrect."))
+        if mfa.second_factor_required(user) and not mfa.verify(
+            request=request,
+            user=user,
+            token=serializer.validated_data.get("otp_token", ""),
+            session=False,
+        ):
+            raise exceptions.AuthenticationFailed(
+                _("NCTV staff need a valid code from their authenticator app (otp_token).")
+            )
         instance, token = AuthToken.objects.create(user=user)
         data = TokenResponseSerializer({"token": token, "expiry": instance.expiry}).data
         return Response(data, status=status.HTTP_201_CREATED)

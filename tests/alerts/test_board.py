@@ -17,6 +17,7 @@ from alerts import delivery as engine
 from alerts.channels.base import PermanentError, Transport
 from alerts.escalation import alerts_escalate
 from alerts.models import Acknowledgement, Alert
+from tests import signin
 from tests.alerts.conftest import pending_ids
 from tests.factories import OrganisationFactory, UserFactory
 from threats.models import Measure
@@ -34,7 +35,7 @@ class RefusedEmail(Transport):
 
 
 def sign_in(client, user, language="en"):
-    client.force_login(user)
+    signin.sign_in(client, user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     return client
 

@@ -5,12 +5,14 @@ from another address still signs in; every failure and lock is in the audit log.
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import override_settings
 from knox.models import AuthToken
 
 from ppsportal.lockout import client_address
 from ppsportal.models import AuditEvent
 from tests.factories import PASSWORD
+from tests.signin import authenticator_for, current_code
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.redis]
 
@@ -42,9 +44,11 @@ def _token(client, username, password, address, forwarded=None):
     extra = {"REMOTE_ADDR": address}
     if forwarded:
         extra["HTTP_X_FORWARDED_FOR"] = forwarded
-    return api.post(
-        "/api/v1/auth/token/", {"username": username, "password": password}, format="json", **extra
-    )
+    body = {"username": username, "password": password}
+    staff = get_user_model().objects.filter(username=username, is_staff=True).first()
+    if staff is not None:  # staff need their second factor for a token, too
+        body["otp_token"] = current_code(authenticator_for(staff))
+    return api.post("/api/v1/auth/token/", body, format="json", **extra)
 
 
 def _signed_in(response, door) -> bool:

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from partnerships.sharing import services as sharing
 from ppsportal.models import AuditEvent
+from tests import signin
 from tests.threats.dashboard_world import (
     CONTACT_NAME,
     CONTACT_PHONE,
@@ -50,7 +51,7 @@ def register(operator_a, org_a, operator_b, org_b):
 
 def sign_in(client, user, language="en"):
     """Sign in; the labels asserted below are English unless a test says otherwise."""
-    client.force_login(user)
+    signin.sign_in(client, user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     return client
 
