@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "ppsportal.middleware.SensitiveResponseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "ppsportal.sessions.SessionLimitMiddleware",
     "ppsportal.mfa.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -237,7 +238,12 @@ OTP_TOTP_ISSUER = "PPS Portal"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", default=8 * 3600, minimum=300)
+# Browser sessions end after SESSION_IDLE_TIMEOUT seconds without a request (30 minutes) and
+# SESSION_ABSOLUTE_TIMEOUT seconds after signing in (12 hours), whatever happened since
+# (ppsportal.sessions.SessionLimitMiddleware). The cookie lives no longer than the session.
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", default=30 * 60, minimum=60)
+SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT", default=12 * 3600, minimum=300)
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", default=SESSION_ABSOLUTE_TIMEOUT, minimum=300)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
