@@ -8,7 +8,8 @@ from partnerships.auth_forms import DashboardAuthenticationForm
 from ppsportal import mfa_views
 from ppsportal.api.auth import ObtainTokenView, RevokeTokenView
 from ppsportal.api.docs import SchemaView, SwaggerView
-from ppsportal.health import health
+from ppsportal.health import health, healthz, readyz
+from ppsportal.metrics import metrics_view
 
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
@@ -30,6 +31,9 @@ urlpatterns = [
     path("accounts/second-factor/", mfa_views.verify, name="mfa-verify"),
     path("accounts/second-factor/enrol/", mfa_views.enrol, name="mfa-enrol"),
     path("health/", health, name="health"),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
