@@ -262,8 +262,8 @@ def test_a_drill_only_organisation_has_no_record(world):
 
 # --- query counts -------------------------------------------------------------------------------
 
-# session, user, membership (the actor); the banner (one query)
-BASE_QUERIES = 4
+# session, user, the verified second factor (staff), membership (the actor); the banner
+BASE_QUERIES = 5
 
 
 def more_alerts(world, count):
@@ -288,8 +288,8 @@ def test_the_board_runs_a_fixed_number_of_queries(client, world, count, django_a
     with django_assert_num_queries(BASE_QUERIES + 6):
         response = client.get(reverse("alert-board"))
     assert response.content.decode().count("data-alert=") == count + 1
-    # the live rows: the actor, the alerts and their three counts
-    with django_assert_num_queries(3 + 4):
+    # the live rows: the actor (with the second factor), the alerts and their three counts
+    with django_assert_num_queries(4 + 4):
         client.get(reverse("alert-board-json"))
 
 
