@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partnerships.roles import Capability
 from partnerships.selectors import actor_for
+from ppsportal.lockout import lockout_message, request_was_locked
 
 
 class DashboardAuthenticationForm(AuthenticationForm):
@@ -13,6 +14,11 @@ class DashboardAuthenticationForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": _("Your username and password did not match. Please try again."),
     }
+
+    def get_invalid_login_error(self):
+        if request_was_locked(self.request):
+            return ValidationError(lockout_message(), code="locked")
+        return super().get_invalid_login_error()
 
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)

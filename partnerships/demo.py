@@ -150,9 +150,31 @@ def seed(ctx) -> None:
     ctx.objects["organisations"] = organisations
     ctx.objects["users"] = users
     ctx.objects["partnerships"] = seed_partnerships(ctx)
+    for row in USERS:
+        if row[5] or row[6]:  # staff and superusers confirm sign-in with a second factor
+            _demo_authenticator(users[row[0]])
     ctx.objects["logins"] = [
-        f"  {row[0]:<22} {row[1]} ({row[2].label})  password: {ctx.password}" for row in USERS
+        f"  {row[0]:<22} {row[1]} ({row[2].label})  password: {ctx.password}"
+        + (f"  authenticator key: {DEMO_TOTP_KEY_BASE32}" if row[5] or row[6] else "")
+        for row in USERS
     ]
+
+
+# The demo staff's authenticator key (docs/guide-nctv.md): add it to any authenticator app as a
+# time-based key, six digits, 30 seconds. Demo data only: seed_demo refuses to run with DEBUG off.
+DEMO_TOTP_KEY_BASE32 = "JBSWY3DPEHPK3PXP"
+
+
+def _demo_authenticator(user) -> None:
+    from base64 import b32decode
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    key = b32decode(DEMO_TOTP_KEY_BASE32).hex()
+    TOTPDevice.objects.filter(user=user).exclude(key=key).delete()
+    TOTPDevice.objects.get_or_create(
+        user=user, key=key, defaults={"name": "demo authenticator", "confirmed": True}
+    )
 
 
 # --- Partnerships -------------------------------------------------------------------------------

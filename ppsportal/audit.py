@@ -12,13 +12,11 @@ SENSITIVE_READ = "sensitive.viewed"
 
 
 def client_ip(request) -> str | None:
-    """The client's address as the proxy in front of us reports it, else the socket's."""
-    if request is None:
-        return None
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address: the socket's, or the one our trusted proxies saw
+    (``TRUSTED_PROXY_COUNT``); never what a client wrote into ``X-Forwarded-For`` itself."""
+    from ppsportal.lockout import client_address
+
+    return client_address(request)
 
 
 def audit_record(

@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "ppsportal",
     "partnerships",
     "threats",
@@ -80,8 +83,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "ppsportal.middleware.SensitiveResponseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "ppsportal.sessions.SessionLimitMiddleware",
+    "ppsportal.mfa.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -248,7 +254,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 
 # --- Authentication ---------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend behind the sign-in lockout (ppsportal/lockout.py, docs/security.md).
+    "ppsportal.lockout.LockoutModelBackend",
     # guardian, answering for shareable models from the grants that count (the footing rule)
     "partnerships.sharing.backends.FootedObjectPermissionBackend",
 ]
@@ -258,6 +265,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in lockout, on the dashboard, the admin and the API token endpoint alike: failures of a
+# username from one address, of one address, and of one username from all addresses, each
+# counted for SIGNIN_LOCKOUT_SECONDS from the first failure (in the cache: Redis in production).
+SIGNIN_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", default=5, minimum=1)
+SIGNIN_ADDRESS_FAILURE_LIMIT = env_int("SIGNIN_ADDRESS_FAILURE_LIMIT", default=20, minimum=1)
+SIGNIN_USERNAME_FAILURE_LIMIT = env_int("SIGNIN_USERNAME_FAILURE_LIMIT", default=50, minimum=1)
+SIGNIN_LOCKOUT_SECONDS = env_int("SIGNIN_LOCKOUT_SECONDS", default=15 * 60, minimum=60)
+# How many reverse proxies in front of the portal append to X-Forwarded-For. 0 (the default):
+# the socket's address is the client's and the header is ignored; 1: the address the one proxy
+# saw. Set it to exactly the number you run: too high lets clients choose their address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", default=0, minimum=0)
+# Second factor for staff (ppsportal/mfa.py): the issuer an authenticator app shows.
+OTP_TOTP_ISSUER = "PPS Portal"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 
@@ -290,7 +310,12 @@ if SSO_ENABLED:
             raise ImproperlyConfigured(f"OIDC_RP_CLIENT_ID is set, so {_name} must be set too.")
     AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "sso.backends.PortalOIDCBackend"]
 LOGOUT_REDIRECT_URL = "login"
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", default=8 * 3600, minimum=300)
+# Browser sessions end after SESSION_IDLE_TIMEOUT seconds without a request (30 minutes) and
+# SESSION_ABSOLUTE_TIMEOUT seconds after signing in (12 hours), whatever happened since
+# (ppsportal.sessions.SessionLimitMiddleware). The cookie lives no longer than the session.
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", default=30 * 60, minimum=60)
+SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT", default=12 * 3600, minimum=300)
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", default=SESSION_ABSOLUTE_TIMEOUT, minimum=300)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
@@ -407,6 +432,8 @@ REST_FRAMEWORK = {
         "token": env_str("API_TOKEN_THROTTLE", "20/minute"),
     },
     "EXCEPTION_HANDLER": "ppsportal.api.exceptions.exception_handler",
+    # Throttles key on the client address the same way the lockout does (TRUSTED_PROXY_COUNT).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", default=24 * 30, minimum=1)

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from partnerships.auth_forms import DashboardAuthenticationForm
+from ppsportal import mfa_views
 from ppsportal.api.auth import ObtainTokenView, RevokeTokenView
 from ppsportal.api.docs import SchemaView, SwaggerView
 from ppsportal.health import health, healthz, readyz
@@ -29,6 +30,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/second-factor/", mfa_views.verify, name="mfa-verify"),
+    path("accounts/second-factor/enrol/", mfa_views.enrol, name="mfa-enrol"),
     path("health/", health, name="health"),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),

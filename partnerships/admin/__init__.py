@@ -12,6 +12,7 @@ from partnerships.admin.contacts import ActionAdmin, ContactEntryAdmin, CostItem
 from partnerships.admin.covenants import CovenantAdmin
 from partnerships.admin.organisations import MembershipAdmin, OrganisationAdmin
 from partnerships.admin.partnerships import PartnershipAdmin
+from ppsportal.auth_forms import LockoutAdminAuthenticationForm
 
 __all__ = [
     "ActionAdmin",
@@ -28,3 +29,4 @@ __all__ = [
 admin.site.site_header = _("PPS Portal administration")
 admin.site.site_title = _("PPS Portal")
 admin.site.index_title = _("NCTV administration")
+admin.site.login_form = LockoutAdminAuthenticationForm  # the sign-in lockout's message

@@ -1,5 +1,6 @@
 """API tokens: expiring, stored hashed (django-rest-knox)."""
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
@@ -10,10 +11,26 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from ppsportal import mfa
+from ppsportal.lockout import lockout_message, request_was_locked
+
+
+class SignInLocked(exceptions.Throttled):
+    """Too many failed sign-ins for this username from this address (``ppsportal.lockout``)."""
+
+    def __init__(self):
+        super().__init__(wait=settings.SIGNIN_LOCKOUT_SECONDS, detail=lockout_message())
+
 
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(label=_("Username"))
     password = serializers.CharField(label=_("Password"), style={"input_type": "password"})
+    otp_token = serializers.CharField(
+        label=_("Code"),
+        required=False,
+        max_length=32,
+        help_text=_("NCTV staff only: the code from their authenticator app (or a recovery code)."),
+    )
 
 
 class TokenResponseSerializer(serializers.Serializer):
@@ -40,7 +57,9 @@ class ObtainTokenView(APIView):
             201: TokenResponseSerializer,
             400: OpenApiResponse(description="username or password missing"),
             401: OpenApiResponse(description="username or password incorrect"),
-            429: OpenApiResponse(description="too many attempts"),
+            429: OpenApiResponse(
+                description="too many attempts, or sign-in locked after failed passwords"
+            ),
         },
         examples=[
             OpenApiExample(
@@ -65,7 +84,18 @@ class ObtainTokenView(APIView):
             password=serializer.validated_data["password"],
         )
         if user is None:
+            if request_was_locked(request):
+                raise SignInLocked()
             raise exceptions.AuthenticationFailed(_("Username or password is incorrect."))
+        if mfa.second_factor_required(user) and not mfa.verify(
+            request=request,
+            user=user,
+            token=serializer.validated_data.get("otp_token", ""),
+            session=False,
+        ):
+            raise exceptions.AuthenticationFailed(
+                _("NCTV staff need a valid code from their authenticator app (otp_token).")
+            )
         instance, token = AuthToken.objects.create(user=user)
         data = TokenResponseSerializer({"token": token, "expiry": instance.expiry}).data
         return Response(data, status=status.HTTP_201_CREATED)

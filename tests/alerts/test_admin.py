@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 
 from alerts import services
 from alerts.models import Alert, Delivery, WebhookSubscription
+from tests import signin
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,7 @@ def page(alert, step="change"):
 
 
 def login(client, user):
-    client.force_login(user)
+    signin.sign_in(client, user)
     return client
 
 
@@ -244,7 +245,7 @@ def test_a_draft_is_cancelled(client, world):
 def test_steps_need_the_csrf_token(world):
     alert = world.draft(partnerships=[world.partnership])
     client = Client(enforce_csrf_checks=True)
-    client.force_login(world.approver)
+    signin.sign_in(client, world.approver)
     assert client.get(page(alert, "approve")).status_code == 200
     assert client.post(page(alert, "approve")).status_code == 403
     alert.refresh_from_db()

@@ -17,6 +17,7 @@ from alerts import delivery as engine
 from alerts.channels.base import PermanentError, Transport
 from alerts.escalation import alerts_escalate
 from alerts.models import Acknowledgement, Alert
+from tests import signin
 from tests.alerts.conftest import pending_ids
 from tests.factories import OrganisationFactory, UserFactory
 from threats.models import Measure
@@ -34,7 +35,7 @@ class RefusedEmail(Transport):
 
 
 def sign_in(client, user, language="en"):
-    client.force_login(user)
+    signin.sign_in(client, user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     return client
 
@@ -261,8 +262,8 @@ def test_a_drill_only_organisation_has_no_record(world):
 
 # --- query counts -------------------------------------------------------------------------------
 
-# session, user, membership (the actor); the banner (one query)
-BASE_QUERIES = 4
+# session, user, the verified second factor (staff), membership (the actor); the banner
+BASE_QUERIES = 5
 
 
 def more_alerts(world, count):
@@ -287,8 +288,8 @@ def test_the_board_runs_a_fixed_number_of_queries(client, world, count, django_a
     with django_assert_num_queries(BASE_QUERIES + 6):
         response = client.get(reverse("alert-board"))
     assert response.content.decode().count("data-alert=") == count + 1
-    # the live rows: the actor, the alerts and their three counts
-    with django_assert_num_queries(3 + 4):
+    # the live rows: the actor (with the second factor), the alerts and their three counts
+    with django_assert_num_queries(4 + 4):
         client.get(reverse("alert-board-json"))
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from alerts import delivery as engine
 from alerts import services
 from alerts.models import Acknowledgement, ChannelPreference, Delivery, OrganisationChannelDefault
+from tests import signin
 from tests.alerts.conftest import pending_ids
 from tests.threats.dashboard_world import venue
 from threats import services as threat_services
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 def sign_in(client, user, language="en"):
     """Sign in; the labels asserted below are English unless a test says otherwise."""
-    client.force_login(user)
+    signin.sign_in(client, user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     return client
 

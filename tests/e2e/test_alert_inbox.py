@@ -10,14 +10,17 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.auth import get_user_model
 from django.db import connections
 
 from alerts import delivery as engine
 from alerts import services
 from alerts.models import Delivery
+from ppsportal.mfa import second_factor_required
 from tests.alerts.conftest import pending_ids, world  # noqa: F401 (the alert world fixture)
 from tests.e2e.browser import browser_page, screenshot
 from tests.factories import PASSWORD
+from tests.signin import authenticator_for, current_code
 from tests.threats.dashboard_world import venue
 from threats import services as threat_services
 
@@ -56,6 +59,10 @@ def sign_in(page, username):
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]:has-text('Inloggen')")
+    user = get_user_model().objects.get(username=username)
+    if second_factor_required(user):  # staff confirm with the code from their app
+        page.fill("#id_otp_token", current_code(authenticator_for(user)))
+        page.click("button[type=submit]:has-text('Bevestigen')")
 
 
 def stop_polling(page):

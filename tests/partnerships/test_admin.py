@@ -15,6 +15,7 @@ from partnerships.models import Action, ContactEntry, CostShare, Covenant, Partn
 from partnerships.services import contacts as contact_services
 from partnerships.services import covenants as covenant_services
 from partnerships.services import partnerships as partnership_services
+from tests import signin
 from tests.factories import OrganisationFactory
 from tests.pdfs import real_pdf
 
@@ -31,7 +32,7 @@ def today():
 
 @pytest.fixture
 def staff_client(client, nctv_staff):
-    client.force_login(nctv_staff)
+    signin.sign_in(client, nctv_staff)
     return client
 
 
@@ -143,7 +144,7 @@ def test_nctv_staff_open_the_change_pages(staff_client, arena):
 
 @pytest.mark.parametrize("model", ADMIN_MODELS)
 def test_partner_users_are_sent_to_the_admin_login(client, operator_a, arena, model):
-    client.force_login(operator_a)
+    signin.sign_in(client, operator_a)
     for url in (f"/admin/partnerships/{model}/", f"/admin/partnerships/{model}/add/"):
         response = client.get(url)
         assert response.status_code == 302

@@ -10,6 +10,7 @@ from partnerships.models import Membership, Organisation
 from partnerships.roles import Capability, role_allows
 from partnerships.selectors import actor_for
 from partnerships.services import organisations as services
+from tests import signin
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -108,7 +109,7 @@ def test_roles_map_to_capabilities_in_one_place(role, capability, allowed):
 def test_admin_creates_an_organisation_through_the_service(client, nctv_staff):
     nctv_staff.is_superuser = True
     nctv_staff.save()
-    client.force_login(nctv_staff)
+    signin.sign_in(client, nctv_staff)
     response = client.post(
         "/admin/partnerships/organisation/add/",
         {

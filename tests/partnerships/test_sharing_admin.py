@@ -4,6 +4,7 @@ import pytest
 
 from partnerships.models import ContactEntryGroupGrant
 from ppsportal.models import AuditEvent
+from tests import signin
 from tests.partnerships.sharing_world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ def _url(entry):
 
 
 def test_staff_share_from_the_admin_under_a_covenant(client, w):
-    client.force_login(w.staff)
+    signin.sign_in(client, w.staff)
     entry = w.entries["amber"]
     page = client.get(_url(entry))
     assert page.status_code == 200
@@ -44,7 +45,7 @@ def test_staff_share_from_the_admin_under_a_covenant(client, w):
 
 
 def test_the_admin_refuses_with_the_covenant_reason(client, w):
-    client.force_login(w.staff)
+    signin.sign_in(client, w.staff)
     response = client.post(
         _url(w.entries["amber"]),
         {"organisation": w.orgs["B"].pk, "covenant": w.covenants["green"].pk, "reason": "x"},
@@ -56,7 +57,7 @@ def test_the_admin_refuses_with_the_covenant_reason(client, w):
 
 
 def test_revoke_from_the_admin(client, w):
-    client.force_login(w.staff)
+    signin.sign_in(client, w.staff)
     entry = w.entries["amber"]
     client.post(
         _url(entry),
@@ -69,7 +70,7 @@ def test_revoke_from_the_admin(client, w):
 
 
 def test_partners_cannot_reach_the_admin_share_page(client, w):
-    client.force_login(w.users["a1"])
+    signin.sign_in(client, w.users["a1"])
     response = client.get(_url(w.entries["amber"]))
     assert response.status_code == 302  # to the admin login: the admin is NCTV staff's face
     assert not ContactEntryGroupGrant.all_grants.exists()

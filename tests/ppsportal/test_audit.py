@@ -6,6 +6,7 @@ from django.db import DatabaseError, connection, transaction
 
 from ppsportal.audit import audit_record
 from ppsportal.models import AppendOnlyError, AuditEvent
+from tests import signin
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +74,7 @@ def test_a_failed_sign_in_is_recorded(client, operator_a):
         "/accounts/login/", {"username": "operator-a", "password": "wrong"}, REMOTE_ADDR="192.0.2.7"
     )
     event = AuditEvent.objects.get(action="auth.login_failed")
-    assert event.detail == {"username": "operator-a"}
+    assert event.detail == {"username": "operator-a", "locked": False}
     assert event.ip_address == "192.0.2.7"
 
 
@@ -86,7 +87,7 @@ def test_a_failed_api_token_request_is_recorded(api_client, operator_a):
 
 def test_staff_search_filter_and_export_the_log_as_csv(client, nctv_staff, event):
     audit_record(action="sharing.granted", actor=nctv_staff, purpose="other")
-    client.force_login(nctv_staff)
+    signin.sign_in(client, nctv_staff)
     page = client.get("/admin/ppsportal/auditevent/", {"action__exact": "sensitive.viewed"})
     assert page.status_code == 200
     assert "operator-a" in page.content.decode()
@@ -104,7 +105,7 @@ def test_staff_search_filter_and_export_the_log_as_csv(client, nctv_staff, event
 
 
 def test_the_log_cannot_be_changed_in_the_admin(client, nctv_staff, event):
-    client.force_login(nctv_staff)
+    signin.sign_in(client, nctv_staff)
     assert client.get(f"/admin/ppsportal/auditevent/{event.pk}/delete/").status_code == 403
     client.post(f"/admin/ppsportal/auditevent/{event.pk}/change/", {"purpose": "x"})
     event.refresh_from_db()
@@ -112,5 +113,5 @@ def test_the_log_cannot_be_changed_in_the_admin(client, nctv_staff, event):
 
 
 def test_partners_cannot_read_the_log(client, operator_a, event):
-    client.force_login(operator_a)
+    signin.sign_in(client, operator_a)
     assert client.get("/admin/ppsportal/auditevent/").status_code == 302

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests import signin
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -32,17 +33,17 @@ def test_wrong_password_keeps_the_user_out_with_a_message(client, operator_a):
 
 
 def test_sign_out_ends_the_session(client, operator_a):
-    client.force_login(operator_a)
+    signin.sign_in(client, operator_a)
     response = client.post("/accounts/logout/")
     assert response.status_code == 302
     assert client.get("/").status_code == 302
 
 
 def test_nctv_staff_reach_the_admin_and_partners_do_not(client, nctv_staff, operator_a):
-    client.force_login(nctv_staff)
+    signin.sign_in(client, nctv_staff)
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/partnerships/organisation/").status_code == 200
-    client.force_login(operator_a)
+    signin.sign_in(client, operator_a)
     response = client.get("/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
@@ -50,7 +51,7 @@ def test_nctv_staff_reach_the_admin_and_partners_do_not(client, nctv_staff, oper
 
 def test_user_without_organisation_is_told_so(client, django_user_model):
     user = django_user_model.objects.create_user("loose", password=PASSWORD)
-    client.force_login(user)
+    signin.sign_in(client, user)
     assert "nog niet aan een organisatie gekoppeld" in client.get("/").content.decode()
 
 

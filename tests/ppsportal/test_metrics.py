@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 
 from ppsportal.metrics import scraper_allowed
+from tests import signin
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ def test_metrics_are_not_found_when_no_scraper_is_configured(client, settings, n
     settings.METRICS_TOKEN = None
     settings.METRICS_ALLOWED_IPS = []
     assert client.get("/metrics").status_code == 404
-    client.force_login(nctv_staff)  # not even for staff: the page is for the scraper
+    signin.sign_in(client, nctv_staff)  # not even for staff: the page is for the scraper
     assert client.get("/metrics").status_code == 404
 
 

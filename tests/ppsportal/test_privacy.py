@@ -26,6 +26,7 @@ from ppsportal.audit import audit_record
 from ppsportal.models import AppendOnlyError, AuditEvent
 from ppsportal.privacy import personal_data_export, user_anonymise
 from ppsportal.tasks import expire_audit_log
+from tests import signin
 from tests.alerts.conftest import pending_ids, world  # noqa: F401 (the alerts world fixture)
 from tests.factories import PASSWORD
 from threats import services as threat_services
@@ -245,7 +246,7 @@ def test_only_an_nctv_administrator_exports_or_anonymises(world):  # noqa: F811
 
 def test_the_admin_action_downloads_the_json(client, world, nctv_admin):  # noqa: F811
     _footprint(world)
-    client.force_login(nctv_admin)
+    signin.sign_in(client, nctv_admin)
     response = client.post(
         "/admin/auth/user/",
         {"action": "export_personal_data", "_selected_action": [world.admin_a.pk]},
@@ -254,7 +255,7 @@ def test_the_admin_action_downloads_the_json(client, world, nctv_admin):  # noqa
     assert response["Content-Type"].startswith("application/json")
     [data] = json.loads(response.content)
     assert data["user"]["username"] == "admin-a"
-    client.force_login(world.author)  # staff, not an administrator: no such action
+    signin.sign_in(client, world.author)  # staff, not an administrator: no such action
     refused = client.post(
         "/admin/auth/user/",
         {"action": "export_personal_data", "_selected_action": [world.admin_a.pk]},

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from alerts import services as alert_services
 from alerts.models import OrganisationChannelDefault
+from tests import signin
 from tests.alerts.conftest import world  # noqa: F401 (the alerts world fixture)
 from tests.threats.dashboard_world import build_register
 
@@ -50,7 +51,7 @@ def conforms(schema, path: str, method: str, response) -> None:
 
 def client_for(user, language="en") -> APIClient:
     client = APIClient()
-    client.force_login(user)
+    signin.sign_in(client, user)
     client.credentials(HTTP_ACCEPT_LANGUAGE=language)
     return client
 
@@ -165,6 +166,6 @@ def test_an_unknown_api_path_answers_json_not_found(world, path):  # noqa: F811
 def test_a_null_character_in_a_query_is_refused_before_any_view(world, client):  # noqa: F811
     api = client_for(world.admin_a).get("/api/v1/alerts/?search=a%00b")
     assert (api.status_code, api.json()) == (400, {"detail": "Null characters are not allowed."})
-    client.force_login(world.duty)
+    signin.sign_in(client, world.duty)
     admin = client.get("/admin/alerts/alert/?q=%00")
     assert admin.status_code == 400

@@ -20,6 +20,7 @@ from knox.models import AuthToken
 from alerts import delivery as engine
 from ppsportal.audit import audit_record
 from ppsportal.middleware import SensitiveResponseMiddleware
+from tests import signin
 from tests.alerts.conftest import pending_ids, world  # noqa: F401 (the alerts world fixture)
 from tests.factories import PASSWORD
 from tests.threats.dashboard_world import build_register
@@ -70,7 +71,7 @@ def test_every_page_carries_a_policy_without_inline_script_style_or_eval(
 ):
     settings.DEBUG = debug
     assert "script-src 'self'" in client.get("/accounts/login/")["Content-Security-Policy"]
-    client.force_login(operator_a)
+    signin.sign_in(client, operator_a)
     for url in ["/", "/soft-targets/", "/alerts/", "/api/docs/", "/api/v1/me/"]:
         response = client.get(url)
         assert response.status_code == 200, url
@@ -80,18 +81,18 @@ def test_every_page_carries_a_policy_without_inline_script_style_or_eval(
         assert policy["object-src"] == ["'none'"] and policy["frame-ancestors"] == ["'none'"]
         assert "'unsafe-inline'" not in response["Content-Security-Policy"]
         assert "'unsafe-eval'" not in response["Content-Security-Policy"]
-    client.force_login(nctv_staff)
+    signin.sign_in(client, nctv_staff)
     assert _policy(client.get("/admin/"))["script-src"] == ["'self'"]
 
 
 def test_map_tiles_are_the_one_outside_image_source(client, operator_a):
-    client.force_login(operator_a)
+    signin.sign_in(client, operator_a)
     img = _policy(client.get("/soft-targets/"))["img-src"]
     assert img == ["'self'", "data:", "https://tile.openstreetmap.org"]
 
 
 def test_swagger_ui_starts_from_a_script_file_not_an_inline_script(client, operator_a):
-    client.force_login(operator_a)
+    signin.sign_in(client, operator_a)
     html = client.get("/api/docs/").content.decode()
     assert not INLINE[0][0].search(html) and "<style" not in html
     [init] = re.findall(r'<script src="([^"]*script=[^"]*)"', html)
@@ -202,14 +203,14 @@ def test_every_face_keeps_amber_out_of_caches(client, world):  # noqa: F811
         "atom": client.get("/api/v1/alerts/feed/", **api),
         "api soft target": client.get(f"/api/v1/soft-targets/{target}/", **api),
     }
-    client.force_login(world.admin_a)
+    signin.sign_in(client, world.admin_a)
     faces |= {
         "dashboard alert": client.get(reverse("alert-detail", args=[alert.public_id])),
         "dashboard inbox": client.get(reverse("alert-inbox")),
         "dashboard soft target": client.get(reverse("soft-target-detail", args=[target])),
         "evidence": client.get(reverse("soft-target-evidence", args=[target, "cctv"])),
     }
-    client.force_login(world.author)
+    signin.sign_in(client, world.author)
     faces |= {
         "admin assessment": client.get(
             reverse("admin:threats_threatassessment_change", args=[assessment.pk])
@@ -250,7 +251,7 @@ def test_an_audited_sensitive_read_overrides_whatever_caching_the_view_chose():
 
 
 def test_static_files_stay_cacheable_for_signed_in_users(client, operator_a):
-    client.force_login(operator_a)
+    signin.sign_in(client, operator_a)
     response = client.get("/static/ppsportal/portal.css")
     assert response.status_code == 200
     assert "no-store" not in response.get("Cache-Control", "")

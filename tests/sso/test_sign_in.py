@@ -132,3 +132,14 @@ def test_a_deactivated_user_does_not_sign_in(client, provider, viewer_a):
 
 def test_sign_in_is_not_found_without_a_provider(client, db):
     assert client.get("/oidc/authenticate/").status_code == 404
+
+
+def test_staff_vouched_for_by_the_provider_reach_the_admin_without_a_second_code(
+    client, provider, nctv_staff
+):
+    """The provider's second factor counts as the portal's: no redirect to the code page."""
+    ExternalIdentity.objects.create(issuer=ISSUER, subject="staff-2", user=nctv_staff)
+    sign_in(client, provider, {"sub": "staff-2", "amr": ["pwd", "mfa"]})
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    assert client.session.get("sso_second_factor") is True

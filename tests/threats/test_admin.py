@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from partnerships.selectors import actor_for
 from ppsportal.models import AuditEvent
+from tests import signin
 from tests.threats.targets_world import build_world, make_target, sector
 from threats import services
 from threats.admin.targets import TIER_RANGES
@@ -45,7 +46,7 @@ def w():
 
 @pytest.fixture
 def staff_client(client, w):
-    client.force_login(w.staff)
+    signin.sign_in(client, w.staff)
     return client
 
 
@@ -145,7 +146,7 @@ def test_staff_open_every_list_and_change_page(staff_client, filled, model):
 
 @pytest.mark.parametrize("model", MODELS)
 def test_partner_users_are_sent_to_the_admin_login(client, w, filled, model):
-    client.force_login(w.users["a"])
+    signin.sign_in(client, w.users["a"])
     for address in (url(model), url(model, filled[model])):
         response = client.get(address)
         assert response.status_code == 302

@@ -8,6 +8,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from ppsportal.models import AuditEvent
+from tests import signin
 from threats import services
 from threats.models import Sector
 
@@ -48,7 +49,7 @@ def test_staff_reading_an_amber_report_is_logged(report, nctv_staff):
 
 
 def test_dashboard_report_page_is_logged(client, report, nctv_staff):
-    client.force_login(nctv_staff)
+    signin.sign_in(client, nctv_staff)
     assert client.get(f"/reports/{report.public_id}/").status_code == 200
     assert (
         AuditEvent.objects.filter(action="sensitive.viewed", object_type="threats.report").count()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from alerts import delivery as engine
+from tests import signin
 from tests.alerts.conftest import pending_ids
 
 URL = "/api/v1/alerts/"
@@ -29,7 +30,7 @@ def client_for():
 
     def sign_in(user, *, language: str = "en"):
         client = APIClient()
-        client.force_login(user)
+        signin.sign_in(client, user)
         client.credentials(HTTP_ACCEPT_LANGUAGE=language)
         return client
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from partnerships.services.covenants import covenant_create
 from partnerships.services.partnerships import partnership_create
+from tests import signin
 from tests.factories import OrganisationFactory, UserFactory
 from tests.pdfs import real_pdf
 from threats import services
@@ -81,7 +82,7 @@ def client_for(api_client):
     """Sign in as a persona (session authentication, as the browsable API), English messages."""
 
     def sign_in(user, *, language: str = "en"):
-        api_client.force_login(user)
+        signin.sign_in(api_client, user)
         api_client.credentials(HTTP_ACCEPT_LANGUAGE=language)
         return api_client
 
