@@ -21,6 +21,7 @@ from alerts.preview import audience_preview
 from alerts.selectors import area_targets
 from tests.alerts.api.conftest import URL
 from tests.factories import OrganisationFactory, UserFactory
+from tests.signin import sign_in
 from threats.models import SoftTarget
 
 # Around the Johan Cruijff ArenA (Amsterdam-Zuidoost).
@@ -179,7 +180,7 @@ def test_the_api_takes_the_area_audience_and_refuses_it_without_a_polygon(world)
     from rest_framework.test import APIClient
 
     client = APIClient()
-    client.force_login(world.author)
+    sign_in(client, world.author)
     base = {
         "headline": "Verdacht voertuig",
         "description": "Bij de ArenA.",

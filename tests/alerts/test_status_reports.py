@@ -12,6 +12,7 @@ from alerts import services
 from alerts.models import StatusReport
 from tests.alerts.api.conftest import detail
 from tests.alerts.test_dashboard import sign_in, text_of
+from tests.signin import sign_in as signed_in
 
 
 def _report(alert, user, status, note=""):
@@ -78,7 +79,7 @@ def _post(user, url, body):
     from rest_framework.test import APIClient
 
     client = APIClient()
-    client.force_login(user)
+    signed_in(client, user)
     return client.post(url, body, format="json")
 
 

@@ -15,6 +15,7 @@ from alerts.models import AlertTemplate, ReaderLanguage
 from alerts.preferences import reader_language_set
 from tests.alerts.api.conftest import URL
 from tests.alerts.conftest import pending_ids
+from tests.signin import sign_in
 
 
 @pytest.fixture
@@ -72,7 +73,7 @@ def test_an_alert_from_a_template_takes_its_values_and_records_the_version(world
 
 
 def test_staff_start_an_alert_from_a_template_in_the_admin(client, world, vehicle):
-    client.force_login(world.author)
+    sign_in(client, world.author)
     listing = client.get("/admin/alerts/alerttemplate/")
     assert f"/admin/alerts/alert/add/?template={vehicle.pk}" in listing.content.decode()
     page = client.get(f"/admin/alerts/alert/add/?template={vehicle.pk}")
@@ -80,7 +81,7 @@ def test_staff_start_an_alert_from_a_template_in_the_admin(client, world, vehicl
     form = page.context["adminform"].form
     assert form.initial["headline"] == vehicle.headline
     assert form.initial["atb_level"] == "hoge_dreiging"
-    client.force_login(world.admin_a)
+    sign_in(client, world.admin_a)
     assert client.get("/admin/alerts/alerttemplate/").status_code in (302, 403)
 
 
@@ -88,7 +89,7 @@ def test_the_api_starts_an_alert_from_a_template(world, vehicle):
     from rest_framework.test import APIClient
 
     client = APIClient()
-    client.force_login(world.author)
+    sign_in(client, world.author)
     made = client.post(
         URL,
         {"template": str(vehicle.public_id), "organisations": [str(world.org_a.public_id)]},
@@ -136,7 +137,7 @@ def test_an_alert_written_in_dutch_only_is_marked_for_english_readers(world):
 
 
 def test_a_reader_chooses_the_language_on_the_preferences_page(client, world):
-    client.force_login(world.viewer_a)
+    sign_in(client, world.viewer_a)
     response = client.post(
         reverse("alert-preferences"),
         {"form": "own", "in_app": "on", "email": "on", "language": "en"},

@@ -24,6 +24,7 @@ from partnerships.sharing import services as sharing
 from partnerships.sharing.selectors import visible_to
 from ppsportal.models import AuditEvent
 from tests.factories import OrganisationFactory, UserFactory
+from tests.signin import sign_in as signed_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -114,7 +115,7 @@ def api(client_for, user):
 @pytest.fixture
 def client_for(api_client):
     def sign_in(user):
-        api_client.force_login(user)
+        signed_in(api_client, user)
         api_client.credentials(HTTP_ACCEPT_LANGUAGE="en")
         return api_client
 
@@ -246,7 +247,7 @@ def test_any_party_terminates_at_once(client_for, operator_a, viewer_a, covenant
 def test_the_admin_cannot_change_a_signed_covenants_terms(client, nctv_staff, covenant):
     from tests.partnerships.test_admin import _form_data
 
-    client.force_login(nctv_staff)
+    signed_in(client, nctv_staff)
     url = f"/admin/partnerships/covenant/{covenant.pk}/change/"
     data = _form_data(client.get(url))
     data.update({"effective_until": "2030-12-31", "information_clause": "red"})
@@ -270,7 +271,7 @@ def test_the_admin_signs_only_for_the_staff_members_own_organisation(
         effective_from=today(),
         signatories=[org_a, municipality],
     )
-    client.force_login(nctv_staff)
+    signed_in(client, nctv_staff)
     client.post(
         "/admin/partnerships/covenant/",
         {"action": "sign_for_my_organisation", "_selected_action": [draft.pk]},

@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 
 from partnerships.models import MemberInvitation, Membership
 from ppsportal.audit import AuditEvent
+from tests.signin import sign_in
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -26,7 +27,7 @@ INVITATIONS = "/api/v1/member-invitations/"
 
 def api(user) -> APIClient:
     client = APIClient()
-    client.force_login(user)
+    sign_in(client, user)
     client.credentials(HTTP_ACCEPT_LANGUAGE="en")
     return client
 
@@ -167,7 +168,7 @@ def test_an_unknown_invitation_link_is_not_found(client, db):
 
 
 def test_the_members_page_shows_the_own_organisation(client, operator_a, viewer_a, operator_b):
-    client.force_login(operator_a)
+    sign_in(client, operator_a)
     response = client.get("/organisation/members/")
     assert response.status_code == 200
     page = response.content.decode()
@@ -175,7 +176,7 @@ def test_the_members_page_shows_the_own_organisation(client, operator_a, viewer_
 
 
 def test_the_members_page_refuses_a_non_administrator(client, viewer_a):
-    client.force_login(viewer_a)
+    sign_in(client, viewer_a)
     assert client.get("/organisation/members/").status_code == 403
 
 
@@ -183,7 +184,7 @@ def test_the_members_page_refuses_a_non_administrator(client, viewer_a):
 def test_the_dashboard_cannot_touch_another_organisations_member(
     client, operator_a, operator_b, action
 ):
-    client.force_login(operator_a)
+    sign_in(client, operator_a)
     url = f"/organisation/members/{operator_b.membership.public_id}/{action}/"
     assert client.post(url, {"role": "viewer"}).status_code == 404
     operator_b.refresh_from_db()
@@ -191,7 +192,7 @@ def test_the_dashboard_cannot_touch_another_organisations_member(
 
 
 def test_the_dashboard_changes_a_role_and_deactivates(client, operator_a, viewer_a):
-    client.force_login(operator_a)
+    sign_in(client, operator_a)
     base = f"/organisation/members/{viewer_a.membership.public_id}/"
     assert client.post(f"{base}role/", {"role": "member"}).status_code == 302
     assert client.post(f"{base}deactivate/").status_code == 302

@@ -7,6 +7,7 @@ import pytest
 
 from preparedness.models import Course, Procedure
 from tests.preparedness.conftest import days_ahead
+from tests.signin import sign_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -16,7 +17,7 @@ def page(target) -> str:
 
 
 def test_the_operator_sees_gaps_coverage_and_open_items(client, operator_a, arena, a_items):
-    client.force_login(operator_a)
+    sign_in(client, operator_a)
     response = client.get(page(arena))
     assert response.status_code == 200
     body = response.content.decode()
@@ -25,7 +26,7 @@ def test_the_operator_sees_gaps_coverage_and_open_items(client, operator_a, aren
 
 
 def test_a_peers_page_and_item_are_not_found(client, operator_b, arena, a_items):
-    client.force_login(operator_b)
+    sign_in(client, operator_b)
     assert client.get(page(arena)).status_code == 404
     item = a_items["item"]
     assert client.post(f"/action-items/{item.public_id}/complete/").status_code == 404
@@ -33,7 +34,7 @@ def test_a_peers_page_and_item_are_not_found(client, operator_b, arena, a_items)
 
 
 def test_a_reader_sees_but_may_not_complete(client, viewer_a, arena, a_items):
-    client.force_login(viewer_a)
+    sign_in(client, viewer_a)
     assert "action-items/" not in client.get(page(arena)).content.decode()
     item = a_items["item"]
     assert client.post(f"/action-items/{item.public_id}/complete/").status_code == 403
@@ -42,7 +43,7 @@ def test_a_reader_sees_but_may_not_complete(client, viewer_a, arena, a_items):
 
 
 def test_the_writer_completes_an_item(client, operator_a, a_items):
-    client.force_login(operator_a)
+    sign_in(client, operator_a)
     item = a_items["item"]
     assert client.post(f"/action-items/{item.public_id}/complete/").status_code == 302
     item.refresh_from_db()
@@ -54,7 +55,7 @@ def test_overview_queries_do_not_grow_with_targets(
 ):
     from tests.preparedness.conftest import make_target
 
-    client.force_login(operator_a)
+    sign_in(client, operator_a)
     client.get("/preparedness/")
     with django_assert_num_queries(OVERVIEW_QUERIES):
         client.get("/preparedness/")
@@ -67,7 +68,7 @@ OVERVIEW_QUERIES = 9
 
 
 def test_staff_write_procedures_in_the_admin_through_the_service(client, nctv_staff, arena):
-    client.force_login(nctv_staff)
+    sign_in(client, nctv_staff)
     form = {
         "soft_target": arena.pk,
         "kind": "evacuation",
@@ -83,9 +84,9 @@ def test_staff_write_procedures_in_the_admin_through_the_service(client, nctv_st
 
 
 def test_staff_add_a_course_and_partners_have_no_admin(client, nctv_staff, operator_a):
-    client.force_login(operator_a)
+    sign_in(client, operator_a)
     assert client.get("/admin/preparedness/course/").status_code == 302
-    client.force_login(nctv_staff)
+    sign_in(client, nctv_staff)
     response = client.post(
         "/admin/preparedness/course/add/",
         {"code": "act", "name": "ACT", "validity_months": 24, "counts_for_coverage": "on"},
