@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import TemplateView
 
 from partnerships.auth_forms import DashboardAuthenticationForm
 from ppsportal.api.auth import ObtainTokenView, RevokeTokenView
@@ -27,6 +28,11 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("health/", health, name="health"),
+    path(
+        "accessibility/",
+        TemplateView.as_view(template_name="ppsportal/accessibility.html"),
+        name="accessibility",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
