@@ -7,12 +7,13 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install install-dev run serve test lint check-deploy fuzz format migrate seed worker beat bench messages compilemessages clean
+.PHONY: help install install-dev run serve stop backup restore test lint check-deploy fuzz format migrate seed worker beat bench messages compilemessages clean
 
 help:
 	@echo "make run      - install, migrate, seed demo data and serve http://$(HOST):$(PORT)"
 	@echo "make test     - lint (ruff, bandit), check migrations and deployment settings, run the whole suite"
 	@echo "make fuzz     - fuzz the API with schemathesis, longer than in make test (FUZZ_EXAMPLES=40)"
+	@echo "make serve    - web (gunicorn), a worker per queue and beat on PostgreSQL and Redis; make stop ends them"
 	@echo "make worker   - start a Celery worker against REDIS_URL"
 	@echo "make beat     - start Celery beat (periodic tasks) against REDIS_URL"
 	@echo "make bench    - run the benchmarks in bench/ against their baselines"
@@ -46,7 +47,7 @@ run: seed
 	@echo
 	@echo "PPS Portal on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/, API docs: http://$(HOST):$(PORT)/api/docs/)"
 	@echo "Demo password for every user: $${DEMO_PASSWORD:-pps-demo-2026}"
-	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=$${DEBUG:-1} $(PY) manage.py devserver $(HOST):$(PORT)
 
 lint: install-dev
 	$(BIN)/ruff check .
@@ -71,6 +72,21 @@ test: install-dev lint check-deploy
 FUZZ_EXAMPLES ?= 40
 fuzz: install-dev
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_RANDOM=1 $(BIN)/pytest tests/security/test_api_fuzz.py -q $(PYTEST_ARGS)
+
+# The production-shaped stack on one machine (bin/serve): web, a worker per queue, beat.
+serve: install
+	bin/serve
+
+stop:
+	bin/stop
+
+# Database (pg_dump) and uploaded files to var/backups/<time>; restore into an empty database.
+backup:
+	bin/backup $(BACKUP)
+
+restore:
+	@test -n "$(BACKUP)" || (echo "usage: make restore BACKUP=var/backups/<time>" && exit 1)
+	bin/restore $(BACKUP)
 
 worker: install
 	@test -n "$$REDIS_URL" || (echo "REDIS_URL is not set: tasks run in-process without a worker" && exit 1)

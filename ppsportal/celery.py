@@ -15,3 +15,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ppsportal.settings")
 app = Celery("ppsportal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+import ppsportal.observability  # noqa: E402,F401 - the request id travels in task headers

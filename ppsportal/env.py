@@ -121,6 +121,23 @@ def redis_url(name: str) -> str | None:
     return value
 
 
+BROKER_SCHEMES = {"redis", "rediss", "amqp", "amqps", "pyamqp"}
+
+
+def broker_url(name: str) -> str | None:
+    """A Celery broker URL: Redis (redis://) or RabbitMQ (amqp://user:password@host:5672/vhost)."""
+    value = _raw(name)
+    if value is None or value == "":
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in BROKER_SCHEMES or not parts.hostname:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a broker URL: use redis://host:port/db or "
+            "amqp://user:password@host:5672/vhost."
+        )
+    return value
+
+
 @dataclass(frozen=True)
 class EmailConfig:
     backend: str

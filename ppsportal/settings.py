@@ -6,13 +6,16 @@ See ``.env.example`` for every variable and ``docs/operations.md`` for how to ru
 from __future__ import annotations
 
 import importlib.util
+from ipaddress import ip_network
 from pathlib import Path
 
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from ppsportal.env import (
+    broker_url,
     database_from_url,
     email_from_url,
     env_bool,
@@ -64,6 +67,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ppsportal.observability.RequestObservationMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -131,7 +135,15 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_MAX_RETRY_DELAY = 1800
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The broker is Redis (REDIS_URL) unless CELERY_BROKER_URL names another, RabbitMQ for one
+# (docs/operations.md); Redis stays the cache and the heartbeat's store, so it is needed too.
+_broker = broker_url("CELERY_BROKER_URL")
+if _broker and not REDIS_URL:
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_URL=... needs REDIS_URL as well (the cache and the worker heartbeat)."
+    )
+CELERY_BROKER_URL = _broker or REDIS_URL or "memory://"
+BROKER_IS_AMQP = CELERY_BROKER_URL.split(":", 1)[0] in {"amqp", "amqps", "pyamqp"}
 CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
@@ -152,13 +164,40 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 5,
     "socket_connect_timeout": 2,
 }
+if BROKER_IS_AMQP:
+    # RabbitMQ confirms each published message: a publish returns once the broker has it.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "confirm_publish": True,
+        "max_retries": 2,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.5,
+        "connect_timeout": 2,
+    }
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+# Named queues, so each kind of work has its own workers (make serve, docs/operations.md):
+# "delivery" talks to SMTP, webhook receivers and the SMS gateway (slow, many in parallel);
+# "fanout" hands out deliveries (the outbox sweep, escalation), never stuck behind a slow
+# receiver; "default" is everything else (heartbeat, reminders, grants, expiry, retention). A
+# worker started without -Q consumes all three.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [Queue("default"), Queue("fanout"), Queue("delivery")]
+CELERY_TASK_ROUTES = {
+    "alerts.tasks.deliver_batch": {"queue": "delivery"},
+    "alerts.tasks.sweep": {"queue": "fanout"},
+    "alerts.tasks.escalate": {"queue": "fanout"},
+}
 CELERY_TIMEZONE = "Europe/Amsterdam"
 CELERY_ENABLE_UTC = True
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "worker-heartbeat": {
         "task": "ppsportal.tasks.record_worker_heartbeat",
         "schedule": 60.0,
+    },
+    # Requests do not clean up expired API tokens (one lookup each); this does, hourly.
+    "api-tokens-expire": {
+        "task": "ppsportal.tasks.expire_api_tokens",
+        "schedule": crontab(minute=5),
     },
     "sharing-remove-lapsed-grants": {
         "task": "partnerships.tasks.remove_lapsed_grants",
@@ -315,7 +354,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "ppsportal.api.authentication.PortalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -386,13 +425,40 @@ if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
     raise ImproperlyConfigured(
         f"LOG_LEVEL={LOG_LEVEL!r} is not one of DEBUG, INFO, WARNING, ERROR."
     )
+# One JSON object per line with the request id (ppsportal/logs.py); "plain" for people reading.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is not one of json, plain.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "ppsportal.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "ppsportal.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
+# Workers log through the same handler (JSON, request id) instead of Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- Metrics (ppsportal/metrics.py): /metrics answers only these scrapers, 404 to anyone else ---
+METRICS_TOKEN = env_str("METRICS_TOKEN")  # scraper sends "Authorization: Bearer <token>"
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", default=[])  # addresses or networks
+for _network in METRICS_ALLOWED_IPS:
+    try:
+        ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_IPS={_network!r} is not an IP address or network."
+        ) from None
 
 # --- Alerts -----------------------------------------------------------------------------------
 SMS_BACKEND = env_str("SMS_BACKEND", "alerts.channels.sms.ConsoleBackend")

@@ -1,6 +1,7 @@
 """Core periodic tasks."""
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -21,3 +22,17 @@ def expire_audit_log() -> int:
     from ppsportal.retention import audit_log_expire
 
     return audit_log_expire()
+
+
+@shared_task(name="ppsportal.tasks.expire_api_tokens", ignore_result=True)
+def expire_api_tokens() -> int:
+    """Hourly: expired API tokens are deleted (requests no longer clean them up)."""
+    from ppsportal.api.authentication import expire_api_tokens as expire
+
+    return expire()
+
+
+@worker_ready.connect
+def _heartbeat_when_a_worker_starts(**kwargs) -> None:
+    """A worker that just started is alive: /readyz need not wait for beat's first heartbeat."""
+    record_worker_heartbeat()

@@ -8,7 +8,8 @@ from django.views.generic import TemplateView
 from partnerships.auth_forms import DashboardAuthenticationForm
 from ppsportal.api.auth import ObtainTokenView, RevokeTokenView
 from ppsportal.api.docs import SchemaView, SwaggerView
-from ppsportal.health import health
+from ppsportal.health import health, healthz, readyz
+from ppsportal.metrics import metrics_view
 
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
@@ -33,6 +34,9 @@ urlpatterns = [
         TemplateView.as_view(template_name="ppsportal/accessibility.html"),
         name="accessibility",
     ),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

@@ -120,3 +120,48 @@ def test_token_endpoint_is_throttled(api_client, operator_a, settings):
         api_settings.reload()
         ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
     assert codes == [401, 401, 401, 429]
+
+
+def test_a_token_request_costs_one_query_however_many_tokens_the_user_has(
+    api_client, operator_a, django_assert_num_queries
+):
+    from ppsportal.api.authentication import PortalTokenAuthentication
+
+    for _ in range(5):
+        AuthToken.objects.create(user=operator_a, expiry=timedelta(hours=1))
+    _instance, token = AuthToken.objects.create(user=operator_a, expiry=timedelta(hours=1))
+    with django_assert_num_queries(1):
+        user, auth = PortalTokenAuthentication().authenticate_credentials(token.encode())
+    assert user == operator_a
+    assert auth.digest == _instance.digest
+
+
+def test_an_expired_token_is_refused_without_touching_the_users_other_tokens(
+    api_client, operator_a
+):
+    _live, live = AuthToken.objects.create(user=operator_a, expiry=timedelta(hours=1))
+    _old, old = AuthToken.objects.create(user=operator_a, expiry=timedelta(hours=1))
+    AuthToken.objects.filter(digest=_old.digest).update(expiry=timezone.now() - timedelta(1))
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {old}")
+    assert api_client.get(ME_URL).status_code == 401
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {live}")
+    assert api_client.get(ME_URL).status_code == 200
+    assert AuthToken.objects.filter(user=operator_a).count() == 2  # nothing deleted per request
+
+
+def test_the_periodic_task_deletes_expired_tokens_only(operator_a, settings):
+    from ppsportal.tasks import expire_api_tokens
+
+    live, _ = AuthToken.objects.create(user=operator_a, expiry=timedelta(hours=1))
+    old, _ = AuthToken.objects.create(user=operator_a, expiry=timedelta(hours=1))
+    AuthToken.objects.filter(digest=old.digest).update(expiry=timezone.now() - timedelta(1))
+    assert expire_api_tokens() == 1
+    assert list(AuthToken.objects.values_list("digest", flat=True)) == [live.digest]
+    assert "ppsportal.tasks.expire_api_tokens" in {
+        entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
+
+
+def test_a_token_that_is_not_text_is_refused(api_client):
+    api_client.credentials(HTTP_AUTHORIZATION="Token \xff\xfe")
+    assert api_client.get(ME_URL).status_code == 401

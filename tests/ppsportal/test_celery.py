@@ -63,3 +63,13 @@ def test_health_page_reports_database_and_broker(client):
     assert body["database"] is True
     assert body["status"] == "ok"
     assert body["broker"] is (True if settings.REDIS_URL else None)
+
+
+def test_delivery_and_fan_out_have_their_own_queues_a_plain_worker_consumes():
+    routes = app.conf.task_routes
+    assert routes["alerts.tasks.deliver_batch"]["queue"] == "delivery"
+    assert routes["alerts.tasks.sweep"]["queue"] == "fanout"
+    assert routes["alerts.tasks.escalate"]["queue"] == "fanout"
+    assert app.conf.task_default_queue == "default"
+    # a worker without -Q consumes every declared queue, so no routed task is left unserved
+    assert {queue.name for queue in app.conf.task_queues} == {"default", "fanout", "delivery"}

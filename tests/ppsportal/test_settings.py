@@ -34,6 +34,8 @@ def _start(extra: dict[str, str]) -> subprocess.CompletedProcess:
         ("REDIS_URL", "http://127.0.0.1:6379"),
         ("EMAIL_URL", "pigeon://loft"),
         ("CONN_MAX_AGE", "forever"),
+        ("METRICS_ALLOWED_IPS", "everyone"),
+        ("CELERY_BROKER_URL", "kafka://127.0.0.1:9092"),
     ],
 )
 def test_malformed_setting_stops_start_up_naming_the_variable(variable, value):
@@ -140,3 +142,20 @@ def test_env_example_documents_every_variable_the_settings_read():
     documented = set(re.findall(r"^#?\s*([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
     assert read, "the settings read no variables?"
     assert read <= documented, f"undocumented in .env.example: {sorted(read - documented)}"
+
+
+def test_a_rabbitmq_broker_needs_redis_for_the_cache_and_heartbeat():
+    rabbit = "amqp://ppsportal:secret@127.0.0.1:5672/ppsportal"
+    result = _start({"CELERY_BROKER_URL": rabbit, "REDIS_URL": ""})
+    assert result.returncode != 0
+    assert "CELERY_BROKER_URL=" in result.stderr and "REDIS_URL" in result.stderr
+    ok = _start({"CELERY_BROKER_URL": rabbit, "REDIS_URL": "redis://127.0.0.1:6379/0"})
+    assert ok.returncode == 0, ok.stderr
+
+
+def test_broker_urls_are_redis_or_rabbitmq(monkeypatch):
+    monkeypatch.setenv("CELERY_BROKER_URL", "amqps://u:p@mq.example.nl:5671/pps")
+    assert env.broker_url("CELERY_BROKER_URL") == "amqps://u:p@mq.example.nl:5671/pps"
+    monkeypatch.setenv("CELERY_BROKER_URL", "sqs://queue")
+    with pytest.raises(ImproperlyConfigured, match="CELERY_BROKER_URL="):
+        env.broker_url("CELERY_BROKER_URL")

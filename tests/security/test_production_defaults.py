@@ -115,7 +115,9 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     environ = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL"}
+        # The browser tests allow async-unsafe calls in the test process; a deployment never does.
+        if k
+        not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
         and not k.startswith(("SECURE_", "ALERTS_"))
     }
     environ.update(

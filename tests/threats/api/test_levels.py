@@ -50,7 +50,8 @@ def test_every_member_reads_the_current_level_the_regional_ones_and_history(
 def test_the_history_is_limited(client_for, viewer_a, levels):
     client = client_for(viewer_a)
     assert len(client.get(f"{LEVEL}?limit=2").json()["history"]) == 2
-    response = client.get(f"{LEVEL}?limit=0")
+    assert client.get(f"{LEVEL}?limit=0").json()["history"] == []
+    response = client.get(f"{LEVEL}?limit=-1")
     assert response.status_code == 400
     assert "limit" in response.json()
 

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/soft-targets/"
 PEER_KEYS = {
+    "view",
     "id",
     "name",
     "category",
@@ -109,6 +110,7 @@ def test_partnership_peers_never_receive_the_details(client_for, operator_b, org
     client = client_for(operator_b)
     for body in (client.get(detail(arena)).json(), by_name(client.get(URL))["ArenA"]):
         assert set(body) == PEER_KEYS
+        assert body["view"] == "peer"
         assert body["name"] == "ArenA"
         assert body["operator"]["id"] == str(org_a.public_id)
         assert body["capacity_tier"] == "enhanced"
