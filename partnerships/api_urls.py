@@ -10,12 +10,15 @@ from partnerships.api import (
     MeView,
     PartnershipViewSet,
 )
+from partnerships.api.members import MemberInvitationViewSet, MemberViewSet
 
 router = SimpleRouter()
 router.register("partnerships", PartnershipViewSet, basename="partnership")
 router.register("covenants", CovenantViewSet, basename="covenant")
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("actions", ActionViewSet, basename="action")
+router.register("members", MemberViewSet, basename="member")
+router.register("member-invitations", MemberInvitationViewSet, basename="member-invitation")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),

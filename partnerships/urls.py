@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from partnerships import views
+from partnerships import views, views_members
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -29,5 +29,17 @@ urlpatterns = [
         name="covenant-document",
     ),
     path("organisation/access-log/", views.access_log, name="access-log"),
+    path("organisation/members/", views_members.member_list, name="member-list"),
+    path(
+        "organisation/members/<uuid:public_id>/role/",
+        views_members.member_role,
+        name="member-role",
+    ),
+    path(
+        "organisation/members/<uuid:public_id>/deactivate/",
+        views_members.member_deactivate,
+        name="member-deactivate",
+    ),
+    path("invitations/<str:token>/", views_members.invitation_accept, name="invitation-accept"),
     path("nctv/partnerships/", views.partnership_overview, name="partnership-overview"),
 ]

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "partnerships",
     "threats",
     "alerts",
+    "interop",
+    "sso",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +258,35 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
+
+# --- Single sign-on (OpenID Connect, docs/integrations.md) -------------------------------------
+# Off unless a provider's client id is set. Users are matched by the signed iss+sub and placed by
+# an approved sso.OrganisationRule, never by e-mail domain.
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", "")
+SSO_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email profile")
+OIDC_TIMEOUT = 10
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/"
+# amr/acr values by which the provider vouches for a second factor (NCTV staff need one).
+SSO_STAFF_MFA_AMR = env_list("SSO_STAFF_MFA_AMR", [])
+SSO_STAFF_MFA_ACR = env_list("SSO_STAFF_MFA_ACR", [])
+if SSO_ENABLED:
+    for _name in (
+        "OIDC_RP_CLIENT_SECRET",
+        "OIDC_OP_AUTHORIZATION_ENDPOINT",
+        "OIDC_OP_TOKEN_ENDPOINT",
+        "OIDC_OP_USER_ENDPOINT",
+        "OIDC_OP_JWKS_ENDPOINT",
+    ):
+        if not globals()[_name]:
+            raise ImproperlyConfigured(f"OIDC_RP_CLIENT_ID is set, so {_name} must be set too.")
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "sso.backends.PortalOIDCBackend"]
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", default=8 * 3600, minimum=300)
 SESSION_COOKIE_HTTPONLY = True
@@ -400,6 +431,7 @@ SPECTACULAR_SETTINGS = {
         "PartnershipKindEnum": "partnerships.models.PartnershipKind",
         "PartnershipStatusEnum": "partnerships.models.Partnership.Status",
         "PartnerRoleEnum": "partnerships.models.PartnerRole",
+        "OrganisationRoleEnum": "partnerships.models.Role",
         "CovenantKindEnum": "partnerships.models.Covenant.Kind",
         "CovenantStatusEnum": "partnerships.models.Covenant.Status",
         "ContactKindEnum": "partnerships.models.ContactEntry.Kind",

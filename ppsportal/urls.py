@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("partnerships.api_urls")),
     path("", include("threats.api_urls")),
     path("", include("alerts.api_urls")),
+    path("", include("interop.api_urls")),
 ]
 
 urlpatterns = [
@@ -40,6 +41,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("taxii2/", include("interop.urls")),
+    path("oidc/", include("sso.urls")),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("partnerships.urls")),

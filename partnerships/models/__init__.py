@@ -11,6 +11,7 @@ from partnerships.models.grants import (
     CovenantGroupGrant,
     CovenantUserGrant,
 )
+from partnerships.models.invitations import MemberInvitation
 from partnerships.models.organisations import Membership, Organisation, Role, Sector
 from partnerships.models.partnerships import (
     DEFAULT_REQUIRED_ROLES,
@@ -36,6 +37,7 @@ __all__ = [
     "CovenantSignatory",
     "CovenantTask",
     "CovenantUserGrant",
+    "MemberInvitation",
     "Membership",
     "Organisation",
     "PartnerRole",
