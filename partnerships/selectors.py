@@ -99,6 +99,22 @@ def partnerships_visible_to(actor: Actor):
     return qs.filter(pk__in=member_of)
 
 
+def _overdue_exercise_items(today):
+    """Overdue after-action items of exercises at the partnership's soft targets (the
+    preparedness app, when installed): they count as overdue follow-up until done."""
+    from django.apps import apps
+    from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    if not apps.is_installed("preparedness"):
+        return Value(0, IntegerField())
+    items = apps.get_model("preparedness", "ActionItem").objects.filter(
+        exercise__soft_target__partnership=OuterRef("pk"), done_on__isnull=True, due_on__lt=today
+    )
+    partnership = "exercise__soft_target__partnership"
+    return Coalesce(Subquery(items.values(partnership).annotate(n=Count("pk")).values("n")), 0)
+
+
 def partnerships_with_health_data(qs, today=None):
     """Annotate and prefetch what ``partnerships.health.assess`` reads: a fixed number of
     queries however many partnerships, contacts or actions there are."""
@@ -133,7 +149,8 @@ def partnerships_with_health_data(qs, today=None):
             ),
             overdue_actions=Coalesce(
                 Subquery(overdue.values("partnership").annotate(n=Count("pk")).values("n")), 0
-            ),
+            )
+            + _overdue_exercise_items(today),
         )
         .select_related("sponsor", "liaison")
         .prefetch_related(

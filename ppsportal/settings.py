@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "alerts",
     "interop",
     "sso",
+    "preparedness",
 ]
 
 MIDDLEWARE = [
@@ -448,6 +449,9 @@ SPECTACULAR_SETTINGS = {
         "CapUrgencyEnum": "alerts.models.Urgency",
         "CapSeverityEnum": "alerts.models.Severity",
         "CapCertaintyEnum": "alerts.models.Certainty",
+        "ProcedureKindEnum": "preparedness.models.ProcedureKind",
+        "ProcedureStateEnum": "preparedness.models.ProcedureState",
+        "ExerciseStatusEnum": "preparedness.models.ExerciseStatus",
     },
 }
 

@@ -19,7 +19,7 @@ from babel.messages.pofile import read_po, write_po
 from django.conf import settings
 from django.utils.translation.template import templatize
 
-APPS = ["ppsportal", "partnerships", "threats", "alerts", "interop", "sso"]
+APPS = ["ppsportal", "partnerships", "threats", "alerts", "interop", "sso", "preparedness"]
 LOCALE_DIR = Path(settings.BASE_DIR) / "ppsportal" / "locale"
 LANGUAGE = "nl"
 

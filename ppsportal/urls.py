@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("threats.api_urls")),
     path("", include("alerts.api_urls")),
     path("", include("interop.api_urls")),
+    path("", include("preparedness.api_urls")),
 ]
 
 urlpatterns = [
@@ -48,6 +49,7 @@ urlpatterns = [
     path("", include("partnerships.urls")),
     path("", include("threats.urls")),
     path("", include("alerts.urls")),
+    path("", include("preparedness.urls")),
 ]
 
 handler404 = "ppsportal.api.exceptions.not_found"

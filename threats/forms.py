@@ -14,7 +14,15 @@ from django.utils.translation import gettext_lazy as _
 
 from partnerships.forms import DateInput, add_service_errors
 from ppsportal.sensitivity import TLP
-from threats.models import AlertLevel, Measure, MeasureStatus, Report, Sector, SoftTarget
+from threats.models import (
+    AlertLevel,
+    Measure,
+    MeasureStatus,
+    Report,
+    ReportCategory,
+    Sector,
+    SoftTarget,
+)
 
 COORDINATE_PLACES = Decimal("0.000001")  # what the register stores: about 10 cm
 
@@ -256,11 +264,31 @@ class ReportForm(forms.Form):
         help_text=_("The spot at or near the soft target, for instance an entrance."),
     )
     tlp = forms.ChoiceField(label=_("TLP level"), choices=TLP.choices, initial=TLP.AMBER)
+    category = forms.ChoiceField(
+        label=_("Category"),
+        choices=ReportCategory.choices,
+        initial=ReportCategory.OTHER,
+        required=False,
+    )
+    latitude = forms.DecimalField(
+        label=_("Latitude"), required=False, max_digits=9, decimal_places=6
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude"), required=False, max_digits=9, decimal_places=6
+    )
+    attachment = forms.FileField(
+        label=_("Photo or file"),
+        required=False,
+        help_text=_("A photo (JPEG, PNG) or a PDF; never published."),
+    )
 
     def __init__(self, *args, soft_targets, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["soft_target"].queryset = soft_targets
+
+    def clean_category(self):
+        return self.cleaned_data.get("category") or ReportCategory.OTHER
 
 
 class ReplyForm(forms.Form):

@@ -188,12 +188,10 @@ def scale_up_checklist(soft_target: SoftTarget, level: str) -> list[str]:
 
 
 def reports_visible_to(actor: Actor):
+    """Staff: all. Others: their organisation's reports, and those routed to it (the police
+    partner) under a covenant in force (the sharing engine's door)."""
     qs = Report.objects.select_related("soft_target", "reporter", "reporter_organisation")
-    if actor.is_nctv_staff:
-        return qs
-    if actor.organisation is None:
-        return qs.none()
-    return qs.filter(reporter_organisation=actor.organisation)
+    return visible_to(actor, qs)
 
 
 def report_queue():

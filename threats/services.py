@@ -405,7 +405,15 @@ def report_create(
     occurred_at: datetime,
     location: str = "",
     tlp: str = "amber",
+    category: str = "other",
+    latitude=None,
+    longitude=None,
+    attachments=(),
 ) -> Report:
+    """A report about one of the organisation's own soft targets, with its evidence; routed
+    to the police partner where a covenant allows it (``threats.services_reports``)."""
+    from threats.services_reports import report_attach, report_route
+
     organisation = _operator_of(by)
     if soft_target.operator_id != organisation.pk:
         raise ValidationError(
@@ -419,12 +427,19 @@ def report_create(
         what=what,
         occurred_at=occurred_at,
         location=location,
+        category=category,
+        latitude=latitude,
+        longitude=longitude,
         tlp=tlp,
         reporter=by,
         reporter_organisation=organisation,
     )
+    if (latitude is None) != (longitude is None):
+        raise ValidationError({"latitude": _("Give both latitude and longitude, or neither.")})
     report.full_clean()
     report.save()
+    report_attach(report=report, uploads=attachments)
+    report_route(report=report, by=by)
     return report
 
 

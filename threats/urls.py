@@ -25,6 +25,11 @@ urlpatterns = [
     path("reports/new/", views_reports.report_create, name="report-create"),
     path("reports/<uuid:public_id>/", views_reports.report_detail, name="report-detail"),
     path("reports/<uuid:public_id>/reply/", views_reports.report_reply, name="report-reply"),
+    path(
+        "reports/<uuid:public_id>/attachments/<uuid:attachment_id>/",
+        views_reports.report_attachment,
+        name="report-attachment",
+    ),
     path("nctv/soft-targets/", views_reports.register_overview, name="register-overview"),
     path("nctv/reports/", views_reports.report_queue, name="report-queue"),
     path(

@@ -23,6 +23,7 @@ from threats import selectors, services
 from threats.audit import audit_report_reads
 from threats.forms import ReplyForm, ReportForm, TriageForm
 from threats.models import Report, ReportReply
+from threats.services_reports import attachment_response
 
 PAGE_SIZE = 50
 
@@ -85,18 +86,41 @@ def report_create(request):
     initial = {}
     if request.GET.get("soft_target"):
         initial["soft_target"] = request.GET["soft_target"]
+    posted = request.method == "POST"
     form = ReportForm(
-        request.POST if request.method == "POST" else None, initial=initial, soft_targets=own
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        initial=initial,
+        soft_targets=own,
     )
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
+        data = dict(form.cleaned_data)
+        attachment = data.pop("attachment", None)
         try:
-            report = services.report_create(by=request.user, **form.cleaned_data)
+            report = services.report_create(
+                by=request.user, attachments=[attachment] if attachment else [], **data
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, _("Thank you. Your report has been sent to the NCTV."))
             return redirect("report-detail", public_id=report.public_id)
     return render(request, "threats/report_form.html", {"form": form, "has_targets": own.exists()})
+
+
+@login_required
+@require_safe
+def report_attachment(request, public_id, attachment_id):
+    """An attachment, for whoever sees the report; 404 for everyone else."""
+    actor = _actor(request)
+    report = selectors.reports_visible_to(actor).filter(public_id=public_id).first()
+    if report is None:
+        raise Http404
+    row = report.attachments.filter(public_id=attachment_id).first()
+    if row is None:
+        raise Http404
+    audit_report_reads(actor=actor, reports=[report], request=request)
+    return attachment_response(row)
 
 
 def _report_page(request, actor, report, *, reply_form=None, status=200):

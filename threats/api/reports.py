@@ -16,6 +16,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from partnerships.api.common import (
@@ -28,12 +29,13 @@ from partnerships.api.common import (
 from partnerships.policy import require
 from partnerships.roles import Capability
 from partnerships.selectors import actor_for
-from threats.api.common import SoftTargetRefSerializer, staff_only
+from threats.api.common import CoordinateField, SoftTargetRefSerializer, staff_only
 from threats.api.examples import REPORT, REPORT_CREATE
 from threats.audit import audit_report_reads
-from threats.models import Report, ReportReply, SoftTarget
+from threats.models import Report, ReportAttachment, ReportReply, SoftTarget
 from threats.selectors import reports_visible_to, soft_targets_visible_to
 from threats.services import report_create, report_reply, report_triage
+from threats.services_reports import attachment_response
 
 # --- Reading ------------------------------------------------------------------------------------
 
@@ -56,6 +58,19 @@ class ReplySerializer(serializers.ModelSerializer):
         return OrganisationRefSerializer(organisation).data
 
 
+class AttachmentSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportAttachment
+        fields = ["id", "name", "kind", "size", "download"]
+        read_only_fields = fields
+
+    def get_download(self, attachment) -> str:
+        return f"/api/v1/reports/{attachment.report.public_id}/attachments/{attachment.public_id}/"
+
+
 class ReportSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     soft_target = SoftTargetRefSerializer(read_only=True)
@@ -65,6 +80,14 @@ class ReportSerializer(serializers.ModelSerializer):
     reporter = UserRefSerializer(read_only=True, allow_null=True)
     reporter_organisation = OrganisationRefSerializer(read_only=True)
     replies = ReplySerializer(many=True, read_only=True)
+    category_label = serializers.CharField(source="get_category_display", read_only=True)
+    latitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, coerce_to_string=False, read_only=True, allow_null=True
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, coerce_to_string=False, read_only=True, allow_null=True
+    )
+    attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Report
@@ -73,9 +96,14 @@ class ReportSerializer(serializers.ModelSerializer):
             "soft_target",
             "kind",
             "kind_label",
+            "category",
+            "category_label",
             "what",
             "occurred_at",
             "location",
+            "latitude",
+            "longitude",
+            "attachments",
             "tlp",
             "tlp_label",
             "status",
@@ -110,9 +138,29 @@ class ReportCreateSerializer(serializers.ModelSerializer):
         help_text=gettext_lazy("One of your own organisation's soft targets.")
     )
 
+    latitude = CoordinateField(limit=90, required=False, allow_null=True)
+    longitude = CoordinateField(limit=180, required=False, allow_null=True)
+    attachments = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        max_length=5,
+        help_text=gettext_lazy("Photos (JPEG, PNG) or PDF files, sent as multipart form data."),
+    )
+
     class Meta:
         model = Report
-        fields = ["soft_target", "kind", "what", "occurred_at", "location", "tlp"]
+        fields = [
+            "soft_target",
+            "kind",
+            "category",
+            "what",
+            "occurred_at",
+            "location",
+            "latitude",
+            "longitude",
+            "tlp",
+            "attachments",
+        ]
 
 
 class TriageSerializer(serializers.Serializer):
@@ -195,7 +243,8 @@ class ReportViewSet(
             Prefetch(
                 "replies",
                 queryset=ReportReply.objects.select_related("author__membership__organisation"),
-            )
+            ),
+            Prefetch("attachments", queryset=ReportAttachment.objects.select_related("report")),
         )
 
     def retrieve(self, request, *args, **kwargs):
@@ -280,6 +329,34 @@ class ReportViewSet(
         serializer.is_valid(raise_exception=True)
         report_reply(report=report, by=request.user, **serializer.validated_data)
         return Response(self._read(report), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Download a report's attachment",
+        description="For whoever sees the report; never a public URL.",
+        responses={(200, "application/octet-stream"): bytes, **errors(401, 404)},
+        examples=[
+            OpenApiExample(
+                "A photo",
+                value="(the file's bytes: image/jpeg, image/png or application/pdf)",
+                response_only=True,
+                media_type="application/octet-stream",
+            )
+        ],
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"attachments/(?P<attachment_id>[0-9a-f-]{36})",
+    )
+    def attachment(self, request, *args, attachment_id=None, **kwargs):
+        report = self.get_object()
+        row = next((a for a in report.attachments.all() if str(a.public_id) == attachment_id), None)
+        if row is None:
+            raise NotFound()
+        audit_report_reads(
+            actor=self.actor, reports=[report], request=request, purpose="api attachment"
+        )
+        return attachment_response(row)
 
     def _read(self, report) -> dict:
         return ReportSerializer(self.reread(report), context=self.get_serializer_context()).data

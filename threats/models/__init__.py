@@ -15,7 +15,14 @@ from threats.models.levels import (
     ThreatLevel,
 )
 from threats.models.measures import Measure, MeasureStatus
-from threats.models.reports import Report, ReportReply
+from threats.models.reports import (
+    Report,
+    ReportAttachment,
+    ReportCategory,
+    ReportGroupGrant,
+    ReportReply,
+    ReportUserGrant,
+)
 from threats.models.targets import (
     CapacityTier,
     ScaleUpStep,
@@ -36,7 +43,11 @@ __all__ = [
     "Motive",
     "NationalThreatLevel",
     "Report",
+    "ReportAttachment",
+    "ReportCategory",
+    "ReportGroupGrant",
     "ReportReply",
+    "ReportUserGrant",
     "ScaleUpStep",
     "Sector",
     "SectorAlertLevel",

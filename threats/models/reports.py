@@ -5,12 +5,24 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from partnerships.models import Organisation
+from partnerships.sharing.models import GroupGrant, UserGrant
+from partnerships.sharing.registry import Shareable, register
 from ppsportal.sensitivity import TLP
 from threats.models.targets import SoftTarget
+
+
+class ReportCategory(models.TextChoices):
+    HOSTILE_RECONNAISSANCE = "hostile_reconnaissance", _("Hostile reconnaissance")
+    SUSPICIOUS_OBJECT = "suspicious_object", _("Suspicious object")
+    SUSPICIOUS_BEHAVIOUR = "suspicious_behaviour", _("Suspicious behaviour")
+    DRONE = "drone", _("Drone")
+    VEHICLE = "vehicle", _("Vehicle")
+    OTHER = "other", _("Other")
 
 
 class Report(models.Model):
@@ -31,6 +43,25 @@ class Report(models.Model):
     what = models.TextField(_("what happened"))
     occurred_at = models.DateTimeField(_("when"))
     location = models.CharField(_("where"), max_length=300, blank=True)
+    category = models.CharField(
+        _("category"), max_length=30, choices=ReportCategory.choices, default=ReportCategory.OTHER
+    )
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
     tlp = models.CharField(_("TLP level"), max_length=20, choices=TLP.choices, default=TLP.AMBER)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.NEW
@@ -84,3 +115,69 @@ class ReportReply(models.Model):
 
     def __str__(self) -> str:
         return self.body[:50]
+
+
+def attachment_path(instance: ReportAttachment, filename: str) -> str:
+    return f"reports/{instance.report.public_id}/{uuid.uuid4().hex}"
+
+
+class ReportAttachment(models.Model):
+    """A photo or file with a report: type-checked and size-capped by the service, stored under
+    a name of its own and served only through the portal to those who see the report."""
+
+    class Kind(models.TextChoices):
+        PDF = "pdf", "PDF"
+        JPEG = "jpeg", "JPEG"
+        PNG = "png", "PNG"
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("report")
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
+    kind = models.CharField(_("file type"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("report attachment")
+        verbose_name_plural = _("report attachments")
+        ordering = ["report", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReportUserGrant(UserGrant):
+    content_object = models.ForeignKey(Report, on_delete=models.CASCADE)
+
+    class Meta(UserGrant.Meta):
+        verbose_name = _("report shared with a user")
+        verbose_name_plural = _("reports shared with users")
+
+
+class ReportGroupGrant(GroupGrant):
+    content_object = models.ForeignKey(Report, on_delete=models.CASCADE)
+
+    class Meta(GroupGrant.Meta):
+        verbose_name = _("report routed to an organisation")
+        verbose_name_plural = _("reports routed to organisations")
+
+
+def _own_organisation_scope(actor):
+    return models.Q(reporter_organisation=actor.organisation)
+
+
+# A report reaches the NCTV (staff see all) and, routed under a covenant that allows its TLP
+# level, the police partner; even at CLEAR or GREEN it is not open to other partners.
+register(
+    Shareable(
+        model=Report,
+        user_grant=ReportUserGrant,
+        group_grant=ReportGroupGrant,
+        open_scope=_own_organisation_scope,
+        tlp_field="tlp",
+        owner_field="reporter_organisation",
+    )
+)

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-SEED_ORDER = ["partnerships", "threats", "alerts"]
+SEED_ORDER = ["partnerships", "threats", "alerts", "preparedness"]
 
 
 class Command(BaseCommand):

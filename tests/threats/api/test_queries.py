@@ -22,7 +22,7 @@ ASSESSMENTS = WHO + 5
 # count, targets with category/operator/partnership, measures, scale-up steps, which are seen in
 # full (partners only: staff see all), audit entry
 SOFT_TARGETS = {"operator_a": WHO + 6, "nctv_staff": WHO + 5}
-REPORTS = WHO + 4  # count, reports, replies with authors, and one audit entry per page
+REPORTS = WHO + 5  # count, reports, replies with authors, attachments, one audit entry per page
 # session and user (sectors are the same for everyone), count, sectors with their current level,
 # measure packages
 SECTORS = 2 + 3

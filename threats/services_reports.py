@@ -1,0 +1,150 @@
+"""Evidence and routing of reports back to government: attachments checked by type and size
+(PDFs parsed as every document upload is), and a report routed to the police partner of its
+soft target's partnership only under a covenant in force that allows its TLP level, through
+the sharing engine. ``threats.services.report_create`` calls these in its transaction."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partnerships.models import Covenant, PartnerRole, PartnershipMember
+from partnerships.services.documents import check_pdf
+from partnerships.sharing.services import share_with_organisation
+from ppsportal.sensitivity import TLP
+from threats.models import Report, ReportAttachment
+
+MAX_ATTACHMENTS = 5
+_MAGIC = {
+    ReportAttachment.Kind.JPEG: (b"\xff\xd8\xff",),
+    ReportAttachment.Kind.PNG: (b"\x89PNG\r\n\x1a\n",),
+    ReportAttachment.Kind.PDF: (b"%PDF-",),
+}
+
+
+def attachment_kind(upload) -> str:
+    """The attachment's type from its content (never its name): ``ValidationError`` keyed
+    ``attachments`` when too large, not a photo (JPEG, PNG) or PDF, or a PDF we refuse."""
+    limit = settings.DOCUMENT_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            {
+                "attachments": _("The file is too large: at most %(mb)s MB is allowed.")
+                % {"mb": limit // (1024 * 1024)}
+            },
+            code="too_large",
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    kind = next(
+        (k for k, magics in _MAGIC.items() if any(head.startswith(m) for m in magics)), None
+    )
+    if kind is None:
+        raise ValidationError(
+            {"attachments": _("Attach photos (JPEG or PNG) or PDF files only.")},
+            code="bad_type",
+        )
+    if kind == ReportAttachment.Kind.PDF:
+        check_pdf(upload, field="attachments")
+    return kind
+
+
+@transaction.atomic
+def report_attach(*, report: Report, uploads) -> list[ReportAttachment]:
+    uploads = list(uploads or [])
+    if report.attachments.count() + len(uploads) > MAX_ATTACHMENTS:
+        raise ValidationError(
+            {"attachments": _("At most %(n)s files per report.") % {"n": MAX_ATTACHMENTS}},
+            code="too_many",
+        )
+    rows = []
+    for upload in uploads:
+        kind = attachment_kind(upload)
+        attachment = ReportAttachment(
+            report=report, kind=kind, name=(upload.name or "")[:200], size=upload.size
+        )
+        attachment.file.save(upload.name or kind, upload, save=False)
+        attachment.save()
+        rows.append(attachment)
+    return rows
+
+
+def police_routes(report: Report) -> list[tuple]:
+    """``(police organisation, covenant)`` for each police partner of the report's soft target's
+    partnership with a covenant in force that allows the report's TLP level; the sharing engine
+    checks the footing again when routing."""
+    partnership_id = report.soft_target.partnership_id
+    if partnership_id is None:
+        return []
+    today = timezone.localdate()
+    police = PartnershipMember.objects.filter(
+        partnership_id=partnership_id, role=PartnerRole.POLICE, left_on__isnull=True
+    ).select_related("organisation")
+    covenants = list(
+        Covenant.objects.in_force(today).filter(partnership_id=partnership_id).order_by("-id")
+    )
+    routes = []
+    for member in police:
+        for covenant in covenants:
+            signed = covenant.signatories.filter(
+                organisation=member.organisation, withdrawn_on__isnull=True, signed_on__lte=today
+            ).exists()
+            if signed and _allows(covenant, report.tlp):
+                routes.append((member.organisation, covenant))
+                break
+    return routes
+
+
+def _allows(covenant, level) -> bool:
+    """Routing is a share: AMBER or AMBER+STRICT within the covenant's clause (CLEAR and GREEN
+    reports stay with the NCTV; RED goes to named users only)."""
+    if TLP.is_open(level) or level == TLP.RED:
+        return False
+    return TLP.allows(covenant.information_clause, level)
+
+
+@transaction.atomic
+def report_route(*, report: Report, by) -> list:
+    """Route the report to each police partner a covenant allows; the organisations reached."""
+    reached = []
+    for organisation, covenant in police_routes(report):
+        share_with_organisation(
+            obj=report,
+            organisation=organisation,
+            covenant=covenant,
+            by=by,
+            reason=_("Suspicious-activity report routed to the police partner."),
+        )
+        reached.append(organisation)
+    return reached
+
+
+_CONTENT_TYPES = {
+    ReportAttachment.Kind.PDF: "application/pdf",
+    ReportAttachment.Kind.JPEG: "image/jpeg",
+    ReportAttachment.Kind.PNG: "image/png",
+}
+
+
+def attachment_response(attachment: ReportAttachment):
+    """The file as a private download (the caller has checked that the report is visible)."""
+    from django.http import FileResponse, Http404
+
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    extension = {"pdf": "pdf", "jpeg": "jpg", "png": "png"}[attachment.kind]
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"report-{attachment.public_id}.{extension}",
+        content_type=_CONTENT_TYPES[attachment.kind],
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
