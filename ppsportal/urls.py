@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import TemplateView
 
 from partnerships.auth_forms import DashboardAuthenticationForm
 from ppsportal import mfa_views
@@ -33,6 +34,11 @@ urlpatterns = [
     path("accounts/second-factor/", mfa_views.verify, name="mfa-verify"),
     path("accounts/second-factor/enrol/", mfa_views.enrol, name="mfa-enrol"),
     path("health/", health, name="health"),
+    path(
+        "accessibility/",
+        TemplateView.as_view(template_name="ppsportal/accessibility.html"),
+        name="accessibility",
+    ),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("metrics", metrics_view, name="metrics"),

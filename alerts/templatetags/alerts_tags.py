@@ -13,8 +13,9 @@ register = template.Library()
 
 @register.filter
 def duration(value: timedelta | None) -> str:
-    """ "12 minutes", "3 h 05 min", "2 days 4 h"; an em dash for nothing."""
-    if value is None:
+    """ "12 minutes", "3 h 05 min", "2 days 4 h"; an em dash for nothing (None, or the empty
+    string a template gives for a missing record's attribute)."""
+    if not isinstance(value, timedelta):
         return "—"
     minutes = int(value.total_seconds() // 60)
     if minutes < 1:

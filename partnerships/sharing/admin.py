@@ -16,7 +16,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -62,8 +61,8 @@ class ShareableAdminMixin:
         return [shares, *super().get_urls()]
 
     def shares_view(self, request, object_id):
-        obj = get_object_or_404(self.model, pk=object_id)
-        if not self.has_view_permission(request, obj):
+        obj = self.get_object(request, object_id)  # None for a malformed id too, not a 500
+        if obj is None or not self.has_view_permission(request, obj):
             raise Http404
         spec = spec_for(obj)
         url = reverse(

@@ -260,6 +260,19 @@ def test_a_drill_only_organisation_has_no_record(world):
     assert board.acknowledgement_records() == []
 
 
+def test_an_exercise_alert_page_shows_a_dash_for_an_organisation_without_a_record(client, world):
+    """Regression: publishing an exercise landed on a 500 (the median of an organisation with no
+    acknowledgement record reached the duration filter as an empty string)."""
+    drill = world.published(organisations=[world.org_a], kind="exercise")
+    sign_in(client, world.duty)
+    page = client.get(detail_url(drill))
+    assert page.status_code == 200
+    row = page.content.decode().split('data-organisation="')[1].split("</tr>")[0]
+    assert '<td class="num median">—</td>' in row
+    state = client.get(reverse("alert-board-detail-json", args=[drill.public_id]))
+    assert state.status_code == 200
+
+
 # --- query counts -------------------------------------------------------------------------------
 
 # session, user, the verified second factor (staff), membership (the actor); the banner

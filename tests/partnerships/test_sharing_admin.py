@@ -74,3 +74,15 @@ def test_partners_cannot_reach_the_admin_share_page(client, w):
     response = client.get(_url(w.entries["amber"]))
     assert response.status_code == 302  # to the admin login: the admin is NCTV staff's face
     assert not ContactEntryGroupGrant.all_grants.exists()
+
+
+def test_the_change_page_links_to_the_shares_page_and_a_bad_id_is_not_found(client, w):
+    """Found by the browser crawl: the relative link "shares/" on /<id>/change/ led to
+    /<id>/change/shares/, which answered 500 (the id "<id>/change" reached the database)."""
+    signin.sign_in(client, w.staff)
+    entry = w.entries["amber"]
+    change = client.get(f"/admin/partnerships/contactentry/{entry.pk}/change/")
+    assert f'href="{_url(entry)}"' in change.content.decode()
+    assert client.get(_url(entry)).status_code == 200
+    bad = f"/admin/partnerships/contactentry/{entry.pk}/change/shares/"
+    assert client.get(bad).status_code == 404

@@ -30,7 +30,14 @@
     var targets = readJson("soft-target-data") || [];
     var config = readJson("soft-target-map-config") || {};
     var map = L.map(element, { scrollWheelZoom: false });
-    L.tileLayer(config.tileUrl, { attribution: config.attribution, maxZoom: 19 }).addTo(map);
+    var tiles = L.tileLayer(config.tileUrl, { attribution: config.attribution, maxZoom: 19 });
+    tiles.on("tileerror", function () {
+      var notice = document.getElementById("map-offline");
+      if (notice) {
+        notice.hidden = false;
+      }
+    });
+    tiles.addTo(map);
     var bounds = [];
     targets.forEach(function (target) {
       var marker = L.circleMarker([target.lat, target.lng], {
