@@ -42,6 +42,7 @@ DOORS: dict[str, str] = {
     # Not for people: guarded by METRICS_TOKEN or METRICS_ALLOWED_IPS (its own tests prove it).
     "metrics": PUBLIC,
     "set_language": PUBLIC,
+    "accessibility": PUBLIC,  # the accessibility statement
     "mfa-verify": PUBLIC,  # signed-in users, unverified staff included; others to sign-in
     "mfa-enrol": PUBLIC,
     "api:api-token": PUBLIC,
