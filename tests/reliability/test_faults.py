@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from alerts.models import Delivery
 from alerts.tasks import enqueue_batches
+from partnerships.models import Organisation
 from partnerships.services import covenants as covenant_services
 from partnerships.services import partnerships as partnership_services
 from tests.factories import OrganisationFactory
@@ -123,7 +124,11 @@ def test_entitlement_revoked_during_fan_out_then_nothing_after_that_moment(
             title=f"Convenant {organisation.name}",
             effective_from=today - timedelta(days=10),
             information_clause="amber",
-            signatories=[(organisation, today - timedelta(days=20))],
+            # The footing is two-sided: the NCTV, which sends the AMBER alert, signs too.
+            signatories=[
+                (organisation, today - timedelta(days=20)),
+                (Organisation.objects.get(is_nctv=True), today - timedelta(days=20)),
+            ],
         )
     # interleave the two organisations' rows so the fan-out reaches both throughout
     for i in range(20):
