@@ -128,3 +128,22 @@ def loopback_only(monkeypatch):
     guard = LoopbackOnly(socket.create_connection)
     monkeypatch.setattr(socket, "create_connection", guard)
     return guard
+
+
+@pytest.fixture(autouse=True)
+def _sectors_after_a_flush(request):
+    """Transactional tests (a live server, a browser) flush the database when they end, taking
+    the sectors of the data migration with them; a later one puts them back first."""
+    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    import importlib
+
+    from django.apps import apps
+
+    from threats.models import Sector
+
+    if not Sector.objects.exists():
+        importlib.import_module("threats.migrations.0002_default_sectors").forward(apps, None)
+    yield

@@ -20,7 +20,6 @@ from ppsportal.mfa import second_factor_required
 from tests.alerts.conftest import pending_ids, world  # noqa: F401 (the alert world fixture)
 from tests.e2e.browser import browser_page, screenshot
 from tests.factories import PASSWORD
-from tests.signin import authenticator_for, current_code
 from tests.threats.dashboard_world import venue
 from threats import services as threat_services
 
@@ -56,13 +55,27 @@ def publish_to_a(w, **fields):
 
 
 def sign_in(page, username):
+    user = get_user_model().objects.get(username=username)
+    if second_factor_required(user):
+        # Staff sign in with password and code through the same pages (tests.signin), and the
+        # browser carries that verified session.
+        from django.conf import settings
+        from django.test import Client
+
+        from tests.signin import sign_in as sign_in_client
+
+        client = sign_in_client(Client(), user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        url = page.url
+        origin = "/".join(url.split("/")[:3]) + "/"  # the cookie for every path, as sign-in sets it
+        page.context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": origin}]
+        )
+        page.goto(url.split("?next=")[-1] if "?next=" in url else url)
+        return
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]:has-text('Inloggen')")
-    user = get_user_model().objects.get(username=username)
-    if second_factor_required(user):  # staff confirm with the code from their app
-        page.fill("#id_otp_token", current_code(authenticator_for(user)))
-        page.click("button[type=submit]:has-text('Bevestigen')")
 
 
 def stop_polling(page):

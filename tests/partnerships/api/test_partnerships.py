@@ -15,7 +15,7 @@ from partnerships.services.contacts import (
     cost_item_create,
 )
 from partnerships.services.partnerships import partnership_create, partnership_member_leave
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
 from tests.partnerships.api.conftest import JOINED, days_ago, days_ahead
 
 pytestmark = pytest.mark.django_db
@@ -97,7 +97,7 @@ def test_an_organisation_that_left_no_longer_sees_the_partnership(
 def test_a_user_without_an_organisation_sees_nothing(client_for, partnership_a):
     from django.contrib.auth import get_user_model
 
-    loner = get_user_model().objects.create_user(username="loner", password="x")
+    loner = get_user_model().objects.create_user(username="loner", password=PASSWORD)
     assert names(client_for(loner).get(URL)) == []
 
 

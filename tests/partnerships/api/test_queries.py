@@ -20,6 +20,7 @@ from partnerships.services.covenants import covenant_create
 from partnerships.services.partnerships import partnership_create
 from tests.factories import OrganisationFactory
 from tests.partnerships.api.conftest import days_ago, days_ahead
+from tests.signin import second_factor_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +96,9 @@ def test_lists_run_a_fixed_number_of_queries(
     persona,
     rows_per_partnership,
 ):
-    client = client_for(request.getfixturevalue(persona))
+    user = request.getfixturevalue(persona)
+    client = client_for(user)
+    queries += second_factor_queries(user)
     build(2, coordinator=org_a, author=operator_a)
     with django_assert_num_queries(queries):
         response = client.get(url)
