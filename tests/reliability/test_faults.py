@@ -55,7 +55,10 @@ def test_worker_killed_mid_fan_out_of_10000_then_every_delivery_is_sent_exactly_
     lost = count(alert, Delivery.Status.IN_FLIGHT)
 
     workers("second", beat=True)
-    wait_until(lambda: count(alert, Delivery.Status.SENT) == 10_000, timeout=240, what="all sent")
+    # The bound is time for the second worker to send the ~8,500 rows left at today's rate of
+    # one delivery per task run (tens per second on two cores, slower beside other work); the
+    # batched delivery of issue 11 is what shortens it. What is asserted is exactly-once.
+    wait_until(lambda: count(alert, Delivery.Status.SENT) == 10_000, timeout=480, what="all sent")
     total, wrong = sent_exactly_once(alert, record)
     assert total == 10_000
     assert wrong == {}
