@@ -86,6 +86,7 @@ USERS = [
     ("vierdaagse-operator", "Stichting DE 4DAAGSE", Role.ADMIN, "Joost", "Hendriks", False, False),
     ("diamant-operator", "AWDC", Role.ADMIN, "Lotte", "Peeters", False, False),
     ("amsterdam-police", "Politie Amsterdam", Role.MEMBER, "Mehmet", "Yilmaz", False, False),
+    ("antwerp-police", "Politie Antwerpen", Role.ADMIN, "Wouter", "Janssens", False, False),
     (
         "arena-integrator",
         "Johan Cruijff ArenA",

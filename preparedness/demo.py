@@ -1,18 +1,27 @@
 """Demo preparedness: the NCTV's course catalogue; the ArenA's procedures (the evacuation plan
 approved, lockdown still a draft) and a held evacuation exercise with open action items; the
-Vierdaagse's training records, some expiring within the reminder window.
+Vierdaagse's training records, some expiring within the reminder window; and in Antwerp a
+reporting protocol in force between AWDC and Politie Antwerpen (the Diamantkwartier covenant has
+expired, by design), signed by each party itself, under which a suspicious-activity report with
+a photo is routed to the police partner.
 
 Written through the services; running it twice changes nothing (an item that exists by its
 natural key is left alone). Dates are relative to today."""
 
 from __future__ import annotations
 
+import struct
+import zlib
 from datetime import timedelta
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from partnerships.services.signing import covenant_draft, covenant_sign
 from preparedness import services
 from preparedness.models import Course, Exercise, Procedure, TrainingRecord
+from threats.models import Report
+from threats.services import report_create
 
 ANALYST = "nctv-analyst"
 
@@ -32,6 +41,9 @@ def seed(ctx) -> None:
     _procedures(arena, users["arena-operator"], today)
     _exercise(arena, users["arena-operator"], today)
     _training(targets["Nijmeegse Vierdaagse"], users["vierdaagse-operator"], courses, today)
+    diamant = targets["Diamantkwartier Antwerpen"]
+    _antwerp_protocol(diamant.partnership, users, ctx.objects["organisations"], today)
+    _antwerp_report(diamant, users["diamant-operator"])
 
 
 def _courses(by) -> dict:
@@ -122,3 +134,68 @@ def _training(vierdaagse, by, courses, today) -> None:
             held_on=today - timedelta(days=days_ago),
             valid_until=today + timedelta(days=valid_days) if valid_days else None,
         )
+
+
+ANTWERP_PROTOCOL = "Meldprotocol verdachte situaties Diamantkwartier"
+ANTWERP_REPORT = (
+    "Een man filmde twintig minuten de camera's en slagbomen aan de toegang Schupstraat en "
+    "noteerde de tijden van de bewakingsronde; hij liep weg toen een bewaker hem aansprak."
+)
+
+
+def _antwerp_protocol(partnership, users, orgs, today):
+    """AWDC and Politie Antwerpen agree how suspicious situations are reported, apart from the
+    expired covenant; each party signs for itself through the signing service."""
+    protocol = partnership.covenants.filter(title=ANTWERP_PROTOCOL).first()
+    if protocol is None:
+        protocol = covenant_draft(
+            by=users["diamant-operator"],
+            partnership=partnership,
+            title=ANTWERP_PROTOCOL,
+            effective_from=today,
+            effective_until=today + timedelta(days=730),
+            kind="protocol",
+            information_clause="amber",
+            purpose="Verdachte situaties in het kwartier melden en doorzetten naar de politie.",
+            retention_days=30,
+            signatories=[orgs["AWDC"], orgs["Politie Antwerpen"]],
+        )
+    for username in ("diamant-operator", "antwerp-police"):
+        covenant_sign(covenant=protocol, by=users[username])
+    return protocol
+
+
+def demo_photo() -> bytes:
+    """A small grey PNG standing in for the reporter's photo (a real PNG: uploads are checked)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    width = height = 8
+    raw = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _antwerp_report(diamant, by):
+    if Report.objects.filter(soft_target=diamant, what=ANTWERP_REPORT).exists():
+        return
+    report_create(
+        by=by,
+        soft_target=diamant,
+        kind=Report.Kind.SUSPICIOUS,
+        category="hostile_reconnaissance",
+        what=ANTWERP_REPORT,
+        occurred_at=timezone.now() - timedelta(hours=5),
+        location="Toegang Schupstraat",
+        latitude=diamant.latitude,
+        longitude=diamant.longitude,
+        tlp="amber",
+        attachments=[ContentFile(demo_photo(), name="schupstraat.png")],
+    )

@@ -89,12 +89,8 @@ def test_three_demo_partnerships_have_three_health_statuses_with_reasons(seeded)
     }
     assert health[ARENA].reasons == []
     assert _codes(health[VIERDAAGSE]) == {"contact_due", "covenant_expiring"}
-    assert _codes(health[DIAMANT]) == {
-        "contact_overdue",
-        "no_recent_contact",
-        "covenant_expired",
-        "overdue_actions",
-    }
+    # The covenant has expired; the reporting protocol AWDC and the police signed is in force.
+    assert _codes(health[DIAMANT]) == {"contact_overdue", "no_recent_contact", "overdue_actions"}
     for report in (health[VIERDAAGSE], health[DIAMANT]):
         assert all(reason.text for reason in report.reasons)
 
@@ -115,7 +111,9 @@ def test_demo_covenants_match_the_cases(seeded):
     vierdaagse = Partnership.objects.get(name=VIERDAAGSE).covenants.get()
     assert vierdaagse.status == "active"
     assert today < vierdaagse.effective_until <= today + timedelta(days=30)
-    assert Partnership.objects.get(name=DIAMANT).covenants.get().status == "expired"
+    diamant = Partnership.objects.get(name=DIAMANT)
+    assert diamant.covenants.get(kind="covenant").status == "expired"
+    assert diamant.covenants.get(kind="protocol").status == "active"
 
 
 def test_demo_partnerships_have_contacts_actions_costs_and_a_full_key(seeded):

@@ -15,6 +15,7 @@ DEMO_USERS = [
     "vierdaagse-operator",
     "diamant-operator",
     "amsterdam-police",
+    "antwerp-police",
     "arena-integrator",
 ]
 

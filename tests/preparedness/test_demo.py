@@ -36,3 +36,38 @@ def test_demo_preparedness_is_in_place_and_idempotent(settings):
     assert open_action_items_by_partnership([partnership_id])[partnership_id]["open"] == 2
     expiring = [r.soft_target.name for r in training_expiring()]
     assert expiring == ["Nijmeegse Vierdaagse"]
+
+
+def test_the_antwerp_report_with_a_photo_is_routed_to_the_police_under_a_protocol_in_force(
+    settings,
+):
+    """The Diamantkwartier covenant has expired (the case's lesson); a reporting protocol
+    signed by AWDC and Politie Antwerpen themselves carries the routing of the report."""
+    from django.contrib.auth import get_user_model
+
+    from partnerships.models import Covenant
+    from partnerships.selectors import actor_for
+    from threats.models import Report
+    from threats.selectors import reports_visible_to
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+
+    expired = Covenant.objects.get(partnership__name="Diamantkwartier Antwerpen", kind="covenant")
+    assert expired.status == "expired"
+    protocol = Covenant.objects.in_force().get(partnership__name="Diamantkwartier Antwerpen")
+    assert protocol.kind == "protocol" and protocol.information_clause == "amber"
+    signers = {(s.organisation.name, s.signed_by.username) for s in protocol.signatories.all()}
+    assert signers == {("AWDC", "diamant-operator"), ("Politie Antwerpen", "antwerp-police")}
+
+    report = Report.objects.get(
+        soft_target__name="Diamantkwartier Antwerpen", kind="suspicious_situation"
+    )
+    assert report.tlp == "amber" and report.latitude is not None
+    assert [a.kind for a in report.attachments.all()] == ["png"]
+    users = get_user_model().objects
+    police = actor_for(users.get(username="antwerp-police"))
+    assert reports_visible_to(police).filter(pk=report.pk).exists()
+    amsterdam_police = actor_for(users.get(username="amsterdam-police"))
+    assert not reports_visible_to(amsterdam_police).filter(pk=report.pk).exists()
