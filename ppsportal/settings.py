@@ -483,6 +483,7 @@ SPECTACULAR_SETTINGS = {
         "ProcedureKindEnum": "preparedness.models.ProcedureKind",
         "ProcedureStateEnum": "preparedness.models.ProcedureState",
         "ExerciseStatusEnum": "preparedness.models.ExerciseStatus",
+        "GuidanceKindEnum": "preparedness.models.GuidanceKind",
         "AlertStatusReportEnum": "alerts.models.StatusReport.Status",
     },
 }

@@ -9,6 +9,7 @@ from preparedness.api import (
     ProcedureViewSet,
     TrainingRecordViewSet,
 )
+from preparedness.api_library import GuidanceViewSet, PartnershipDocumentViewSet
 
 router = SimpleRouter()
 router.register("procedures", ProcedureViewSet, basename="procedure")
@@ -16,5 +17,9 @@ router.register("training-records", TrainingRecordViewSet, basename="training-re
 router.register("courses", CourseViewSet, basename="course")
 router.register("exercises", ExerciseViewSet, basename="exercise")
 router.register("action-items", ActionItemViewSet, basename="action-item")
+router.register("guidance", GuidanceViewSet, basename="guidance")
+router.register(
+    "partnership-documents", PartnershipDocumentViewSet, basename="partnership-document"
+)
 
 urlpatterns = router.urls

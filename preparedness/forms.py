@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from partnerships.forms import DateInput
+from ppsportal.sensitivity import TLP
 from preparedness.models import ProcedureKind, ProcedureState
 from preparedness.selectors import course_catalogue
 
@@ -78,3 +79,35 @@ class ActionItemForm(forms.Form):
 
 class ActionItemDueForm(forms.Form):
     due_on = forms.DateField(label=_("Due on"), widget=DateInput())
+
+
+class PartnershipChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.name
+
+
+class PartnershipDocumentForm(forms.Form):
+    partnership = PartnershipChoiceField(
+        label=_("Partnership"), queryset=None, to_field_name="public_id"
+    )
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    tlp = forms.ChoiceField(
+        label=_("TLP level"),
+        choices=[c for c in TLP.choices if c[0] != TLP.RED],
+        initial=TLP.AMBER,
+        help_text=_(
+            "CLEAR and GREEN: every party of the partnership. AMBER: your organisation and the "
+            "parties that signed a covenant in force with it that allows AMBER. AMBER+STRICT: "
+            "your organisation only."
+        ),
+    )
+    file = forms.FileField(
+        label=_("File"), required=False, help_text=_("PDF, JPEG or PNG, checked on upload.")
+    )
+
+    def __init__(self, *args, partnerships, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partnership"].queryset = partnerships

@@ -203,3 +203,28 @@ class ActionItem(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+from preparedness.models_library import (  # noqa: E402  (the library's models, in their own room)
+    Guidance,
+    GuidanceKind,
+    GuidanceReceipt,
+    GuidanceVersion,
+    PartnershipDocument,
+)
+
+__all__ = [
+    "ActionItem",
+    "Course",
+    "Exercise",
+    "ExerciseStatus",
+    "Guidance",
+    "GuidanceKind",
+    "GuidanceReceipt",
+    "GuidanceVersion",
+    "PartnershipDocument",
+    "Procedure",
+    "ProcedureKind",
+    "ProcedureState",
+    "TrainingRecord",
+]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from preparedness import views, views_forms
+from preparedness import views, views_forms, views_library
 
 urlpatterns = [
     path("preparedness/", views.preparedness_overview, name="preparedness-overview"),
@@ -40,5 +40,27 @@ urlpatterns = [
         "action-items/<uuid:public_id>/complete/",
         views.action_item_complete,
         name="action-item-complete",
+    ),
+    path("library/", views_library.library_index, name="library"),
+    path(
+        "library/guidance/<uuid:public_id>/",
+        views_library.guidance_detail,
+        name="guidance-detail",
+    ),
+    path(
+        "library/guidance/<uuid:public_id>/download/",
+        views_library.guidance_download,
+        name="guidance-download",
+    ),
+    path(
+        "library/guidance/<uuid:public_id>/read/",
+        views_library.guidance_read,
+        name="guidance-read",
+    ),
+    path("library/documents/new/", views_library.document_upload, name="document-upload"),
+    path(
+        "library/documents/<uuid:public_id>/download/",
+        views_library.document_download,
+        name="document-download",
     ),
 ]

@@ -25,14 +25,15 @@ _MAGIC = {
 }
 
 
-def attachment_kind(upload) -> str:
+def attachment_kind(upload, *, field: str = "attachments") -> str:
     """The attachment's type from its content (never its name): ``ValidationError`` keyed
-    ``attachments`` when too large, not a photo (JPEG, PNG) or PDF, or a PDF we refuse."""
+    ``field`` when too large, not a photo (JPEG, PNG) or PDF, or a PDF we refuse. The document
+    library checks its uploads with it too."""
     limit = settings.DOCUMENT_MAX_BYTES
     if upload.size > limit:
         raise ValidationError(
             {
-                "attachments": _("The file is too large: at most %(mb)s MB is allowed.")
+                field: _("The file is too large: at most %(mb)s MB is allowed.")
                 % {"mb": limit // (1024 * 1024)}
             },
             code="too_large",
@@ -45,11 +46,11 @@ def attachment_kind(upload) -> str:
     )
     if kind is None:
         raise ValidationError(
-            {"attachments": _("Attach photos (JPEG or PNG) or PDF files only.")},
+            {field: _("Attach photos (JPEG or PNG) or PDF files only.")},
             code="bad_type",
         )
     if kind == ReportAttachment.Kind.PDF:
-        check_pdf(upload, field="attachments")
+        check_pdf(upload, field=field)
     return kind
 
 
@@ -132,18 +133,26 @@ _CONTENT_TYPES = {
 
 def attachment_response(attachment: ReportAttachment):
     """The file as a private download (the caller has checked that the report is visible)."""
+    return private_file_response(
+        attachment.file, kind=attachment.kind, name=f"report-{attachment.public_id}"
+    )
+
+
+def private_file_response(field_file, *, kind: str, name: str):
+    """A checked file as a private download, never a public URL: typed by its checked kind,
+    not sniffed, not cached. The caller has checked that its owner is visible."""
     from django.http import FileResponse, Http404
 
     try:
-        handle = attachment.file.open("rb")
+        handle = field_file.open("rb")
     except FileNotFoundError as missing:
         raise Http404 from missing
-    extension = {"pdf": "pdf", "jpeg": "jpg", "png": "png"}[attachment.kind]
+    extension = {"pdf": "pdf", "jpeg": "jpg", "png": "png"}[kind]
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=f"report-{attachment.public_id}.{extension}",
-        content_type=_CONTENT_TYPES[attachment.kind],
+        filename=f"{name}.{extension}",
+        content_type=_CONTENT_TYPES[kind],
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

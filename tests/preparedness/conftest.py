@@ -10,9 +10,12 @@ from preparedness import services
 from tests.threats.api.conftest import (  # noqa: F401  (fixtures)
     arena,
     client_for,
+    covenant,
     days_ago,
     days_ahead,
     make_target,
+    operator_c,
+    outsider,
     pps,
     route,
 )
