@@ -3,7 +3,9 @@ approved, lockdown still a draft) and a held evacuation exercise with open actio
 Vierdaagse's training records, some expiring within the reminder window; and in Antwerp a
 reporting protocol in force between AWDC and Politie Antwerpen (the Diamantkwartier covenant has
 expired, by design), signed by each party itself, under which a suspicious-activity report with
-a photo is routed to the police partner.
+a photo is routed to the police partner. The document library holds the NCTV's guidance (the
+crowded-places guide in two versions, read by some, templates and a stadium checklist) and the
+ArenA's AMBER evacuation map in its partnership.
 
 Written through the services; running it twice changes nothing (an item that exists by its
 natural key is left alone). Dates are relative to today."""
@@ -18,8 +20,15 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from partnerships.services.signing import covenant_draft, covenant_sign
-from preparedness import services
-from preparedness.models import Course, Exercise, Procedure, TrainingRecord
+from preparedness import services, services_library
+from preparedness.models import (
+    Course,
+    Exercise,
+    Guidance,
+    PartnershipDocument,
+    Procedure,
+    TrainingRecord,
+)
 from threats.models import Report
 from threats.services import report_create
 
@@ -44,6 +53,7 @@ def seed(ctx) -> None:
     diamant = targets["Diamantkwartier Antwerpen"]
     _antwerp_protocol(diamant.partnership, users, ctx.objects["organisations"], today)
     _antwerp_report(diamant, users["diamant-operator"])
+    _library(users, arena.partnership)
 
 
 def _courses(by) -> dict:
@@ -199,3 +209,60 @@ def _antwerp_report(diamant, by):
         tlp="amber",
         attachments=[ContentFile(demo_photo(), name="schupstraat.png")],
     )
+
+
+GUIDANCE = [
+    # title, kind, sector code, versions, summary
+    (
+        "Handreiking beveiliging drukke plaatsen",
+        "guide",
+        None,
+        2,
+        "Maatregelen voor locaties waar veel mensen samenkomen: zonering, toegang, "
+        "voertuigbarrières, personeel en communicatie (crowded-places guide).",
+    ),
+    ("Model convenant informatiedeling PPS", "covenant_template", None, 1, ""),
+    ("Model meldprotocol verdachte situaties", "protocol_template", None, 1, ""),
+    ("Checklist voetbalstadions", "checklist", "football_stadium", 1, ""),
+]
+ARENA_MAP = "Plattegrond nooduitgangen en verzamelpunten ArenA"
+
+
+def _library(users, arena_partnership) -> None:
+    from partnerships.demo import demo_pdf
+    from threats.models import Sector
+
+    staff = users[ANALYST]
+    for title, kind, sector_code, versions, summary in GUIDANCE:
+        guidance = Guidance.objects.filter(title=title).first()
+        if guidance is None:
+            guidance = services_library.guidance_publish(
+                by=staff,
+                title=title,
+                kind=kind,
+                summary=summary,
+                sector=Sector.objects.filter(code=sector_code).first() if sector_code else None,
+                upload=ContentFile(demo_pdf(), name="handreiking.pdf"),
+                notes="Eerste versie",
+            )
+            if versions == 2:
+                # The Vierdaagse read the first version; the ArenA has read the current one.
+                services_library.guidance_mark_read(
+                    guidance=guidance, by=users["vierdaagse-operator"]
+                )
+                services_library.guidance_version_add(
+                    guidance=guidance,
+                    by=staff,
+                    upload=ContentFile(demo_pdf(), name="handreiking-v2.pdf"),
+                    notes="Nieuw hoofdstuk over voertuigbarrières",
+                )
+                services_library.guidance_mark_read(guidance=guidance, by=users["arena-operator"])
+    if not PartnershipDocument.objects.filter(title=ARENA_MAP).exists():
+        services_library.partnership_document_upload(
+            partnership=arena_partnership,
+            by=users["arena-operator"],
+            title=ARENA_MAP,
+            description="Bij de ontruimingsoefening bijgewerkt; voor de partners van het convenant.",
+            tlp="amber",
+            upload=ContentFile(demo_pdf(), name="plattegrond.pdf"),
+        )

@@ -71,3 +71,41 @@ def test_the_antwerp_report_with_a_photo_is_routed_to_the_police_under_a_protoco
     assert reports_visible_to(police).filter(pk=report.pk).exists()
     amsterdam_police = actor_for(users.get(username="amsterdam-police"))
     assert not reports_visible_to(amsterdam_police).filter(pk=report.pk).exists()
+
+
+def test_the_demo_library_has_guidance_read_by_some_and_an_amber_arena_map(settings):
+    from django.contrib.auth import get_user_model
+
+    from partnerships.selectors import actor_for
+    from preparedness.models import Guidance, PartnershipDocument
+    from preparedness.selectors_library import (
+        guidance_visible_to,
+        partnership_documents_visible_to,
+        read_current,
+    )
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    assert set(Guidance.objects.values_list("kind", flat=True)) == {
+        "guide",
+        "covenant_template",
+        "protocol_template",
+        "checklist",
+    }
+    assert Guidance.objects.get(kind="checklist").sector.code == "football_stadium"
+    users = get_user_model().objects
+
+    def read_guide(username):
+        guide = guidance_visible_to(actor_for(users.get(username=username))).get(kind="guide")
+        return read_current(guide)
+
+    assert (read_guide("arena-operator"), read_guide("vierdaagse-operator")) == (True, False)
+    arena_map = PartnershipDocument.objects.get()
+    assert arena_map.tlp == "amber"
+
+    def sees_map(username):
+        actor = actor_for(users.get(username=username))
+        return partnership_documents_visible_to(actor).filter(pk=arena_map.pk).exists()
+
+    assert sees_map("amsterdam-police") and not sees_map("vierdaagse-operator")
