@@ -295,3 +295,32 @@ def test_the_api_lists_do_not_grow(
 
 GUIDANCE_API_QUERIES = 7
 DOCUMENTS_API_QUERIES = 6
+
+
+def test_amber_goes_at_once_when_the_covenant_ends(
+    client_for, operator_a, operator_b, pps, covenant
+):
+    from partnerships.services.covenants import covenant_terminate
+
+    amber = upload(operator_a, pps, "amber")
+    api = client_for(operator_b)
+    assert api.get(f"/api/v1/partnership-documents/{amber.public_id}/").status_code == 200
+    covenant_terminate(covenant=covenant)
+    assert api.get(f"/api/v1/partnership-documents/{amber.public_id}/").status_code == 404
+    assert (
+        client_for(operator_a).get(f"/api/v1/partnership-documents/{amber.public_id}/").status_code
+        == 200
+    )
+
+
+def test_unknown_guidance_is_not_found(client, client_for, operator_a):
+    import uuid
+
+    unknown = uuid.uuid4()
+    sign_in(client, operator_a)
+    assert client.get(f"/library/guidance/{unknown}/").status_code == 404
+    assert client.get(f"/library/guidance/{unknown}/download/").status_code == 404
+    assert client.post(f"/library/guidance/{unknown}/read/").status_code == 404
+    api = client_for(operator_a)
+    assert api.get(f"/api/v1/guidance/{unknown}/download/").status_code == 404
+    assert api.post(f"/api/v1/guidance/{unknown}/read/").status_code == 404
