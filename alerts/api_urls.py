@@ -1,5 +1,6 @@
 """API routes of the alerts app (mounted under /api/v1/)."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from alerts.api import (
@@ -9,6 +10,7 @@ from alerts.api import (
     PreferenceViewSet,
     WebhookViewSet,
 )
+from alerts.api.receipts import SmsReceiptView
 
 router = SimpleRouter()
 router.register("alerts", AlertViewSet, basename="alert")
@@ -19,4 +21,7 @@ router.register(
 )
 router.register("webhooks", WebhookViewSet, basename="webhook")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("sms-receipts/", SmsReceiptView.as_view(), name="sms-receipt"),
+    *router.urls,
+]
