@@ -10,6 +10,7 @@ from alerts.api import (
     PreferenceViewSet,
     WebhookViewSet,
 )
+from alerts.api.public import PublicAlertCapView, PublicAlertFeedView
 from alerts.api.receipts import SmsReceiptView
 
 router = SimpleRouter()
@@ -23,5 +24,7 @@ router.register("webhooks", WebhookViewSet, basename="webhook")
 
 urlpatterns = [
     path("sms-receipts/", SmsReceiptView.as_view(), name="sms-receipt"),
+    path("public-alerts/feed/", PublicAlertFeedView.as_view(), name="public-alert-feed"),
+    path("public-alerts/<uuid:id>/cap/", PublicAlertCapView.as_view(), name="public-alert-cap"),
     *router.urls,
 ]

@@ -430,6 +430,8 @@ REST_FRAMEWORK = {
     "DEFAULT_VERSIONING_CLASS": None,
     "DEFAULT_THROTTLE_RATES": {
         "token": env_str("API_TOKEN_THROTTLE", "20/minute"),
+        # the unauthenticated feed and CAP documents of TLP:CLEAR alerts, per client address
+        "public_alerts": env_str("API_PUBLIC_ALERTS_THROTTLE", "60/minute"),
     },
     "EXCEPTION_HANDLER": "ppsportal.api.exceptions.exception_handler",
     # Throttles key on the client address the same way the lockout does (TRUSTED_PROXY_COUNT).

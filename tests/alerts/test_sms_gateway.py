@@ -118,6 +118,7 @@ def post_receipt(client, data, *, secret=SECRET, at=None, signature=None):
         content_type="application/json",
         HTTP_X_RECEIPT_TIMESTAMP=timestamp,
         HTTP_X_RECEIPT_SIGNATURE=signature or sign(secret, timestamp, body),
+        HTTP_ACCEPT_LANGUAGE="en",
     )
 
 
