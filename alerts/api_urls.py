@@ -1,5 +1,6 @@
 """API routes of the alerts app (mounted under /api/v1/)."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from alerts.api import (
@@ -9,6 +10,8 @@ from alerts.api import (
     PreferenceViewSet,
     WebhookViewSet,
 )
+from alerts.api.public import PublicAlertCapView, PublicAlertFeedView
+from alerts.api.receipts import SmsReceiptView
 
 router = SimpleRouter()
 router.register("alerts", AlertViewSet, basename="alert")
@@ -19,4 +22,9 @@ router.register(
 )
 router.register("webhooks", WebhookViewSet, basename="webhook")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("sms-receipts/", SmsReceiptView.as_view(), name="sms-receipt"),
+    path("public-alerts/feed/", PublicAlertFeedView.as_view(), name="public-alert-feed"),
+    path("public-alerts/<uuid:id>/cap/", PublicAlertCapView.as_view(), name="public-alert-cap"),
+    *router.urls,
+]

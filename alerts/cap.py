@@ -10,18 +10,25 @@ One CAP message per alert, in its current state:
 
 Each message has its own stable identifier: ``urn:uuid:<alert id>`` for the alert itself, a
 UUID derived from it for its cancel or all-clear message. ``scope`` is Restricted, with the TLP
-level as ``restriction``. The Atom feed lists the alerts a caller may see.
+level as ``restriction``; a TLP:CLEAR alert, whose distribution is not limited, is Public. One
+``info`` per language the alert is written in: Dutch always, English when it has an English
+headline.
+
+The Atom feeds (the caller's alerts, and the public feed of CLEAR alerts) carry each entry's CAP
+message inline as ``<content type="application/cap+xml">`` and link to the CAP document
+(``rel="alternate"``), so CAP-aware systems read the feed as a CAP index. Every document is
+valid against the OASIS CAP 1.2 schema shipped in ``alerts/schemas/`` (tested).
 """
 
 from __future__ import annotations
 
 import uuid
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.utils import timezone, translation
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from alerts.channels import messages
@@ -32,10 +39,12 @@ from ppsportal.sensitivity import TLP
 CAP_NAMESPACE = "urn:oasis:names:tc:emergency:cap:1.2"
 CAP_MEDIA_TYPE = "application/cap+xml"
 ATOM_MEDIA_TYPE = "application/atom+xml"
+ATOM_NAMESPACE = "http://www.w3.org/2005/Atom"
 CAP_LANGUAGE = {"nl": "nl-NL", "en": "en-GB"}
 FEED_SIZE = 50
 
 ET.register_namespace("", CAP_NAMESPACE)
+ET.register_namespace("atom", ATOM_NAMESPACE)
 
 _KIND_STATUS = {
     Alert.Kind.ACTUAL: "Actual",
@@ -104,52 +113,77 @@ def web_url(alert: Alert, request=None) -> str:
     return messages.alert_url(alert)
 
 
-def _info(root: ET.Element, alert: Alert, request) -> None:
-    info = _add(root, "info")
-    _add(info, "language", CAP_LANGUAGE.get(settings.LANGUAGE_CODE, settings.LANGUAGE_CODE))
-    _add(info, "category", "Security")
-    _add(info, "event", alert.get_atb_level_display())
-    if alert.status == Alert.Status.ALL_CLEAR:
-        _add(info, "responseType", "AllClear")
-    _add(info, "urgency", alert.urgency)
-    _add(info, "severity", alert.severity)
-    _add(info, "certainty", alert.certainty)
-    if alert.expires_at:
-        _add(info, "expires", cap_datetime(alert.expires_at))
-    _add(info, "senderName", alert.owner_organisation.name)
-    _add(info, "headline", messages.marked(alert, alert.headline))
-    _add(info, "description", alert.description)
-    if alert.instruction:
-        _add(info, "instruction", alert.instruction)
-    _add(info, "web", web_url(alert, request))
-    for name, value in (("ATB_LEVEL", alert.atb_level), ("TLP", alert.tlp)):
-        parameter = _add(info, "parameter")
-        _add(parameter, "valueName", name)
-        _add(parameter, "value", value)
-    area = _add(info, "area")
-    _add(area, "areaDesc", area_description(alert))
-    if alert.area_polygon:
-        _add(area, "polygon", alert.area_polygon)
+def languages_of(alert: Alert) -> list[str]:
+    """The languages the alert is written in: Dutch always, English when it has a headline."""
+    return ["nl", "en"] if alert.headline_en else ["nl"]
+
+
+def _info(root: ET.Element, alert: Alert, request, language: str) -> None:
+    """One ``info`` block in ``language``: its texts and labels in that language."""
+    with translation.override(language):
+        info = _add(root, "info")
+        _add(info, "language", CAP_LANGUAGE.get(language, language))
+        _add(info, "category", "Security")
+        _add(info, "event", alert.get_atb_level_display())
+        if alert.status == Alert.Status.ALL_CLEAR:
+            _add(info, "responseType", "AllClear")
+        _add(info, "urgency", alert.urgency)
+        _add(info, "severity", alert.severity)
+        _add(info, "certainty", alert.certainty)
+        if alert.expires_at:
+            _add(info, "expires", cap_datetime(alert.expires_at))
+        _add(info, "senderName", alert.owner_organisation.name)
+        _add(
+            info, "headline", messages.marked(alert, messages.text_in(alert, "headline", language))
+        )
+        _add(info, "description", messages.text_in(alert, "description", language))
+        instruction = messages.text_in(alert, "instruction", language)
+        if instruction:
+            _add(info, "instruction", instruction)
+        _add(info, "web", web_url(alert, request))
+        for name, value in (("ATB_LEVEL", alert.atb_level), ("TLP", alert.tlp)):
+            parameter = _add(info, "parameter")
+            _add(parameter, "valueName", name)
+            _add(parameter, "value", value)
+        area = _add(info, "area")
+        _add(area, "areaDesc", area_description(alert))
+        if alert.area_polygon:
+            _add(area, "polygon", alert.area_polygon)
+
+
+def is_public(alert: Alert) -> bool:
+    """TLP:CLEAR: distribution is not limited, so the CAP scope is Public."""
+    return alert.tlp == TLP.CLEAR
+
+
+def cap_element(alert: Alert, *, request=None, previous_visible: bool = True) -> ET.Element:
+    """The alert's CAP 1.2 ``alert`` element (for a document of its own or a feed entry)."""
+    ident, status, msg_type, sent, references = _message_kind(
+        alert, previous_visible=previous_visible
+    )
+    root = ET.Element(f"{{{CAP_NAMESPACE}}}alert")
+    _add(root, "identifier", ident)
+    _add(root, "sender", settings.ALERTS_CAP_SENDER)
+    _add(root, "sent", cap_datetime(sent))
+    _add(root, "status", status)
+    _add(root, "msgType", msg_type)
+    if is_public(alert):
+        _add(root, "scope", "Public")
+    else:
+        _add(root, "scope", "Restricted")
+        with translation.override(settings.LANGUAGE_CODE):
+            _add(root, "restriction", TLP(alert.tlp).label)
+    if references:
+        _add(root, "references", " ".join(references))
+    for language in languages_of(alert):
+        _info(root, alert, request, language)
+    return root
 
 
 def alert_to_cap(alert: Alert, *, request=None, previous_visible: bool = True) -> bytes:
-    """The alert as a CAP 1.2 document (UTF-8 XML), its texts in the portal's language."""
-    with translation.override(settings.LANGUAGE_CODE):
-        ident, status, msg_type, sent, references = _message_kind(
-            alert, previous_visible=previous_visible
-        )
-        root = ET.Element(f"{{{CAP_NAMESPACE}}}alert")
-        _add(root, "identifier", ident)
-        _add(root, "sender", settings.ALERTS_CAP_SENDER)
-        _add(root, "sent", cap_datetime(sent))
-        _add(root, "status", status)
-        _add(root, "msgType", msg_type)
-        _add(root, "scope", "Restricted")
-        _add(root, "restriction", TLP(alert.tlp).label)
-        if references:
-            _add(root, "references", " ".join(references))
-        _info(root, alert, request)
-        return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    """The alert as a CAP 1.2 document (UTF-8 XML), one ``info`` per language it is written in."""
+    root = cap_element(alert, request=request, previous_visible=previous_visible)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
 # --- Atom --------------------------------------------------------------------------------------
@@ -159,32 +193,64 @@ def _xml_text(text: str) -> str:
     return XML_ILLEGAL.sub("", str(text))
 
 
-def alerts_feed(alerts, *, request) -> bytes:
-    """An Atom feed of these alerts (published ones; newest first as given), in the request's
-    language. The entry links to the alert's page in the portal."""
-    feed = Atom1Feed(
-        title=_("PPS Portal alerts"),
-        link=request.build_absolute_uri("/alerts/"),
-        description=_("Alerts of the NCTV visible to you."),
-        feed_url=request.build_absolute_uri(),
-        language=translation.get_language() or settings.LANGUAGE_CODE,
-        feed_guid=request.build_absolute_uri(),
+def _atom(parent: ET.Element, tag: str, text: str | None = None, **attributes) -> ET.Element:
+    element = ET.SubElement(parent, f"{{{ATOM_NAMESPACE}}}{tag}", attributes)
+    if text is not None:
+        element.text = _xml_text(text)
+    return element
+
+
+def atom_datetime(value: datetime) -> str:
+    return timezone.localtime(value).replace(microsecond=0).isoformat()
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One alert in a feed: where its CAP document is, its page (for signed-in readers), and
+    whether the reader may learn of the version before it."""
+
+    alert: Alert
+    cap_url: str
+    page_url: str = ""
+    previous_visible: bool = True
+
+
+def alerts_feed(entries: list[FeedEntry], *, request, title: str, page_url: str) -> bytes:
+    """An Atom 1.0 feed of these alerts (newest first as given), in the request's language. Each
+    entry carries the alert's current CAP message as its content and links to the CAP
+    document (``alternate``) and to the alert's page (``related``) where there is one."""
+    feed_url = request.build_absolute_uri()
+    root = ET.Element(
+        f"{{{ATOM_NAMESPACE}}}feed",
+        {"{http://www.w3.org/XML/1998/namespace}lang": translation.get_language() or "nl"},
     )
-    for alert in alerts:
-        updated = alert.ended_at or alert.published_at
-        feed.add_item(
-            title=_xml_text(messages.marked(alert, alert.headline)),
-            link=web_url(alert, request),
-            description=_xml_text(alert.description),
-            unique_id=identifier(alert),
-            unique_id_is_permalink=False,
-            pubdate=alert.published_at,
-            updateddate=updated,
-            author_name=alert.owner_organisation.name,
-            categories=[
-                alert.get_atb_level_display(),
-                str(TLP(alert.tlp).label),
-                alert.get_status_display(),
-            ],
-        )
-    return feed.writeString("utf-8").encode("utf-8")
+    _atom(root, "title", title)
+    _atom(root, "id", feed_url)
+    _atom(root, "link", rel="self", href=feed_url, type=ATOM_MEDIA_TYPE)
+    _atom(root, "link", rel="alternate", href=page_url, type="text/html")
+    latest = max((e.alert.ended_at or e.alert.published_at for e in entries), default=None)
+    _atom(root, "updated", atom_datetime(latest or timezone.now()))
+    author = _atom(root, "author")
+    _atom(author, "name", settings.ALERTS_CAP_SENDER)
+    for entry in entries:
+        _entry(root, entry, request)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _entry(root: ET.Element, entry: FeedEntry, request) -> None:
+    alert = entry.alert
+    element = _atom(root, "entry")
+    _atom(element, "id", identifier(alert))
+    _atom(element, "title", messages.marked(alert, alert.headline))
+    _atom(element, "published", atom_datetime(alert.published_at))
+    _atom(element, "updated", atom_datetime(alert.ended_at or alert.published_at))
+    author = _atom(element, "author")
+    _atom(author, "name", alert.owner_organisation.name)
+    _atom(element, "link", rel="alternate", type=CAP_MEDIA_TYPE, href=entry.cap_url)
+    if entry.page_url:
+        _atom(element, "link", rel="related", type="text/html", href=entry.page_url)
+    for term in (alert.get_atb_level_display(), TLP(alert.tlp).label, alert.get_status_display()):
+        _atom(element, "category", term=_xml_text(term))
+    _atom(element, "summary", alert.description)
+    content = _atom(element, "content", type=CAP_MEDIA_TYPE)
+    content.append(cap_element(alert, request=request, previous_visible=entry.previous_visible))

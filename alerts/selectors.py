@@ -235,3 +235,23 @@ def with_counts(qs: QuerySet) -> QuerySet:
         failed_count=_count_per_alert(own.filter(status=Delivery.Status.FAILED)),
         acknowledged_count=_count_per_alert(Acknowledgement.objects.all()),
     )
+
+
+# --- the public feed ----------------------------------------------------------------------------
+
+PUBLIC_STATUSES = (
+    Alert.Status.PUBLISHED,
+    Alert.Status.CANCELLED,
+    Alert.Status.ALL_CLEAR,
+    Alert.Status.EXPIRED,
+    Alert.Status.SUPERSEDED,
+)
+
+
+def public_alerts() -> QuerySet:
+    """Alerts anyone may read, signed in or not: TLP:CLEAR (distribution not limited) and
+    published (ended ones too, so their cancellation or all clear is told). Never a draft, an
+    alert withdrawn before publication, or anything above CLEAR."""
+    return Alert.objects.filter(
+        tlp=TLP.CLEAR, status__in=PUBLIC_STATUSES, published_at__isnull=False
+    )

@@ -430,6 +430,8 @@ REST_FRAMEWORK = {
     "DEFAULT_VERSIONING_CLASS": None,
     "DEFAULT_THROTTLE_RATES": {
         "token": env_str("API_TOKEN_THROTTLE", "20/minute"),
+        # the unauthenticated feed and CAP documents of TLP:CLEAR alerts, per client address
+        "public_alerts": env_str("API_PUBLIC_ALERTS_THROTTLE", "60/minute"),
     },
     "EXCEPTION_HANDLER": "ppsportal.api.exceptions.exception_handler",
     # Throttles key on the client address the same way the lockout does (TRUSTED_PROXY_COUNT).
@@ -531,6 +533,20 @@ for _network in METRICS_ALLOWED_IPS:
 
 # --- Alerts -----------------------------------------------------------------------------------
 SMS_BACKEND = env_str("SMS_BACKEND", "alerts.channels.sms.ConsoleBackend")
+# The HTTP SMS gateway (SMS_BACKEND=alerts.channels.sms_gateway.GatewayBackend): the provider's
+# "send a message" URL, its API key (sent as a bearer token), the sender name or number, and the
+# secret it signs delivery receipts with (POST /api/v1/sms-receipts/). docs/alerts.md.
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_API_KEY = env_str("SMS_GATEWAY_API_KEY", "")
+SMS_GATEWAY_SENDER = env_str("SMS_GATEWAY_SENDER", "NCTV")
+SMS_GATEWAY_RECEIPT_SECRET = env_str("SMS_GATEWAY_RECEIPT_SECRET", "")
+SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT", default=5, minimum=1)
+# A receipt signed longer ago than this (seconds) is refused: a replay.
+SMS_GATEWAY_RECEIPT_TOLERANCE = env_int("SMS_GATEWAY_RECEIPT_TOLERANCE", default=300, minimum=1)
+if SMS_BACKEND == "alerts.channels.sms_gateway.GatewayBackend":
+    for _name in ("SMS_GATEWAY_URL", "SMS_GATEWAY_API_KEY", "SMS_GATEWAY_RECEIPT_SECRET"):
+        if not globals()[_name]:
+            raise ImproperlyConfigured(f"{_name} must be set when SMS_BACKEND is the gateway.")
 ALERTS_MAX_ATTEMPTS = env_int("ALERTS_MAX_ATTEMPTS", default=6, minimum=1)
 ALERTS_RETRY_BASE_SECONDS = env_int("ALERTS_RETRY_BASE_SECONDS", default=30, minimum=1)
 ALERTS_SWEEP_GRACE_SECONDS = env_int("ALERTS_SWEEP_GRACE_SECONDS", default=30, minimum=0)

@@ -21,7 +21,7 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
-    "DEFAULT_THROTTLE_RATES": {"token": "1000/minute"},
+    "DEFAULT_THROTTLE_RATES": {"token": "1000/minute", "public_alerts": "1000/minute"},
 }
 # The test client speaks plain http; production's redirect to https is proven by
 # tests/security/test_deploy.py, which runs `check --deploy` with the production settings.

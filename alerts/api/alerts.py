@@ -9,6 +9,7 @@ import uuid
 import django_filters
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -51,7 +52,15 @@ from alerts.api.serializers import (
     StatusReportSerializer,
     StatusReportWriteSerializer,
 )
-from alerts.cap import ATOM_MEDIA_TYPE, CAP_MEDIA_TYPE, FEED_SIZE, alert_to_cap, alerts_feed
+from alerts.cap import (
+    ATOM_MEDIA_TYPE,
+    CAP_MEDIA_TYPE,
+    FEED_SIZE,
+    FeedEntry,
+    alert_to_cap,
+    alerts_feed,
+    web_url,
+)
 from alerts.models import Acknowledgement, Alert
 from alerts.selectors import alerts_visible_to, with_counts
 from partnerships.api.common import PortalViewSetMixin, errors
@@ -486,9 +495,12 @@ class AlertViewSet(
         )
 
     @extend_schema(
-        summary="The alerts as an Atom feed",
-        description=f"The newest {FEED_SIZE} published alerts you may see, for a feed reader "
-        "or an integration that polls (send your token). Takes the list's filters.",
+        summary="The alerts as an Atom feed with their CAP messages",
+        description=f"The newest {FEED_SIZE} published alerts you may see, for a CAP client, a "
+        "feed reader or an integration that polls (send your token). Each entry carries the "
+        'alert\'s current CAP 1.2 message inline (`<content type="application/cap+xml">`), links '
+        'to the CAP document (`rel="alternate"`) and to the alert\'s page (`rel="related"`). '
+        "Takes the list's filters. Feeds with AMBER and above are written to the audit log.",
         parameters=FEED_FILTERS,
         responses={
             **document(ATOM_MEDIA_TYPE, "An Atom 1.0 feed (UTF-8 XML).", ATOM),
@@ -503,13 +515,30 @@ class AlertViewSet(
         content_negotiation_class=FirstRendererNegotiation,
     )
     def feed(self, request, *args, **kwargs):
-        alerts = list(
-            self.filter_queryset(
-                alerts_visible_to(self.actor).select_related("owner_organisation")
-            ).filter(published_at__isnull=False)[:FEED_SIZE]
-        )
+        qs = alerts_visible_to(self.actor).select_related("owner_organisation", "previous")
+        if not self.actor.is_nctv_staff:
+            qs = qs.annotate(
+                previous_visible=Exists(
+                    alerts_visible_to(self.actor).filter(pk=OuterRef("previous_id"))
+                )
+            )
+        alerts = list(self.filter_queryset(qs).filter(published_at__isnull=False)[:FEED_SIZE])
         audit_sensitive_reads(actor=self.actor, objects=alerts, request=request, purpose="feed")
-        return HttpResponse(
-            alerts_feed(alerts, request=request),
-            content_type=f"{ATOM_MEDIA_TYPE}; charset=utf-8",
+        entries = [
+            FeedEntry(
+                alert=alert,
+                cap_url=request.build_absolute_uri(
+                    reverse("api:alert-cap", kwargs={"id": alert.public_id})
+                ),
+                page_url=web_url(alert, request),
+                previous_visible=getattr(alert, "previous_visible", True),
+            )
+            for alert in alerts
+        ]
+        document_ = alerts_feed(
+            entries,
+            request=request,
+            title=_("PPS Portal alerts"),
+            page_url=request.build_absolute_uri(reverse("alert-inbox")),
         )
+        return HttpResponse(document_, content_type=f"{ATOM_MEDIA_TYPE}; charset=utf-8")

@@ -151,26 +151,37 @@ CAP = f"""<?xml version='1.0' encoding='utf-8'?>
 </alert>
 """
 
-ATOM = f"""<?xml version="1.0" encoding="utf-8"?>
-<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="nl">
-  <title>Alerts in het PPS Portaal</title>
-  <link href="https://portal.example.nl/alerts/" rel="alternate"/>
-  <link href="https://portal.example.nl/api/v1/alerts/feed/" rel="self"/>
-  <id>https://portal.example.nl/api/v1/alerts/feed/</id>
-  <updated>2026-11-30T08:15:00+01:00</updated>
-  <entry>
-    <title>Verhoogde dreiging tegen voetbalstadions</title>
-    <link href="https://portal.example.nl/alerts/{ALERT_ID}/" rel="alternate"/>
-    <published>2026-11-30T08:15:00+01:00</published>
-    <updated>2026-11-30T08:15:00+01:00</updated>
-    <author><name>NCTV</name></author>
-    <id>urn:uuid:{ALERT_ID}</id>
-    <summary type="html">Concrete aanwijzingen voor een aanslag op een stadion.</summary>
-    <category term="Matige dreiging"/>
-    <category term="TLP:AMBER"/>
-    <category term="Gepubliceerd"/>
-  </entry>
-</feed>
+ATOM = f"""<?xml version='1.0' encoding='utf-8'?>
+<atom:feed xmlns:atom="http://www.w3.org/2005/Atom" xml:lang="nl">
+  <atom:title>Alerts in het PPS Portaal</atom:title>
+  <atom:id>https://portal.example.nl/api/v1/alerts/feed/</atom:id>
+  <atom:link rel="self" href="https://portal.example.nl/api/v1/alerts/feed/"
+    type="application/atom+xml"/>
+  <atom:link rel="alternate" href="https://portal.example.nl/alerts/" type="text/html"/>
+  <atom:updated>2026-11-30T08:15:00+01:00</atom:updated>
+  <atom:author><atom:name>nctv@pps-portal.example</atom:name></atom:author>
+  <atom:entry>
+    <atom:id>urn:uuid:{ALERT_ID}</atom:id>
+    <atom:title>Verhoogde dreiging tegen voetbalstadions</atom:title>
+    <atom:published>2026-11-30T08:15:00+01:00</atom:published>
+    <atom:updated>2026-11-30T08:15:00+01:00</atom:updated>
+    <atom:author><atom:name>NCTV</atom:name></atom:author>
+    <atom:link rel="alternate" type="application/cap+xml"
+      href="https://portal.example.nl/api/v1/alerts/{ALERT_ID}/cap/"/>
+    <atom:link rel="related" type="text/html"
+      href="https://portal.example.nl/alerts/{ALERT_ID}/"/>
+    <atom:category term="Matige dreiging"/>
+    <atom:category term="TLP:AMBER"/>
+    <atom:category term="Gepubliceerd"/>
+    <atom:summary>Concrete aanwijzingen voor een aanslag op een stadion.</atom:summary>
+    <atom:content type="application/cap+xml">
+      <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
+        <identifier>urn:uuid:{ALERT_ID}</identifier>
+        <!-- … the CAP 1.2 message, as GET …/cap/ answers it … -->
+      </alert>
+    </atom:content>
+  </atom:entry>
+</atom:feed>
 """
 
 INBOX_ENTRY = {

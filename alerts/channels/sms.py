@@ -1,8 +1,10 @@
 """SMS, used for escalation: a pluggable backend (``SMS_BACKEND``, a dotted path).
 
 ``ConsoleBackend`` (the default, for development) writes the message to the log;
-``RecordingBackend`` keeps messages in memory for tests. A production backend implements
-``send(to, text)`` and raises ``TransientError`` or ``PermanentError``.
+``RecordingBackend`` keeps messages in memory for tests; ``alerts.channels.sms_gateway.
+GatewayBackend`` speaks a provider's REST API. A backend implements ``send(to, text, *,
+reference)`` (``reference``: the delivery's public id, the same on every attempt) and raises
+``TransientError`` or ``PermanentError``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 
 class ConsoleBackend:
-    def send(self, to: str, text: str) -> None:
+    def send(self, to: str, text: str, *, reference: str = "") -> None:
         logger.warning("SMS to %s: %s", to, text)
 
 
@@ -30,7 +32,7 @@ class RecordingBackend:
     outbox: list[tuple[str, str]] = []
     _lock = threading.Lock()
 
-    def send(self, to: str, text: str) -> None:
+    def send(self, to: str, text: str, *, reference: str = "") -> None:
         with self._lock:
             RecordingBackend.outbox.append((to, text))
 
@@ -54,4 +56,6 @@ class SmsTransport(Transport):
         to = phone_of(delivery.recipient)
         if not to:
             raise PermanentError("recipient has no phone number for SMS")
-        get_backend().send(to, messages.for_delivery(delivery).short)
+        get_backend().send(
+            to, messages.for_delivery(delivery).short, reference=str(delivery.public_id)
+        )

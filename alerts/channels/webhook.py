@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import http.client
 import json
 import logging
 import time
@@ -25,13 +24,10 @@ from django.db.models import F
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from alerts.channels import messages
-from alerts.channels.base import PermanentError, TransientError, Transport
-from alerts.egress import TargetRefused, open_connection, target_of
+from alerts.channels import messages, outbound
+from alerts.channels.base import Transport
 
 logger = logging.getLogger(__name__)
-
-RETRYABLE_4XX = {408, 425, 429}
 
 
 def secret_key(secret: str) -> bytes:
@@ -92,19 +88,6 @@ def payload(delivery) -> dict:
     }
 
 
-def _judge(status: int) -> None:
-    """2xx is delivered; a redirect is never followed (it may point into our network); 4xx is
-    final but for 408, 425 and 429; anything else is worth another try."""
-    if 200 <= status < 300:
-        return
-    text = f"HTTP {status}"
-    if 300 <= status < 400:
-        raise PermanentError(f"{text}: redirects are not followed")
-    if 400 <= status < 500 and status not in RETRYABLE_4XX:
-        raise PermanentError(text)
-    raise TransientError(text)
-
-
 class WebhookTransport(Transport):
     channel = "webhook"
 
@@ -113,10 +96,6 @@ class WebhookTransport(Transport):
         connects to (``alerts.egress``): a name that now resolves into a private network is
         refused for good, whatever it resolved to when the URL was saved."""
         subscription = delivery.webhook
-        try:
-            target = target_of(subscription.url)
-        except TargetRefused as refused:
-            raise PermanentError(f"webhook URL refused ({refused.code})") from refused
         body = json.dumps(payload(delivery), separators=(",", ":"), sort_keys=True)
         msg_id = f"msg_{delivery.public_id}"
         timestamp = int(time.time())
@@ -127,23 +106,14 @@ class WebhookTransport(Transport):
             "webhook-timestamp": str(timestamp),
             "webhook-signature": sign(subscription.secret, msg_id, timestamp, body),
         }
-        connection = open_connection(target, timeout=settings.ALERTS_WEBHOOK_TIMEOUT)
-        try:
-            connection.request("POST", target.path, body=body.encode(), headers=headers)
-            response = connection.getresponse()
-            response.read(1024)
-            status = response.status
-        except TargetRefused as refused:
-            if refused.code == "unresolvable":
-                raise TransientError(f"host {refused.host} could not be resolved") from refused
-            raise PermanentError(
-                f"address of {refused.host} refused at connect time ({refused.code})"
-            ) from refused
-        except (http.client.HTTPException, OSError) as error:
-            raise TransientError(f"{type(error).__name__}: {error}") from error
-        finally:
-            connection.close()
-        _judge(status)
+        answer = outbound.post(
+            subscription.url,
+            body=body.encode(),
+            headers=headers,
+            timeout=settings.ALERTS_WEBHOOK_TIMEOUT,
+            what="webhook",
+        )
+        outbound.judge(answer.status)
 
     def on_success(self, delivery) -> None:
         type(delivery.webhook).objects.filter(pk=delivery.webhook_id).exclude(

@@ -174,6 +174,13 @@ class Delivery(models.Model):
         CANCEL = "cancel", _("The alert is cancelled")
         ALL_CLEAR = "all_clear", _("All clear")
 
+    class Receipt(models.TextChoices):
+        """What an SMS gateway's delivery receipt said last (empty: no receipt)."""
+
+        PENDING = "pending", _("With the provider")
+        DELIVERED = "delivered", _("Delivered to the phone")
+        FAILED = "failed", _("Not delivered")
+
     PENDING = (Status.QUEUED, Status.AWAITING_RETRY)
 
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
@@ -228,6 +235,22 @@ class Delivery(models.Model):
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    receipt = models.CharField(
+        _("delivery receipt"),
+        max_length=10,
+        choices=Receipt.choices,
+        blank=True,
+        db_default="",  # the fan-out's INSERT … SELECT names only the columns it fills
+    )
+    receipt_at = models.DateTimeField(_("receipt at"), null=True, blank=True)
+    receipt_error = models.CharField(_("receipt error"), max_length=200, blank=True, db_default="")
+    provider_message_id = models.CharField(
+        _("provider's message id"),
+        max_length=100,
+        blank=True,
+        db_default="",
+        help_text=_("The SMS gateway's id of the message, from its delivery receipt."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -159,3 +159,18 @@ def test_broker_urls_are_redis_or_rabbitmq(monkeypatch):
     monkeypatch.setenv("CELERY_BROKER_URL", "sqs://queue")
     with pytest.raises(ImproperlyConfigured, match="CELERY_BROKER_URL="):
         env.broker_url("CELERY_BROKER_URL")
+
+
+def test_the_sms_gateway_needs_its_url_key_and_receipt_secret():
+    gateway = {"SMS_BACKEND": "alerts.channels.sms_gateway.GatewayBackend"}
+    complete = {
+        **gateway,
+        "SMS_GATEWAY_URL": "https://sms.provider.example/v1/messages",
+        "SMS_GATEWAY_API_KEY": "key",
+        "SMS_GATEWAY_RECEIPT_SECRET": "secret",
+    }
+    missing = _start({**complete, "SMS_GATEWAY_RECEIPT_SECRET": ""})
+    assert missing.returncode != 0
+    assert "SMS_GATEWAY_RECEIPT_SECRET must be set" in missing.stderr
+    ok = _start(complete)
+    assert ok.returncode == 0, ok.stderr

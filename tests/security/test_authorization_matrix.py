@@ -72,6 +72,9 @@ DOORS: dict[str, str] = {
     "api:report-reply": SIGNED_IN,
     "api:report-triage": STAFF,
     "api:alert-list": SIGNED_IN,
+    "api:public-alert-feed": PUBLIC,  # TLP:CLEAR alerts only
+    "api:public-alert-cap": PUBLIC,
+    "api:sms-receipt": PUBLIC,  # the SMS gateway; each receipt is signed (POST only)
     "api:alert-feed": SIGNED_IN,
     "api:alert-detail": SIGNED_IN,
     "api:alert-acknowledge": SIGNED_IN,
