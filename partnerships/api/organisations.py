@@ -23,7 +23,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 
 from partnerships.api.common import PortalViewSetMixin, errors
-from partnerships.models import Organisation
+from partnerships.models import Organisation, Sector
 from partnerships.policy import may_read_organisation_logs, require
 from partnerships.selectors import (
     access_log_for_organisation,
@@ -91,6 +91,12 @@ class OrganisationLinksSerializer(serializers.Serializer):
 class OrganisationSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    sector = serializers.ChoiceField(
+        choices=Sector.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text=gettext_lazy("The soft-target category; blank for authorities."),
+    )
     sector_label = serializers.CharField(source="get_sector_display", read_only=True)
     your_role = serializers.SerializerMethodField(
         help_text=gettext_lazy("Your role in it: admin, member, viewer or integrator.")

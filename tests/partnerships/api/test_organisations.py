@@ -137,6 +137,8 @@ def test_the_audit_trail_holds_every_event_about_the_organisations_own_data(
 
 def test_nctv_staff_read_the_nctvs_own_logs(client_for, nctv_staff, nctv, operator_a):
     read(operator_a, nctv)
+    organisation = client_for(nctv_staff).get(url(nctv)).json()
+    assert organisation["is_nctv"] and organisation["sector"] == ""  # an authority: no sector
     body = client_for(nctv_staff).get(url(nctv, "access-log/")).json()
     assert [r["actor"] for r in body["results"]] == ["operator-a"]
 
