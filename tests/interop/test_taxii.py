@@ -78,6 +78,9 @@ def test_a_taxii_client_reads_what_an_amber_entitled_partner_may_see(
 @pytest.mark.django_db
 def test_a_green_only_partner_has_no_amber_collection(token_for, operator_b, green, amber):
     client = taxii(token_for(operator_b))
+    discovery = client.get(ROOT).json()  # discovery and the API root answer them as anyone
+    assert discovery["api_roots"] == [discovery["default"]]
+    assert client.get("/taxii2/api/").json()["versions"] == [MEDIA_TYPE]
     assert collection_titles(client) == ["TLP:CLEAR", "TLP:GREEN"]
     assert report_names(client.get(objects_url("green")).json()) == {green.title}
     for path in (f"{COLLECTIONS}{collection_id('amber')}/", objects_url("amber")):
