@@ -11,12 +11,14 @@ from partnerships.api import (
     PartnershipViewSet,
 )
 from partnerships.api.members import MemberInvitationViewSet, MemberViewSet
+from partnerships.api.organisations import OrganisationViewSet
 
 router = SimpleRouter()
 router.register("partnerships", PartnershipViewSet, basename="partnership")
 router.register("covenants", CovenantViewSet, basename="covenant")
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("actions", ActionViewSet, basename="action")
+router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("members", MemberViewSet, basename="member")
 router.register("member-invitations", MemberInvitationViewSet, basename="member-invitation")
 

@@ -600,7 +600,7 @@ def _contact(partnership, spec, orgs, users, today) -> ContactEntry:
     return entry
 
 
-def _costs(partnership, spec, orgs, today) -> None:
+def _costs(partnership, spec, orgs, today, by) -> None:
     period_start, period_end = date(today.year, 1, 1), date(today.year, 12, 31)
     for description, amount in spec["costs"]:
         item = partnership.cost_items.filter(description=description).first()
@@ -619,7 +619,7 @@ def _costs(partnership, spec, orgs, today) -> None:
     shares = {orgs[name]: Decimal(pct) for name, pct in spec["key"]}
     current = {s.organisation_id: s.percentage for s in partnership.cost_shares.all()}
     if current != {org.pk: pct for org, pct in shares.items()}:
-        contact_services.cost_allocation_set(partnership=partnership, shares=shares)
+        contact_services.cost_allocation_set(partnership=partnership, shares=shares, by=by)
 
 
 def seed_partnerships(ctx) -> dict[str, Partnership]:
@@ -632,6 +632,6 @@ def seed_partnerships(ctx) -> dict[str, Partnership]:
             _covenant(partnership, covenant_spec, orgs, users, today, users[spec["liaison"]])
         for contact_spec in spec["contacts"]:
             _contact(partnership, contact_spec, orgs, users, today)
-        _costs(partnership, spec, orgs, today)
+        _costs(partnership, spec, orgs, today, by=users["nctv-analyst"])
         partnerships[spec["name"]] = partnership
     return partnerships

@@ -53,6 +53,17 @@ def can_sign_for(actor: Actor, organisation: Organisation) -> bool:
     return actor.can(Capability.SIGN_COVENANTS) or actor.is_nctv_staff
 
 
+def may_read_organisation_logs(actor: Actor, organisation: Organisation | None) -> bool:
+    """An organisation's audit trail and access log (who read its data): read by its own
+    administrators, and for the NCTV by its staff. Nobody reads another organisation's logs
+    here (NCTV staff search the whole audit log in the admin)."""
+    if organisation is None or actor.organisation is None:
+        return False
+    if actor.organisation.pk != organisation.pk:
+        return False
+    return actor.can(Capability.MANAGE_ORGANISATION) or actor.is_nctv_staff
+
+
 def require(allowed: bool, message: str | None = None) -> None:
     if not allowed:
         raise PermissionDenied(message or _("Your role does not allow this."))

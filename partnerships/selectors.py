@@ -71,6 +71,13 @@ def organisation_list():
     return Organisation.objects.order_by("name")
 
 
+def organisations_visible_to(actor: Actor):
+    """The organisations this actor may look up through the API: their own, nothing else."""
+    if actor.organisation is None or not actor.user.is_active:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(pk=actor.organisation.pk)
+
+
 def organisation_get_nctv() -> Organisation | None:
     return Organisation.objects.filter(is_nctv=True).first()
 
@@ -375,6 +382,17 @@ def covenants_with_status(qs, status: str, on=None):
     if status == status_choices.DRAFT:
         return qs.exclude(terminated).exclude(expired).exclude(pk__in=in_force)
     raise ValueError(f"unknown covenant status {status!r}")
+
+
+def audit_trail_for_organisation(organisation):
+    """What the audit log holds about the organisation's own data: every event naming an
+    object it owns (grants and revocations, reads, changes to its members), newest first."""
+    from ppsportal.audit import owner_filter_value
+    from ppsportal.models import AuditEvent
+
+    return AuditEvent.objects.filter(
+        owner_organisation_ids__contains=owner_filter_value(organisation.pk)
+    ).order_by("-at", "-id")
 
 
 def access_log_for_organisation(organisation, *, limit: int | None = None):

@@ -220,12 +220,12 @@ def access_log(request):
     from django.core.exceptions import PermissionDenied
     from django.core.paginator import Paginator
 
-    from partnerships.roles import Capability
+    from partnerships.policy import may_read_organisation_logs
 
     actor = _actor(request)
     if actor.organisation is None:
         raise Http404
-    if not actor.can(Capability.MANAGE_ORGANISATION):
+    if not may_read_organisation_logs(actor, actor.organisation):
         raise PermissionDenied(_("Only your organisation's administrators see this."))
     events = selectors.access_log_for_organisation(actor.organisation)
     page = Paginator(events, 50).get_page(request.GET.get("page"))

@@ -286,6 +286,8 @@ LOGIN_REDIRECT_URL = "home"
 # an approved sso.OrganisationRule, never by e-mail domain.
 OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", "")
 SSO_ENABLED = bool(OIDC_RP_CLIENT_ID)
+# The provider's name on the sign-in page's button ("Sign in with <name>"), e.g. "Rijksportaal".
+SSO_PROVIDER_NAME = env_str("SSO_PROVIDER_NAME", "")
 OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET", "")
 OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
 OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT", "")

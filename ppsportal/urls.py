@@ -5,11 +5,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from partnerships.auth_forms import DashboardAuthenticationForm
 from ppsportal import mfa_views
 from ppsportal.api.auth import ObtainTokenView, RevokeTokenView
 from ppsportal.api.docs import SchemaView, SwaggerView
 from ppsportal.health import health, healthz, readyz
+from ppsportal.login_views import SignInView
 from ppsportal.metrics import metrics_view
 
 api_v1 = [
@@ -23,13 +23,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(
-            redirect_authenticated_user=True, authentication_form=DashboardAuthenticationForm
-        ),
-        name="login",
-    ),
+    path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/second-factor/", mfa_views.verify, name="mfa-verify"),
     path("accounts/second-factor/enrol/", mfa_views.enrol, name="mfa-enrol"),

@@ -306,7 +306,9 @@ class CostShareFormSet(ServiceFormSet):
 
     def write_all(self, parent, rows):
         contact_services.cost_allocation_set(
-            partnership=parent, shares={row["organisation"]: row["percentage"] for row in rows}
+            partnership=parent,
+            shares=[(row["organisation"], row["percentage"]) for row in rows],
+            by=self.request.user,
         )
 
 
@@ -315,6 +317,11 @@ class CostShareInline(ServiceInline):
     formset = CostShareFormSet
     fields = ["organisation", "percentage"]
     autocomplete_fields = ["organisation"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.request = request  # the key is written by this user (the service checks them)
+        return formset
 
 
 @admin.register(CostItem)

@@ -69,17 +69,23 @@ PARTNERSHIP = {
     "created_at": "2025-01-15T10:00:00+01:00",
 }
 
-PARTNERSHIP_DETAIL = {
-    **PARTNERSHIP,
-    "costs": {
-        "total": "24000.00",
-        "key_complete": True,
-        "shares": [
-            {"organisation": ARENA_OPERATOR, "percentage": "60.00", "amount": "14400.00"},
-            {"organisation": MUNICIPALITY, "percentage": "40.00", "amount": "9600.00"},
-        ],
-    },
+COSTS = {
+    "total": "24000.00",
+    "key_complete": True,
+    "shares": [
+        {"organisation": ARENA_OPERATOR, "percentage": "60.00", "amount": "14400.00"},
+        {"organisation": MUNICIPALITY, "percentage": "40.00", "amount": "9600.00"},
+    ],
 }
+
+COST_ALLOCATION = {
+    "shares": [
+        {"organisation": ARENA_OPERATOR["id"], "percentage": "60.00"},
+        {"organisation": MUNICIPALITY["id"], "percentage": "40.00"},
+    ]
+}
+
+PARTNERSHIP_DETAIL = {**PARTNERSHIP, "costs": COSTS}
 
 PARTNERSHIP_CREATE = {
     "name": "ArenA Amsterdam",

@@ -12,6 +12,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from partnerships.api.common import (
@@ -26,6 +27,8 @@ from partnerships.api.common import (
     partner_roles,
 )
 from partnerships.api.examples import (
+    COST_ALLOCATION,
+    COSTS,
     PARTNERSHIP,
     PARTNERSHIP_CREATE,
     PARTNERSHIP_DETAIL,
@@ -45,6 +48,7 @@ from partnerships.selectors import (
     partnerships_visible_to,
     partnerships_with_health_data,
 )
+from partnerships.services.contacts import cost_allocation_set
 from partnerships.services.partnerships import partnership_create, partnership_update
 
 # --- Reading ------------------------------------------------------------------------------------
@@ -207,6 +211,17 @@ class PartnershipMemberWriteSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=PartnerRole.choices)
 
 
+class CostShareWriteSerializer(serializers.Serializer):
+    organisation = OrganisationField(help_text=gettext_lazy("The party's organisation id."))
+    percentage = serializers.DecimalField(max_digits=5, decimal_places=2)
+
+
+class CostAllocationWriteSerializer(serializers.Serializer):
+    """The allocation key as a whole; the service checks who may set it and that it adds up."""
+
+    shares = CostShareWriteSerializer(many=True, allow_empty=False)
+
+
 class PartnershipCreateSerializer(PartnershipWriteSerializer):
     members = PartnershipMemberWriteSerializer(many=True, required=False)
 
@@ -298,6 +313,8 @@ class PartnershipViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Partnership.objects.none()
+        if self.action == "cost_shares":
+            return partnerships_visible_to(self.actor)
         return partnerships_with_health_data(partnerships_visible_to(self.actor), self.today)
 
     def get_serializer_class(self):
@@ -352,3 +369,42 @@ class PartnershipViewSet(
         return PartnershipDetailSerializer(
             self.reread(partnership), context=self.get_serializer_context()
         ).data
+
+    @extend_schema(
+        methods=["GET"],
+        summary="A partnership's costs and allocation key",
+        description="Total costs and each party's percentage and amount; read by every member.",
+        responses={200: CostSummarySerializer, **_read_errors},
+        examples=[OpenApiExample("60/40", value=COSTS, response_only=True)],
+    )
+    @extend_schema(
+        methods=["PUT"],
+        summary="Set the allocation key (coordinators, NCTV staff)",
+        description="Replaces the key as a whole: each party a member, named once, no "
+        "negative percentage, all adding up to exactly 100; otherwise 400 and nothing "
+        "changes. The partnership's coordinators (with a writing role) and NCTV staff set it, "
+        "under the same rule as the admin; other members get 403, others 404.",
+        request=CostAllocationWriteSerializer,
+        responses={200: CostSummarySerializer, **errors(400, 401, 403, 404)},
+        examples=[
+            OpenApiExample("60/40", value=COST_ALLOCATION, request_only=True),
+            OpenApiExample("Set", value=COSTS, response_only=True),
+        ],
+    )
+    @action(detail=True, methods=["get", "put"], url_path="cost-shares")
+    def cost_shares(self, request, *args, **kwargs):
+        partnership = self.get_object()
+        if request.method == "PUT":
+            serializer = CostAllocationWriteSerializer(
+                data=request.data, context=self.get_serializer_context()
+            )
+            serializer.is_valid(raise_exception=True)
+            cost_allocation_set(
+                partnership=partnership,
+                shares=[
+                    (row["organisation"], row["percentage"])
+                    for row in serializer.validated_data["shares"]
+                ],
+                by=request.user,
+            )
+        return Response(CostSummarySerializer(cost_summary(partnership)).data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
@@ -121,25 +122,48 @@ def cost_item_create(
     return item
 
 
+def _refuse_key(message: str, code: str) -> None:
+    raise ValidationError({"shares": ValidationError(message, code=code)})
+
+
 @transaction.atomic
 def cost_allocation_set(
-    *, partnership: Partnership, shares: dict[Organisation, Decimal]
+    *,
+    partnership: Partnership,
+    shares: dict[Organisation, Decimal] | Iterable[tuple[Organisation, Decimal]],
+    by,
 ) -> list[CostShare]:
-    """Replace the allocation key as a whole: percentages per party that sum to exactly 100."""
-    _check_members(partnership, list(shares), "shares")
-    total = sum((Decimal(str(p)) for p in shares.values()), Decimal("0"))
-    if any(Decimal(str(p)) < 0 for p in shares.values()):
-        raise ValidationError({"shares": _("A percentage cannot be negative.")})
+    """Replace the allocation key as a whole: percentages per party that sum to exactly 100.
+
+    Who: the partnership's coordinators (with a writing role) and NCTV staff
+    (``policy.can_manage``), through the admin, the dashboard and the API alike. A party
+    named twice, a negative percentage or a sum other than 100 is refused and nothing is
+    written."""
+    from partnerships.policy import can_manage, require
+    from partnerships.selectors import actor_for
+
+    require(
+        can_manage(actor_for(by), partnership),
+        _("Only the partnership's coordinators and NCTV staff set the allocation key."),
+    )
+    pairs = [
+        (org, Decimal(str(p)))
+        for org, p in (shares.items() if isinstance(shares, dict) else shares)
+    ]
+    organisations = [org for org, _p in pairs]
+    if len({org.pk for org in organisations}) != len(organisations):
+        _refuse_key(_("Name each party once in the allocation key."), "duplicate")
+    _check_members(partnership, organisations, "shares")
+    if any(p < 0 for _org, p in pairs):
+        _refuse_key(_("A percentage cannot be negative."), "negative")
+    total = sum((p for _org, p in pairs), Decimal("0"))
     if total != Decimal("100"):
-        raise ValidationError(
-            {
-                "shares": _("The percentages must add up to exactly 100; they add up to %(total)s.")
-                % {"total": total}
-            },
-            code="not_100",
+        _refuse_key(
+            _("The percentages must add up to exactly 100; they add up to %(total)s.")
+            % {"total": total},
+            "not_100",
         )
     partnership.cost_shares.all().delete()
     return CostShare.objects.bulk_create(
-        CostShare(partnership=partnership, organisation=org, percentage=Decimal(str(p)))
-        for org, p in shares.items()
+        CostShare(partnership=partnership, organisation=org, percentage=p) for org, p in pairs
     )

@@ -78,6 +78,9 @@ def test_a_taxii_client_reads_what_an_amber_entitled_partner_may_see(
 @pytest.mark.django_db
 def test_a_green_only_partner_has_no_amber_collection(token_for, operator_b, green, amber):
     client = taxii(token_for(operator_b))
+    discovery = client.get(ROOT).json()  # discovery and the API root answer them as anyone
+    assert discovery["api_roots"] == [discovery["default"]]
+    assert client.get("/taxii2/api/").json()["versions"] == [MEDIA_TYPE]
     assert collection_titles(client) == ["TLP:CLEAR", "TLP:GREEN"]
     assert report_names(client.get(objects_url("green")).json()) == {green.title}
     for path in (f"{COLLECTIONS}{collection_id('amber')}/", objects_url("amber")):
@@ -100,7 +103,43 @@ def test_a_lapsed_covenant_takes_the_amber_collection_away_on_the_next_request(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", [ROOT, "/taxii2/api/", COLLECTIONS])
+def test_a_covenant_that_runs_out_takes_the_amber_collection_away_on_the_next_request(
+    token_for, operator_a, org_a, nctv, nctv_staff, pps, green
+):
+    """The covenant lapses by its own end date (no one terminates it): the same token's next
+    request, the day after, has no AMBER collection and its objects are not found."""
+    from freezegun import freeze_time
+
+    from partnerships.services.covenants import covenant_create
+    from partnerships.sharing import services as sharing
+    from tests.threats.api.conftest import make_assessment
+
+    today = timezone.localdate()
+    short = covenant_create(
+        partnership=pps,
+        title="Convenant tot vandaag",
+        effective_from=today - timedelta(days=5),
+        effective_until=today,
+        information_clause="amber",
+        signatories=[(org_a, today - timedelta(days=6)), (nctv, today - timedelta(days=6))],
+    )
+    amber = make_assessment(nctv_staff, title="Loopt af met het convenant")
+    sharing.share_with_organisation(
+        obj=amber, organisation=org_a, covenant=short, by=nctv_staff, reason="Wedstrijd"
+    )
+    client = taxii(token_for(operator_a))
+    assert "TLP:AMBER" in collection_titles(client)
+    assert report_names(client.get(objects_url("amber")).json()) == {amber.title}
+    with freeze_time(timezone.now() + timedelta(days=1)):
+        assert collection_titles(client) == ["TLP:CLEAR", "TLP:GREEN"]
+        assert client.get(objects_url("amber")).status_code == 404
+        assert report_names(client.get(objects_url("green")).json()) == {green.title}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", [ROOT, "/taxii2/api/", COLLECTIONS, f"{COLLECTIONS}{collection_id('green')}/objects/"]
+)
 def test_a_wrong_token_is_401_as_a_taxii_error(api_client, path, green):
     api_client.credentials(HTTP_AUTHORIZATION="Token not-a-token", HTTP_ACCEPT=MEDIA_TYPE)
     response = api_client.get(path)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from partnerships.models import Membership
 from partnerships.services import contacts as contact_services
 from partnerships.services import covenants as covenant_services
 from partnerships.services import partnerships as partnership_services
@@ -14,6 +15,20 @@ from tests.factories import OrganisationFactory, UserFactory
 from tests.pdfs import real_pdf
 
 PDF_BYTES = real_pdf()
+
+
+def _coordinator_user(org_a, liaison):
+    """A user of the coordinating organisation with a writing role, who sets the key."""
+    if liaison is not None:
+        return liaison
+    membership = (
+        Membership.objects.filter(organisation=org_a, role__in=["admin", "member"])
+        .select_related("user")
+        .first()
+    )
+    if membership is not None:
+        return membership.user
+    return UserFactory(username="arena-coordinator", organisation=org_a, role="member")
 
 
 def build_arena(org_a, *, liaison=None):
@@ -91,7 +106,9 @@ def build_arena(org_a, *, liaison=None):
         period_end=today + timedelta(days=335),
     )
     contact_services.cost_allocation_set(
-        partnership=partnership, shares={org_a: Decimal("60"), gemeente: Decimal("40")}
+        partnership=partnership,
+        shares={org_a: Decimal("60"), gemeente: Decimal("40")},
+        by=_coordinator_user(org_a, liaison),
     )
     return {
         "partnership": partnership,

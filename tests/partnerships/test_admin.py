@@ -79,7 +79,9 @@ def arena(org_a, gemeente, operator_a, today):
         period_end=today + timedelta(days=30),
     )
     contact_services.cost_allocation_set(
-        partnership=partnership, shares={org_a: Decimal("60"), gemeente: Decimal("40")}
+        partnership=partnership,
+        shares={org_a: Decimal("60"), gemeente: Decimal("40")},
+        by=operator_a,
     )
     return partnership
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
@@ -331,21 +331,27 @@ def test_action_done_and_reopened(org_a):
 # --- Cost sharing ---------------------------------------------------------------------------------
 
 
-def test_allocation_key_must_sum_to_exactly_100(org_a, org_b):
+def test_allocation_key_must_sum_to_exactly_100(org_a, org_b, operator_a):
     partnership = make_partnership(operator_org=org_a, police=org_b)
     with pytest.raises(ValidationError) as excinfo:
         contact_services.cost_allocation_set(
-            partnership=partnership, shares={org_a: Decimal("60"), org_b: Decimal("39.99")}
+            partnership=partnership,
+            shares={org_a: Decimal("60"), org_b: Decimal("39.99")},
+            by=operator_a,
         )
     assert "99.99" in _messages(excinfo, "shares")[0]
     assert not CostShare.objects.exists()
 
 
-def test_allocation_key_replaces_the_old_one_and_totals_per_party(org_a, org_b):
+def test_allocation_key_replaces_the_old_one_and_totals_per_party(org_a, org_b, operator_a):
     partnership = make_partnership(operator_org=org_a, police=org_b)
-    contact_services.cost_allocation_set(partnership=partnership, shares={org_a: 50, org_b: 50})
     contact_services.cost_allocation_set(
-        partnership=partnership, shares={org_a: Decimal("66.67"), org_b: Decimal("33.33")}
+        partnership=partnership, shares={org_a: 50, org_b: 50}, by=operator_a
+    )
+    contact_services.cost_allocation_set(
+        partnership=partnership,
+        shares={org_a: Decimal("66.67"), org_b: Decimal("33.33")},
+        by=operator_a,
     )
     contact_services.cost_item_create(
         partnership=partnership,
@@ -367,10 +373,50 @@ def test_allocation_key_replaces_the_old_one_and_totals_per_party(org_a, org_b):
     assert amounts == {org_a: Decimal("1000.05"), org_b: Decimal("499.95")}
 
 
-def test_allocation_key_party_must_be_member(org_a, org_b):
+def test_allocation_key_party_must_be_member(org_a, org_b, operator_a):
     partnership = make_partnership(operator_org=org_a)
     with pytest.raises(ValidationError):
-        contact_services.cost_allocation_set(partnership=partnership, shares={org_b: 100})
+        contact_services.cost_allocation_set(
+            partnership=partnership, shares={org_b: 100}, by=operator_a
+        )
+
+
+def test_allocation_key_is_set_by_coordinators_and_nctv_staff_only(
+    org_a, org_b, operator_a, viewer_a, operator_b, nctv_staff
+):
+    partnership = make_partnership(operator_org=org_a, police=org_b)
+    for outsider in (viewer_a, operator_b):  # a coordinator's viewer; a member, not coordinator
+        with pytest.raises(PermissionDenied):
+            contact_services.cost_allocation_set(
+                partnership=partnership, shares={org_a: 100}, by=outsider
+            )
+    assert not CostShare.objects.exists()
+    contact_services.cost_allocation_set(
+        partnership=partnership, shares={org_a: 100}, by=nctv_staff
+    )
+    assert list(partnership.cost_shares.values_list("percentage", flat=True)) == [Decimal(100)]
+
+
+@pytest.mark.parametrize(
+    ("shares", "code"),
+    [
+        (lambda a, b: [(a, Decimal("50")), (a, Decimal("50"))], "duplicate"),
+        (lambda a, b: {a: Decimal("110"), b: Decimal("-10")}, "negative"),
+    ],
+)
+def test_allocation_key_refuses_a_party_twice_and_negative_shares(
+    org_a, org_b, operator_a, shares, code
+):
+    partnership = make_partnership(operator_org=org_a, police=org_b)
+    contact_services.cost_allocation_set(
+        partnership=partnership, shares={org_a: 100}, by=operator_a
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        contact_services.cost_allocation_set(
+            partnership=partnership, shares=shares(org_a, org_b), by=operator_a
+        )
+    assert excinfo.value.error_dict["shares"][0].code == code
+    assert list(partnership.cost_shares.values_list("percentage", flat=True)) == [Decimal(100)]
 
 
 def test_cost_period_must_not_end_before_start(org_a):

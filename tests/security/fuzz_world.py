@@ -100,5 +100,6 @@ def build_fuzz_world(world, fake_dns) -> list[Role]:
         ids = {key: str(value) for key, value in shared.items()}
         if entry is not None:
             ids["inbox"] = str(entry.public_id)
+        ids["organisations"] = str(user.membership.organisation.public_id)  # their own
         roles.append(Role(name=name, user=user, token=token, ids=ids))
     return roles

@@ -182,6 +182,12 @@ DOORS: dict[str, str] = {
     "member-role": SIGNED_IN,
     "member-deactivate": SIGNED_IN,
     "invitation-accept": PUBLIC,
+    # The caller's own organisation, its audit trail and access log; the allocation key.
+    "api:organisation-list": SIGNED_IN,
+    "api:organisation-detail": SIGNED_IN,
+    "api:organisation-audit-trail": SIGNED_IN,
+    "api:organisation-access-log": SIGNED_IN,
+    "api:partnership-cost-shares": SIGNED_IN,
     "api:member-list": SIGNED_IN,
     "api:member-detail": SIGNED_IN,
     "api:member-deactivate": SIGNED_IN,

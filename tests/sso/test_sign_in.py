@@ -143,3 +143,47 @@ def test_staff_vouched_for_by_the_provider_reach_the_admin_without_a_second_code
     response = client.get("/admin/")
     assert response.status_code == 200
     assert client.session.get("sso_second_factor") is True
+
+
+# --- The button on the sign-in page -----------------------------------------------------------
+
+
+def _sso_button(page) -> str | None:
+    import re
+
+    match = re.search(
+        r'<a class="button secondary" id="sso-sign-in" href="([^"]+)">([^<]+)</a>', page
+    )
+    return match and match.group(1, 2)
+
+
+def test_the_sign_in_page_has_no_sso_button_without_a_provider(client, db):
+    assert _sso_button(client.get("/accounts/login/").content.decode()) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "language", "label"),
+    [
+        ("", "en", "Sign in with single sign-on"),
+        ("", "nl", "Inloggen met single sign-on"),
+        ("Rijksportaal", "en", "Sign in with Rijksportaal"),
+        ("Rijksportaal", "nl", "Inloggen met Rijksportaal"),
+    ],
+)
+def test_the_sign_in_page_offers_the_configured_provider(client, provider, name, language, label):
+    with override_settings(SSO_PROVIDER_NAME=name):
+        page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    href, text = _sso_button(page)
+    assert text == label
+    assert href == "/oidc/authenticate/"
+
+
+def test_the_sso_button_signs_in_and_returns_to_the_page_asked_for(client, provider, rule_a):
+    page = client.get("/accounts/login/", {"next": "/alerts/"}).content.decode()
+    href, _label = _sso_button(page)
+    assert href == "/oidc/authenticate/?next=/alerts/"
+    start = client.get(href.replace("&amp;", "&"))
+    code, state = provider.authorize(start["Location"], {"sub": "btn-1", "org_id": "partner-a"})
+    response = client.get("/oidc/callback/", {"code": code, "state": state})
+    assert response["Location"] == "/alerts/"
+    assert signed_in_user(client).external_identities.get().subject == "btn-1"

@@ -187,7 +187,9 @@ def test_the_detail_shows_each_partys_share_of_the_costs(
         period_end=days_ahead(30),
     )
     cost_allocation_set(
-        partnership=partnership_a, shares={org_a: Decimal("60"), municipality: Decimal("40")}
+        partnership=partnership_a,
+        shares={org_a: Decimal("60"), municipality: Decimal("40")},
+        by=operator_a,
     )
     costs = client_for(operator_a).get(detail(partnership_a)).json()["costs"]
     assert costs["total"] == "1000.00"

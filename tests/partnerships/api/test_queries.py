@@ -71,7 +71,7 @@ def build(n: int, *, coordinator, author) -> None:
             period_start=days_ago(10),
             period_end=days_ahead(10),
         )
-        cost_allocation_set(partnership=partnership, shares={coordinator: 50, other: 50})
+        cost_allocation_set(partnership=partnership, shares={coordinator: 50, other: 50}, by=author)
 
 
 @pytest.mark.parametrize(
