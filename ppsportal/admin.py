@@ -10,6 +10,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from ppsportal.audit import audit_record
+from ppsportal.audit_text import entry_sentence, entry_sentences
 from ppsportal.models import AuditEvent
 
 CSV_COLUMNS = [
@@ -33,11 +34,9 @@ class _Echo:
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     list_display = [
-        "at",
+        "in_plain_words",
         "action",
         "actor_username",
-        "organisation_name",
-        "object_type",
         "ip_address",
         "purpose",
     ]
@@ -54,6 +53,18 @@ class AuditEventAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
     actions = ["export_selected_csv"]
     change_list_template = "admin/ppsportal/auditevent/change_list.html"
+
+    def get_changelist_instance(self, request):
+        """The page's entries in plain words, their objects' names looked up once per kind."""
+        changelist = super().get_changelist_instance(request)
+        rows = changelist.result_list
+        for event, sentence in zip(rows, entry_sentences(rows), strict=True):
+            event.plain_words = sentence
+        return changelist
+
+    @admin.display(description=_("entry"), ordering="at")
+    def in_plain_words(self, event) -> str:
+        return getattr(event, "plain_words", None) or entry_sentence(event)
 
     def _staff(self, request) -> bool:
         return request.user.is_active and request.user.is_staff

@@ -351,6 +351,10 @@ LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "ppsportal" / "locale"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
+# Dates, times and numbers as a European reads them, in Dutch and British English (24-hour
+# clock, day first, thousands separated): ppsportal/formats/.
+FORMAT_MODULE_PATH = ["ppsportal.formats"]
+USE_THOUSAND_SEPARATOR = True
 USE_TZ = True
 
 # --- Static and uploaded files ----------------------------------------------------------------
