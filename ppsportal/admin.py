@@ -26,6 +26,22 @@ CSV_COLUMNS = [
 ]
 
 
+class ObjectTypeFilter(admin.SimpleListFilter):
+    """By kind of object; entries about no object get a name of their own ("none"), where the
+    stock filter drew an empty link."""
+
+    title = _("object type")
+    parameter_name = "object_type"
+
+    def lookups(self, request, model_admin):
+        kinds = AuditEvent.objects.order_by("object_type").values_list("object_type", flat=True)
+        return [(kind, kind or _("(none)")) for kind in kinds.distinct()]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset if value is None else queryset.filter(object_type=value)
+
+
 class _Echo:
     def write(self, value):
         return value
@@ -40,7 +56,7 @@ class AuditEventAdmin(admin.ModelAdmin):
         "ip_address",
         "purpose",
     ]
-    list_filter = ["action", "object_type", ("at", admin.DateFieldListFilter)]
+    list_filter = ["action", ObjectTypeFilter, ("at", admin.DateFieldListFilter)]
     search_fields = [
         "actor_username",
         "organisation_name",

@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    "ppsportal.middleware.AdminInlineStylesMiddleware",  # inside CSPMiddleware: the admin only
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "ppsportal.middleware.NullCharacterMiddleware",
@@ -97,7 +98,8 @@ WSGI_APPLICATION = "ppsportal.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # the admin's theme (templates/admin/): ahead of django.contrib.admin's own templates
+        "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
