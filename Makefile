@@ -47,7 +47,7 @@ run: seed
 	@echo
 	@echo "PPS Portal on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/, API docs: http://$(HOST):$(PORT)/api/docs/)"
 	@echo "Demo password for every user: $${DEMO_PASSWORD:-pps-demo-2026}"
-	DEBUG=$${DEBUG:-1} $(PY) manage.py devserver $(HOST):$(PORT)
+	DEBUG=$${DEBUG:-1} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py devserver $(HOST):$(PORT)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -412,3 +412,19 @@ def access_log_for_organisation(organisation, *, limit: int | None = None):
         .order_by("-at", "-id")
     )
     return events[:limit] if limit else events
+
+
+def access_log_name_scope(organisation):
+    """Which objects an access-log entry may name for ``organisation``'s administrator: its own
+    only (one entry can name several organisations' objects read in one request)."""
+    from django.db.models import Q
+
+    from partnerships.sharing.registry import spec_for
+
+    def scope(model):
+        try:
+            return Q(**{spec_for(model).owner_field: organisation})
+        except LookupError:  # not a shared object: no owner to compare
+            return None
+
+    return scope

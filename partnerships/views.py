@@ -221,6 +221,7 @@ def access_log(request):
     from django.core.paginator import Paginator
 
     from partnerships.policy import may_read_organisation_logs
+    from ppsportal.audit_text import entry_sentences
 
     actor = _actor(request)
     if actor.organisation is None:
@@ -229,8 +230,11 @@ def access_log(request):
         raise PermissionDenied(_("Only your organisation's administrators see this."))
     events = selectors.access_log_for_organisation(actor.organisation)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    scope = selectors.access_log_name_scope(actor.organisation)
+    rows = list(page.object_list)
+    entries = zip(rows, entry_sentences(rows, scope=scope), strict=True)
     return render(
         request,
         "partnerships/access_log.html",
-        {"page": page, "organisation": actor.organisation},
+        {"page": page, "entries": list(entries), "organisation": actor.organisation},
     )

@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    "ppsportal.middleware.AdminInlineStylesMiddleware",  # inside CSPMiddleware: the admin only
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "ppsportal.middleware.NullCharacterMiddleware",
@@ -97,7 +98,8 @@ WSGI_APPLICATION = "ppsportal.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # the admin's theme (templates/admin/): ahead of django.contrib.admin's own templates
+        "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -353,6 +355,10 @@ LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "ppsportal" / "locale"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
+# Dates, times and numbers as a European reads them, in Dutch and British English (24-hour
+# clock, day first, thousands separated): ppsportal/formats/.
+FORMAT_MODULE_PATH = ["ppsportal.formats"]
+USE_THOUSAND_SEPARATOR = True
 USE_TZ = True
 
 # --- Static and uploaded files ----------------------------------------------------------------
