@@ -51,6 +51,8 @@ def _source_files() -> list[Path]:
         root = base / app
         files += [p for p in root.rglob("*.py") if "migrations" not in p.parts]
         files += list(root.rglob("templates/**/*.html")) + list(root.rglob("templates/**/*.txt"))
+    # The project-wide templates (the admin theme, overrides of third-party templates).
+    files += list((base / "templates").rglob("*.html"))
     return sorted(files)
 
 
