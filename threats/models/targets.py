@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from partnerships.models import Organisation, Partnership, PartnershipMember
+from partnerships.models import Jurisdiction, Organisation, Partnership, PartnershipMember
 from partnerships.sharing.models import GroupGrant, UserGrant
 from partnerships.sharing.registry import Shareable, register
 from ppsportal.sensitivity import TLP
@@ -48,6 +48,14 @@ class SoftTarget(models.Model):
         verbose_name=_("operator"),
     )
     name = models.CharField(_("name"), max_length=200)
+    jurisdiction = models.CharField(
+        _("jurisdiction"),
+        max_length=2,
+        choices=Jurisdiction.choices,
+        default=Jurisdiction.NL,
+        editable=False,
+        help_text=_("Its operator's: whose threat levels apply to it."),
+    )
     category = models.ForeignKey(
         Sector, on_delete=models.PROTECT, related_name="soft_targets", verbose_name=_("category")
     )
@@ -172,6 +180,14 @@ class ScaleUpStep(models.Model):
     )
     level = models.CharField(_("alert level"), max_length=20, choices=AlertLevel.choices)
     measures = models.JSONField(_("measures"), default=list, blank=True)
+    omissions = models.JSONField(
+        _("omissions explained"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "For each measure a lower level takes but this one does not: why it is not needed here."
+        ),
+    )
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
