@@ -286,9 +286,7 @@ def soft_target_create(*, by, measures: list[dict] = (), operator=None, **fields
     if operator is not None and operator != own:
         _require_staff(by)
     operator = operator or own
-    target = SoftTarget(
-        operator=operator, jurisdiction=operator.jurisdiction, created_by=by, **fields
-    )
+    target = SoftTarget(operator=operator, created_by=by, **fields)
     _check_target(target)  # before full_clean, whose constraint check speaks in jargon
     target.full_clean()
     target.save()

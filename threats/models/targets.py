@@ -48,14 +48,6 @@ class SoftTarget(models.Model):
         verbose_name=_("operator"),
     )
     name = models.CharField(_("name"), max_length=200)
-    jurisdiction = models.CharField(
-        _("jurisdiction"),
-        max_length=2,
-        choices=Jurisdiction.choices,
-        default=Jurisdiction.NL,
-        editable=False,
-        help_text=_("Its operator's: whose threat levels apply to it."),
-    )
     category = models.ForeignKey(
         Sector, on_delete=models.PROTECT, related_name="soft_targets", verbose_name=_("category")
     )
@@ -136,6 +128,15 @@ class SoftTarget(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def jurisdiction(self) -> str:
+        """Its operator's (``partnerships.Jurisdiction``): whose threat levels apply to it. Read
+        from the operator, so it never disagrees with it (select ``operator`` with the target)."""
+        return self.operator.jurisdiction
+
+    def get_jurisdiction_display(self) -> str:
+        return str(Jurisdiction(self.jurisdiction).label)
 
     @property
     def capacity_tier(self) -> str:
