@@ -109,6 +109,7 @@ def _organisation(row) -> Organisation:
         "region": region,
         "municipality": municipality,
         "country": country,
+        "jurisdiction": "be" if country == "BE" else "nl",  # AWDC and Antwerp: OCAM/OCAD
         "is_nctv": is_nctv,
     }
     if existing:

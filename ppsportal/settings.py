@@ -478,7 +478,7 @@ SPECTACULAR_SETTINGS = {
         "CovenantStatusEnum": "partnerships.models.Covenant.Status",
         "ContactKindEnum": "partnerships.models.ContactEntry.Kind",
         "TlpEnum": "ppsportal.sensitivity.TLP",
-        "ThreatLevelEnum": "threats.models.ThreatLevel",
+        "JurisdictionEnum": "partnerships.models.Jurisdiction",
         "AlertLevelEnum": "threats.models.AlertLevel",
         "MeasureEnum": "threats.models.Measure",
         "MeasureStatusEnum": "threats.models.MeasureStatus",

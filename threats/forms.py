@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import DecimalValidator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
 
 from partnerships.forms import DateInput, add_service_errors
 from ppsportal.sensitivity import TLP
@@ -189,8 +190,38 @@ def measure_rows(forms_: list[MeasureForm]) -> dict[str, dict]:
     return result
 
 
+def omissions_text(omissions: dict[str, str]) -> str:
+    """Explained omissions as the form shows them: one ``measure: reason`` a line."""
+    labels = dict(Measure.choices)
+    return "\n".join(f"{labels.get(code, code)}: {reason}" for code, reason in omissions.items())
+
+
+def parse_omissions(text: str) -> dict[str, str]:
+    """``measure: reason`` a line, the measure by its code or its name in either language."""
+    names: dict[str, str] = {}
+    for code, label in Measure.choices:
+        names[code.lower()] = code
+        for language in ("nl", "en"):
+            with override(language):
+                names[str(label).lower()] = code
+    result: dict[str, str] = {}
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        name, colon, reason = line.partition(":")
+        code = names.get(name.strip().lower())
+        if not colon or code is None or not reason.strip():
+            raise forms.ValidationError(
+                _("Write each explanation as “measure: reason”; not understood: “%(line)s”.")
+                % {"line": line.strip()}
+            )
+        result[code] = reason.strip()
+    return result
+
+
 class ScaleUpForm(forms.Form):
-    """Per ATb level: the measures this target takes, and a note."""
+    """Per ATb level: the measures this target takes, why it leaves out a measure a lower level
+    takes, and a note."""
 
     prefix = "scale_up"
 
@@ -202,6 +233,10 @@ class ScaleUpForm(forms.Form):
             {
                 **{level: list(step.measures) for level, step in steps.items()},
                 **{f"{level}_notes": step.notes for level, step in steps.items()},
+                **{
+                    f"{level}_omissions": omissions_text(step.omissions)
+                    for level, step in steps.items()
+                },
             },
         )
         super().__init__(*args, **kwargs)
@@ -213,16 +248,42 @@ class ScaleUpForm(forms.Form):
                 required=False,
                 widget=forms.CheckboxSelectMultiple,
             )
+            self.fields[f"{level}_omissions"] = forms.CharField(
+                label=_("Measures of a lower level left out, and why"),
+                help_text=_("One a line: “measure: reason”."),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
             self.fields[f"{level}_notes"] = forms.CharField(
                 label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
             )
-            self.levels.append((level, label, self[level], self[f"{level}_notes"]))
+            self.levels.append(
+                (
+                    level,
+                    label,
+                    self[level],
+                    self[f"{level}_notes"],
+                    self[f"{level}_omissions"],
+                )
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for level in AlertLevel.values:
+            key = f"{level}_omissions"
+            if key in cleaned:
+                try:
+                    cleaned[key] = parse_omissions(cleaned[key])
+                except forms.ValidationError as error:
+                    self.add_error(key, error)
+        return cleaned
 
     def as_service_steps(self) -> dict[str, dict]:
         return {
             level: {
                 "measures": self.cleaned_data.get(level, []),
                 "notes": self.cleaned_data.get(f"{level}_notes", ""),
+                "omissions": self.cleaned_data.get(f"{level}_omissions") or {},
             }
             for level in AlertLevel.values
         }

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.db.models import IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.utils import timezone
 
-from partnerships.models import Partnership, PartnershipMember
+from partnerships.models import Jurisdiction, Partnership, PartnershipMember
 from partnerships.selectors import Actor
 from partnerships.sharing.selectors import is_visible, visible_to
+from threats.jurisdictions import authority_for
 from threats.models import (
     AlertLevel,
     CapacityTier,
@@ -22,12 +23,14 @@ from threats.models import (
 )
 from threats.rules import gaps_for
 
+NL = Jurisdiction.NL
+
 # --- levels -------------------------------------------------------------------------------------
 
 
-def threat_level_current(region: str = "") -> NationalThreatLevel | None:
-    """The newest level for the region, else the national one."""
-    levels = NationalThreatLevel.objects.select_related("set_by")
+def threat_level_current(region: str = "", jurisdiction: str = NL) -> NationalThreatLevel | None:
+    """The jurisdiction's newest level for the region, else its national one."""
+    levels = NationalThreatLevel.objects.filter(jurisdiction=jurisdiction).select_related("set_by")
     if region:
         regional = levels.filter(region=region).first()
         if regional is not None:
@@ -35,17 +38,21 @@ def threat_level_current(region: str = "") -> NationalThreatLevel | None:
     return levels.filter(region="").first()
 
 
-def threat_level_history(limit: int = 50):
-    return NationalThreatLevel.objects.select_related("set_by")[:limit]
+def threat_level_history(limit: int = 50, jurisdiction: str = NL):
+    return NationalThreatLevel.objects.filter(jurisdiction=jurisdiction).select_related("set_by")[
+        :limit
+    ]
 
 
-def threat_levels_regional():
-    """The current level of each region that has a level of its own, by region (one query)."""
-    newest = NationalThreatLevel.objects.filter(region=OuterRef("region")).order_by(
-        "-set_at", "-id"
-    )
+def threat_levels_regional(jurisdiction: str = NL):
+    """The current level of each region of the jurisdiction that has a level of its own, by
+    region (one query)."""
+    newest = NationalThreatLevel.objects.filter(
+        jurisdiction=jurisdiction, region=OuterRef("region")
+    ).order_by("-set_at", "-id")
     return (
-        NationalThreatLevel.objects.exclude(region="")
+        NationalThreatLevel.objects.filter(jurisdiction=jurisdiction)
+        .exclude(region="")
         .filter(pk=Subquery(newest.values("pk")[:1]))
         .select_related("set_by")
         .order_by("region")
@@ -206,24 +213,30 @@ def report_queue():
 # --- dashboard helpers ----------------------------------------------------------------------------
 
 
-def _newest_dtn(region: str):
+def _newest_level(region: str, jurisdiction: str):
     return (
-        NationalThreatLevel.objects.filter(region=region)
+        NationalThreatLevel.objects.filter(jurisdiction=jurisdiction, region=region)
         .order_by("-set_at", "-id")
         .values("level")[:1]
     )
 
 
-def banner_levels(*, region: str = "", sector_code: str = "") -> dict:
-    """The dashboard banner in one query: ``national`` and ``regional`` DTN levels (numbers;
-    regional is None when the region has no level of its own) and ``sector``, the sector with
-    its ``current_level`` annotated (None without a sector)."""
-    regional = Subquery(_newest_dtn(region)) if region else Value(None, IntegerField())
-    if sector_code:
+def banner_levels(*, region: str = "", sector_code: str = "", jurisdiction: str = NL) -> dict:
+    """The dashboard banner in one query, in the jurisdiction's own levels: ``national`` and
+    ``regional`` levels (numbers; regional is None when the region has no level of its own) and
+    ``sector``, the sector with its ``current_level`` annotated (None without a sector, and in a
+    jurisdiction without sector levels)."""
+    regional = (
+        Subquery(_newest_level(region, jurisdiction)) if region else Value(None, IntegerField())
+    )
+    if sector_code and authority_for(jurisdiction).has_sector_levels:
         sector = (
             sectors_with_levels()
             .filter(code=sector_code)
-            .annotate(national_level=Subquery(_newest_dtn("")), regional_level=regional)
+            .annotate(
+                national_level=Subquery(_newest_level("", jurisdiction)),
+                regional_level=regional,
+            )
             .first()
         )
         if sector is not None:
@@ -232,7 +245,9 @@ def banner_levels(*, region: str = "", sector_code: str = "") -> dict:
                 "regional": sector.regional_level,
                 "sector": sector,
             }
-    newest = NationalThreatLevel.objects.order_by("-set_at", "-id")
+    newest = NationalThreatLevel.objects.filter(jurisdiction=jurisdiction).order_by(
+        "-set_at", "-id"
+    )
     wanted = Q(pk=Subquery(newest.filter(region="").values("pk")[:1]))
     if region:
         wanted |= Q(pk=Subquery(newest.filter(region=region).values("pk")[:1]))

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partnerships.models import Partnership, PartnershipMember
+from partnerships.models import Jurisdiction, Partnership, PartnershipMember
 from partnerships.roles import Capability
 from partnerships.selectors import actor_for
 from partnerships.services.documents import check_pdf
@@ -22,7 +22,6 @@ from threats.models import (
     MeasureStatus,
     ModusOperandi,
     Motive,
-    NationalThreatLevel,
     Report,
     ReportReply,
     ScaleUpStep,
@@ -79,17 +78,6 @@ def _check_codes(values, allowed, field: str) -> list[str]:
 
 
 @transaction.atomic
-def threat_level_set(*, level: int, rationale: str, by, region: str = "") -> NationalThreatLevel:
-    _require_staff(by)
-    if not (rationale or "").strip():
-        raise ValidationError({"rationale": _("Give the rationale for this level.")})
-    row = NationalThreatLevel(level=level, rationale=rationale.strip(), region=region, set_by=by)
-    row.full_clean()
-    row.save()
-    return row
-
-
-@transaction.atomic
 def sector_create(*, code: str, name: str, name_en: str, by) -> Sector:
     _require_staff(by)
     sector = Sector(code=code, name=name, name_en=name_en)
@@ -101,8 +89,11 @@ def sector_create(*, code: str, name: str, name_en: str, by) -> Sector:
 
 @transaction.atomic
 def sector_level_set(*, sector: Sector, level: str, rationale: str, by) -> SectorAlertLevel:
-    """Set a sector's ATb level; the newest row is the current level, the rest is history."""
-    _require_staff(by)
+    """Set a sector's ATb level (the NCTV's, for the Netherlands); the newest row is the current
+    level, the rest is history."""
+    from threats.services_levels import level_authority
+
+    level_authority(by, Jurisdiction.NL)
     row = SectorAlertLevel(sector=sector, level=level, rationale=rationale or "", set_by=by)
     row.full_clean()
     row.save()
@@ -294,7 +285,8 @@ def soft_target_create(*, by, measures: list[dict] = (), operator=None, **fields
     own = _operator_of(by)
     if operator is not None and operator != own:
         _require_staff(by)
-    target = SoftTarget(operator=operator or own, created_by=by, **fields)
+    operator = operator or own
+    target = SoftTarget(operator=operator, created_by=by, **fields)
     _check_target(target)  # before full_clean, whose constraint check speaks in jargon
     target.full_clean()
     target.save()
@@ -375,21 +367,6 @@ def scale_up_initialise(*, soft_target: SoftTarget, overwrite: bool = True) -> N
                 level=level,
                 defaults={"measures": list(packages.get(level, []))},
             )
-
-
-@transaction.atomic
-def scale_up_set(
-    *, soft_target: SoftTarget, by, level: str, measures: list[str], notes: str = ""
-) -> ScaleUpStep:
-    """The operator tailors what the target takes at one ATb level."""
-    _require_may_change(by, soft_target)
-    if level not in AlertLevel.values:
-        raise ValidationError({"level": _("Unknown alert level.")})
-    measures = _check_codes(measures, Measure.values, "measures")
-    step, _created = ScaleUpStep.objects.update_or_create(
-        soft_target=soft_target, level=level, defaults={"measures": measures, "notes": notes}
-    )
-    return step
 
 
 # --- reports back to government -----------------------------------------------------------------
@@ -475,3 +452,11 @@ def partnerships_of(organisation) -> list[Partnership]:
             members__organisation=organisation, members__left_on__isnull=True
         ).distinct()
     )
+
+
+# The threat levels of each jurisdiction (re-exported for the faces).
+from threats.services_levels import threat_level_set as threat_level_set  # noqa: E402
+
+# The scale-up scenario's writes, with the rule that it climbs (re-exported for the faces).
+from threats.services_scale_up import scale_up_replace as scale_up_replace  # noqa: E402
+from threats.services_scale_up import scale_up_set as scale_up_set  # noqa: E402

@@ -39,13 +39,11 @@ def _set_measures(soft_target: SoftTarget, by, measures: dict[str, dict]) -> dic
 
 
 def _set_scale_up(soft_target: SoftTarget, by, scale_up: dict[str, dict]) -> dict:
-    errors: dict[str, list[str]] = {}
-    for level, step in scale_up.items():
-        try:
-            services.scale_up_set(soft_target=soft_target, by=by, level=level, **step)
-        except ValidationError as error:
-            errors.update(_messages_of(error, f"scale_up.{level}."))
-    return errors
+    try:
+        services.scale_up_replace(soft_target=soft_target, by=by, steps=scale_up)
+    except ValidationError as error:
+        return _messages_of(error, "scale_up.")
+    return {}
 
 
 @transaction.atomic
@@ -69,7 +67,8 @@ def soft_target_register_update(
     scale_up: dict[str, dict],
 ) -> SoftTarget:
     """Change a soft target, its measures and its scale-up scenario (``{level: {"measures": […],
-    "notes": …}}``) together. Every refusal is collected before anything is rolled back."""
+    "notes": …, "omissions": {measure: reason}}}``) together. Every refusal is collected
+    before anything is rolled back."""
     errors: dict[str, list[str]] = {}
     try:
         services.soft_target_update(soft_target=soft_target, by=by, **changes)

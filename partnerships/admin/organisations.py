@@ -28,8 +28,17 @@ class MembershipInline(StaffInlineMixin, admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(StaffAdmin):
-    list_display = ["name", "kind", "sector", "region", "municipality", "country", "is_nctv"]
-    list_filter = ["kind", "sector", "country", "is_nctv"]
+    list_display = [
+        "name",
+        "kind",
+        "sector",
+        "region",
+        "municipality",
+        "country",
+        "jurisdiction",
+        "is_nctv",
+    ]
+    list_filter = ["kind", "sector", "country", "jurisdiction", "is_nctv"]
     search_fields = ["name", "registration_number", "municipality", "region"]
     readonly_fields = ["public_id", "group", "created_at"]
     inlines = [MembershipInline]

@@ -12,7 +12,7 @@ from partnerships.models.grants import (
     CovenantUserGrant,
 )
 from partnerships.models.invitations import MemberInvitation
-from partnerships.models.organisations import Membership, Organisation, Role, Sector
+from partnerships.models.organisations import Jurisdiction, Membership, Organisation, Role, Sector
 from partnerships.models.partnerships import (
     DEFAULT_REQUIRED_ROLES,
     VARIANT_MEANINGS,
@@ -37,6 +37,7 @@ __all__ = [
     "CovenantSignatory",
     "CovenantTask",
     "CovenantUserGrant",
+    "Jurisdiction",
     "MemberInvitation",
     "Membership",
     "Organisation",

@@ -27,6 +27,13 @@ class Sector(models.TextChoices):
     GOVERNMENT_BUILDING = "government_building", _("Government building")
 
 
+class Jurisdiction(models.TextChoices):
+    """Whose threat levels an organisation lives under (the levels: ``threats.jurisdictions``)."""
+
+    NL = "nl", _("Netherlands (NCTV)")
+    BE = "be", _("Belgium (OCAM/OCAD)")
+
+
 class Organisation(models.Model):
     class Kind(models.TextChoices):
         PUBLIC = "public", _("Public")
@@ -59,6 +66,13 @@ class Organisation(models.Model):
     region = models.CharField(_("region"), max_length=100, blank=True)
     municipality = models.CharField(_("municipality"), max_length=100, blank=True)
     country = models.CharField(_("country"), max_length=2, default="NL")
+    jurisdiction = models.CharField(
+        _("jurisdiction"),
+        max_length=2,
+        choices=Jurisdiction.choices,
+        default=Jurisdiction.NL,
+        help_text=_("Whose threat levels apply to this organisation and its soft targets."),
+    )
     is_nctv = models.BooleanField(
         _("is the NCTV"),
         default=False,

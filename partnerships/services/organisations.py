@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from partnerships.models import Membership, Organisation, Role
+from partnerships.models import Jurisdiction, Membership, Organisation, Role
 
 User = get_user_model()
 
@@ -24,6 +24,7 @@ _ORGANISATION_FIELDS = {
     "region",
     "municipality",
     "country",
+    "jurisdiction",
     "is_nctv",
 }
 
@@ -38,8 +39,13 @@ def organisation_create(
     region: str = "",
     municipality: str = "",
     country: str = "NL",
+    jurisdiction: str = "",
     is_nctv: bool = False,
 ) -> Organisation:
+    """``jurisdiction``: whose threat levels apply; left out, Belgium's for an organisation in
+    Belgium and the Netherlands' otherwise."""
+    if not jurisdiction:
+        jurisdiction = Jurisdiction.BE if country.upper() == "BE" else Jurisdiction.NL
     organisation = Organisation(
         name=name,
         kind=kind,
@@ -48,6 +54,7 @@ def organisation_create(
         region=region,
         municipality=municipality,
         country=country,
+        jurisdiction=jurisdiction,
         is_nctv=is_nctv,
     )
     organisation.full_clean(exclude=["group"])

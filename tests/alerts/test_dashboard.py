@@ -221,18 +221,27 @@ def test_the_checklist_lists_each_own_soft_targets_scale_up_steps_for_the_level(
     stadium = venue(world.admin_a, "Stadion Noord")
     training = venue(world.admin_a, "Trainingscomplex", capacity=300)
     peers = venue(world.admin_b, "Terrein van B", sector="event_grounds")
-    threat_services.scale_up_set(
+    below = {m for step in stadium.scale_up.all() for m in step.measures}  # a scenario climbs
+    threat_services.scale_up_replace(
         soft_target=stadium,
         by=world.admin_a,
-        level="matige_dreiging",
-        measures=["bag_checks", "security_staff"],
-        notes="Extra stewards bij alle poorten.",
+        steps={
+            "matige_dreiging": {
+                "measures": ["bag_checks", "security_staff"],
+                "notes": "Extra stewards bij alle poorten.",
+            },
+            "hoge_dreiging": {
+                "measures": [
+                    *sorted(below - {"lockdown"} | {"bag_checks", "security_staff"}),
+                    "lockdown",
+                ]
+            },
+        },
     )
-    threat_services.scale_up_set(
-        soft_target=stadium, by=world.admin_a, level="hoge_dreiging", measures=["lockdown"]
-    )
-    threat_services.scale_up_set(
-        soft_target=training, by=world.admin_a, level="matige_dreiging", measures=["cctv"]
+    threat_services.scale_up_replace(
+        soft_target=training,
+        by=world.admin_a,
+        steps={"matige_dreiging": {"measures": ["cctv"]}, "hoge_dreiging": {"measures": ["cctv"]}},
     )
     alert = to_a(world, atb_level="matige_dreiging")
 

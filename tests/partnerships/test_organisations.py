@@ -120,6 +120,7 @@ def test_admin_creates_an_organisation_through_the_service(client, nctv_staff):
             "region": "Amsterdam-Amstelland",
             "municipality": "Amsterdam",
             "country": "NL",
+            "jurisdiction": "nl",
             "memberships-TOTAL_FORMS": "0",
             "memberships-INITIAL_FORMS": "0",
         },

@@ -158,12 +158,13 @@ def test_partner_users_are_sent_to_the_admin_login(client, w, filled, model):
 
 def test_setting_the_threat_level_adds_to_the_history(staff_client, w):
     add = "/admin/threats/nationalthreatlevel/add/"
-    response = staff_client.post(add, {"level": "5", "region": "", "rationale": ""})
+    nl = {"jurisdiction": "nl", "region": ""}
+    response = staff_client.post(add, {**nl, "level": "5", "rationale": ""})
     assert "rationale" in form_errors(response)
     assert not NationalThreatLevel.objects.exists()
-    response = staff_client.post(add, {"level": "5", "region": "", "rationale": "Aanslag"})
+    response = staff_client.post(add, {**nl, "level": "5", "rationale": "Aanslag"})
     assert response.status_code == 302
-    response = staff_client.post(add, {"level": "4", "region": "", "rationale": "Afgeschaald"})
+    response = staff_client.post(add, {**nl, "level": "4", "rationale": "Afgeschaald"})
     assert [(r.level, r.set_by) for r in NationalThreatLevel.objects.all()] == [
         (4, w.staff),
         (5, w.staff),
@@ -414,12 +415,37 @@ def test_measures_and_scale_up_are_changed_through_the_services(staff_client, w,
     data[f"{measures}-{index}-last_reviewed"] = str(timezone.localdate())
     levels = {data[f"{scale_up}-{i}-id"]: i for i in range(4)}
     high = target.scale_up.get(level="hoge_dreiging")
-    data[f"{scale_up}-{levels[str(high.pk)]}-measures"] = ["lockdown", "bag_checks"]
+    data[f"{scale_up}-{levels[str(high.pk)]}-measures"] = ["cctv", "lockdown", "bag_checks"]
     response = staff_client.post(url("softtarget", target), data)
     assert response.status_code == 302, form_errors(response)
     assert target.measures.get(measure="staff_training").status == "in_place"
     high.refresh_from_db()
-    assert high.measures == ["lockdown", "bag_checks"]
+    assert high.measures == ["cctv", "lockdown", "bag_checks"]
+
+
+def test_the_admin_refuses_a_scale_up_that_drops_a_measure_unexplained(staff_client, w, filled):
+    """The basic level takes CCTV (the sector's package); the high level may leave it out only
+    with a reason, and the refusal names the measure and both levels."""
+    target = filled["softtarget"]
+    page = staff_client.get(url("softtarget", target))
+    data = form_data(page)
+    scale_up = page.context["inline_admin_formsets"][1].formset.prefix
+    row = {data[f"{scale_up}-{i}-id"]: i for i in range(4)}[
+        str(target.scale_up.get(level="hoge_dreiging").pk)
+    ]
+    data[f"{scale_up}-{row}-measures"] = ["lockdown"]
+    response = staff_client.post(url("softtarget", target), data)
+    assert response.status_code == 200
+    text = " ".join(str(m) for m in form_errors(response).values())
+    assert "Hoge dreiging" in text and "Cameratoezicht" in text and "Basisniveau" in text
+    assert target.scale_up.get(level="hoge_dreiging").measures == []
+
+    data[f"{scale_up}-{row}-omissions"] = "cctv: de beelden kijkt de politie mee"
+    response = staff_client.post(url("softtarget", target), data)
+    assert response.status_code == 302, form_errors(response)
+    high = target.scale_up.get(level="hoge_dreiging")
+    assert high.measures == ["lockdown"]
+    assert high.omissions == {"cctv": "de beelden kijkt de politie mee"}
 
 
 def test_the_operator_of_a_saved_soft_target_is_fixed(staff_client, w, filled):

@@ -790,3 +790,47 @@ def test_the_assessment_list_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(BASE_QUERIES + 5):
         response = client.get(reverse("assessment-list"))
     assert len(response.context["rows"]) == count
+
+
+# --- The scale-up scenario climbs ---------------------------------------------------------------
+
+
+def test_the_dashboard_refuses_a_scale_up_that_drops_a_measure_and_takes_a_reason(
+    client, operator_a, register
+):
+    target = register.target_a
+    sign_in(client, operator_a)
+    climbing = {
+        "scale_up-matige_dreiging": ["bag_checks", "security_staff"],
+        "scale_up-hoge_dreiging": ["security_staff", "lockdown"],
+    }
+    response = client.post(edit_url(target), edit_post(target, **climbing))
+    assert response.status_code == 200
+    errors = response.context["scale_up"].errors["hoge_dreiging"]
+    assert errors == [
+        "At “High threat”, “Bag checks” is missing although “Moderate threat” asks for it: "
+        "add it, or explain why it is not needed at the higher level."
+    ]
+    assert target.scale_up.get(level="matige_dreiging").measures == []  # nothing saved
+
+    explained = {**climbing, "scale_up-hoge_dreiging_omissions": "Bag checks: lockdown instead"}
+    response = client.post(edit_url(target), edit_post(target, **explained))
+    assert response.status_code == 302
+    step = target.scale_up.get(level="hoge_dreiging")
+    assert (step.measures, step.omissions) == (
+        ["security_staff", "lockdown"],
+        {"bag_checks": "lockdown instead"},
+    )
+    form = client.get(edit_url(target)).context["scale_up"]
+    assert form["hoge_dreiging_omissions"].value() == "Bag checks: lockdown instead"
+
+
+def test_an_explanation_names_a_known_measure(client, operator_a, register):
+    target = register.target_a
+    sign_in(client, operator_a)
+    response = client.post(
+        edit_url(target),
+        edit_post(target, **{"scale_up-hoge_dreiging_omissions": "drones: not allowed"}),
+    )
+    assert response.status_code == 200
+    assert response.context["scale_up"].errors["hoge_dreiging_omissions"]

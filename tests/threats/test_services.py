@@ -627,7 +627,7 @@ def _packages(w, code="football_stadium"):
         "basisniveau": ["staff_training"],
         "lichte_dreiging": ["staff_training", "cctv"],
         "matige_dreiging": ["staff_training", "cctv", "bag_checks"],
-        "hoge_dreiging": ["staff_training", "cctv", "bag_checks", "lockdown"],
+        "hoge_dreiging": ["staff_training", "cctv", "bag_checks", "lockdown", "access_control"],
     }
     for level, measures in ladder.items():
         services.measure_package_set(
@@ -652,6 +652,7 @@ def test_the_operator_tailors_the_scenario_per_level(w):
         level="matige_dreiging",
         measures=["access_control", "cctv", "access_control"],
         notes="Extra toegangspoortjes",
+        omissions={"staff_training": "Iedereen is al getraind bij lichte dreiging."},
     )
     assert step.measures == ["access_control", "cctv"] and step.notes == "Extra toegangspoortjes"
     steps = dict(target.scale_up.values_list("level", "measures"))
@@ -674,16 +675,17 @@ def test_a_tailored_scenario_refuses_unknown_measures_and_levels(w):
 
 
 def test_a_category_change_keeps_the_operators_tailoring(w):
-    _packages(w)
+    ladder = _packages(w)
     _packages(w, "event_grounds")
     target = make_target(w.users["a"])
+    tailored = [*ladder["hoge_dreiging"], "first_aid"]
     services.scale_up_set(
-        soft_target=target, by=w.users["a"], level="basisniveau", measures=["first_aid"]
+        soft_target=target, by=w.users["a"], level="hoge_dreiging", measures=tailored
     )
     services.soft_target_update(
         soft_target=target, by=w.users["a"], category=sector("event_grounds")
     )
-    assert target.scale_up.get(level="basisniveau").measures == ["first_aid"]
+    assert target.scale_up.get(level="hoge_dreiging").measures == tailored
     assert target.scale_up.count() == 4
 
 

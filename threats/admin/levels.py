@@ -6,16 +6,19 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from partnerships.admin.base import ReadOnlyInlineMixin
-from threats import services
+from threats import services, services_levels
 from threats.admin.common import HistoryAdmin, checkboxes, distinct_values_filter
+from threats.jurisdictions import AUTHORITIES
 from threats.models import (
     AlertLevel,
+    LevelMandate,
     Measure,
     MeasurePackage,
     NationalThreatLevel,
@@ -38,31 +41,61 @@ def alert_level_label(level) -> str:
 
 
 class NationalThreatLevelForm(forms.ModelForm):
+    level = forms.TypedChoiceField(
+        label=_("threat level"),
+        coerce=int,
+        choices=[
+            (
+                str(authority.name),
+                [
+                    (level, format_lazy("{}: {}", authority.name, label))
+                    for level, label in authority.levels.items()
+                ],
+            )
+            for authority in AUTHORITIES.values()
+        ],
+        help_text=_("In the jurisdiction's own levels: the NCTV's 1 to 5, OCAM/OCAD's 1 to 4."),
+    )
+
     class Meta:
         model = NationalThreatLevel
-        fields = ["level", "region", "rationale"]
+        fields = ["jurisdiction", "level", "region", "rationale"]
 
 
 @admin.register(NationalThreatLevel)
 class NationalThreatLevelAdmin(HistoryAdmin):
-    """Setting the level adds a row; the list is the history, newest first."""
+    """Setting the level adds a row; the list is the history, newest first. Each jurisdiction's
+    level is its own authority's: a Belgian level only by a user mandated for OCAM/OCAD."""
 
     form = NationalThreatLevelForm
-    list_display = ["level", "region_display", "is_current", "set_at", "set_by", "rationale"]
-    list_filter = ["level", distinct_values_filter("region", _("region"))]
+    list_display = [
+        "jurisdiction",
+        "level_display",
+        "region_display",
+        "is_current",
+        "set_at",
+        "set_by",
+        "on_behalf_of",
+        "rationale",
+    ]
+    list_filter = ["jurisdiction", "level", distinct_values_filter("region", _("region"))]
     search_fields = ["rationale", "region"]
     date_hierarchy = "set_at"
     list_select_related = ["set_by"]
 
     def get_queryset(self, request):
-        newest = NationalThreatLevel.objects.filter(region=OuterRef("region")).order_by(
-            "-set_at", "-id"
-        )
+        newest = NationalThreatLevel.objects.filter(
+            jurisdiction=OuterRef("jurisdiction"), region=OuterRef("region")
+        ).order_by("-set_at", "-id")
         return super().get_queryset(request).annotate(current_id=Subquery(newest.values("id")[:1]))
 
     def get_fields(self, request, obj=None):
-        fields = ["level", "region", "rationale"]
-        return [*fields, "set_by", "set_at", "public_id"] if obj else fields
+        fields = ["jurisdiction", "level", "region", "rationale"]
+        return [*fields, "on_behalf_of", "set_by", "set_at", "public_id"] if obj else fields
+
+    @admin.display(description=_("threat level"), ordering="level")
+    def level_display(self, obj):
+        return obj.level_label
 
     @admin.display(description=_("region"), ordering="region")
     def region_display(self, obj):
@@ -73,12 +106,40 @@ class NationalThreatLevelAdmin(HistoryAdmin):
         return obj.pk == getattr(obj, "current_id", None)
 
     def write(self, request, obj, data, changed):
-        return services.threat_level_set(
-            level=data["level"],
-            rationale=data["rationale"],
-            region=data.get("region", ""),
-            by=request.user,
-        )
+        try:
+            return services.threat_level_set(
+                jurisdiction=data["jurisdiction"],
+                level=data["level"],
+                rationale=data["rationale"],
+                region=data.get("region", ""),
+                by=request.user,
+            )
+        except PermissionDenied as refused:  # shown on the form, like any refusal
+            raise ValidationError({"jurisdiction": str(refused)}) from refused
+
+
+@admin.register(LevelMandate)
+class LevelMandateAdmin(HistoryAdmin):
+    """Who records a jurisdiction's levels on its authority's behalf; superusers grant it."""
+
+    list_display = ["user", "jurisdiction", "granted_by", "granted_at"]
+    list_filter = ["jurisdiction"]
+    list_select_related = ["user", "granted_by"]
+
+    def get_fields(self, request, obj=None):
+        fields = ["user", "jurisdiction"]
+        return [*fields, "granted_by", "granted_at"] if obj else fields
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def write(self, request, obj, data, changed):
+        try:
+            return services_levels.level_mandate_grant(
+                user=data["user"], jurisdiction=data["jurisdiction"], by=request.user
+            )
+        except PermissionDenied as refused:
+            raise ValidationError(str(refused)) from refused
 
 
 # --- Sectors and their ATb levels -----------------------------------------------------------------

@@ -18,6 +18,7 @@ from partnerships.sharing.admin import ShareableAdminMixin
 from threats import services
 from threats.admin.common import AuditedReadsMixin, checkboxes, distinct_values_filter
 from threats.admin.levels import measures_text
+from threats.forms import omissions_text, parse_omissions
 from threats.models import CapacityTier, Measure, ScaleUpStep, SecurityMeasure, SoftTarget
 from threats.rules import gaps_for
 from threats.selectors import with_register_data
@@ -93,24 +94,43 @@ class MeasureInline(_ByRequestUser, ServiceInline):
 class ScaleUpForm(LockedWhenSavedForm):
     locked = ("level",)
     measures = checkboxes(Measure.choices, _("measures"))
+    omissions = forms.CharField(
+        label=_("omissions explained"),
+        help_text=_("One a line: “measure: reason”."),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 30}),
+    )
 
     class Meta:
         model = ScaleUpStep
-        fields = ["level", "measures", "notes"]
+        fields = ["level", "measures", "omissions", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 2, "cols": 30})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["omissions"] = omissions_text(self.instance.omissions or {})
+
+    def clean_omissions(self):
+        return parse_omissions(self.cleaned_data.get("omissions", ""))
 
 
 class ScaleUpFormSet(ServiceFormSet):
+    """The levels are written together (``scale_up_replace``): the scenario must climb as a
+    whole, so a measure taken away from two levels at once is not refused halfway."""
+
     def write_row(self, form, parent):
-        data = form.cleaned_data
-        step = services.scale_up_set(
-            soft_target=parent,
-            by=self.user,
-            level=form.instance.level,
-            measures=data["measures"],
-            notes=data.get("notes", ""),
-        )
-        return ("changed", step, form.changed_data)
+        return ("changed", form.instance, form.changed_data)
+
+    def write_all(self, parent, rows: list[dict]) -> None:
+        steps = {
+            form.instance.level: {
+                "measures": form.cleaned_data["measures"],
+                "notes": form.cleaned_data.get("notes", ""),
+                "omissions": form.cleaned_data.get("omissions") or {},
+            }
+            for form in self.changed_forms()
+        }
+        services.scale_up_replace(soft_target=parent, by=self.user, steps=steps)
 
 
 class ScaleUpInline(_ByRequestUser, ServiceInline):
@@ -119,7 +139,7 @@ class ScaleUpInline(_ByRequestUser, ServiceInline):
     model = ScaleUpStep
     form = ScaleUpForm
     formset = ScaleUpFormSet
-    fields = ["level", "measures", "notes"]
+    fields = ["level", "measures", "omissions", "notes"]
     can_delete = False
 
     def has_add_permission(self, request, obj=None):

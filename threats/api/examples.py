@@ -12,10 +12,12 @@ COVENANT_ID = "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b"
 
 _NATIONAL = {
     "id": "8a9b0c1d-2e3f-4a5b-8c6d-7e8f9a0b1c2d",
+    "jurisdiction": "nl",
     "level": 4,
     "level_label": "4 — substantial",
     "region": "",
     "rationale": "The chance of an attack is real; jihadist and right-wing extremist threats.",
+    "on_behalf_of": "",
     "set_by": STAFF,
     "set_at": "2026-01-12T09:00:00+01:00",
 }
@@ -29,6 +31,8 @@ _REGIONAL = {
     "set_at": "2026-03-06T17:30:00+01:00",
 }
 THREAT_LEVEL_OVERVIEW = {
+    "jurisdiction": "nl",
+    "authority": "NCTV",
     "national": _NATIONAL,
     "regional": [_REGIONAL],
     "history": [
@@ -42,6 +46,16 @@ THREAT_LEVEL_OVERVIEW = {
             "set_at": "2025-06-02T09:00:00+02:00",
         },
     ],
+}
+
+THREAT_LEVEL_OCAM = {
+    **_NATIONAL,
+    "id": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+    "jurisdiction": "be",
+    "level": 3,
+    "level_label": "3 — serious (OCAM)",
+    "rationale": "OCAM/OCAD: the threat is possible and likely.",
+    "on_behalf_of": "OCAM/OCAD",
 }
 
 _PACKAGES = [

@@ -19,16 +19,23 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from partnerships.api.common import PortalViewSetMixin, UserRefSerializer, errors
+from partnerships.models import Jurisdiction
 from partnerships.policy import require
+from partnerships.selectors import actor_for
 from threats.api.common import CodeLabelSerializer, code_labels, staff_only
-from threats.api.examples import SECTOR, SECTOR_DETAIL, THREAT_LEVEL_OVERVIEW
+from threats.api.examples import (
+    SECTOR,
+    SECTOR_DETAIL,
+    THREAT_LEVEL_OCAM,
+    THREAT_LEVEL_OVERVIEW,
+)
+from threats.jurisdictions import authority_for, jurisdiction_of
 from threats.models import (
     AlertLevel,
     Measure,
     MeasurePackage,
     Sector,
     SectorAlertLevel,
-    ThreatLevel,
 )
 from threats.selectors import (
     sectors_with_levels,
@@ -36,7 +43,7 @@ from threats.selectors import (
     threat_level_history,
     threat_levels_regional,
 )
-from threats.services import sector_create, sector_level_set
+from threats.services import sector_create, sector_level_set, threat_level_set
 
 HISTORY_DEFAULT = 20
 HISTORY_MAX = 200
@@ -47,21 +54,35 @@ SECTOR_HISTORY = 20
 
 class ThreatLevelSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    level = serializers.ChoiceField(
-        choices=ThreatLevel.choices,
+    jurisdiction = serializers.ChoiceField(choices=Jurisdiction.choices, read_only=True)
+    level = serializers.IntegerField(
         read_only=True,
-        help_text=gettext_lazy("1 (minimal) to 5 (critical)."),
+        help_text=gettext_lazy(
+            "In the jurisdiction's own levels: the Netherlands (NCTV, DTN) 1 minimal to "
+            "5 critical; Belgium (OCAM/OCAD) 1 low to 4 very serious."
+        ),
     )
-    level_label = serializers.CharField(source="get_level_display", read_only=True)
+    level_label = serializers.CharField(read_only=True)
     region = serializers.CharField(
         read_only=True, help_text=gettext_lazy("Empty for the national level.")
     )
     rationale = serializers.CharField(read_only=True)
+    on_behalf_of = serializers.CharField(
+        read_only=True,
+        help_text=gettext_lazy(
+            "The authority whose level this is, when a mandated user recorded it on its behalf; "
+            "empty when its own authority set it."
+        ),
+    )
     set_by = UserRefSerializer(read_only=True)
     set_at = serializers.DateTimeField(read_only=True)
 
 
 class ThreatLevelOverviewSerializer(serializers.Serializer):
+    jurisdiction = serializers.ChoiceField(choices=Jurisdiction.choices, read_only=True)
+    authority = serializers.CharField(
+        read_only=True, help_text=gettext_lazy("Whose levels these are: NCTV or OCAM/OCAD.")
+    )
     national = ThreatLevelSerializer(read_only=True, allow_null=True)
     regional = ThreatLevelSerializer(
         many=True,
@@ -77,16 +98,29 @@ class HistoryLimitSerializer(serializers.Serializer):
     limit = serializers.IntegerField(
         required=False, min_value=0, max_value=HISTORY_MAX, default=HISTORY_DEFAULT
     )
+    jurisdiction = serializers.ChoiceField(choices=Jurisdiction.choices, required=False)
+
+
+class ThreatLevelSetSerializer(serializers.Serializer):
+    jurisdiction = serializers.ChoiceField(choices=Jurisdiction.choices, default=Jurisdiction.NL)
+    level = serializers.IntegerField(
+        help_text=gettext_lazy("In the jurisdiction's own levels (1 to 5 Dutch, 1 to 4 Belgian).")
+    )
+    region = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    rationale = serializers.CharField()
 
 
 class ThreatLevelView(APIView):
-    """The current national threat level, the regional ones and the history of decisions."""
+    """The current threat level of a jurisdiction, its regional ones and the history of
+    decisions; NCTV staff record a new decision."""
 
     @extend_schema(
         operation_id="threat_level_retrieve",
         summary="Current threat level and its history",
-        description="The national threat level (DTN: 1 minimal to 5 critical) as the NCTV last "
-        "set it, the current level of each region that has its own, and the decisions before, "
+        description="The threat level of a jurisdiction as its own authority last set it: in "
+        "the Netherlands the NCTV's DTN (1 minimal to 5 critical), in Belgium OCAM/OCAD's level "
+        "(1 low to 4 very serious). Without `jurisdiction`, the caller's organisation's own. "
+        "With the current level of each region that has its own, and the decisions before, "
         "newest first. `national` is null until a level is set.",
         parameters=[
             OpenApiParameter(
@@ -94,7 +128,12 @@ class ThreatLevelView(APIView):
                 {"type": "integer", "minimum": 0, "maximum": HISTORY_MAX},
                 description=f"How many past decisions to show (default {HISTORY_DEFAULT}, "
                 f"at most {HISTORY_MAX}; 0 for none).",
-            )
+            ),
+            OpenApiParameter(
+                "jurisdiction",
+                {"type": "string", "enum": list(Jurisdiction.values)},
+                description="nl or be; default: your organisation's.",
+            ),
         ],
         responses={200: ThreatLevelOverviewSerializer, **errors(400, 401)},
         examples=[OpenApiExample("Substantial", value=THREAT_LEVEL_OVERVIEW, response_only=True)],
@@ -103,12 +142,58 @@ class ThreatLevelView(APIView):
     def get(self, request):
         query = HistoryLimitSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
+        jurisdiction = query.validated_data.get("jurisdiction") or jurisdiction_of(
+            actor_for(request.user).organisation
+        )
+        return Response(self._overview(jurisdiction, query.validated_data["limit"]))
+
+    @extend_schema(
+        operation_id="threat_level_set",
+        summary="Record a threat level (NCTV staff; a Belgian level only with a mandate)",
+        description="A new decision on a jurisdiction's level; the earlier ones stay in the "
+        "history. NCTV staff set the Dutch DTN. The NCTV cannot set a Belgian level: only a "
+        "user mandated to record OCAM/OCAD's levels on its behalf may (403 otherwise), and the "
+        "row says so (`on_behalf_of`). A level outside the jurisdiction's own is a 400.",
+        request=ThreatLevelSetSerializer,
+        responses={201: ThreatLevelOverviewSerializer, **errors(400, 401, 403)},
+        examples=[
+            OpenApiExample(
+                "OCAM level 3",
+                value={"jurisdiction": "be", "level": 3, "rationale": "OCAM/OCAD: level 3."},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Recorded",
+                value={
+                    "jurisdiction": "be",
+                    "authority": "OCAM/OCAD",
+                    "national": THREAT_LEVEL_OCAM,
+                    "regional": [],
+                    "history": [THREAT_LEVEL_OCAM],
+                },
+                response_only=True,
+                status_codes=["201"],
+            ),
+        ],
+        tags=["threat-level"],
+    )
+    def post(self, request):
+        serializer = ThreatLevelSetSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        row = threat_level_set(by=request.user, **serializer.validated_data)
+        return Response(
+            self._overview(row.jurisdiction, HISTORY_DEFAULT), status=status.HTTP_201_CREATED
+        )
+
+    def _overview(self, jurisdiction: str, limit: int) -> dict:
         overview = {
-            "national": threat_level_current(),
-            "regional": list(threat_levels_regional()),
-            "history": list(threat_level_history(limit=query.validated_data["limit"])),
+            "jurisdiction": jurisdiction,
+            "authority": authority_for(jurisdiction).name,
+            "national": threat_level_current(jurisdiction=jurisdiction),
+            "regional": list(threat_levels_regional(jurisdiction)),
+            "history": list(threat_level_history(limit=limit, jurisdiction=jurisdiction)),
         }
-        return Response(ThreatLevelOverviewSerializer(overview).data)
+        return ThreatLevelOverviewSerializer(overview).data
 
 
 # --- Sectors ------------------------------------------------------------------------------------

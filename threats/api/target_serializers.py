@@ -78,6 +78,12 @@ class ScaleUpSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+_OMISSIONS = {
+    "type": "object",
+    "additionalProperties": {"type": "object", "additionalProperties": {"type": "string"}},
+}
+
+
 def _view_field(view: str):
     """``view``: which form of a soft target this is, ``full`` or ``peer`` (the two shapes of
     ``SoftTargetAnyView`` in the schema; exactly one matches any answer)."""
@@ -139,6 +145,11 @@ class SoftTargetSerializer(SoftTargetPeerSerializer):
     )
     measures = SecurityMeasureSerializer(many=True, read_only=True)
     scale_up = serializers.SerializerMethodField()
+    scale_up_omissions = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "Per alert level: why a measure a lower level takes is not needed at this one."
+        )
+    )
     gaps = serializers.SerializerMethodField(
         help_text=gettext_lazy("Measures the capacity tier needs that are not in place.")
     )
@@ -160,6 +171,7 @@ class SoftTargetSerializer(SoftTargetPeerSerializer):
             "vulnerability_tlp_label",
             "measures",
             "scale_up",
+            "scale_up_omissions",
             "gaps",
             "created_at",
             "updated_at",
@@ -170,6 +182,12 @@ class SoftTargetSerializer(SoftTargetPeerSerializer):
     def get_scale_up(self, target) -> dict:
         steps = {step.level: list(step.measures) for step in target.scale_up.all()}  # prefetched
         return {level: steps.get(level, []) for level in AlertLevel.values}
+
+    @extend_schema_field(_OMISSIONS)
+    def get_scale_up_omissions(self, target) -> dict:
+        return {
+            step.level: dict(step.omissions) for step in target.scale_up.all() if step.omissions
+        }
 
     @extend_schema_field(CodeLabelSerializer(many=True))
     def get_gaps(self, target) -> list[dict]:
@@ -220,6 +238,15 @@ class SoftTargetUpdateSerializer(serializers.ModelSerializer):
         help_text=gettext_lazy("Measures given are set; measures left out stay as they are."),
     )
     scale_up = ScaleUpSerializer(required=False)
+    scale_up_omissions = serializers.DictField(
+        child=serializers.DictField(child=serializers.CharField(allow_blank=True)),
+        required=False,
+        help_text=gettext_lazy(
+            "Per alert level, by measure: why a measure a lower level takes is not needed at "
+            "this one. A higher level must take every measure of the levels below it unless "
+            "the omission is explained here. Levels given replace their explanations."
+        ),
+    )
 
     class Meta:
         model = SoftTarget
@@ -227,7 +254,16 @@ class SoftTargetUpdateSerializer(serializers.ModelSerializer):
             *SOFT_TARGET_FIELDS,
             "measures",
             "scale_up",
+            "scale_up_omissions",
         ]
+
+    def validate_scale_up_omissions(self, value):
+        unknown = sorted(set(value) - set(AlertLevel.values))
+        if unknown:
+            raise serializers.ValidationError(
+                _("Unknown alert levels: %(levels)s.") % {"levels": ", ".join(unknown)}
+            )
+        return value
 
     def validate_measures(self, rows):
         codes = [row["measure"] for row in rows]

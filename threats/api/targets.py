@@ -5,6 +5,7 @@ only (never vulnerability notes, measures, evidence, security contact or scale-u
 from __future__ import annotations
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -33,7 +34,7 @@ from threats.selectors import (
 )
 from threats.services import (
     may_change_soft_target,
-    scale_up_set,
+    scale_up_replace,
     soft_target_create,
     soft_target_set_measure,
     soft_target_update,
@@ -196,10 +197,11 @@ class SoftTargetViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         scale_up = data.pop("scale_up", {})
+        omissions = data.pop("scale_up_omissions", {})
         measures = [_measure_arguments(row, None) for row in data.pop("measures", [])]
         with transaction.atomic():  # the target, its measures and scenario, or nothing
             target = soft_target_create(by=request.user, measures=measures, **data)
-            _set_scale_up(target, scale_up, by=request.user)
+            _set_scale_up(target, scale_up, omissions, by=request.user)
         return Response(self._one(target), status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -212,6 +214,7 @@ class SoftTargetViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         scale_up = data.pop("scale_up", {})
+        omissions = data.pop("scale_up_omissions", {})
         measures = data.pop("measures", [])
         with transaction.atomic():
             if data:
@@ -223,7 +226,7 @@ class SoftTargetViewSet(
                     by=request.user,
                     **_measure_arguments(row, current.get(row["measure"])),
                 )
-            _set_scale_up(target, scale_up, by=request.user)
+            _set_scale_up(target, scale_up, omissions, by=request.user)
         return Response(self._one(target))
 
     def partial_update(self, request, *args, **kwargs):
@@ -243,10 +246,25 @@ def _measure_arguments(row: dict, current) -> dict:
     return arguments
 
 
-def _set_scale_up(target, levels: dict, *, by) -> None:
-    """Replace the measures of the levels given, keeping each level's notes."""
-    notes = {step.level: step.notes for step in target.scale_up.all()}
-    for level, measures in levels.items():
-        scale_up_set(
-            soft_target=target, by=by, level=level, measures=measures, notes=notes.get(level, "")
-        )
+def _set_scale_up(target, levels: dict, omissions: dict, *, by) -> None:
+    """Replace the measures of the levels given, keeping each level's notes; explanations of
+    omissions given replace a level's, those left out are kept."""
+    steps: dict[str, dict] = {level: {"measures": measures} for level, measures in levels.items()}
+    for level, reasons in omissions.items():
+        steps.setdefault(level, {"measures": _stored_measures(target, level)})
+        steps[level]["omissions"] = reasons
+    if not steps:
+        return
+    try:
+        scale_up_replace(soft_target=target, by=by, steps=steps)
+    except ValidationError as error:  # refusals per level, under ``scale_up.<level>``
+        if not hasattr(error, "error_dict"):
+            raise
+        raise ValidationError(
+            {f"scale_up.{key}": messages for key, messages in error.message_dict.items()}
+        ) from error
+
+
+def _stored_measures(target, level: str) -> list[str]:
+    step = next((s for s in target.scale_up.all() if s.level == level), None)
+    return list(step.measures) if step else []

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from partnerships.demo import ARENA, DIAMANT, VIERDAAGSE
 from threats.demo.common import IN, NA, PLANNED, local
+from threats.demo.levels import package_for
 from threats.models import AlertLevel
 
 
@@ -60,8 +61,9 @@ def case_targets(today: date) -> list[dict]:
             ],
             "evidence": "evacuation",
             "scale_up": {
+                # everything of "matige dreiging", and the barriers on top: a scenario climbs
                 AlertLevel.HOGE_DREIGING: (
-                    ["hostile_vehicle_barriers", "security_staff", "bag_checks", "access_control"],
+                    package_for("football_stadium", AlertLevel.HOGE_DREIGING),
                     "Parkeergarage dicht; extra stewards en mobiele barrières op de Boulevard.",
                 )
             },

@@ -3,7 +3,7 @@ every sector and level."""
 
 from __future__ import annotations
 
-from threats import services
+from threats import services, services_levels
 from threats.demo.common import ANALYST
 from threats.models import AlertLevel, Measure, Sector
 from threats.selectors import sector_level_of, threat_level_current
@@ -14,6 +14,15 @@ DTN_RATIONALE = (
     "propaganda roept op tot aanslagen met eenvoudige middelen op drukke plekken; daarnaast "
     "radicaliseren jongeren online, ook richting rechts-extremisme."
 )
+
+# Belgium's level is OCAM/OCAD's: the Diamantkwartier is a case to learn from, not the NCTV's
+# remit. In the demo the NCTV administrator records it on OCAM/OCAD's behalf (a mandate).
+OCAM_LEVEL = 3
+OCAM_RATIONALE = (
+    "Niveau 3 (ernstig) volgens OCAM/OCAD: de dreiging is mogelijk en waarschijnlijk. "
+    "Overgenomen uit de publicatie van OCAM; in dit portaal vastgelegd namens OCAM/OCAD."
+)
+OCAM_RECORDER = "nctv-admin"
 
 SECTOR_LEVELS = {
     "football_stadium": (
@@ -77,6 +86,7 @@ def seed_levels(users) -> None:
     current = threat_level_current()
     if current is None or (current.level, current.rationale) != (DTN_LEVEL, DTN_RATIONALE):
         services.threat_level_set(level=DTN_LEVEL, rationale=DTN_RATIONALE, by=analyst)
+    seed_belgian_level(users)
     for sector in Sector.objects.order_by("code"):
         level, rationale = SECTOR_LEVELS.get(
             sector.code, (AlertLevel.BASISNIVEAU, "Geen aanwijzingen voor verhoogde dreiging.")
@@ -92,3 +102,13 @@ def seed_levels(users) -> None:
                 services.measure_package_set(
                     sector=sector, level=alert_level, measures=measures, notes=notes, by=analyst
                 )
+
+
+def seed_belgian_level(users) -> None:
+    recorder = users[OCAM_RECORDER]
+    services_levels.level_mandate_grant(user=recorder, jurisdiction="be", by=recorder)
+    current = threat_level_current(jurisdiction="be")
+    if current is None or (current.level, current.rationale) != (OCAM_LEVEL, OCAM_RATIONALE):
+        services.threat_level_set(
+            jurisdiction="be", level=OCAM_LEVEL, rationale=OCAM_RATIONALE, by=recorder
+        )

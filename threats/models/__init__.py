@@ -8,6 +8,7 @@ from threats.models.assessments import (
 )
 from threats.models.levels import (
     AlertLevel,
+    LevelMandate,
     MeasurePackage,
     NationalThreatLevel,
     Sector,
@@ -36,6 +37,7 @@ __all__ = [
     "AlertLevel",
     "AssessmentFacet",
     "CapacityTier",
+    "LevelMandate",
     "Measure",
     "MeasurePackage",
     "MeasureStatus",

@@ -10,6 +10,9 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from partnerships.models import Jurisdiction
+from threats.jurisdictions import level_label, valid_levels_condition
+
 
 class ThreatLevel(models.IntegerChoices):
     MINIMAL = 1, _("1 — minimal")
@@ -33,10 +36,22 @@ class AlertLevel(models.TextChoices):
 
 
 class NationalThreatLevel(models.Model):
-    """One row per decision: the history is the table, the current level is the newest row."""
+    """One row per decision: the history is the table, the current level is the newest row.
+
+    A jurisdiction's own authority sets its levels (``threats.jurisdictions``): the NCTV the Dutch
+    DTN, OCAM/OCAD the Belgian level, which a mandated user may record on its behalf."""
 
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
-    level = models.PositiveSmallIntegerField(_("threat level"), choices=ThreatLevel.choices)
+    jurisdiction = models.CharField(
+        _("jurisdiction"), max_length=2, choices=Jurisdiction.choices, default=Jurisdiction.NL
+    )
+    level = models.PositiveSmallIntegerField(_("threat level"))
+    on_behalf_of = models.CharField(
+        _("set on behalf of"),
+        max_length=40,
+        blank=True,
+        help_text=_("The authority whose level this is, when a mandated user recorded it for it."),
+    )
     region = models.CharField(
         _("region"), max_length=100, blank=True, help_text=_("Empty for the national level.")
     )
@@ -54,12 +69,56 @@ class NationalThreatLevel(models.Model):
         verbose_name_plural = _("national threat levels")
         ordering = ["-set_at", "-id"]
         indexes = [
-            # the banner: newest level per region
-            models.Index(fields=["region", "-set_at"], name="dtn_current_by_region"),
+            # the banner: newest level per jurisdiction and region
+            models.Index(
+                fields=["jurisdiction", "region", "-set_at"], name="level_current_by_region"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=valid_levels_condition(), name="threat_level_of_its_jurisdiction"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_level_display()} ({self.region or _('national')})"
+        return f"{self.level_label} ({self.region or _('national')})"
+
+    @property
+    def level_label(self) -> str:
+        return level_label(self.jurisdiction, self.level)
+
+
+class LevelMandate(models.Model):
+    """A user may record the levels of a jurisdiction whose authority is not the NCTV, on that
+    authority's behalf (in the demo: an NCTV administrator for OCAM/OCAD). A superuser grants it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="level_mandates",
+        verbose_name=_("user"),
+    )
+    jurisdiction = models.CharField(_("jurisdiction"), max_length=2, choices=Jurisdiction.choices)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("level mandate")
+        verbose_name_plural = _("level mandates")
+        ordering = ["jurisdiction", "user_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "jurisdiction"], name="one_mandate_per_jurisdiction"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_jurisdiction_display()}"
 
 
 class Sector(models.Model):

@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from partnerships.models import Organisation, Partnership, PartnershipMember
+from partnerships.models import Jurisdiction, Organisation, Partnership, PartnershipMember
 from partnerships.sharing.models import GroupGrant, UserGrant
 from partnerships.sharing.registry import Shareable, register
 from ppsportal.sensitivity import TLP
@@ -130,6 +130,15 @@ class SoftTarget(models.Model):
         return self.name
 
     @property
+    def jurisdiction(self) -> str:
+        """Its operator's (``partnerships.Jurisdiction``): whose threat levels apply to it. Read
+        from the operator, so it never disagrees with it (select ``operator`` with the target)."""
+        return self.operator.jurisdiction
+
+    def get_jurisdiction_display(self) -> str:
+        return str(Jurisdiction(self.jurisdiction).label)
+
+    @property
     def capacity_tier(self) -> str:
         return CapacityTier.for_capacity(self.capacity)
 
@@ -172,6 +181,14 @@ class ScaleUpStep(models.Model):
     )
     level = models.CharField(_("alert level"), max_length=20, choices=AlertLevel.choices)
     measures = models.JSONField(_("measures"), default=list, blank=True)
+    omissions = models.JSONField(
+        _("omissions explained"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "For each measure a lower level takes but this one does not: why it is not needed here."
+        ),
+    )
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:

@@ -58,6 +58,8 @@ def test_the_history_is_limited(client_for, viewer_a, levels):
 
 def test_no_level_yet_is_null(client_for, viewer_a):
     assert client_for(viewer_a).get(LEVEL).json() == {
+        "jurisdiction": "nl",
+        "authority": "NCTV",
         "national": None,
         "regional": [],
         "history": [],

@@ -337,6 +337,30 @@ def test_only_nctv_staff_name_another_operator(client_for, operator_a, nctv_staf
 # --- Changing -----------------------------------------------------------------------------------
 
 
+def test_a_scale_up_that_drops_a_measure_unexplained_is_refused_whole(
+    client_for, operator_a, arena
+):
+    before = client_for(operator_a).get(detail(arena)).json()
+    response = client_for(operator_a).patch(
+        detail(arena),
+        {"capacity": 54000, "scale_up": {"matige_dreiging": ["bag_checks"]}},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    [message] = response.json()["scale_up.hoge_dreiging"]
+    assert "“High threat”, “Bag checks” is missing although “Moderate threat”" in message
+    after = client_for(operator_a).get(detail(arena)).json()
+    assert (after["capacity"], after["scale_up"]) == (before["capacity"], before["scale_up"])
+
+    response = client_for(operator_a).patch(
+        detail(arena),
+        {"scale_up_omissions": {"hoge_dreiging": {"bag_checks": ""}}},
+        format="json",
+    )
+    assert response.status_code == 200  # nothing dropped yet: nothing to explain
+
+
 def test_the_operator_changes_data_measures_and_scale_up(client_for, operator_a, arena):
     scale_up_before = client_for(operator_a).get(detail(arena)).json()["scale_up"]
     response = client_for(operator_a).patch(
@@ -345,11 +369,13 @@ def test_the_operator_changes_data_measures_and_scale_up(client_for, operator_a,
             "capacity": 54000,
             "measures": [{"measure": "staff_training", "status": "in_place"}],
             "scale_up": {"matige_dreiging": ["bag_checks"]},
+            "scale_up_omissions": {"hoge_dreiging": {"bag_checks": "De politie fouilleert."}},
         },
         format="json",
     )
     assert response.status_code == 200, response.content
     body = response.json()
+    assert body["scale_up_omissions"] == {"hoge_dreiging": {"bag_checks": "De politie fouilleert."}}
     assert body["capacity"] == 54000
     measures = {m["measure"]: m for m in body["measures"]}
     assert measures["staff_training"]["status"] == "in_place"

@@ -1,0 +1,84 @@
+"""Jurisdictions and their threat levels: one place for whose levels a partner lives under.
+
+Each organisation and soft target belongs to a jurisdiction (``partnerships.Jurisdiction``). The
+Netherlands: the NCTV's national threat level (DTN, 1 to 5) and its sector alert levels (ATb).
+Belgium: OCAM/OCAD's threat level (1 to 4), no sector levels. Who may set a jurisdiction's level
+is one rule, ``threats.services_levels.level_authority``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from partnerships.models import Jurisdiction
+
+
+@dataclass(frozen=True)
+class Authority:
+    jurisdiction: str
+    name: str  # the body that sets the levels
+    levels: dict[int, str]  # level -> label, lowest first
+    has_sector_levels: bool  # the NCTV's ATb per sector
+    nctv_is_authority: bool  # False: the NCTV has no remit; only a mandate acts on its behalf
+
+    @property
+    def highest(self) -> int:
+        return max(self.levels)
+
+    def is_valid(self, level) -> bool:
+        return isinstance(level, int) and not isinstance(level, bool) and level in self.levels
+
+    def label(self, level) -> str:
+        return str(self.levels[level]) if level in self.levels else ""
+
+
+AUTHORITIES: dict[str, Authority] = {
+    Jurisdiction.NL: Authority(
+        jurisdiction=Jurisdiction.NL,
+        name="NCTV",
+        levels={
+            1: _("1 — minimal"),
+            2: _("2 — limited"),
+            3: _("3 — significant"),
+            4: _("4 — substantial"),
+            5: _("5 — critical"),
+        },
+        has_sector_levels=True,
+        nctv_is_authority=True,
+    ),
+    Jurisdiction.BE: Authority(
+        jurisdiction=Jurisdiction.BE,
+        name="OCAM/OCAD",
+        levels={
+            1: _("1 — low (OCAM)"),
+            2: _("2 — average (OCAM)"),
+            3: _("3 — serious (OCAM)"),
+            4: _("4 — very serious (OCAM)"),
+        },
+        has_sector_levels=False,
+        nctv_is_authority=False,
+    ),
+}
+
+
+def authority_for(jurisdiction: str) -> Authority:
+    return AUTHORITIES[jurisdiction or Jurisdiction.NL]
+
+
+def jurisdiction_of(organisation) -> str:
+    """An organisation's jurisdiction; without one (a user with no organisation), the NCTV's."""
+    return getattr(organisation, "jurisdiction", None) or Jurisdiction.NL
+
+
+def level_label(jurisdiction: str, level) -> str:
+    return authority_for(jurisdiction).label(level)
+
+
+def valid_levels_condition():
+    """The database's form of ``Authority.is_valid`` (a check constraint on the level rows)."""
+    condition = Q()
+    for code, authority in AUTHORITIES.items():
+        condition |= Q(jurisdiction=code, level__gte=1, level__lte=authority.highest)
+    return condition
