@@ -3,6 +3,8 @@ pairs (WGS 84), at least four, the first and last the same (CAP 1.2, section 3.2
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from itertools import pairwise
 
 from django.core.exceptions import ValidationError
@@ -73,3 +75,114 @@ def contains(points: list[tuple[float, float]], lat: float, lon: float) -> bool:
             if lon < crossing:
                 inside = not inside
     return inside
+
+
+# --- circles (CAP 1.2 "latitude,longitude radius", radius in kilometres) ---------------------
+
+EARTH_RADIUS_KM = 6371.0088  # the mean radius (IUGG)
+MAX_RADIUS_KM = 500.0  # larger than the Netherlands: a typo, not an area
+
+
+def parse_circle(text: str) -> tuple[float, float, float] | None:
+    """(latitude, longitude, radius in km) of a CAP circle; ``None`` for an empty text;
+    ``ValidationError`` saying what is wrong otherwise."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    message = _(
+        'A circle is "latitude,longitude radius" (radius in km), for example 52.3142,4.9419 1.5.'
+    )
+    parts = text.split()
+    try:
+        if len(parts) != 2:
+            raise ValueError(text)
+        centre = parts[0].split(",")
+        if len(centre) != 2:
+            raise ValueError(text)
+        lat, lon, radius = float(centre[0]), float(centre[1]), float(parts[1])
+    except ValueError:
+        raise ValidationError(message, code="circle_format") from None
+    if not all(math.isfinite(v) for v in (lat, lon, radius)):
+        raise ValidationError(message, code="circle_format")
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ValidationError(
+            _("The circle's centre lies outside the range of coordinates."), code="circle_range"
+        )
+    if not (0 < radius <= MAX_RADIUS_KM):
+        raise ValidationError(
+            _("The circle's radius must be more than 0 and at most %(max)s km.")
+            % {"max": f"{MAX_RADIUS_KM:g}"},
+            code="circle_radius",
+        )
+    return lat, lon, radius
+
+
+def format_circle(circle: tuple[float, float, float] | None) -> str:
+    if circle is None:
+        return ""
+    lat, lon, radius = circle
+    return f"{lat:g},{lon:g} {radius:g}"
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """The great-circle distance (haversine) on the mean Earth sphere."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def circle_contains(circle: tuple[float, float, float], lat: float, lon: float) -> bool:
+    clat, clon, radius = circle
+    return distance_km(clat, clon, lat, lon) <= radius
+
+
+def circle_box(circle: tuple[float, float, float]) -> tuple[float, float, float, float]:
+    """(south, west, north, east) enclosing the circle: the latitude span is exact; the
+    longitude span is taken at the latitude nearest a pole, where a kilometre spans most."""
+    lat, lon, radius = circle
+    dlat = math.degrees(radius / EARTH_RADIUS_KM)
+    south, north = max(-90.0, lat - dlat), min(90.0, lat + dlat)
+    widest = max(abs(south), abs(north))
+    if widest >= 89.9:
+        return south, -180.0, north, 180.0
+    dlon = math.degrees(radius / (EARTH_RADIUS_KM * math.cos(math.radians(widest))))
+    return south, max(-180.0, lon - dlon), north, min(180.0, lon + dlon)
+
+
+# --- the area as a whole: polygons (drawn or of chosen regions) and circles -------------------
+
+
+@dataclass(frozen=True)
+class Area:
+    """The union of polygons and circles; a point is in the area when it is in any of them."""
+
+    polygons: tuple[tuple[tuple[float, float], ...], ...] = ()
+    circles: tuple[tuple[float, float, float], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.polygons or self.circles)
+
+    def boxes(self) -> list[tuple[float, float, float, float]]:
+        """(south, west, north, east) of each part: the prefilter the database applies."""
+        return [bounding_box(list(p)) for p in self.polygons] + [
+            circle_box(c) for c in self.circles
+        ]
+
+    def contains(self, lat: float, lon: float) -> bool:
+        return any(contains(list(p), lat, lon) for p in self.polygons) or any(
+            circle_contains(c, lat, lon) for c in self.circles
+        )
+
+
+def area_of(alert) -> Area:
+    """The alert's area: its drawn polygon and circle and the outlines of its chosen regions."""
+    from alerts.regions import regions
+
+    polygons = []
+    if alert.area_polygon:
+        polygons.append(tuple(parse_polygon(alert.area_polygon)))
+    known = regions()
+    polygons += [known[code].polygon for code in alert.area_regions or [] if code in known]
+    circle = parse_circle(alert.area_circle)
+    return Area(polygons=tuple(polygons), circles=(circle,) if circle else ())

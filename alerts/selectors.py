@@ -14,7 +14,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from alerts.area import bounding_box, contains, parse_polygon
+from alerts.area import area_of
 from alerts.models import (
     DEFAULT_CHANNELS,
     USER_CHANNELS,
@@ -37,28 +37,29 @@ from ppsportal.sensitivity import TLP
 
 
 def area_targets(alert: Alert) -> list[dict]:
-    """The soft targets inside the alert's polygon (when it reaches the targets in its area),
-    of its target categories and capacity: one query with the polygon's bounding box as
-    prefilter, then the exact point-in-polygon test. Each as a dict with ``id``, ``name``,
-    ``operator_id``, ``latitude`` and ``longitude``."""
+    """The soft targets inside the alert's area (when it reaches the targets in its area: the
+    polygon, the circle and the chosen municipalities and safety regions), of its target
+    categories and capacity: one query with the bounding boxes of the area's parts as
+    prefilter, then the exact test (point in polygon, great-circle distance). Each as a dict
+    with ``id``, ``name``, ``operator_id``, ``latitude`` and ``longitude``."""
     from threats.models import SoftTarget
 
-    points = parse_polygon(alert.area_polygon) if alert.area_targets else []
-    if not points:
+    area = area_of(alert) if alert.area_targets else None
+    if not area:
         return []
-    south, west, north, east = bounding_box(points)
-    qs = SoftTarget.objects.filter(
-        latitude__gte=south, latitude__lte=north, longitude__gte=west, longitude__lte=east
-    )
+    in_a_box = Q(pk__in=[])
+    for south, west, north, east in area.boxes():
+        in_a_box |= Q(
+            latitude__gte=south, latitude__lte=north, longitude__gte=west, longitude__lte=east
+        )
+    qs = SoftTarget.objects.filter(in_a_box)
     if alert.pk:
         categories = alert.target_categories.through.objects.filter(alert_id=alert.pk)
         qs = qs.filter(Q(category__in=categories.values("sector_id")) | ~Exists(categories))
     if alert.target_min_capacity:
         qs = qs.filter(capacity__gte=alert.target_min_capacity)
     rows = qs.order_by("name", "pk").values("id", "name", "operator_id", "latitude", "longitude")
-    return [
-        row for row in rows if contains(points, float(row["latitude"]), float(row["longitude"]))
-    ]
+    return [row for row in rows if area.contains(float(row["latitude"]), float(row["longitude"]))]
 
 
 def _audience_q(alert: Alert) -> Q | None:

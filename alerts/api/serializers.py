@@ -23,6 +23,7 @@ from alerts.models import (
     StatusReport,
     Urgency,
 )
+from alerts.regions import regions as known_regions
 from partnerships.api.common import (
     OrganisationField,
     OrganisationRefSerializer,
@@ -152,6 +153,8 @@ class AlertSerializer(serializers.ModelSerializer):
             "ack_deadline",
             "area_description",
             "area_polygon",
+            "area_circle",
+            "area_regions",
             "area_targets",
             "target_min_capacity",
             "sender",
@@ -350,9 +353,22 @@ class AlertWriteSerializer(serializers.Serializer):
         allow_blank=True,
         help_text=gettext_lazy('CAP polygon: "latitude,longitude" pairs, closed.'),
     )
+    area_circle = serializers.CharField(
+        max_length=80,
+        required=False,
+        allow_blank=True,
+        help_text=gettext_lazy('CAP circle: "latitude,longitude radius", radius in km.'),
+    )
+    area_regions = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(known_regions())),
+        required=False,
+        help_text=gettext_lazy("CBS codes of municipalities (GM…) and safety regions (VR…)."),
+    )
     area_targets = serializers.BooleanField(
         required=False,
-        help_text=gettext_lazy("Reach the operators of the soft targets inside the polygon."),
+        help_text=gettext_lazy(
+            "Reach the operators of the soft targets inside the area (polygon, circle, regions)."
+        ),
     )
     target_categories = SectorField(
         many=True,

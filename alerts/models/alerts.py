@@ -122,12 +122,28 @@ class Alert(models.Model):
             "the last the same as the first."
         ),
     )
+    area_circle = models.CharField(
+        _("area circle"),
+        max_length=80,
+        blank=True,
+        help_text=_(
+            'Optional CAP circle: "latitude,longitude radius" with the radius in kilometres, '
+            "for example 52.3142,4.9419 1.5."
+        ),
+    )
+    area_regions = models.JSONField(
+        _("municipalities and safety regions"),
+        default=list,
+        blank=True,
+        help_text=_("Codes of the municipalities and safety regions in the area (CBS codes)."),
+    )
     area_targets = models.BooleanField(
         _("reach the soft targets in the area"),
         default=False,
         help_text=_(
-            "Add the operators of the soft targets inside the polygon to the audience, narrowed "
-            "to the categories and the capacity below."
+            "Add the operators of the soft targets inside the area (the polygon, the circle and "
+            "the chosen regions) to the audience, narrowed to the categories and the capacity "
+            "below."
         ),
     )
     target_categories = models.ManyToManyField(
