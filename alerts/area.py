@@ -175,6 +175,72 @@ class Area:
         )
 
 
+def _orientation(a, b, c) -> float:
+    return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+
+
+def _on_segment(a, b, c) -> bool:
+    """c, collinear with a-b, lies within its box."""
+    return min(a[0], b[0]) <= c[0] <= max(a[0], b[0]) and min(a[1], b[1]) <= c[1] <= max(a[1], b[1])
+
+
+def segments_cross(p1, p2, q1, q2) -> bool:
+    """Whether segment p1-p2 and segment q1-q2 have a point in common (touching counts)."""
+    d1, d2 = _orientation(q1, q2, p1), _orientation(q1, q2, p2)
+    d3, d4 = _orientation(p1, p2, q1), _orientation(p1, p2, q2)
+    if ((d1 > 0) != (d2 > 0) and d1 != 0 and d2 != 0) and (
+        (d3 > 0) != (d4 > 0) and d3 != 0 and d4 != 0
+    ):
+        return True
+    return (
+        (d1 == 0 and _on_segment(q1, q2, p1))
+        or (d2 == 0 and _on_segment(q1, q2, p2))
+        or (d3 == 0 and _on_segment(p1, p2, q1))
+        or (d4 == 0 and _on_segment(p1, p2, q2))
+    )
+
+
+def _segment_distance_km(circle, a, b) -> float:
+    """Distance from the circle's centre to segment a-b, on a plane tangent at the centre
+    (equirectangular: exact enough over the tens of kilometres of an event's route)."""
+    clat, clon, _radius = circle
+    k = math.cos(math.radians(clat))
+    km = math.radians(1) * EARTH_RADIUS_KM
+    ax, ay = (a[1] - clon) * k * km, (a[0] - clat) * km
+    bx, by = (b[1] - clon) * k * km, (b[0] - clat) * km
+    dx, dy = bx - ax, by - ay
+    length = dx * dx + dy * dy
+    t = 0.0 if length == 0 else max(0.0, min(1.0, -(ax * dx + ay * dy) / length))
+    return math.hypot(ax + t * dx, ay + t * dy)
+
+
+def _polygon_touches(polygon, route, closed) -> bool:
+    ring = list(polygon)
+    if any(contains(ring, lat, lon) for lat, lon in route):
+        return True
+    if closed and any(contains(list(route), lat, lon) for lat, lon in ring):
+        return True  # the area lies inside the perimeter
+    return any(
+        segments_cross(p1, p2, q1, q2) for p1, p2 in pairwise(route) for q1, q2 in pairwise(ring)
+    )
+
+
+def _circle_touches(circle, route, closed) -> bool:
+    if closed and contains(list(route), circle[0], circle[1]):
+        return True
+    if len(route) == 1:
+        return circle_contains(circle, *route[0])
+    return any(_segment_distance_km(circle, a, b) <= circle[2] for a, b in pairwise(route))
+
+
+def area_touches(area: Area, route: list[tuple[float, float]]) -> bool:
+    """Whether an event's route (a line) or perimeter (closed: an area) meets the area."""
+    closed = len(route) >= 4 and route[0] == route[-1]
+    return any(_polygon_touches(p, route, closed) for p in area.polygons) or any(
+        _circle_touches(c, route, closed) for c in area.circles
+    )
+
+
 def area_of(alert) -> Area:
     """The alert's area: its drawn polygon and circle and the outlines of its chosen regions."""
     from alerts.regions import regions

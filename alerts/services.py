@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts.area import format_circle, format_polygon, parse_circle, parse_polygon
+from alerts.escalation import escalate_unreachable
 from alerts.fanout import insert_follow_ups, insert_user_deliveries
 from alerts.models import (
     LEVEL_DEFAULTS,
@@ -35,6 +36,7 @@ from alerts.selectors import (
     audience_organisations,
     audience_size_before_entitlement,
     recipient_alert_get,
+    unreachable_reasons,
     webhooks_of,
 )
 from alerts.tasks import dispatch_lease
@@ -518,6 +520,11 @@ def alert_publish(*, alert: Alert, by) -> Alert:
     for row in hooks:
         row.dispatched_until = now + dispatch_lease()
     Delivery.objects.bulk_create(hooks, ignore_conflicts=True)
+    # nobody to tell in some organisations: the duty officer hears of it now, with the reason
+    org_ids = [o.pk for o in organisations]
+    escalate_unreachable(
+        alert, unreachable_reasons(org_ids, hooked={w.organisation_id for w in webhooks})
+    )
     transaction.on_commit(lambda: enqueue_pending(alert_id=alert.pk))
     return alert
 

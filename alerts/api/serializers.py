@@ -21,6 +21,7 @@ from alerts.models import (
     Certainty,
     Severity,
     StatusReport,
+    Unreachable,
     Urgency,
 )
 from alerts.regions import regions as known_regions
@@ -280,6 +281,12 @@ class AreaTargetSerializer(serializers.Serializer):
     )
 
 
+class UnreachableSerializer(serializers.Serializer):
+    name = serializers.CharField(read_only=True)
+    reason = serializers.ChoiceField(choices=Unreachable.choices, read_only=True)
+    reason_label = serializers.CharField(read_only=True)
+
+
 class AudiencePreviewSerializer(serializers.Serializer):
     organisations = serializers.IntegerField(read_only=True)
     users = serializers.IntegerField(read_only=True)
@@ -304,6 +311,14 @@ class AudiencePreviewSerializer(serializers.Serializer):
         help_text=gettext_lazy(
             "Organisations in the audience with no active user on any channel and no webhook: "
             "nobody there would be told."
+        ),
+    )
+    unreachable = UnreachableSerializer(
+        many=True,
+        read_only=True,
+        help_text=gettext_lazy(
+            "The same organisations, each with the reason; publishing tells the NCTV duty "
+            "officer of them at once."
         ),
     )
     area_targets = AreaTargetSerializer(many=True, read_only=True)

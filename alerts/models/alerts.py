@@ -442,8 +442,16 @@ class StatusReport(models.Model):
         return f"{self.organisation}: {self.get_status_display()}"
 
 
+class Unreachable(models.TextChoices):
+    """Why nobody in a recipient organisation can be told of an alert."""
+
+    NO_ACTIVE_USER = "no_active_user", _("No active user and no webhook")
+    NO_CHANNEL = "no_channel", _("No user with a channel switched on and no webhook")
+
+
 class EscalationStep(models.Model):
-    """A step of escalation taken for an organisation that has not acknowledged; each once."""
+    """A step of escalation taken for an organisation that has not acknowledged; each once.
+    An organisation nobody can be told of (``reason``) reaches step 2 at publication."""
 
     class Step(models.IntegerChoices):
         REMINDER = 1, _("Reminder by SMS to the organisation's liaison and administrators")
@@ -456,6 +464,13 @@ class EscalationStep(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
     )
     step = models.PositiveSmallIntegerField(_("step"), choices=Step.choices)
+    reason = models.CharField(
+        _("unreachable because"),
+        max_length=20,
+        choices=Unreachable.choices,
+        blank=True,
+        help_text=_("Set when the duty officer was told at publication: nobody there to tell."),
+    )
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:

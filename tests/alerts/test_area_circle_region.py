@@ -239,3 +239,28 @@ def test_ten_thousand_targets_in_a_circle_and_regions_in_one_query(
         found = area_targets(alert)
     assert {t["id"] for t in found} == expected
     assert 0 < len(expected) < 10_000
+
+
+def test_the_publish_preview_shows_the_area_and_its_targets_on_a_map(world, client):
+    import json
+    import re
+
+    from django.urls import reverse
+
+    SoftTarget.objects.bulk_create(
+        [_target(world.org_a, world.sector("football_stadium"), *ARENA_POINT, name="ArenA")]
+    )
+    alert = world.approved(
+        area_circle="52.3142,4.9419 1.5", area_regions=["GM0268"], area_targets=True
+    )
+    sign_in(client, world.duty)
+    html = client.get(reverse("admin:alerts_alert_publish", args=[alert.pk])).content.decode()
+    assert 'id="area-preview-map"' in html and "alerts/area_map.js" in html
+    assert "<script>" not in html  # the data travels as JSON, the code from a file (CSP)
+    found = re.search(
+        r'<script id="area-preview-data" type="application/json">(.*?)</script>', html, re.S
+    )
+    data = json.loads(found.group(1))
+    assert data["area"]["circles"] == [{"center": [52.3142, 4.9419], "radius_m": 1500.0}]
+    assert data["area"]["polygons"] == [[list(p) for p in regions()["GM0268"].polygon]]
+    assert [(t["name"], t["operator"]) for t in data["targets"]] == [("ArenA", "Partner A Stadion")]
