@@ -18,7 +18,7 @@ from shapely.geometry import Point, Polygon
 from alerts import services
 from alerts.area import EARTH_RADIUS_KM, Area, circle_box, circle_contains, format_polygon
 from alerts.cap import alert_to_cap
-from alerts.models import AlertRecipient
+from alerts.models import Alert, AlertRecipient
 from alerts.preview import audience_preview
 from alerts.regions import regions
 from alerts.selectors import area_targets
@@ -264,3 +264,26 @@ def test_the_publish_preview_shows_the_area_and_its_targets_on_a_map(world, clie
     assert data["area"]["circles"] == [{"center": [52.3142, 4.9419], "radius_m": 1500.0}]
     assert data["area"]["polygons"] == [[list(p) for p in regions()["GM0268"].polygon]]
     assert [(t["name"], t["operator"]) for t in data["targets"]] == [("ArenA", "Partner A Stadion")]
+
+
+def test_staff_choose_a_circle_and_regions_on_the_admin_add_form(client, world):
+    from tests.alerts.test_admin import ADD, draft_data
+
+    sign_in(client, world.author)
+    page = client.get(ADD).content.decode()
+    assert 'value="VR13"' in page and "Veiligheidsregio Amsterdam-Amstelland" in page
+    refused = client.post(ADD, draft_data(world, area_circle="52.3,4.9", area_targets="on"))
+    assert refused.status_code == 200
+    assert refused.context["adminform"].form.errors["area_circle"]
+    made = client.post(
+        ADD,
+        draft_data(
+            world,
+            area_circle="52.3142,4.9419 1.5",
+            area_regions=["VR13", "GM0268"],
+            area_targets="on",
+        ),
+    )
+    assert made.status_code == 302
+    alert = Alert.objects.get()
+    assert (alert.area_circle, alert.area_regions) == ("52.3142,4.9419 1.5", ["VR13", "GM0268"])
