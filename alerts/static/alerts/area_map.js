@@ -14,12 +14,15 @@
     var map = L.map(element, { scrollWheelZoom: false });
     L.tileLayer(config.tileUrl, { attribution: config.attribution, maxZoom: 19 }).addTo(map);
     var layers = [];
+    var bounds = L.latLngBounds([]); // from the data: a circle has no bounds before the map has a view
     var area = { color: "#b00020", weight: 2, fillOpacity: 0.08, className: "area-shape" };
     (config.area.polygons || []).forEach(function (ring) {
       layers.push(L.polygon(ring, area).addTo(map));
+      bounds.extend(ring);
     });
     (config.area.circles || []).forEach(function (circle) {
       layers.push(L.circle(circle.center, Object.assign({ radius: circle.radius_m }, area)).addTo(map));
+      bounds.extend(L.latLng(circle.center).toBounds(2 * circle.radius_m));
     });
     (config.targets || []).forEach(function (target) {
       var label = target.name + (target.operator ? " — " + target.operator : "");
@@ -33,12 +36,14 @@
       });
       marker.bindTooltip(label);
       layers.push(marker.addTo(map));
+      bounds.extend([target.latitude, target.longitude]);
       if (target.route && target.route.length > 1) {
         layers.push(L.polyline(target.route, { color: "#7b1fa2", weight: 3 }).addTo(map));
+        bounds.extend(target.route);
       }
     });
-    if (layers.length) {
-      map.fitBounds(L.featureGroup(layers).getBounds(), { padding: [30, 30], maxZoom: 15 });
+    if (bounds.isValid()) {
+      map.fitBounds(bounds, { padding: [30, 30], maxZoom: 15 });
     } else {
       map.setView([52.2, 5.3], 7); // the Netherlands
     }
