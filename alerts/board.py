@@ -18,7 +18,7 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from alerts.models import (
@@ -28,6 +28,7 @@ from alerts.models import (
     Delivery,
     EscalationStep,
     StatusReport,
+    Unreachable,
 )
 
 RECENT_DAYS = 14  # ended alerts stay on the board this long
@@ -140,6 +141,11 @@ class OrganisationState:
     status_report: StatusReport | None = None
     overdue: bool = False
     measures: list[str] = field(default_factory=list)
+    unreachable: str = ""  # the reason nobody there could be told (``Unreachable``)
+
+    @property
+    def unreachable_label(self) -> str:
+        return str(Unreachable(self.unreachable).label) if self.unreachable else ""
 
     @property
     def escalation_label(self) -> str:
@@ -151,7 +157,7 @@ class OrganisationState:
 def board_alert_state(alert: Alert, *, now: datetime | None = None) -> list[OrganisationState]:
     """Per recipient organisation, by name: deliveries sent, failed and pending, the
     acknowledgement (at, by, measures), the latest status reported back, the escalation step
-    reached, overdue. Five queries."""
+    reached (and why, when nobody there could be told), overdue. Five queries."""
     from threats.models import Measure
 
     now = now or timezone.now()
@@ -165,13 +171,14 @@ def board_alert_state(alert: Alert, *, now: datetime | None = None) -> list[Orga
         r.organisation_id: r
         for r in StatusReport.objects.filter(alert=alert).select_related("user")
     }
-    steps = dict(
-        EscalationStep.objects.filter(alert=alert)
-        .values("organisation_id")
-        .annotate(step=Max("step"))
-        .order_by()
-        .values_list("organisation_id", "step")
-    )
+    steps: dict[int, int] = {}
+    unreachable: dict[int, str] = {}
+    for org_id, step, reason in EscalationStep.objects.filter(alert=alert).values_list(
+        "organisation_id", "step", "reason"
+    ):
+        steps[org_id] = max(step, steps.get(org_id, 0))
+        if reason:
+            unreachable[org_id] = reason
     rows = []
     recipients = (
         AlertRecipient.objects.filter(alert=alert)
@@ -188,6 +195,7 @@ def board_alert_state(alert: Alert, *, now: datetime | None = None) -> list[Orga
                 **deliveries.get(org_id, {}),
                 acknowledgement=ack,
                 escalation_step=steps.get(org_id),
+                unreachable=unreachable.get(org_id, ""),
                 status_report=reports.get(org_id),
                 overdue=past_deadline and ack is None,
                 measures=[str(labels.get(code, code)) for code in ack.measures_taken]

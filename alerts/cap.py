@@ -31,8 +31,10 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from alerts.area import format_polygon
 from alerts.channels import messages
 from alerts.models import Alert
+from alerts.regions import regions
 from alerts.services import XML_ILLEGAL
 from ppsportal.sensitivity import TLP
 
@@ -103,8 +105,9 @@ def _add(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
 def area_description(alert: Alert) -> str:
     if alert.area_description:
         return alert.area_description
-    regions = [r for r in alert.regions or [] if r]
-    return ", ".join(regions) if regions else _("The Netherlands")
+    chosen = [regions()[c].name for c in alert.area_regions or [] if c in regions()]
+    chosen += [r for r in alert.regions or [] if r]
+    return ", ".join(chosen) if chosen else _("The Netherlands")
 
 
 def web_url(alert: Alert, request=None) -> str:
@@ -149,6 +152,11 @@ def _info(root: ET.Element, alert: Alert, request, language: str) -> None:
         _add(area, "areaDesc", area_description(alert))
         if alert.area_polygon:
             _add(area, "polygon", alert.area_polygon)
+        for code in alert.area_regions or []:  # the chosen regions' outlines
+            if code in regions():
+                _add(area, "polygon", format_polygon(list(regions()[code].polygon)))
+        if alert.area_circle:
+            _add(area, "circle", alert.area_circle)
 
 
 def is_public(alert: Alert) -> bool:

@@ -4,6 +4,10 @@ Step 1, at the acknowledgement deadline: an SMS to the organisation's administra
 liaisons of its partnerships who belong to a recipient organisation. Step 2, at twice the
 deadline: an SMS to the NCTV duty officers (active NCTV staff in the group named by
 ``ALERTS_DUTY_OFFICER_GROUP``), naming the organisations still silent.
+
+An organisation in the audience that nobody can be told of (no active user, or no channel, and
+no webhook) does not wait: at publication it reaches step 2 with the reason, and the duty
+officers get an SMS naming it and why (``escalate_unreachable``). The later step 2 passes it by.
 """
 
 from __future__ import annotations
@@ -65,6 +69,45 @@ def _sms_rows(alert, targets, purpose, organisation_id, now) -> list[Delivery]:
     ]
 
 
+def _duty_officers():
+    """(user id, organisation id) of the active NCTV duty officers."""
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            is_staff=True,
+            membership__organisation__is_nctv=True,
+            groups__name=DUTY_OFFICER_GROUP,
+        )
+        .values_list("pk", "membership__organisation_id")
+    )
+
+
+def escalate_unreachable(alert: Alert, reasons: dict[int, str]) -> int:
+    """At publication, in its transaction: each recipient organisation nobody can be told of
+    reaches step 2 with its reason, and the duty officers get one SMS naming them. Once: the
+    step rows and the SMS rows are unique, a second call inserts nothing."""
+    if not reasons:
+        return 0
+    now = timezone.now()
+    EscalationStep.objects.bulk_create(
+        [
+            EscalationStep(
+                alert=alert,
+                organisation_id=org_id,
+                step=EscalationStep.Step.DUTY_OFFICER,
+                reason=reason,
+            )
+            for org_id, reason in reasons.items()
+        ],
+        ignore_conflicts=True,
+    )
+    rows = _sms_rows(alert, _duty_officers(), Delivery.Purpose.UNREACHABLE, None, now)
+    Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+    transaction.on_commit(lambda: _enqueue_purpose(alert, Delivery.Purpose.UNREACHABLE))
+    return len(reasons)
+
+
 def _take_step(alert: Alert, step: int) -> int:
     """Record the step for each silent organisation and queue its messages, in one
     transaction; a second run finds the steps recorded and does nothing."""
@@ -84,30 +127,24 @@ def _take_step(alert: Alert, step: int) -> int:
                     alert, _reminder_targets(alert, org_id), Delivery.Purpose.REMINDER, org_id, now
                 )
         else:
-            officers = (
-                get_user_model()
-                .objects.filter(
-                    is_active=True,
-                    is_staff=True,
-                    membership__organisation__is_nctv=True,
-                    groups__name=DUTY_OFFICER_GROUP,
-                )
-                .values_list("pk", "membership__organisation_id")
-            )
-            rows = _sms_rows(alert, officers, Delivery.Purpose.DUTY_OFFICER, None, now)
+            rows = _sms_rows(alert, _duty_officers(), Delivery.Purpose.DUTY_OFFICER, None, now)
         Delivery.objects.bulk_create(rows, ignore_conflicts=True)
         transaction.on_commit(lambda: _enqueue(alert, step))
     return len(silent)
 
 
 def _enqueue(alert: Alert, step: int) -> None:
-    from alerts.tasks import enqueue_batches
-
     purpose = (
         Delivery.Purpose.REMINDER
         if step == EscalationStep.Step.REMINDER
         else Delivery.Purpose.DUTY_OFFICER
     )
+    _enqueue_purpose(alert, purpose)
+
+
+def _enqueue_purpose(alert: Alert, purpose: str) -> None:
+    from alerts.tasks import enqueue_batches
+
     enqueue_batches(
         list(
             Delivery.objects.filter(

@@ -14,7 +14,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from alerts.area import bounding_box, contains, parse_polygon
+from alerts.area import area_of, area_touches
 from alerts.models import (
     DEFAULT_CHANNELS,
     USER_CHANNELS,
@@ -24,6 +24,7 @@ from alerts.models import (
     ChannelPreference,
     Delivery,
     OrganisationChannelDefault,
+    Unreachable,
     WebhookSubscription,
 )
 from partnerships.models import Organisation, PartnershipMember
@@ -32,33 +33,51 @@ from partnerships.sharing.footing import footing_covenants
 from partnerships.sharing.registry import spec_for
 from partnerships.sharing.selectors import group_grants_valid, visible_to
 from ppsportal.sensitivity import TLP
+from threats.route import parse_route
 
 # --- who the alert goes to ---------------------------------------------------------------------
 
 
 def area_targets(alert: Alert) -> list[dict]:
-    """The soft targets inside the alert's polygon (when it reaches the targets in its area),
-    of its target categories and capacity: one query with the polygon's bounding box as
-    prefilter, then the exact point-in-polygon test. Each as a dict with ``id``, ``name``,
-    ``operator_id``, ``latitude`` and ``longitude``."""
+    """The soft targets inside the alert's area (when it reaches the targets in its area: the
+    polygon, the circle and the chosen municipalities and safety regions), of its target
+    categories and capacity: one query with the bounding boxes of the area's parts as
+    prefilter, then the exact test (point in polygon, great-circle distance). Each as a dict
+    with ``id``, ``name``, ``operator_id``, ``latitude`` and ``longitude``."""
     from threats.models import SoftTarget
 
-    points = parse_polygon(alert.area_polygon) if alert.area_targets else []
-    if not points:
+    area = area_of(alert) if alert.area_targets else None
+    if not area:
         return []
-    south, west, north, east = bounding_box(points)
-    qs = SoftTarget.objects.filter(
-        latitude__gte=south, latitude__lte=north, longitude__gte=west, longitude__lte=east
-    )
+    in_a_box = Q(pk__in=[])
+    for south, west, north, east in area.boxes():
+        in_a_box |= Q(
+            latitude__gte=south, latitude__lte=north, longitude__gte=west, longitude__lte=east
+        )
+        # an event whose route's box overlaps the part's box
+        in_a_box |= Q(
+            route_north__gte=south,
+            route_south__lte=north,
+            route_east__gte=west,
+            route_west__lte=east,
+        )
+    qs = SoftTarget.objects.filter(in_a_box)
     if alert.pk:
         categories = alert.target_categories.through.objects.filter(alert_id=alert.pk)
         qs = qs.filter(Q(category__in=categories.values("sector_id")) | ~Exists(categories))
     if alert.target_min_capacity:
         qs = qs.filter(capacity__gte=alert.target_min_capacity)
-    rows = qs.order_by("name", "pk").values("id", "name", "operator_id", "latitude", "longitude")
-    return [
-        row for row in rows if contains(points, float(row["latitude"]), float(row["longitude"]))
-    ]
+    rows = qs.order_by("name", "pk").values(
+        "id", "name", "operator_id", "latitude", "longitude", "route"
+    )
+    return [row for row in rows if _in_area(area, row)]
+
+
+def _in_area(area, row: dict) -> bool:
+    """The target's point is in the area, or its route or perimeter meets it."""
+    if area.contains(float(row["latitude"]), float(row["longitude"])):
+        return True
+    return bool(row["route"]) and area_touches(area, parse_route(row["route"]))
 
 
 def _audience_q(alert: Alert) -> Q | None:
@@ -164,6 +183,33 @@ def audience_recipients(organisation_ids: list[int]) -> list[Recipient]:
 
 def webhooks_of(organisation_ids: list[int]) -> QuerySet:
     return WebhookSubscription.objects.filter(organisation_id__in=organisation_ids, active=True)
+
+
+def unreachable_reasons(
+    organisation_ids: list[int],
+    recipients: list[Recipient] | None = None,
+    hooked: set[int] | None = None,
+) -> dict[int, str]:
+    """The organisations among these that nobody could tell of an alert, each with the reason
+    (``Unreachable``): no active user and no webhook, or active users none of whom has a channel
+    switched on and no webhook. Pass the ``audience_recipients`` and the organisations with a
+    webhook already resolved to save their queries (three and one)."""
+    if not organisation_ids:
+        return {}
+    if recipients is None:
+        recipients = audience_recipients(organisation_ids)
+    if hooked is None:
+        hooked = set(webhooks_of(organisation_ids).values_list("organisation_id", flat=True))
+    with_users = {r.organisation_id for r in recipients}
+    with_channels = {r.organisation_id for r in recipients if r.channels}
+    reasons = {}
+    for org_id in organisation_ids:
+        if org_id in hooked or org_id in with_channels:
+            continue
+        reasons[org_id] = (
+            Unreachable.NO_CHANNEL if org_id in with_users else Unreachable.NO_ACTIVE_USER
+        )
+    return reasons
 
 
 # --- who may read it ---------------------------------------------------------------------------

@@ -17,7 +17,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alerts.area import format_polygon, parse_polygon
+from alerts.area import format_circle, format_polygon, parse_circle, parse_polygon
+from alerts.escalation import escalate_unreachable
 from alerts.fanout import insert_follow_ups, insert_user_deliveries
 from alerts.models import (
     LEVEL_DEFAULTS,
@@ -30,10 +31,12 @@ from alerts.models import (
     StatusReport,
 )
 from alerts.models.deliveries import Channel
+from alerts.regions import regions
 from alerts.selectors import (
     audience_organisations,
     audience_size_before_entitlement,
     recipient_alert_get,
+    unreachable_reasons,
     webhooks_of,
 )
 from alerts.tasks import dispatch_lease
@@ -59,6 +62,8 @@ COPIED_FIELDS = (
     "regions",
     "area_description",
     "area_polygon",
+    "area_circle",
+    "area_regions",
     "area_targets",
     "target_min_capacity",
     "assessment",
@@ -111,6 +116,19 @@ def _check_text(alert: Alert) -> None:
         )
 
 
+def _checked_regions(codes) -> list[str]:
+    """The chosen municipalities and safety regions, each once, all known."""
+    known = regions()
+    codes = list(dict.fromkeys(str(c).strip().upper() for c in codes or [] if str(c).strip()))
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        message = _("Unknown municipality or safety region: %(codes)s.") % {
+            "codes": ", ".join(unknown)[:200]
+        }
+        raise ValidationError({"area_regions": ValidationError(message, code="area_region")})
+    return codes
+
+
 def _check_alert(alert: Alert, raises_sectors) -> None:
     _check_text(alert)
     if alert.tlp == TLP.RED:
@@ -125,8 +143,16 @@ def _check_alert(alert: Alert, raises_sectors) -> None:
         alert.area_polygon = format_polygon(parse_polygon(alert.area_polygon))
     except ValidationError as error:
         raise ValidationError({"area_polygon": error}) from None
-    if alert.area_targets and not alert.area_polygon:
-        message = _("Draw the area (a polygon) whose soft targets the alert is to reach.")
+    try:
+        alert.area_circle = format_circle(parse_circle(alert.area_circle))
+    except ValidationError as error:
+        raise ValidationError({"area_circle": error}) from None
+    alert.area_regions = _checked_regions(alert.area_regions)
+    if alert.area_targets and not (alert.area_polygon or alert.area_circle or alert.area_regions):
+        message = _(
+            "Draw the area (a polygon or a circle) or choose the municipalities and safety "
+            "regions whose soft targets the alert is to reach."
+        )
         raise ValidationError({"area_polygon": ValidationError(message, code="area_missing")})
     alert.full_clean(exclude=["owner_organisation", "author"])
 
@@ -156,6 +182,8 @@ def alert_create(
     regions=(),
     area_description: str = "",
     area_polygon: str = "",
+    area_circle: str = "",
+    area_regions=(),
     area_targets: bool = False,
     target_categories=(),
     target_min_capacity: int | None = None,
@@ -199,6 +227,8 @@ def alert_create(
         regions=[str(r).strip() for r in regions if str(r).strip()],
         area_description=(area_description or "").strip(),
         area_polygon=area_polygon or "",
+        area_circle=area_circle or "",
+        area_regions=list(area_regions or []),
         area_targets=bool(area_targets),
         target_min_capacity=target_min_capacity or None,
         assessment=assessment,
@@ -490,6 +520,11 @@ def alert_publish(*, alert: Alert, by) -> Alert:
     for row in hooks:
         row.dispatched_until = now + dispatch_lease()
     Delivery.objects.bulk_create(hooks, ignore_conflicts=True)
+    # nobody to tell in some organisations: the duty officer hears of it now, with the reason
+    org_ids = [o.pk for o in organisations]
+    escalate_unreachable(
+        alert, unreachable_reasons(org_ids, hooked={w.organisation_id for w in webhooks})
+    )
     transaction.on_commit(lambda: enqueue_pending(alert_id=alert.pk))
     return alert
 

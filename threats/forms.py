@@ -85,6 +85,16 @@ class SoftTargetForm(forms.Form):
         label=_("Event start"), required=False, widget=DateTimeInput()
     )
     event_end = forms.DateTimeField(label=_("Event end"), required=False, widget=DateTimeInput())
+    route = forms.CharField(
+        label=_("Route or perimeter"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            'For an event: "latitude,longitude" pairs separated by spaces, for example '
+            "51.8426,5.859 51.87,5.865 51.93,5.83; a closed ring (last point the same as the "
+            "first) is a perimeter. Area alerts reach the event when it meets their area."
+        ),
+    )
     partnership = forms.ModelChoiceField(
         label=_("Partnership"),
         queryset=None,

@@ -31,6 +31,7 @@ from threats.models import (
     SoftTarget,
     ThreatAssessment,
 )
+from threats.route import format_route, parse_route, route_box
 
 # --- who may -----------------------------------------------------------------------------------
 
@@ -246,6 +247,7 @@ SOFT_TARGET_FIELDS = (
     "is_event",
     "event_start",
     "event_end",
+    "route",
     "partnership",
     "security_contact_name",
     "security_contact_phone",
@@ -262,6 +264,16 @@ def _check_target(target: SoftTarget) -> None:
             raise ValidationError({"event_end": _("An event cannot end before it starts.")})
     else:
         target.event_start = target.event_end = None
+        if (target.route or "").strip():
+            message = _("Only an event has a route or perimeter; a venue is its location.")
+            raise ValidationError({"route": ValidationError(message, code="route_not_event")})
+    try:
+        points = parse_route(target.route)
+    except ValidationError as error:
+        raise ValidationError({"route": error}) from None
+    target.route = format_route(points)
+    box = route_box(points) if points else (None, None, None, None)
+    target.route_south, target.route_west, target.route_north, target.route_east = box
     if (
         target.partnership_id is not None
         and not PartnershipMember.objects.filter(

@@ -36,6 +36,7 @@ from threats.forms import (
 )
 from threats.markdown import render_markdown
 from threats.models import AlertLevel, Measure, ModusOperandi, Motive
+from threats.route import parse_route
 from threats.rules import gaps_for
 from threats.services import may_change_soft_target
 from threats.services_register import soft_target_register, soft_target_register_update
@@ -127,6 +128,7 @@ def _marker(target) -> dict:
         if gaps
         else _("No gaps"),
         "url": reverse("soft-target-detail", args=[target.public_id]),
+        "route": [[lat, lon] for lat, lon in parse_route(target.route)],
     }
 
 

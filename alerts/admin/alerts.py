@@ -174,6 +174,8 @@ class AlertAdmin(AlertLifecycleMixin, AuditedReadsMixin, ServiceAdmin):
                     "fields": [
                         "area_description",
                         "area_polygon",
+                        "area_circle",
+                        "area_regions",
                         "area_targets",
                         "target_categories",
                         "target_min_capacity",

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from alerts.models import Alert, Certainty, Severity, Urgency
+from alerts.regions import region_choices
 from threats.admin.common import ListOfTextField
 from threats.models import Sector
 
@@ -27,6 +28,8 @@ ALERT_FIELDS = (
     "organisations",
     "area_description",
     "area_polygon",
+    "area_circle",
+    "area_regions",
     "area_targets",
     "target_categories",
     "target_min_capacity",
@@ -84,6 +87,13 @@ class AlertForm(forms.ModelForm):
             "Publishing sets these sectors' ATb level to the alert's level. Not for exercises "
             "and tests."
         ),
+    )
+    area_regions = forms.MultipleChoiceField(
+        label=_("municipalities and safety regions"),
+        choices=region_choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Their outlines join the polygon and the circle to make the area."),
     )
     regions = ListOfTextField(
         label=_("regions"),

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
@@ -131,6 +132,12 @@ def preview_context(alert: Alert) -> dict:
     return {
         "preview": preview,
         "preview_channels": [(Channel(c).label, n) for c, n in preview["channels"].items()],
+        "preview_map": {
+            "area": preview["area"],
+            "targets": preview["area_targets"],
+            "tileUrl": settings.MAP_TILE_URL,
+            "attribution": settings.MAP_TILE_ATTRIBUTION,
+        },
     }
 
 

@@ -21,8 +21,10 @@ from alerts.models import (
     Certainty,
     Severity,
     StatusReport,
+    Unreachable,
     Urgency,
 )
+from alerts.regions import regions as known_regions
 from partnerships.api.common import (
     OrganisationField,
     OrganisationRefSerializer,
@@ -152,6 +154,8 @@ class AlertSerializer(serializers.ModelSerializer):
             "ack_deadline",
             "area_description",
             "area_polygon",
+            "area_circle",
+            "area_regions",
             "area_targets",
             "target_min_capacity",
             "sender",
@@ -277,6 +281,12 @@ class AreaTargetSerializer(serializers.Serializer):
     )
 
 
+class UnreachableSerializer(serializers.Serializer):
+    name = serializers.CharField(read_only=True)
+    reason = serializers.ChoiceField(choices=Unreachable.choices, read_only=True)
+    reason_label = serializers.CharField(read_only=True)
+
+
 class AudiencePreviewSerializer(serializers.Serializer):
     organisations = serializers.IntegerField(read_only=True)
     users = serializers.IntegerField(read_only=True)
@@ -301,6 +311,14 @@ class AudiencePreviewSerializer(serializers.Serializer):
         help_text=gettext_lazy(
             "Organisations in the audience with no active user on any channel and no webhook: "
             "nobody there would be told."
+        ),
+    )
+    unreachable = UnreachableSerializer(
+        many=True,
+        read_only=True,
+        help_text=gettext_lazy(
+            "The same organisations, each with the reason; publishing tells the NCTV duty "
+            "officer of them at once."
         ),
     )
     area_targets = AreaTargetSerializer(many=True, read_only=True)
@@ -350,9 +368,22 @@ class AlertWriteSerializer(serializers.Serializer):
         allow_blank=True,
         help_text=gettext_lazy('CAP polygon: "latitude,longitude" pairs, closed.'),
     )
+    area_circle = serializers.CharField(
+        max_length=80,
+        required=False,
+        allow_blank=True,
+        help_text=gettext_lazy('CAP circle: "latitude,longitude radius", radius in km.'),
+    )
+    area_regions = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(known_regions())),
+        required=False,
+        help_text=gettext_lazy("CBS codes of municipalities (GM…) and safety regions (VR…)."),
+    )
     area_targets = serializers.BooleanField(
         required=False,
-        help_text=gettext_lazy("Reach the operators of the soft targets inside the polygon."),
+        help_text=gettext_lazy(
+            "Reach the operators of the soft targets inside the area (polygon, circle, regions)."
+        ),
     )
     target_categories = SectorField(
         many=True,

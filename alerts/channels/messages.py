@@ -172,20 +172,35 @@ def duty_officer(alert, organisations) -> Message:
         )
 
 
+def unreachable(alert, steps) -> Message:
+    """At publication, to the NCTV duty officer: the recipient organisations nobody can be told
+    of, each with the reason."""
+    with translation.override(settings.LANGUAGE_CODE):
+        names = "; ".join(
+            sorted(f"{s.organisation.name} ({s.get_reason_display()})" for s in steps)
+        )
+        text = _("Unreachable for this alert, nobody there is told: %(names)s. Alert: %(url)s") % {
+            "names": names or "-",
+            "url": alert_url(alert),
+        }
+        return Message(
+            subject=marked(alert, text), body=marked(alert, text), short=marked(alert, text)
+        )
+
+
 def for_delivery(delivery) -> Message:
     from alerts.models import Delivery, EscalationStep
 
     alert = delivery.alert
     if delivery.purpose == Delivery.Purpose.REMINDER:
         return reminder(alert, delivery.organisation)
-    if delivery.purpose == Delivery.Purpose.DUTY_OFFICER:
-        silent = [
-            e.organisation
-            for e in EscalationStep.objects.filter(
-                alert=alert, step=EscalationStep.Step.DUTY_OFFICER
-            ).select_related("organisation")
-        ]
-        return duty_officer(alert, silent)
+    if delivery.purpose in (Delivery.Purpose.DUTY_OFFICER, Delivery.Purpose.UNREACHABLE):
+        steps = EscalationStep.objects.filter(
+            alert=alert, step=EscalationStep.Step.DUTY_OFFICER
+        ).select_related("organisation")
+        if delivery.purpose == Delivery.Purpose.UNREACHABLE:
+            return unreachable(alert, steps.exclude(reason=""))
+        return duty_officer(alert, [e.organisation for e in steps.filter(reason="")])
     if delivery.purpose in (Delivery.Purpose.CANCEL, Delivery.Purpose.ALL_CLEAR):
         return ended(alert, delivery.purpose, reader_language(delivery.recipient))
     return notice(alert, reader_language(delivery.recipient))

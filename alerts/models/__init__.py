@@ -11,6 +11,7 @@ from alerts.models.alerts import (
     EscalationStep,
     Severity,
     StatusReport,
+    Unreachable,
     Urgency,
 )
 from alerts.models.deliveries import (
@@ -44,6 +45,7 @@ __all__ = [
     "ReaderLanguage",
     "Severity",
     "StatusReport",
+    "Unreachable",
     "Urgency",
     "WebhookSubscription",
 ]

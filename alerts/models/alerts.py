@@ -122,12 +122,28 @@ class Alert(models.Model):
             "the last the same as the first."
         ),
     )
+    area_circle = models.CharField(
+        _("area circle"),
+        max_length=80,
+        blank=True,
+        help_text=_(
+            'Optional CAP circle: "latitude,longitude radius" with the radius in kilometres, '
+            "for example 52.3142,4.9419 1.5."
+        ),
+    )
+    area_regions = models.JSONField(
+        _("municipalities and safety regions"),
+        default=list,
+        blank=True,
+        help_text=_("Codes of the municipalities and safety regions in the area (CBS codes)."),
+    )
     area_targets = models.BooleanField(
         _("reach the soft targets in the area"),
         default=False,
         help_text=_(
-            "Add the operators of the soft targets inside the polygon to the audience, narrowed "
-            "to the categories and the capacity below."
+            "Add the operators of the soft targets inside the area (the polygon, the circle and "
+            "the chosen regions) to the audience, narrowed to the categories and the capacity "
+            "below."
         ),
     )
     target_categories = models.ManyToManyField(
@@ -426,8 +442,16 @@ class StatusReport(models.Model):
         return f"{self.organisation}: {self.get_status_display()}"
 
 
+class Unreachable(models.TextChoices):
+    """Why nobody in a recipient organisation can be told of an alert."""
+
+    NO_ACTIVE_USER = "no_active_user", _("No active user and no webhook")
+    NO_CHANNEL = "no_channel", _("No user with a channel switched on and no webhook")
+
+
 class EscalationStep(models.Model):
-    """A step of escalation taken for an organisation that has not acknowledged; each once."""
+    """A step of escalation taken for an organisation that has not acknowledged; each once.
+    An organisation nobody can be told of (``reason``) reaches step 2 at publication."""
 
     class Step(models.IntegerChoices):
         REMINDER = 1, _("Reminder by SMS to the organisation's liaison and administrators")
@@ -440,6 +464,13 @@ class EscalationStep(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
     )
     step = models.PositiveSmallIntegerField(_("step"), choices=Step.choices)
+    reason = models.CharField(
+        _("unreachable because"),
+        max_length=20,
+        choices=Unreachable.choices,
+        blank=True,
+        help_text=_("Set when the duty officer was told at publication: nobody there to tell."),
+    )
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:

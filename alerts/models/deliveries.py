@@ -171,6 +171,7 @@ class Delivery(models.Model):
         NOTICE = "notice", _("Alert")
         REMINDER = "reminder", _("Escalation: acknowledgement overdue")
         DUTY_OFFICER = "duty_officer", _("Escalation to the duty officer")
+        UNREACHABLE = "unreachable", _("Escalation to the duty officer: nobody to tell")
         CANCEL = "cancel", _("The alert is cancelled")
         ALL_CLEAR = "all_clear", _("All clear")
 

@@ -11,7 +11,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
-from alerts.demo import AREA_ALERT, ARENA_ALERT, DRAFT, VEHICLE_TEMPLATE, VIERDAAGSE_EXERCISE
+from alerts.demo import (
+    APPROVER,
+    AREA_ALERT,
+    ARENA_ALERT,
+    DRAFT,
+    VEHICLE_TEMPLATE,
+    VIERDAAGSE_EXERCISE,
+)
 from alerts.models import (
     Acknowledgement,
     Alert,
@@ -151,3 +158,30 @@ def test_an_area_alert_from_a_template_a_status_back_and_the_unreachable_flagged
     preview = audience_preview(alert(VIERDAAGSE_EXERCISE))
     assert len(preview["unreachable_organisations"]) == 2
     assert preview["organisations"] == 4
+
+
+def test_the_unreachable_vierdaagse_organisations_are_flagged_and_the_duty_officer_told(seeded):
+    from alerts.board import board_alert_state
+    from alerts.preview import audience_preview
+
+    exercise = alert(VIERDAAGSE_EXERCISE)
+    reasons = {u["name"]: u["reason"] for u in audience_preview(exercise)["unreachable"]}
+    assert reasons == {
+        "Gemeente Nijmegen": "no_active_user",
+        "Politie Oost-Nederland": "no_active_user",
+    }
+    flagged = {r.organisation.name: r.unreachable for r in board_alert_state(exercise)}
+    assert {name for name, reason in flagged.items() if reason} == set(reasons)
+    # told at publication, once, to the demo's duty officer
+    told = Delivery.objects.filter(alert=exercise, purpose="unreachable")
+    assert list(told.values_list("recipient__username", flat=True)) == [APPROVER]
+    steps = EscalationStep.objects.filter(alert=exercise, step=2)
+    assert set(steps.values_list("organisation__name", "reason")) == set(reasons.items())
+
+
+def test_the_vierdaagse_is_an_event_with_its_route(seeded):
+    from threats.models import SoftTarget
+
+    vierdaagse = SoftTarget.objects.get(name="Nijmeegse Vierdaagse")
+    assert vierdaagse.is_event and len(vierdaagse.route.split()) >= 5
+    assert vierdaagse.route_north > float(vierdaagse.latitude)  # the route goes north to Elst

@@ -203,7 +203,7 @@ class SoftTargetAdmin(AuditedReadsMixin, ShareableAdminMixin, ServiceAdmin):
                 _("Location"),
                 {"fields": ["address", "municipality", "region", "latitude", "longitude"]},
             ),
-            (_("Event"), {"fields": ["is_event", "event_start", "event_end"]}),
+            (_("Event"), {"fields": ["is_event", "event_start", "event_end", "route"]}),
             (
                 _("Partnership and 24/7 contact"),
                 {"fields": ["partnership", "security_contact_name", "security_contact_phone"]},

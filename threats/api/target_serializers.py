@@ -163,6 +163,7 @@ class SoftTargetSerializer(SoftTargetPeerSerializer):
             "is_event",
             "event_start",
             "event_end",
+            "route",
             "partnership",
             "security_contact_name",
             "security_contact_phone",

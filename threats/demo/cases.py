@@ -83,6 +83,12 @@ def case_targets(today: date) -> list[dict]:
                 "is_event": True,
                 "event_start": local(start, 4),
                 "event_end": local(start + timedelta(days=3), 18),
+                # the first day's loop, coarsely: over the Waal to Elst and Bemmel and back to
+                # the finish beside the start (a ring closed on its start would be a perimeter)
+                "route": (
+                    "51.8426,5.8546 51.8507,5.866 51.865,5.865 51.919,5.848 51.892,5.895 "
+                    "51.868,5.875 51.847,5.864 51.844,5.856"
+                ),
                 "partnership": VIERDAAGSE,
                 "security_contact_name": "Veiligheidsstaf 4Daagse (24/7 tijdens het evenement)",
                 "security_contact_phone": "+31 24 000 4400",

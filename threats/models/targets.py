@@ -73,6 +73,19 @@ class SoftTarget(models.Model):
     is_event = models.BooleanField(_("event"), default=False)
     event_start = models.DateTimeField(_("event start"), null=True, blank=True)
     event_end = models.DateTimeField(_("event end"), null=True, blank=True)
+    route = models.TextField(
+        _("route or perimeter"),
+        blank=True,
+        help_text=_(
+            'For an event: "latitude,longitude" pairs separated by spaces; a route (a line of two '
+            "or more points) or, with the last point the same as the first, a perimeter."
+        ),
+    )
+    # the route's bounding box, kept by the service: area alerts find events near their area
+    route_south = models.FloatField(null=True, blank=True, editable=False)
+    route_west = models.FloatField(null=True, blank=True, editable=False)
+    route_north = models.FloatField(null=True, blank=True, editable=False)
+    route_east = models.FloatField(null=True, blank=True, editable=False)
     partnership = models.ForeignKey(
         Partnership,
         on_delete=models.SET_NULL,

@@ -22,6 +22,24 @@
     return box;
   }
 
+  /* An event's route (a line) or perimeter (a closed ring: an area). */
+  function drawRoute(map, target, bounds) {
+    var points = target.route || [];
+    if (points.length < 2) {
+      return;
+    }
+    var first = points[0];
+    var last = points[points.length - 1];
+    var closed = points.length >= 4 && first[0] === last[0] && first[1] === last[1];
+    var style = { color: "#7b1fa2", weight: 3, className: "soft-target-route" };
+    var shape = closed ? L.polygon(points, style) : L.polyline(points, style);
+    shape.bindTooltip(target.name);
+    shape.addTo(map);
+    points.forEach(function (point) {
+      bounds.push(point);
+    });
+  }
+
   function start() {
     var element = document.getElementById("soft-target-map");
     if (!element || typeof L === "undefined") {
@@ -52,6 +70,7 @@
       marker.bindPopup(popup(target));
       marker.addTo(map);
       bounds.push([target.lat, target.lng]);
+      drawRoute(map, target, bounds);
     });
     if (bounds.length) {
       map.fitBounds(bounds, { padding: [40, 40], maxZoom: 14 });
