@@ -7,6 +7,10 @@ never its audience or anything else the organisation may not see; the engine has
 that the organisation may see the alert itself. 4xx answers are permanent (but 408 and 429),
 5xx and timeouts transient. After ``ALERTS_WEBHOOK_MAX_FAILURES`` consecutive permanent failures
 the subscription is disabled and the organisation's administrators are told by email.
+
+The send is split for the engine (``Transport.prepare``): connecting happens before the gate,
+writing the request inside it, and the wait for the receiver's answer after it, outside any
+lock — a receiver that hangs holds up nothing but the sending thread.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import http.client
 import json
 import logging
 import time
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -26,7 +31,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from alerts.channels import messages
-from alerts.channels.base import PermanentError, TransientError, Transport
+from alerts.channels.base import Outgoing, PermanentError, TransientError, Transport
 from alerts.egress import TargetRefused, open_connection, target_of
 
 logger = logging.getLogger(__name__)
@@ -105,13 +110,60 @@ def _judge(status: int) -> None:
     raise TransientError(text)
 
 
+@contextmanager
+def _connection_errors():
+    """What can go wrong on the wire, as the engine's errors: an address refused when
+    connecting is permanent (but a name that does not resolve), anything else transient."""
+    try:
+        yield
+    except TargetRefused as refused:
+        if refused.code == "unresolvable":
+            raise TransientError(f"host {refused.host} could not be resolved") from refused
+        raise PermanentError(
+            f"address of {refused.host} refused at connect time ({refused.code})"
+        ) from refused
+    except (http.client.HTTPException, OSError) as error:
+        raise TransientError(f"{type(error).__name__}: {error}") from error
+
+
+class WebhookRequest(Outgoing):
+    """A POST on a connection already open: ``transmit`` writes it (a few kilobytes into the
+    socket's buffer, no waiting), ``await_answer`` waits up to ``ALERTS_WEBHOOK_TIMEOUT`` for the
+    receiver's status."""
+
+    def __init__(self, connection, path: str, body: bytes, headers: dict) -> None:
+        self.connection, self.path, self.body, self.headers = connection, path, body, headers
+
+    def transmit(self) -> None:
+        with _connection_errors():
+            self.connection.request("POST", self.path, body=self.body, headers=self.headers)
+
+    def await_answer(self) -> None:
+        with _connection_errors():
+            response = self.connection.getresponse()
+            response.read(1024)
+        _judge(response.status)
+
+    def close(self) -> None:
+        self.connection.close()
+
+
 class WebhookTransport(Transport):
     channel = "webhook"
+    connects = True
 
     def send(self, delivery) -> None:
-        """POST the payload through a connection that checks, when it connects, the address it
-        connects to (``alerts.egress``): a name that now resolves into a private network is
-        refused for good, whatever it resolved to when the URL was saved."""
+        outgoing = self.prepare(delivery)
+        try:
+            outgoing.transmit()
+            outgoing.await_answer()
+        finally:
+            outgoing.close()
+
+    def prepare(self, delivery) -> WebhookRequest:
+        """Sign the payload and connect through a connection that checks, when it connects, the
+        address it connects to (``alerts.egress``): a name that now resolves into a private
+        network is refused for good, whatever it resolved to when the URL was saved."""
         subscription = delivery.webhook
         try:
             target = target_of(subscription.url)
@@ -129,21 +181,12 @@ class WebhookTransport(Transport):
         }
         connection = open_connection(target, timeout=settings.ALERTS_WEBHOOK_TIMEOUT)
         try:
-            connection.request("POST", target.path, body=body.encode(), headers=headers)
-            response = connection.getresponse()
-            response.read(1024)
-            status = response.status
-        except TargetRefused as refused:
-            if refused.code == "unresolvable":
-                raise TransientError(f"host {refused.host} could not be resolved") from refused
-            raise PermanentError(
-                f"address of {refused.host} refused at connect time ({refused.code})"
-            ) from refused
-        except (http.client.HTTPException, OSError) as error:
-            raise TransientError(f"{type(error).__name__}: {error}") from error
-        finally:
+            with _connection_errors():
+                connection.connect()
+        except BaseException:
             connection.close()
-        _judge(status)
+            raise
+        return WebhookRequest(connection, target.path, body.encode(), headers)
 
     def on_success(self, delivery) -> None:
         type(delivery.webhook).objects.filter(pk=delivery.webhook_id).exclude(
