@@ -162,10 +162,15 @@ class Attempt:
     error: Exception | None = None
 
 
-def _load(delivery_id: int) -> Delivery:
-    return Delivery.objects.select_related("alert", "recipient", "organisation", "webhook").get(
-        pk=delivery_id
-    )
+def _load(delivery_id: int, *, lock: bool = False) -> Delivery:
+    rows = Delivery.objects.select_related("alert", "recipient", "organisation", "webhook")
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    return rows.get(pk=delivery_id)
+
+
+# An attempt whose claim was taken back before its message could leave: nothing to record.
+LOST = "lost"
 
 
 def _cancel(attempt: Attempt, reason: str) -> Attempt:
@@ -214,7 +219,16 @@ def _pass_gate(attempt: Attempt) -> None:
     gate lets a message through."""
     with transaction.atomic():
         hold_entitlement(attempt.delivery)
-        attempt.delivery = _load(attempt.delivery.pk)  # what holds now, under the locks
+        claimed = attempt.delivery.attempts
+        # what holds now, under the locks; our own row locked so the sweep cannot take it back
+        # between this check and the transmission
+        attempt.delivery = _load(attempt.delivery.pk, lock=True)
+        if (attempt.delivery.status, attempt.delivery.attempts) != (
+            Delivery.Status.IN_FLIGHT,
+            claimed,
+        ):  # the lease lapsed (no heartbeat for a whole lease) and the row moved on
+            attempt.status = LOST
+            return
         reason = why_not_send(attempt.delivery)
         if reason:
             _cancel(attempt, reason)
@@ -246,7 +260,7 @@ def wait(attempt: Attempt) -> Attempt:
 def finish(attempt: Attempt) -> str:
     """Record the outcome, if the claim still holds; then the transport's follow-up."""
     delivery, transport, error = attempt.delivery, attempt.transport, attempt.error
-    if attempt.status == Delivery.Status.CANCELLED:
+    if attempt.status in (Delivery.Status.CANCELLED, LOST):
         return attempt.status
     if attempt.status == Delivery.Status.SENT:  # reconciled: it went out before the loss
         _record(delivery, Delivery.Status.SENT, sent_at=timezone.now(), last_error="")
@@ -275,7 +289,8 @@ def deliver_one(delivery_id: int) -> str | None:
     attempt = begin(delivery_id)
     if attempt is None:
         return None
-    return finish(wait(attempt))
+    status = finish(wait(attempt))
+    return None if status == LOST else status
 
 
 def _retry_or_fail(delivery: Delivery, error: str, *, now: datetime) -> str:

@@ -11,6 +11,7 @@ import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core import mail
+from django.db.models import F
 from django.utils import timezone
 
 from alerts import delivery as engine
@@ -42,6 +43,20 @@ class OutOfTimeEmail(Transport):
 
     def send(self, delivery):
         raise SoftTimeLimitExceeded()
+
+
+class OvertakenEmail(Transport):
+    """While it prepares, its claim lapses and another worker claims the row."""
+
+    channel = "email"
+    sent: list[int] = []
+
+    def prepare(self, delivery):
+        Delivery.objects.filter(pk=delivery.pk).update(attempts=F("attempts") + 1)
+        return super().prepare(delivery)
+
+    def send(self, delivery):
+        OvertakenEmail.sent.append(delivery.pk)
 
 
 @pytest.fixture
@@ -306,3 +321,14 @@ def test_the_sweep_takes_back_expired_claims_oldest_first_within_its_bound(
     statuses = dict(Delivery.objects.filter(alert=alert).values_list("pk", "status"))
     assert statuses[ids[0]] == Delivery.Status.IN_FLIGHT  # the next sweep's
     assert engine.recover_stuck(now=now) == [ids[0]]
+
+
+def test_a_claim_taken_back_before_the_gate_lets_nothing_out_and_records_nothing(world, settings):
+    settings.ALERTS_TRANSPORTS = {"email": "tests.alerts.test_delivery.OvertakenEmail"}
+    OvertakenEmail.sent = []
+    alert = world.published(organisations=[world.org_a])
+    email = Delivery.objects.get(alert=alert, recipient=world.admin_a, channel="email")
+    assert engine.deliver_one(email.pk) is None  # not ours any more
+    assert OvertakenEmail.sent == []
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (Delivery.Status.IN_FLIGHT, 2)  # the other's claim
