@@ -221,7 +221,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Alerts: the outbox sweep re-sends what a lost worker or an absent broker left behind.
     "alerts-sweep": {
         "task": "alerts.tasks.sweep",
-        "schedule": 30.0,
+        "schedule": 15.0,
     },
     "alerts-escalate": {
         "task": "alerts.tasks.escalate",
@@ -560,8 +560,9 @@ ALERTS_RETRY_BASE_SECONDS = env_int("ALERTS_RETRY_BASE_SECONDS", default=30, min
 ALERTS_SWEEP_GRACE_SECONDS = env_int("ALERTS_SWEEP_GRACE_SECONDS", default=30, minimum=0)
 # An enqueued row is left to its task this long before the sweep enqueues it again.
 ALERTS_DISPATCH_LEASE_SECONDS = env_int("ALERTS_DISPATCH_LEASE_SECONDS", default=120, minimum=1)
-# A claim holds for the task time limit plus this margin; past it the sweep takes the row back.
-ALERTS_LEASE_MARGIN_SECONDS = env_int("ALERTS_LEASE_MARGIN_SECONDS", default=60, minimum=1)
+# A claim holds this long unless the worker's heartbeat (every third of it) renews it; past it
+# the sweep takes the row back: a lost worker's deliveries move on within about this much.
+ALERTS_CLAIM_LEASE_SECONDS = env_int("ALERTS_CLAIM_LEASE_SECONDS", default=30, minimum=3)
 ALERTS_WEBHOOK_TIMEOUT = env_int("ALERTS_WEBHOOK_TIMEOUT", default=5, minimum=1)
 ALERTS_WEBHOOK_MAX_FAILURES = env_int("ALERTS_WEBHOOK_MAX_FAILURES", default=5, minimum=1)
 # Webhooks to plain http and to private, loopback or local addresses: for the test suite and a

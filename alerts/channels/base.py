@@ -19,14 +19,56 @@ class PermanentError(TransportError):
     permanent = True
 
 
+class Outgoing:
+    """A message made ready by ``Transport.prepare``, in three steps the engine calls apart:
+
+    - ``transmit()`` makes it leave. The engine calls it under the entitlement gate (a short
+      transaction holding share locks), so it must be quick: write, never wait for an answer.
+    - ``await_answer()`` waits for the receiver's verdict, outside any lock or transaction;
+      raises ``TransientError`` or ``PermanentError``, returns when delivered.
+    - ``close()`` releases what ``prepare`` opened; called whatever happened.
+    """
+
+    def transmit(self) -> None:
+        raise NotImplementedError
+
+    def await_answer(self) -> None:
+        """Nothing to wait for by default: ``transmit`` knew the outcome."""
+
+    def close(self) -> None:
+        """Nothing to release by default."""
+
+
+class SendAtOnce(Outgoing):
+    """For a transport that does not split its send: all of ``send`` is the transmission (in-app
+    writes nothing but the row; the SMS backend and the recording transport are quick)."""
+
+    def __init__(self, transport: Transport, delivery) -> None:
+        self.transport, self.delivery = transport, delivery
+
+    def transmit(self) -> None:
+        self.transport.send(self.delivery)
+
+
 class Transport:
     """Sends one delivery row. Raises ``TransientError`` or ``PermanentError``; returns on
     success. Transports never change the row's status: the engine does."""
 
     channel: str = ""
+    # True when ``prepare`` reaches the receiver (resolves, connects): the engine then checks
+    # entitlement before preparing as well, so a row that will not go contacts no one.
+    connects: bool = False
 
     def send(self, delivery) -> None:
         raise NotImplementedError
+
+    def prepare(self, delivery) -> Outgoing:
+        """Everything before the message leaves (compose, resolve, connect), outside any lock
+        or transaction; may raise ``TransientError`` or ``PermanentError``. A transport whose
+        receiver may be slow splits its send here so the wait for the answer happens in
+        ``Outgoing.await_answer``, outside the gate; by default the whole ``send`` is the
+        transmission."""
+        return SendAtOnce(self, delivery)
 
     def already_sent(self, delivery) -> bool:
         """Asked before sending a row whose earlier attempt was cut off (a worker lost between

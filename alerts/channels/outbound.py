@@ -12,9 +12,10 @@ answer, so both channels retry, give up and refuse alike.
 from __future__ import annotations
 
 import http.client
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from alerts.channels.base import PermanentError, TransientError
+from alerts.channels.base import Outgoing, PermanentError, TransientError
 from alerts.egress import TargetRefused, open_connection, target_of
 
 RETRYABLE_4XX = {408, 425, 429}
@@ -41,19 +42,12 @@ def judge(status: int) -> None:
     raise TransientError(text)
 
 
-def post(url: str, *, body: bytes, headers: dict[str, str], timeout: float, what: str) -> Answer:
-    """POST ``body`` to ``url``; the answer, whatever its status (see :func:`judge`). Raises
-    ``PermanentError`` for a refused URL or address (``what`` names the URL in the message:
-    "webhook URL refused (not_https)") and ``TransientError`` for a connection that failed."""
+@contextmanager
+def connection_errors():
+    """What can go wrong on the wire, as the engine's errors: an address refused when
+    connecting is permanent (but a name that does not resolve), anything else transient."""
     try:
-        target = target_of(url)
-    except TargetRefused as refused:
-        raise PermanentError(f"{what} URL refused ({refused.code})") from refused
-    connection = open_connection(target, timeout=timeout)
-    try:
-        connection.request("POST", target.path, body=body, headers=headers)
-        response = connection.getresponse()
-        return Answer(status=response.status, body=response.read(MAX_ANSWER_BYTES))
+        yield
     except TargetRefused as refused:
         if refused.code == "unresolvable":
             raise TransientError(f"host {refused.host} could not be resolved") from refused
@@ -62,5 +56,59 @@ def post(url: str, *, body: bytes, headers: dict[str, str], timeout: float, what
         ) from refused
     except (http.client.HTTPException, OSError) as error:
         raise TransientError(f"{type(error).__name__}: {error}") from error
-    finally:
+
+
+class PreparedPost(Outgoing):
+    """A POST on a connection already open, in the engine's steps (``alerts.channels.base``):
+    ``transmit`` writes it (a few kilobytes into the socket's buffer, no waiting),
+    ``await_answer`` waits up to the connection's timeout for the receiver's status and judges it
+    (:func:`judge`); ``receive`` gives the answer unjudged for a channel that reads its body."""
+
+    def __init__(self, connection, path: str, body: bytes, headers: dict[str, str]) -> None:
+        self.connection, self.path, self.body, self.headers = connection, path, body, headers
+
+    def transmit(self) -> None:
+        with connection_errors():
+            self.connection.request("POST", self.path, body=self.body, headers=self.headers)
+
+    def receive(self) -> Answer:
+        with connection_errors():
+            response = self.connection.getresponse()
+            return Answer(status=response.status, body=response.read(MAX_ANSWER_BYTES))
+
+    def await_answer(self) -> None:
+        judge(self.receive().status)
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def prepare_post(
+    url: str, *, body: bytes, headers: dict[str, str], timeout: float, what: str
+) -> PreparedPost:
+    """Connect to ``url`` (the address checked at connect time) and make the POST ready. Raises
+    ``PermanentError`` for a refused URL or address (``what`` names the URL in the message:
+    "webhook URL refused (not_https)") and ``TransientError`` for a connection that failed."""
+    try:
+        target = target_of(url)
+    except TargetRefused as refused:
+        raise PermanentError(f"{what} URL refused ({refused.code})") from refused
+    connection = open_connection(target, timeout=timeout)
+    try:
+        with connection_errors():
+            connection.connect()
+    except BaseException:
         connection.close()
+        raise
+    return PreparedPost(connection, target.path, body, headers)
+
+
+def post(url: str, *, body: bytes, headers: dict[str, str], timeout: float, what: str) -> Answer:
+    """POST ``body`` to ``url`` in one go; the answer, whatever its status (see :func:`judge`).
+    Errors as :func:`prepare_post`."""
+    prepared = prepare_post(url, body=body, headers=headers, timeout=timeout, what=what)
+    try:
+        prepared.transmit()
+        return prepared.receive()
+    finally:
+        prepared.close()

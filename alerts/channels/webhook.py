@@ -7,6 +7,10 @@ never its audience or anything else the organisation may not see; the engine has
 that the organisation may see the alert itself. 4xx answers are permanent (but 408 and 429),
 5xx and timeouts transient. After ``ALERTS_WEBHOOK_MAX_FAILURES`` consecutive permanent failures
 the subscription is disabled and the organisation's administrators are told by email.
+
+The send is split for the engine (``Transport.prepare``): connecting happens before the gate,
+writing the request inside it, and the wait for the receiver's answer after it, outside any
+lock — a receiver that hangs holds up nothing but the sending thread.
 """
 
 from __future__ import annotations
@@ -90,11 +94,20 @@ def payload(delivery) -> dict:
 
 class WebhookTransport(Transport):
     channel = "webhook"
+    connects = True
 
     def send(self, delivery) -> None:
-        """POST the payload through a connection that checks, when it connects, the address it
-        connects to (``alerts.egress``): a name that now resolves into a private network is
-        refused for good, whatever it resolved to when the URL was saved."""
+        outgoing = self.prepare(delivery)
+        try:
+            outgoing.transmit()
+            outgoing.await_answer()
+        finally:
+            outgoing.close()
+
+    def prepare(self, delivery) -> outbound.PreparedPost:
+        """Sign the payload and connect through a connection that checks, when it connects, the
+        address it connects to (``alerts.egress``): a name that now resolves into a private
+        network is refused for good, whatever it resolved to when the URL was saved."""
         subscription = delivery.webhook
         body = json.dumps(payload(delivery), separators=(",", ":"), sort_keys=True)
         msg_id = f"msg_{delivery.public_id}"
@@ -106,14 +119,13 @@ class WebhookTransport(Transport):
             "webhook-timestamp": str(timestamp),
             "webhook-signature": sign(subscription.secret, msg_id, timestamp, body),
         }
-        answer = outbound.post(
+        return outbound.prepare_post(
             subscription.url,
             body=body.encode(),
             headers=headers,
             timeout=settings.ALERTS_WEBHOOK_TIMEOUT,
             what="webhook",
         )
-        outbound.judge(answer.status)
 
     def on_success(self, delivery) -> None:
         type(delivery.webhook).objects.filter(pk=delivery.webhook_id).exclude(

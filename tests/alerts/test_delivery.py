@@ -3,12 +3,15 @@ with backoff on the row, given up after a bound, re-checked for entitlement, swe
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core import mail
+from django.db.models import F
 from django.utils import timezone
 
 from alerts import delivery as engine
@@ -40,6 +43,20 @@ class OutOfTimeEmail(Transport):
 
     def send(self, delivery):
         raise SoftTimeLimitExceeded()
+
+
+class OvertakenEmail(Transport):
+    """While it prepares, its claim lapses and another worker claims the row."""
+
+    channel = "email"
+    sent: list[int] = []
+
+    def prepare(self, delivery):
+        Delivery.objects.filter(pk=delivery.pk).update(attempts=F("attempts") + 1)
+        return super().prepare(delivery)
+
+    def send(self, delivery):
+        OvertakenEmail.sent.append(delivery.pk)
 
 
 @pytest.fixture
@@ -237,3 +254,81 @@ def test_a_batch_out_of_time_stops_and_leaves_the_rest_to_the_sweep(world, setti
     statuses = dict(Delivery.objects.filter(alert=alert).values_list("pk", "status"))
     assert statuses[ids[0]] == Delivery.Status.IN_FLIGHT  # its claim expires, the sweep takes it
     assert [statuses[i] for i in ids[1:]] == [Delivery.Status.QUEUED] * 3
+
+
+def test_a_claim_holds_the_short_lease_and_the_heartbeat_renews_it(world, settings):
+    settings.ALERTS_CLAIM_LEASE_SECONDS = 30
+    alert = world.published(organisations=[world.org_a])
+    sending, *waiting = pending_ids(alert)
+    before = timezone.now()
+    assert engine.claim(sending, now=before)
+    assert Delivery.objects.get(pk=sending).next_attempt_at == before + timedelta(seconds=30)
+
+    Delivery.objects.filter(pk=sending).update(next_attempt_at=before + timedelta(seconds=1))
+    heartbeat = engine.Heartbeat([sending, *waiting])
+    heartbeat.working_on(0, sending)
+    heartbeat.beat()  # the worker is alive and still sending: its claim and its batch are kept
+    beat = timezone.now()
+    assert Delivery.objects.get(pk=sending).next_attempt_at >= beat + timedelta(seconds=29)
+    held = Delivery.objects.filter(pk__in=waiting).values_list("dispatched_until", flat=True)
+    assert all(beat < until <= beat + timedelta(seconds=31) for until in held)
+    assert engine.sweep(now=beat + timedelta(seconds=29)) == 0
+
+
+def test_a_lost_workers_claim_and_batch_go_to_the_sweep_one_lease_after_its_last_beat(
+    world, settings
+):
+    settings.ALERTS_CLAIM_LEASE_SECONDS = 30
+    alert = world.published(organisations=[world.org_a])
+    sending, *waiting = pending_ids(alert)
+    heartbeat = engine.Heartbeat([sending, *waiting])
+    heartbeat.working_on(0, sending)
+    assert engine.claim(sending, now=timezone.now())
+    heartbeat.beat()
+    last_beat = timezone.now()
+    # the worker dies here: SIGKILL, no more beats; its broker message is not seen for an hour
+    found = engine.sweep(now=last_beat + timedelta(seconds=31))
+    assert found == 1 + len(waiting)
+    sent = Delivery.objects.get(pk=sending)
+    assert (sent.last_error, sent.attempts) == ("claim expired: worker lost", 1)
+
+
+def test_the_heartbeat_beats_every_third_of_the_lease_from_its_own_thread(monkeypatch, settings):
+    settings.ALERTS_CLAIM_LEASE_SECONDS = 3
+    beats = []
+    monkeypatch.setattr(engine.Heartbeat, "beat", lambda self: beats.append(time.monotonic()))
+    with engine.Heartbeat([1, 2]):
+        time.sleep(2.5)
+    assert len(beats) >= 2  # at once, then every second (the lease's third) until the end
+    assert all(0.9 < later - earlier < 1.5 for earlier, later in pairwise(beats))
+
+
+def test_the_sweep_takes_back_expired_claims_oldest_first_within_its_bound(
+    world, settings, monkeypatch
+):
+    monkeypatch.setattr(engine, "SWEEP_LIMIT", 3)
+    monkeypatch.setattr(engine, "RECOVER_SLICE", 2)
+    alert = world.published(organisations=[world.org_a])
+    ids = pending_ids(alert)
+    now = timezone.now()
+    for age, pk in enumerate(ids):  # the last is the oldest
+        Delivery.objects.filter(pk=pk).update(
+            status=Delivery.Status.IN_FLIGHT,
+            attempts=1,
+            next_attempt_at=now - timedelta(minutes=age + 1),
+        )
+    assert sorted(engine.recover_stuck(now=now)) == sorted(ids[1:])
+    statuses = dict(Delivery.objects.filter(alert=alert).values_list("pk", "status"))
+    assert statuses[ids[0]] == Delivery.Status.IN_FLIGHT  # the next sweep's
+    assert engine.recover_stuck(now=now) == [ids[0]]
+
+
+def test_a_claim_taken_back_before_the_gate_lets_nothing_out_and_records_nothing(world, settings):
+    settings.ALERTS_TRANSPORTS = {"email": "tests.alerts.test_delivery.OvertakenEmail"}
+    OvertakenEmail.sent = []
+    alert = world.published(organisations=[world.org_a])
+    email = Delivery.objects.get(alert=alert, recipient=world.admin_a, channel="email")
+    assert engine.deliver_one(email.pk) is None  # not ours any more
+    assert OvertakenEmail.sent == []
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (Delivery.Status.IN_FLIGHT, 2)  # the other's claim

@@ -37,11 +37,11 @@ def record(tmp_path):
 
 @pytest.fixture
 def workers(tmp_path, redis_server, record):
-    """``workers("w1", beat=True)`` starts a worker; all are stopped after the test."""
+    """``workers("w1", beat=True, env={...})`` starts a worker; all are stopped after the test."""
     started: list[Worker] = []
 
-    def start(name: str, *, beat: bool = False) -> Worker:
-        worker = Worker(name, redis=redis_server, record=record, logs=tmp_path, beat=beat)
+    def start(name: str, *, beat: bool = False, env: dict | None = None) -> Worker:
+        worker = Worker(name, redis=redis_server, record=record, logs=tmp_path, beat=beat, env=env)
         started.append(worker)
         worker.start()
         return worker

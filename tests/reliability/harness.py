@@ -106,8 +106,11 @@ class Worker:
     """``celery worker`` in its own process group (prefork, two children), optionally with beat
     running the sweep. ``kill`` sends SIGKILL to the whole group: parent, children and beat."""
 
-    def __init__(self, name: str, *, redis: RedisServer, record: Path, logs: Path, beat=False):
+    def __init__(
+        self, name: str, *, redis: RedisServer, record: Path, logs: Path, beat=False, env=None
+    ):
         self.name, self.redis, self.record, self.logs, self.beat = name, redis, record, logs, beat
+        self.extra_env = dict(env or {})
         self.process: subprocess.Popen | None = None
         self.log_path = logs / f"{name}.log"
 
@@ -119,6 +122,7 @@ class Worker:
             "REDIS_URL": self.redis.url,
             "RECORDING_TRANSPORT_FILE": str(self.record),
             "PYTHONUNBUFFERED": "1",
+            **self.extra_env,
         }
         command = [
             str(Path(sys.executable).with_name("celery")),

@@ -4,7 +4,9 @@ shared by the worker processes and the test.
 Each send appends one line ``<delivery public id> <organisation id> <unix time> <pid>``. A
 single ``write`` of a short line to a file opened with ``O_APPEND`` is not interleaved with
 another process's, so counting lines per id counts sends. It stands in for a provider that
-can be asked by idempotency key whether a message went out (``already_sent``)."""
+can be asked by idempotency key whether a message went out (``already_sent``). With
+``RECORDING_DELAY_SECONDS`` the receiver takes that long to answer (after the line is written,
+outside the gate, as a real receiver's answer is awaited)."""
 
 from __future__ import annotations
 
@@ -16,14 +18,28 @@ from pathlib import Path
 
 from django.conf import settings
 
-from alerts.channels.base import Transport
+from alerts.channels.base import Outgoing, Transport
 
 
 def _path() -> Path:
     return Path(settings.RECORDING_TRANSPORT_FILE)
 
 
+class RecordedSend(Outgoing):
+    def __init__(self, transport: RecordingTransport, delivery) -> None:
+        self.transport, self.delivery = transport, delivery
+
+    def transmit(self) -> None:
+        self.transport.send(self.delivery)
+
+    def await_answer(self) -> None:
+        time.sleep(getattr(settings, "RECORDING_DELAY_SECONDS", 0))
+
+
 class RecordingTransport(Transport):
+    def prepare(self, delivery) -> RecordedSend:
+        return RecordedSend(self, delivery)
+
     def send(self, delivery) -> None:
         line = f"{delivery.public_id} {delivery.organisation_id} {time.time():.6f} {os.getpid()}\n"
         fd = os.open(_path(), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)

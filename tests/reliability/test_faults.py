@@ -39,28 +39,37 @@ def settled(alert) -> bool:
     ).exists()
 
 
-def test_worker_killed_mid_fan_out_of_10000_then_every_delivery_is_sent_exactly_once(
+def test_worker_killed_mid_fan_out_then_another_worker_sends_the_rest_within_a_minute_once(
     sender, redis_server, workers, record
 ):
     venue = OrganisationFactory(name="Groot Stadion")
-    members(venue, 5000, "steward")  # in-app and email each: 10,000 deliveries
-    first = workers("first", beat=True)
+    members(venue, 50, "steward")  # in-app and email each: 100 deliveries
+    slow = {"RECORDING_DELAY_SECONDS": "0.03"}  # receivers that take a moment: killed mid-batch
+    first = workers("first", beat=True, env=slow)
     alert = sender.publish(redis_server, tlp="green", organisations=[venue])
-    assert Delivery.objects.filter(alert=alert).count() == 10_000
+    assert Delivery.objects.filter(alert=alert).count() == 100
 
-    wait_until(lambda: len(read_sends(record)) >= 1500, timeout=120, what="1,500 sends")
+    wait_until(lambda: len(read_sends(record)) >= 20, timeout=60, what="20 sends")
     first.kill()
+    killed = timezone.now()
     at_kill = len(read_sends(record))
-    assert at_kill < 10_000, "the worker finished before it could be killed"
+    assert at_kill < 100, "the worker finished before it could be killed"
     lost = count(alert, Delivery.Status.IN_FLIGHT)
+    # The dead worker's heartbeat held its claims and its batches' rows for one short lease
+    # (ALERTS_CLAIM_LEASE_SECONDS, 30 s) — not the hour Redis keeps an unacknowledged message.
+    lease_end = killed + timedelta(seconds=31)
+    assert not Delivery.objects.filter(alert=alert, dispatched_until__gt=lease_end).exists()
+    assert not Delivery.objects.filter(
+        alert=alert, status=Delivery.Status.IN_FLIGHT, next_attempt_at__gt=lease_end
+    ).exists()
 
-    workers("second", beat=True)
-    # The bound is time for the second worker to send the ~8,500 rows left at today's rate of
-    # one delivery per task run (tens per second on two cores, slower beside other work); the
-    # batched delivery of issue 11 is what shortens it. What is asserted is exactly-once.
-    wait_until(lambda: count(alert, Delivery.Status.SENT) == 10_000, timeout=480, what="all sent")
+    workers("second", beat=True, env=slow)
+    alive = time.monotonic()  # from here on another worker is alive
+    wait_until(lambda: count(alert, Delivery.Status.SENT) == 100, timeout=120, what="all sent")
+    took = time.monotonic() - alive
+    assert took < 60, f"the second worker took {took:.0f} s to send what the first left"
     total, wrong = sent_exactly_once(alert, record)
-    assert total == 10_000
+    assert total == 100
     assert wrong == {}
     # what the killed worker held in flight came back through the sweep
     recovered = Delivery.objects.filter(alert=alert, attempts__gt=1).count()
@@ -144,7 +153,9 @@ def test_entitlement_revoked_during_fan_out_then_nothing_after_that_moment(
     def revoked_sends() -> list:
         return [s for s in read_sends(record) if s.organisation_id == revoked.pk]
 
-    wait_until(lambda: len(revoked_sends()) >= 300, timeout=120, what="300 sends to the revoked")
+    # The fan-out orders rows by organisation: the kept one's 3,000 go first, so this waits for
+    # some 3,300 sends (over two minutes beside other work on two cores).
+    wait_until(lambda: len(revoked_sends()) >= 300, timeout=300, what="300 sends to the revoked")
     covenant_services.covenant_terminate(covenant=covenants[revoked.pk])
     moment = time.time()
 
