@@ -17,7 +17,7 @@ from django.utils import timezone
 from alerts.selectors import alerts_visible_to
 from interop import stix
 from partnerships.selectors import Actor
-from partnerships.sharing.reads import audit_sensitive_reads
+from partnerships.sharing.reads import read_many
 from partnerships.sharing.registry import spec_for
 from partnerships.sharing.selectors import group_grants_valid, user_grants_valid
 from ppsportal.sensitivity import TLP
@@ -103,7 +103,7 @@ def feed_for(
 def _audit(actor: Actor, *groups, request, purpose: str) -> None:
     for records in groups:
         # writes ``sensitive.viewed`` for AMBER+ and marks the response uncacheable
-        audit_sensitive_reads(actor=actor, objects=records, request=request, purpose=purpose)
+        read_many(actor=actor, objects=records, request=request, purpose=purpose)
 
 
 def feed_objects(entries: list[FeedEntry]) -> list[tuple[datetime, object]]:

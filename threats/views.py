@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from partnerships.roles import Capability
 from partnerships.selectors import actor_for
-from partnerships.sharing.reads import audit_sensitive_reads
+from partnerships.sharing.reads import read_many
 from threats import selectors
 from threats.forms import (
     ScaleUpForm,
@@ -138,7 +138,7 @@ def soft_target_detail(request, public_id):
     full = selectors.sees_details(actor, target)
     context = {"target": target, "full": full}
     if full:
-        audit_sensitive_reads(actor=actor, objects=[target], request=request)
+        read_many(actor=actor, objects=[target], request=request)
         steps = {step.level: step for step in target.scale_up.all()}
         context |= {
             "gaps": _gap_labels(target),
@@ -177,7 +177,7 @@ def soft_target_evidence(request, public_id, measure):
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
-    audit_sensitive_reads(actor=actor, objects=[target], request=request)
+    read_many(actor=actor, objects=[target], request=request)
     return response
 
 
@@ -279,7 +279,7 @@ def assessment_list(request):
     valid_now = request.GET.get("valid") == "now"
     visible = selectors.assessments_visible_to(actor, valid_now=valid_now)
     page = Paginator(visible, PAGE_SIZE).get_page(request.GET.get("page"))
-    audit_sensitive_reads(actor=actor, objects=page.object_list, request=request)
+    read_many(actor=actor, objects=page.object_list, request=request)
     rows = [(assessment, _facet_labels(assessment)) for assessment in page.object_list]
     return render(
         request,
@@ -295,7 +295,7 @@ def assessment_detail(request, public_id):
     assessment = selectors.assessments_visible_to(actor).filter(public_id=public_id).first()
     if assessment is None:
         raise Http404
-    audit_sensitive_reads(actor=actor, objects=[assessment], request=request)
+    read_many(actor=actor, objects=[assessment], request=request)
     return render(
         request,
         "threats/assessment_detail.html",

@@ -19,8 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from partnerships.forms import add_service_errors
 from partnerships.roles import Capability
 from partnerships.selectors import actor_for
+from partnerships.sharing.reads import read_many
 from threats import selectors, services
-from threats.audit import audit_report_reads
 from threats.forms import ReplyForm, ReportForm, TriageForm
 from threats.models import Report, ReportReply
 from threats.services_reports import attachment_response
@@ -119,7 +119,7 @@ def report_attachment(request, public_id, attachment_id):
     row = report.attachments.filter(public_id=attachment_id).first()
     if row is None:
         raise Http404
-    audit_report_reads(actor=actor, reports=[report], request=request)
+    read_many(actor=actor, objects=[report], request=request)
     return attachment_response(row)
 
 
@@ -145,7 +145,7 @@ def _report_page(request, actor, report, *, reply_form=None, status=200):
 def report_detail(request, public_id):
     actor = _actor(request)
     report = _visible_report(actor, public_id)
-    audit_report_reads(actor=actor, reports=[report], request=request)
+    read_many(actor=actor, objects=[report], request=request)
     return _report_page(request, actor, report)
 
 
