@@ -81,7 +81,9 @@ def soft_target_list(request):
     """My organisation's targets with their gaps; below, the partnership peers' targets (name,
     category and municipality only; NCTV staff see every target there)."""
     actor = _actor(request)
-    own = selectors.with_register_data(selectors.soft_targets_own(actor))
+    own = read_many(
+        actor, selectors.with_register_data(selectors.soft_targets_own(actor)), request=request
+    )
     rows = [(target, _gap_labels(target)) for target in own]
     others = selectors.soft_targets_visible_to(actor).select_related("category", "operator")
     if actor.organisation is not None:
@@ -105,7 +107,9 @@ def soft_target_map(request):
     """The operator's own targets on a map: Leaflet from the portal's static files, tiles from
     ``MAP_TILE_URL``. Only the own targets are embedded in the page."""
     actor = _actor(request)
-    own = selectors.with_register_data(selectors.soft_targets_own(actor))
+    own = read_many(
+        actor, selectors.with_register_data(selectors.soft_targets_own(actor)), request=request
+    )
     markers = [_marker(target) for target in own]
     config = {"tileUrl": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION}
     return render(
@@ -241,6 +245,7 @@ def soft_target_edit(request, public_id):
         else:
             messages.success(request, _("The soft target has been saved."))
             return redirect("soft-target-detail", public_id=target.public_id)
+    read_many(actor, [target], request=request)  # the form shows the stored details
     return _form_page(request, form=form, measures=measures, scale_up=scale_up, target=target)
 
 

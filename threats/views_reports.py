@@ -69,6 +69,7 @@ def report_list(request):
     actor = _actor(request)
     reports = selectors.reports_visible_to(actor).prefetch_related("replies")
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    read_many(actor, page.object_list, request=request)
     return render(
         request,
         "threats/report_list.html",
@@ -196,6 +197,7 @@ def report_queue(request):
     _require_staff(actor)
     queue = selectors.report_queue().prefetch_related("replies")
     page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
+    read_many(actor, page.object_list, request=request)
     rows = [(report, TriageForm(initial={"status": report.status})) for report in page]
     return render(request, "threats/report_queue.html", {"page": page, "rows": rows})
 
