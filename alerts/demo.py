@@ -16,7 +16,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from alerts import services
-from alerts.models import Alert, AlertTemplate, Channel, ChannelPreference
+from alerts.models import (
+    Acknowledgement,
+    Alert,
+    AlertTemplate,
+    Channel,
+    ChannelPreference,
+    StatusReport,
+)
 from alerts.preferences import preference_set
 from partnerships.models import Role
 from partnerships.services import organisations as org_services
@@ -220,6 +227,10 @@ def _duty_officer_and_phones(users) -> None:
             preference_set(user=user, channel=Channel.SMS, enabled=False, address=phone)
 
 
+def _answered(model, alert, user) -> bool:
+    return model.objects.filter(alert=alert, organisation__memberships__user=user).exists()
+
+
 def _alert(spec, users, organisations, partnerships) -> Alert:
     alert = Alert.objects.filter(headline=spec["headline"]).order_by("version").first()
     if alert is None and spec.get("template"):
@@ -244,7 +255,11 @@ def _alert(spec, users, organisations, partnerships) -> Alert:
     if wanted == Alert.Status.PUBLISHED and alert.status == Alert.Status.APPROVED:
         alert = services.alert_publish(alert=alert, by=users[APPROVER])
     if alert.status == Alert.Status.PUBLISHED:
+        # Seeding again (on a later day) leaves what was recorded: the covenant's retention
+        # period may since have taken the alert away from its recipients.
         for username, note, measures in spec["acknowledgements"]:
+            if _answered(Acknowledgement, alert, users[username]):
+                continue
             services.alert_acknowledge(
                 alert_public_id=alert.public_id,
                 by=users[username],
@@ -252,6 +267,8 @@ def _alert(spec, users, organisations, partnerships) -> Alert:
                 measures_taken=measures,
             )
         for username, status, note in spec.get("statuses", []):
+            if _answered(StatusReport, alert, users[username]):
+                continue
             services.alert_report_status(
                 alert_public_id=alert.public_id, by=users[username], status=status, note=note
             )

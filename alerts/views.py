@@ -50,6 +50,7 @@ from alerts.selectors import alerts_visible_to, recipient_alert_get
 from partnerships.forms import add_service_errors
 from partnerships.roles import Capability
 from partnerships.selectors import actor_for
+from partnerships.sharing.reads import read_many, read_one
 from threats.models import Measure, ScaleUpStep
 from threats.selectors import scale_up_checklist, soft_targets_own
 
@@ -93,6 +94,7 @@ def _item_html(request, entry) -> str:
 def inbox(request):
     actor = _actor(request)
     page = Paginator(_inbox(request, actor), PAGE_SIZE).get_page(request.GET.get("page"))
+    read_many(actor, [entry.alert for entry in page.object_list], request=request, purpose="inbox")
     return render(
         request,
         "alerts/inbox.html",
@@ -139,10 +141,9 @@ def inbox_json(request):
     entries = _inbox(request, actor)
     if since is not None:
         entries = entries.filter(sent_at__gt=since)
-    items = [
-        {"id": str(entry.public_id), "html": _item_html(request, entry)}
-        for entry in entries[:JSON_LIMIT]
-    ]
+    entries = list(entries[:JSON_LIMIT])
+    read_many(actor, [entry.alert for entry in entries], request=request, purpose="inbox")
+    items = [{"id": str(entry.public_id), "html": _item_html(request, entry)} for entry in entries]
     unread = inbox_unread_count(request.user)
     return JsonResponse(
         {
@@ -168,9 +169,19 @@ def unread_json(request):
 # --- the alert page -----------------------------------------------------------------------------
 
 
+def _readable_alerts(actor):
+    """NCTV staff: any alert. Others: the alerts sent to their organisation that they may still
+    see."""
+    if actor.is_nctv_staff:
+        return alerts_visible_to(actor)
+    if actor.organisation is None:
+        return Alert.objects.none()
+    return alerts_visible_to(actor).filter(recipients__organisation=actor.organisation)
+
+
 def _alert_for(actor, public_id) -> Alert:
-    """NCTV staff: any alert. Others: an alert sent to their organisation that they may still
-    see. Everything else answers 404."""
+    """The alert a write (acknowledgement, status) is about: as ``_readable_alerts``; everything
+    else answers 404. Reading the page goes through the read door (``alert_detail``)."""
     if actor.is_nctv_staff:
         alert = alerts_visible_to(actor).filter(public_id=public_id).first()
         if alert is None:
@@ -282,7 +293,7 @@ def _alert_page(request, actor, alert, *, form=None, status=200, status_form=Non
 @require_safe
 def alert_detail(request, public_id):
     actor = _actor(request)
-    alert = _alert_for(actor, public_id)
+    alert = read_one(actor, _readable_alerts(actor), request=request, public_id=public_id)
     _mark_read(request, alert)
     return _alert_page(request, actor, alert)
 

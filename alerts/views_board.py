@@ -34,6 +34,7 @@ from alerts.board import (
 )
 from alerts.models import Alert
 from partnerships.selectors import actor_for
+from partnerships.sharing.reads import read_many
 
 
 def _poll_seconds() -> int:
@@ -78,8 +79,8 @@ def _board_rows(request, alerts) -> str:
 @login_required
 @require_safe
 def board(request):
-    _require_staff(request)
-    alerts = board_alerts()
+    actor = _require_staff(request)
+    alerts = read_many(actor, board_alerts(), request=request, purpose="board")
     return render(
         request,
         "alerts/board.html",
@@ -137,8 +138,9 @@ def _state_regions(request, state) -> dict:
 @login_required
 @require_safe
 def board_detail(request, public_id):
-    _require_staff(request)
+    actor = _require_staff(request)
     alert = _alert_or_404(public_id)
+    read_many(actor, [alert], request=request, purpose="board")
     regions = _state_regions(request, _state(alert))
     return render(
         request,

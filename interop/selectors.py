@@ -17,7 +17,7 @@ from django.utils import timezone
 from alerts.selectors import alerts_visible_to
 from interop import stix
 from partnerships.selectors import Actor
-from partnerships.sharing.reads import audit_sensitive_reads
+from partnerships.sharing.reads import read_many
 from partnerships.sharing.registry import spec_for
 from partnerships.sharing.selectors import group_grants_valid, user_grants_valid
 from ppsportal.sensitivity import TLP
@@ -70,9 +70,11 @@ def feed_for(
     added_after: datetime | None = None,
     request=None,
     purpose: str = "stix",
+    audit: bool = True,
 ) -> list[FeedEntry]:
     """The caller's visible assessments and alerts as STIX, oldest first (by date added), each
-    AMBER+ read written to the audit log."""
+    AMBER+ read written to the audit log; ``audit=False`` for a caller that returns only part
+    of the feed and records what it returns (``audit_entries``)."""
     assessments = assessments_visible_to(actor).annotate(date_added=F("created_at"))
     alerts = (
         alerts_visible_to(actor)
@@ -87,7 +89,8 @@ def feed_for(
         alerts = alerts.filter(date_added__gt=added_after)
     assessments = list(assessments.order_by("date_added", "pk"))
     alerts = list(alerts.order_by("date_added", "pk"))
-    _audit(actor, assessments, alerts, request=request, purpose=purpose)
+    if audit:
+        _audit(actor, assessments, alerts, request=request, purpose=purpose)
     entries = []
     for records, build in ((assessments, stix.assessment_objects), (alerts, stix.alert_objects)):
         if not records:
@@ -103,7 +106,19 @@ def feed_for(
 def _audit(actor: Actor, *groups, request, purpose: str) -> None:
     for records in groups:
         # writes ``sensitive.viewed`` for AMBER+ and marks the response uncacheable
-        audit_sensitive_reads(actor=actor, objects=records, request=request, purpose=purpose)
+        read_many(actor=actor, objects=records, request=request, purpose=purpose)
+
+
+def audit_entries(actor: Actor, entries: list[FeedEntry], *, request, purpose: str) -> None:
+    """Record the reads of the records of ``entries`` (one entry per model, as ``feed_for``)."""
+    records = [e.record for e in entries]
+    _audit(
+        actor,
+        [r for r in records if r._meta.model_name == "threatassessment"],
+        [r for r in records if r._meta.model_name == "alert"],
+        request=request,
+        purpose=purpose,
+    )
 
 
 def feed_objects(entries: list[FeedEntry]) -> list[tuple[datetime, object]]:

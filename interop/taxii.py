@@ -29,7 +29,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
 from interop import stix
-from interop.selectors import feed_for, feed_objects, levels_visible_to
+from interop.selectors import audit_entries, feed_for, feed_objects, levels_visible_to
 from partnerships.selectors import actor_for
 from ppsportal.sensitivity import TLP
 
@@ -193,12 +193,9 @@ def _matches(request, obj) -> bool:
 class ObjectsView(TaxiiView):
     def get(self, request, collection, object_id=None):
         level = self._level(collection)
+        actor = actor_for(request.user)
         entries = feed_for(
-            actor_for(request.user),
-            level=level,
-            added_after=_added_after(request),
-            request=request,
-            purpose="taxii",
+            actor, level=level, added_after=_added_after(request), request=request, audit=False
         )
         rows = [(added, json.loads(obj.serialize())) for added, obj in feed_objects(entries)]
         rows = [(added, obj) for added, obj in rows if _matches(request, obj)]
@@ -214,6 +211,13 @@ class ObjectsView(TaxiiView):
             body["next"] = str(start + limit)
         if page:
             body["objects"] = [obj for _added, obj in page]
+        shown = {obj["id"] for _added, obj in page}
+        audit_entries(
+            actor,
+            [e for e in entries if stix.report_id(e.record.public_id) in shown],
+            request=request,
+            purpose="taxii",
+        )
         response = Response(body)
         if page:
             response["X-TAXII-Date-Added-First"] = _timestamp(page[0][0])

@@ -78,6 +78,29 @@ def covenant_state(covenants, today: date) -> str:
     return CovenantState.NONE
 
 
+def _variant_not_covered(partnership, today: date, state: str) -> str:
+    """Why the covenants in force do not cover the sharing the partnership's variant expects
+    (``partnerships.variants``), or "". Only asked while some covenant is in force: without
+    one, ``no_covenant`` or ``covenant_expired`` already says so."""
+    from partnerships.models import Variant
+    from partnerships.variants import defaults_for
+    from ppsportal.sensitivity import TLP
+
+    if state not in (CovenantState.ACTIVE, CovenantState.EXPIRING):
+        return ""
+    expected = defaults_for(partnership).expected_clause
+    for covenant in partnership.covenants.all():
+        in_force = covenant.status_on(today, list(covenant.signatories.all())) == "active"
+        if in_force and TLP.rank(covenant.information_clause) >= TLP.rank(expected):
+            return ""
+    return _(
+        "No covenant in force covers the %(level)s sharing a %(variant)s partnership expects."
+    ) % {
+        "level": str(TLP(expected).label),
+        "variant": str(Variant(partnership.variant).label).lower(),
+    }
+
+
 def assess(partnership, today: date) -> HealthReport:
     """Assess a partnership from ``selectors.partnerships_with_health_data``: members and
     covenants (with signatories) prefetched, contact and action counts annotated. No queries."""
@@ -152,6 +175,10 @@ def assess(partnership, today: date) -> HealthReport:
             )
         )
 
+    uncovered = _variant_not_covered(partnership, today, state)
+    if uncovered:
+        reasons.append(Reason("variant_not_covered", HealthStatus.AT_RISK, uncovered))
+
     present = {m.role for m in partnership.members.all() if m.left_on is None}
     missing = [r for r in partnership.needed_roles() if r not in present]
     if missing:
@@ -161,6 +188,15 @@ def assess(partnership, today: date) -> HealthReport:
                 "incomplete",
                 HealthStatus.ATTENTION,
                 _("Missing at the table: %(roles)s.") % {"roles": labels},
+            )
+        )
+
+    if partnership.sponsor_id is None:
+        reasons.append(
+            Reason(
+                "no_sponsor",
+                HealthStatus.ATTENTION,
+                str(_("No sponsor (the authority that backs the partnership) is named.")),
             )
         )
 

@@ -30,7 +30,7 @@ from partnerships.health import assess
 from partnerships.models import PartnerRole
 from partnerships.services import contacts as contact_services
 from partnerships.services import covenants as covenant_services
-from partnerships.sharing.reads import audit_sensitive_reads
+from partnerships.sharing.reads import read_many
 
 HOME_PANEL_SIZE = 5
 
@@ -80,7 +80,7 @@ def partnership_detail(request, public_id):
     today = timezone.localdate()
     report = assess(partnership, today)
     contacts = list(selectors.partnership_contacts(actor, partnership))
-    audit_sensitive_reads(actor=actor, objects=contacts, request=request)
+    read_many(actor=actor, objects=contacts, request=request)
     context = {
         "partnership": partnership,
         "report": report,
@@ -194,7 +194,7 @@ def covenant_document(request, public_id):
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
-    audit_sensitive_reads(actor=actor, objects=[covenant], request=request)
+    read_many(actor=actor, objects=[covenant], request=request)
     return response
 
 

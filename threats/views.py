@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from partnerships.roles import Capability
 from partnerships.selectors import actor_for
-from partnerships.sharing.reads import audit_sensitive_reads
+from partnerships.sharing.reads import read_many
 from threats import selectors
 from threats.forms import (
     ScaleUpForm,
@@ -82,7 +82,9 @@ def soft_target_list(request):
     """My organisation's targets with their gaps; below, the partnership peers' targets (name,
     category and municipality only; NCTV staff see every target there)."""
     actor = _actor(request)
-    own = selectors.with_register_data(selectors.soft_targets_own(actor))
+    own = read_many(
+        actor, selectors.with_register_data(selectors.soft_targets_own(actor)), request=request
+    )
     rows = [(target, _gap_labels(target)) for target in own]
     others = selectors.soft_targets_visible_to(actor).select_related("category", "operator")
     if actor.organisation is not None:
@@ -106,7 +108,9 @@ def soft_target_map(request):
     """The operator's own targets on a map: Leaflet from the portal's static files, tiles from
     ``MAP_TILE_URL``. Only the own targets are embedded in the page."""
     actor = _actor(request)
-    own = selectors.with_register_data(selectors.soft_targets_own(actor))
+    own = read_many(
+        actor, selectors.with_register_data(selectors.soft_targets_own(actor)), request=request
+    )
     markers = [_marker(target) for target in own]
     config = {"tileUrl": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION}
     return render(
@@ -140,7 +144,7 @@ def soft_target_detail(request, public_id):
     full = selectors.sees_details(actor, target)
     context = {"target": target, "full": full}
     if full:
-        audit_sensitive_reads(actor=actor, objects=[target], request=request)
+        read_many(actor=actor, objects=[target], request=request)
         steps = {step.level: step for step in target.scale_up.all()}
         context |= {
             "gaps": _gap_labels(target),
@@ -179,7 +183,7 @@ def soft_target_evidence(request, public_id, measure):
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
-    audit_sensitive_reads(actor=actor, objects=[target], request=request)
+    read_many(actor=actor, objects=[target], request=request)
     return response
 
 
@@ -243,6 +247,7 @@ def soft_target_edit(request, public_id):
         else:
             messages.success(request, _("The soft target has been saved."))
             return redirect("soft-target-detail", public_id=target.public_id)
+    read_many(actor, [target], request=request)  # the form shows the stored details
     return _form_page(request, form=form, measures=measures, scale_up=scale_up, target=target)
 
 
@@ -281,7 +286,7 @@ def assessment_list(request):
     valid_now = request.GET.get("valid") == "now"
     visible = selectors.assessments_visible_to(actor, valid_now=valid_now)
     page = Paginator(visible, PAGE_SIZE).get_page(request.GET.get("page"))
-    audit_sensitive_reads(actor=actor, objects=page.object_list, request=request)
+    read_many(actor=actor, objects=page.object_list, request=request)
     rows = [(assessment, _facet_labels(assessment)) for assessment in page.object_list]
     return render(
         request,
@@ -297,7 +302,7 @@ def assessment_detail(request, public_id):
     assessment = selectors.assessments_visible_to(actor).filter(public_id=public_id).first()
     if assessment is None:
         raise Http404
-    audit_sensitive_reads(actor=actor, objects=[assessment], request=request)
+    read_many(actor=actor, objects=[assessment], request=request)
     return render(
         request,
         "threats/assessment_detail.html",

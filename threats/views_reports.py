@@ -19,8 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from partnerships.forms import add_service_errors
 from partnerships.roles import Capability
 from partnerships.selectors import actor_for
+from partnerships.sharing.reads import read_many
 from threats import selectors, services
-from threats.audit import audit_report_reads
 from threats.forms import ReplyForm, ReportForm, TriageForm
 from threats.models import Report, ReportReply
 from threats.services_reports import attachment_response
@@ -69,6 +69,7 @@ def report_list(request):
     actor = _actor(request)
     reports = selectors.reports_visible_to(actor).prefetch_related("replies")
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    read_many(actor, page.object_list, request=request)
     return render(
         request,
         "threats/report_list.html",
@@ -119,7 +120,7 @@ def report_attachment(request, public_id, attachment_id):
     row = report.attachments.filter(public_id=attachment_id).first()
     if row is None:
         raise Http404
-    audit_report_reads(actor=actor, reports=[report], request=request)
+    read_many(actor=actor, objects=[report], request=request)
     return attachment_response(row)
 
 
@@ -145,7 +146,7 @@ def _report_page(request, actor, report, *, reply_form=None, status=200):
 def report_detail(request, public_id):
     actor = _actor(request)
     report = _visible_report(actor, public_id)
-    audit_report_reads(actor=actor, reports=[report], request=request)
+    read_many(actor=actor, objects=[report], request=request)
     return _report_page(request, actor, report)
 
 
@@ -196,6 +197,7 @@ def report_queue(request):
     _require_staff(actor)
     queue = selectors.report_queue().prefetch_related("replies")
     page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
+    read_many(actor, page.object_list, request=request)
     rows = [(report, TriageForm(initial={"status": report.status})) for report in page]
     return render(request, "threats/report_queue.html", {"page": page, "rows": rows})
 

@@ -67,7 +67,7 @@ from partnerships.api.common import PortalViewSetMixin, errors
 from partnerships.models import PartnershipMember
 from partnerships.policy import require
 from partnerships.sharing.drf import AuditSensitiveReadsMixin
-from partnerships.sharing.reads import audit_sensitive_reads
+from partnerships.sharing.reads import read_many
 from ppsportal.sensitivity import TLP
 from threats.api.common import staff_only
 from threats.models import AlertLevel
@@ -487,7 +487,7 @@ class AlertViewSet(
     )
     def cap(self, request, *args, **kwargs):
         alert = self.get_object()
-        audit_sensitive_reads(actor=self.actor, objects=[alert], request=request, purpose="cap")
+        read_many(actor=self.actor, objects=[alert], request=request, purpose="cap")
         previous_visible = getattr(alert, "previous_visible", True)  # annotated for partners
         return HttpResponse(
             alert_to_cap(alert, request=request, previous_visible=previous_visible),
@@ -523,7 +523,7 @@ class AlertViewSet(
                 )
             )
         alerts = list(self.filter_queryset(qs).filter(published_at__isnull=False)[:FEED_SIZE])
-        audit_sensitive_reads(actor=self.actor, objects=alerts, request=request, purpose="feed")
+        read_many(actor=self.actor, objects=alerts, request=request, purpose="feed")
         entries = [
             FeedEntry(
                 alert=alert,

@@ -17,7 +17,7 @@ from alerts.api.serializers import AlertSummarySerializer
 from alerts.inbox import delivery_mark_read, inbox_of
 from alerts.models import Delivery
 from partnerships.api.common import PortalViewSetMixin, errors
-from partnerships.sharing.reads import audit_sensitive_reads
+from partnerships.sharing.reads import read_many
 
 
 class InboxEntrySerializer(serializers.ModelSerializer):
@@ -66,7 +66,7 @@ class InboxViewSet(PortalViewSetMixin, mixins.ListModelMixin, viewsets.GenericVi
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
         rows = page if page is not None else list(queryset)
-        audit_sensitive_reads(
+        read_many(
             actor=self.actor, objects=[d.alert for d in rows], request=self.request, purpose="inbox"
         )
         return page

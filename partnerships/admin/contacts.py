@@ -23,7 +23,7 @@ from partnerships.models import Action, ContactEntry, CostItem, CostShare
 from partnerships.selectors import actor_for
 from partnerships.services import contacts as contact_services
 from partnerships.sharing.admin import ShareableAdminMixin
-from partnerships.sharing.reads import audit_sensitive_reads
+from partnerships.sharing.reads import read_many
 
 # --- Follow-up actions --------------------------------------------------------------------------
 
@@ -225,7 +225,7 @@ class ContactEntryAdmin(ShareableAdminMixin, ServiceAdmin):
         response = super().changelist_view(request, extra_context)
         changelist = getattr(response, "context_data", {}).get("cl")
         if changelist is not None:
-            audit_sensitive_reads(
+            read_many(
                 actor=actor_for(request.user), objects=changelist.result_list, request=request
             )
         return response
@@ -234,9 +234,7 @@ class ContactEntryAdmin(ShareableAdminMixin, ServiceAdmin):
         response = super().change_view(request, object_id, form_url, extra_context)
         original = getattr(response, "context_data", {}).get("original")
         if original is not None:
-            audit_sensitive_reads(
-                actor=actor_for(request.user), objects=[original], request=request
-            )
+            read_many(actor=actor_for(request.user), objects=[original], request=request)
         return response
 
 

@@ -148,7 +148,10 @@ class Partnership(models.Model):
         return str(VARIANT_MEANINGS[self.variant])
 
     def needed_roles(self) -> list[str]:
-        return list(self.required_roles or DEFAULT_REQUIRED_ROLES[self.kind])
+        """The roles the completeness check asks (``partnerships.variants.needed_roles``)."""
+        from partnerships.variants import needed_roles
+
+        return needed_roles(self)
 
 
 class PartnershipMember(models.Model):

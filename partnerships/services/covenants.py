@@ -54,13 +54,18 @@ def covenant_create(
     effective_from: date,
     kind: str = Covenant.Kind.COVENANT,
     effective_until: date | None = None,
-    information_clause: str = "green",
+    information_clause: str | None = None,
     purpose: str = "",
     retention_days: int | None = None,
     signatories: list[tuple[Organisation, date | None]] = (),
     tasks: list[tuple[Organisation, str]] = (),
 ) -> Covenant:
-    """Create a covenant with its signatories (organisation, signing date or None) and tasks."""
+    """Create a covenant with its signatories (organisation, signing date or None) and tasks.
+    Without an information clause it gets the partnership's variant's default
+    (``partnerships.variants``: GREEN for continuation and broadening, AMBER for deepening)."""
+    from partnerships.variants import defaults_for
+
+    information_clause = information_clause or defaults_for(partnership).default_clause
     _check_dates(effective_from, effective_until)
     _check_members(
         partnership, [org for org, _signed in signatories], "signatories", nctv_may_sign=True

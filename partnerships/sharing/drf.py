@@ -15,7 +15,7 @@ from rest_framework.filters import BaseFilterBackend
 
 from partnerships.roles import Capability
 from partnerships.selectors import actor_for
-from partnerships.sharing.reads import audit_sensitive_reads
+from partnerships.sharing.reads import read_many
 from partnerships.sharing.registry import spec_for
 from partnerships.sharing.selectors import visible_to
 
@@ -53,7 +53,7 @@ class AuditSensitiveReadsMixin:
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
-        audit_sensitive_reads(
+        read_many(
             actor=actor_for(request.user),
             objects=[self.get_object_for_audit()],
             request=request,
@@ -72,7 +72,7 @@ class AuditSensitiveReadsMixin:
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
         rows = page if page is not None else list(queryset)
-        audit_sensitive_reads(
+        read_many(
             actor=actor_for(self.request.user),
             objects=rows,
             request=self.request,

@@ -1,5 +1,7 @@
 """The footing of a share, in one function: a covenant in force, signed by both the sharing and the
-receiving organisation (neither withdrawn), whose information clause allows the level.
+receiving organisation (neither withdrawn), whose information clause allows the level; and the
+covenant's retention period: a grant ends ``retention_days`` after the day it was made
+(``retention_end``, and ``within_retention_q`` in SQL).
 
 ``footing_covenants`` answers with the covenants that give that footing. Everything that asks
 "may this reach that organisation" calls it: the sharing service before it writes a grant, the
@@ -10,10 +12,20 @@ columns of the query that wraps the answer in ``Exists`` (for the validity rule 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.db.models.lookups import Exact
+from django.db.models import (
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.lookups import Exact, GreaterThanOrEqual
+from django.utils import timezone
 
 from ppsportal.sensitivity import TLP
 
@@ -62,3 +74,22 @@ def has_footing(*, covenant, sharer, receiver, level: str, today: date) -> bool:
         .filter(pk=covenant.pk)
         .exists()
     )
+
+
+def retention_end(granted_at: datetime, retention_days: int | None) -> date | None:
+    """The first day a grant no longer counts because its covenant's retention period ended:
+    ``retention_days`` after the day it was shared (``None``: the covenant keeps no limit)."""
+    if retention_days is None:
+        return None
+    return timezone.localdate(granted_at) + timedelta(days=retention_days)
+
+
+def within_retention_q(today: date) -> Q:
+    """A Q on a grant model holding while ``retention_end`` is after ``today``: the SQL form of
+    the same rule (``tests/partnerships/test_retention.py`` proves them equal)."""
+    tomorrow = timezone.make_aware(datetime.combine(today + timedelta(days=1), time.min))
+    kept_until = ExpressionWrapper(
+        F("granted_at") + F("covenant__retention_days") * Value(timedelta(days=1)),
+        output_field=DateTimeField(),
+    )
+    return Q(covenant__retention_days__isnull=True) | Q(GreaterThanOrEqual(kept_until, tomorrow))

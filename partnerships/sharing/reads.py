@@ -1,34 +1,75 @@
-"""The trace of sensitive reads: every read of AMBER and above writes ``sensitive.viewed``."""
+"""The read door: every face reads shareable objects through here, and every read of AMBER and
+above writes ``sensitive.viewed`` in the same call.
+
+- ``read_one`` answers one object the actor may see, or raises ``Http404`` (missing and not
+  visible alike), and records the read when the object is AMBER or above.
+- ``read_many`` takes the rows a face is about to show (a list page, a feed, an export) and
+  records the AMBER+ ones among them in one entry (one INSERT), returning the rows.
+
+No face writes ``sensitive.viewed`` itself; the test that walks every dashboard, API, feed and
+export path (``tests/partnerships/test_read_door.py``) finds exactly one entry per read.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from partnerships.selectors import Actor
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+from partnerships.selectors import Actor, actor_for
 from partnerships.sharing.registry import spec_for
-from partnerships.sharing.selectors import is_sensitive
-from ppsportal.audit import audit_record
+from partnerships.sharing.selectors import is_sensitive, visible_to
+from ppsportal.audit import SENSITIVE_READ, audit_record
 
 
-def audit_sensitive_reads(
-    *, actor: Actor, objects: Iterable, request=None, purpose: str = ""
-) -> None:
-    """One ``sensitive.viewed`` entry naming the AMBER+ objects among ``objects`` (a detail
-    page passes one object, a list its page, an export all rows). Nothing when none is."""
+def _actor(actor_or_user) -> Actor:
+    return actor_or_user if isinstance(actor_or_user, Actor) else actor_for(actor_or_user)
+
+
+def read_one(
+    actor,
+    queryset_or_model: QuerySet | type[Model],
+    *,
+    request=None,
+    purpose: str = "",
+    **lookup,
+):
+    """The object matching ``lookup`` among those ``actor`` (an actor or a user) may see, with
+    its AMBER+ read recorded; ``Http404`` when there is none (missing or not visible alike)."""
+    actor = _actor(actor)
+    queryset = (
+        queryset_or_model._default_manager.all()
+        if isinstance(queryset_or_model, type)
+        else queryset_or_model
+    )
+    try:
+        obj = visible_to(actor, queryset).get(**lookup)
+    except (queryset.model.DoesNotExist, queryset.model.MultipleObjectsReturned, ValueError):
+        raise Http404 from None
+    read_many(actor, [obj], request=request, purpose=purpose)
+    return obj
+
+
+def read_many(actor, objects: Iterable, *, request=None, purpose: str = "") -> list:
+    """Record the read of ``objects`` (already filtered by visibility, as ``visible_to`` or a
+    selector built on it returns them): one ``sensitive.viewed`` entry naming the AMBER+ ones,
+    nothing when none is. Returns the objects as a list."""
     objects = list(objects)
     if not objects:
-        return
+        return objects
+    actor = _actor(actor)
     spec = spec_for(objects[0])
     sensitive = [o for o in objects if is_sensitive(spec, o)]
-    if not sensitive:
-        return
-    audit_record(
-        action="sensitive.viewed",
-        actor=actor.user,
-        organisation=actor.organisation,
-        object_type=spec.label,
-        object_ids=[o.public_id for o in sensitive],
-        owner_organisation_ids=[getattr(o, f"{spec.owner_field}_id") for o in sensitive],
-        request=request,
-        purpose=purpose or (request.path if request is not None else ""),
-    )
+    if sensitive:
+        audit_record(
+            action=SENSITIVE_READ,
+            actor=actor.user,
+            organisation=actor.organisation,
+            object_type=spec.label,
+            object_ids=[o.public_id for o in sensitive],
+            owner_organisation_ids=[getattr(o, f"{spec.owner_field}_id") for o in sensitive],
+            request=request,
+            purpose=purpose or (request.path if request is not None else ""),
+        )
+    return objects

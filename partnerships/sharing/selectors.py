@@ -9,9 +9,11 @@ The rules (docs/permissions.md):
   users with a *valid* user grant (RED: only these).
 - A grant is valid only while its covenant gives the footing (``footing.footing_covenants``): in
   force, signed by both the object's owner and the grant's organisation (neither withdrawn), its
-  information clause allowing the object's *current* level; and — for a user grant — the user is
-  active and still in that organisation. guardian's own managers apply the same rule
-  (``sharing.models``), so ``has_perm`` and ``get_objects_for_user`` agree at every instant.
+  information clause allowing the object's *current* level; the covenant's ``retention_days``
+  have not passed since the grant was made (then the object is its owner's only again); and —
+  for a user grant — the user is active and still in that organisation. guardian's own managers
+  apply the same rule (``sharing.models``), so ``has_perm`` and ``get_objects_for_user`` agree
+  at every instant.
 Validity is part of the query, so access ends on the very next request after any change; the
 clean-up task only removes what the query already ignores.
 """
@@ -23,7 +25,7 @@ from datetime import date
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from partnerships.sharing.footing import footing_covenants
+from partnerships.sharing.footing import footing_covenants, within_retention_q
 from partnerships.sharing.registry import Shareable, spec_for
 from ppsportal.sensitivity import TLP
 
@@ -34,8 +36,9 @@ SHARED_LEVELS_FOR_USERS = [TLP.AMBER, TLP.AMBER_STRICT, TLP.RED]
 def valid_grant_q(spec: Shareable, *, today: date, user_grant: bool) -> Q:
     """A Q on a grant model that holds exactly while the grant counts: its covenant gives the
     footing (``footing.footing_covenants``: in force, signed by the object's owner and by the
-    grant's organisation, the clause allowing the object's *current* level), the level is one
-    that grants reach, and for users: active and still in that organisation."""
+    grant's organisation, the clause allowing the object's *current* level), the covenant's
+    retention period has not ended since the grant was made (``footing.retention_end``), the
+    level is one that grants reach, and for users: active and still in that organisation."""
     footing = footing_covenants(
         sharer=OuterRef(f"content_object__{spec.owner_field}"),
         receiver=OuterRef("organisation"),
@@ -44,6 +47,7 @@ def valid_grant_q(spec: Shareable, *, today: date, user_grant: bool) -> Q:
     ).filter(pk=OuterRef("covenant"))
     levels = SHARED_LEVELS_FOR_USERS if user_grant else SHARED_LEVELS_FOR_GROUPS
     q = Q(Exists(footing)) & Q(**{f"content_object__{spec.tlp_field}__in": levels})
+    q &= within_retention_q(today)
     if user_grant:
         q &= Q(user__is_active=True, user__membership__organisation=F("organisation"))
     return q

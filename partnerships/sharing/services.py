@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from partnerships.models import Covenant, Membership, Organisation
 from partnerships.roles import Capability
 from partnerships.selectors import Actor, actor_for
-from partnerships.sharing.footing import has_footing
+from partnerships.sharing.footing import has_footing, retention_end
 from partnerships.sharing.registry import Shareable, all_specs, spec_for
 from partnerships.sharing.selectors import (
     SHARED_LEVELS_FOR_USERS,
@@ -170,7 +170,7 @@ def share_with_organisation(
     existing = spec.group_grant.all_grants.filter(
         content_object=obj, organisation=organisation
     ).first()
-    if existing is not None and existing.covenant_id == covenant.pk:
+    if existing is not None and existing.covenant_id == covenant.pk and _kept(existing, today):
         return existing  # sharing twice changes nothing
     if level == TLP.AMBER_STRICT:
         other = (
@@ -191,7 +191,9 @@ def share_with_organisation(
                 code="strict_single",
             )
     if existing is not None:
-        existing.delete()  # re-shared under another covenant: the new footing replaces the old
+        # re-shared under another covenant, or after the retention period ended: the new share
+        # replaces the old (and starts its own retention period)
+        existing.delete()
     grant = spec.group_grant.all_grants.create(
         content_object=obj,
         group=organisation.group,
@@ -244,6 +246,7 @@ def share_with_user(*, obj, user, covenant: Covenant, by, reason: str, request=N
         existing is not None
         and existing.covenant_id == covenant.pk
         and (existing.organisation_id == organisation.pk)
+        and _kept(existing, today)
     ):
         return existing
     if existing is not None:
@@ -356,18 +359,36 @@ def remove_lapsed_grants(*, today: date | None = None) -> int:
                     deleted, _rows = model.all_grants.filter(pk=grant.pk).delete()
                     if not deleted:
                         continue  # another run removed it
+                    expired = _expiry_reason(grant, today)
                     _audit_grant(
-                        "sharing.lapsed",
+                        "sharing.expired" if expired else "sharing.lapsed",
                         spec,
                         grant.content_object,
                         by=None,
                         organisation=grant.organisation,
                         covenant=grant.covenant,
-                        reason=_lapse_reason(spec, grant, today),
+                        reason=expired or _lapse_reason(spec, grant, today),
                         user=getattr(grant, "user", None),
                     )
                 removed += 1
     return removed
+
+
+def _kept(grant, today: date) -> bool:
+    """Is the grant still within its covenant's retention period?"""
+    end = retention_end(grant.granted_at, grant.covenant.retention_days)
+    return end is None or end > today
+
+
+def _expiry_reason(grant, today: date) -> str:
+    """Why a grant ended by its covenant's retention period, or "" when it did not."""
+    if _kept(grant, today):
+        return ""
+    end = retention_end(grant.granted_at, grant.covenant.retention_days)
+    return (
+        f"the covenant's retention period of {grant.covenant.retention_days} days ended on "
+        f"{end.isoformat()}; the object is its owner's only again"
+    )
 
 
 def _lapse_reason(spec: Shareable, grant, today: date) -> str:

@@ -421,3 +421,46 @@ def test_the_live_endpoint_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(5):
         data = client.get(reverse("alert-inbox-json"), {"since": since}).json()
     assert len(data["items"]) == count
+
+
+# --- the trace of AMBER reads -------------------------------------------------------------------
+
+
+def _viewed(user):
+    from ppsportal.models import AuditEvent
+
+    return list(AuditEvent.objects.filter(action="sensitive.viewed", actor_username=user.username))
+
+
+def test_reading_an_amber_alert_in_the_inbox_is_audited_once(client, world):
+    amber = to_a(world, headline="Dreiging stadions", tlp="amber")
+    to_a(world, headline="Openbaar bericht", tlp="green")
+    sign_in(client, world.admin_a).get(reverse("alert-inbox"))
+    (event,) = _viewed(world.admin_a)
+    assert event.object_type == "alerts.alert"
+    assert event.object_ids == [str(amber.public_id)]
+
+
+def test_the_live_inbox_audits_the_amber_alerts_it_returns(client, world):
+    amber = to_a(world, tlp="amber")
+    since = (timezone.now() - timedelta(hours=1)).isoformat()
+    sign_in(client, world.admin_a).get(reverse("alert-inbox-json"), {"since": since})
+    (event,) = _viewed(world.admin_a)
+    assert event.object_ids == [str(amber.public_id)]
+
+
+def test_reading_an_amber_alert_page_is_audited_once(client, world):
+    amber = to_a(world, tlp="amber")
+    sign_in(client, world.admin_a).get(page_url(amber))
+    (event,) = _viewed(world.admin_a)
+    assert event.object_ids == [str(amber.public_id)]
+    assert event.owner_organisation_ids == f",{amber.owner_organisation_id},"
+
+
+def test_a_green_alert_page_and_a_refused_one_write_no_trace(client, world):
+    green = to_a(world, tlp="green")
+    amber_b = delivered(world.published(organisations=[world.org_b], tlp="amber"))
+    sign_in(client, world.admin_a)
+    assert client.get(page_url(green)).status_code == 200
+    assert client.get(page_url(amber_b)).status_code == 404
+    assert _viewed(world.admin_a) == []

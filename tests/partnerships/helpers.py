@@ -26,6 +26,7 @@ def make_partnership(
     """A venue partnership: the operator (and coordinator), optionally municipality and police,
     with an active covenant signed by all members whose clause allows ``clause``."""
     today = timezone.localdate()
+    fields.setdefault("sponsor", municipality)  # the municipality backs it, where there is one
     members = [(operator_org, "venue_operator")]
     if coordinator:
         members.append((operator_org, "coordinator"))

@@ -231,6 +231,7 @@ def healthy(org_b):
         members=[(city, "municipality"), (police, "police")],
         joined_on=today - timedelta(days=100),
         liaison=liaison,
+        sponsor=city,
     )
     covenant_services.covenant_create(
         partnership=partnership,

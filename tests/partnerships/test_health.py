@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from partnerships.health import assess
-from partnerships.models import Partnership
+from partnerships.models import Partnership, Variant
 from partnerships.selectors import actor_for, partnership_health_list, partnerships_with_health_data
 from partnerships.services import contacts as contact_services
 from partnerships.services import covenants as covenant_services
@@ -169,3 +169,65 @@ def test_a_deactivated_liaison_counts_as_no_liaison(complete, today):
     report = _report(complete, today)
     assert report.liaison_assigned is False
     assert "no_liaison" in _codes(report)
+
+
+# --- sponsor and variant (docs/partnerships.md, "The PPS variants") -----------------------------
+
+
+def test_a_partnership_without_a_sponsor_is_not_healthy_and_says_why(complete, today):
+    from partnerships.services import partnerships as partnership_services
+
+    partnership_services.partnership_update(partnership=complete, sponsor=None)
+    report = _report(complete, today)
+    assert report.status == "attention"
+    assert _codes(report) == {"no_sponsor": "attention"}
+    assert "sponsor" in report.reasons[0].text
+
+
+def test_a_deepening_partnership_needs_a_covenant_in_force_that_covers_amber(
+    org_a, today, complete
+):
+    from partnerships.services import partnerships as partnership_services
+
+    partnership_services.partnership_update(partnership=complete, variant="deepening")
+    assert _report(complete, today).status == "healthy"  # its covenant allows AMBER
+    amber = complete.covenants.get()
+    covenant_services.covenant_create(
+        partnership=complete,
+        title="Protocol zonder einddatum",
+        effective_from=today - timedelta(days=30),
+        information_clause="green",
+        signatories=[(s.organisation, today - timedelta(days=31)) for s in amber.signatories.all()],
+    )
+    covenant_services.covenant_terminate(covenant=amber)
+    report = _report(complete, today)
+    assert report.covenant_state == "active"  # the GREEN protocol remains in force
+    assert report.status == "at_risk"
+    assert _codes(report) == {"variant_not_covered": "at_risk"}
+    text = report.reasons[0].text
+    assert "TLP:AMBER" in text and str(Variant.DEEPENING.label).lower() in text
+
+
+def test_continuation_is_covered_by_a_green_covenant(org_a, today):
+    municipality = OrganisationFactory(name="Gemeente", kind="public", sector="")
+    partnership = make_partnership(operator_org=org_a, municipality=municipality, clause="green")
+    assert "variant_not_covered" not in _codes(_report(partnership, today))
+
+
+def test_broadening_asks_the_wider_set_of_roles_at_the_table(complete, today):
+    from partnerships.services import partnerships as partnership_services
+
+    partnership_services.partnership_update(partnership=complete, variant="broadening")
+    report = _report(complete, today)
+    assert report.missing_roles == ["safety_region", "private_security"]
+    assert _codes(report) == {"incomplete": "attention"}
+
+
+def test_the_variant_sets_the_clause_a_covenant_is_drafted_with(org_a, today):
+    deepening = make_partnership(operator_org=org_a, covenant=False, variant="deepening")
+    continuation = make_partnership(name="PPS Voort", operator_org=org_a, covenant=False)
+    for partnership, clause in ((deepening, "amber"), (continuation, "green")):
+        covenant = covenant_services.covenant_create(
+            partnership=partnership, title=f"Concept {clause}", effective_from=today
+        )
+        assert covenant.information_clause == clause

@@ -11,7 +11,7 @@ from partnerships.selectors import actor_for, contacts_visible_to
 from partnerships.services import covenants as covenant_services
 from partnerships.services import organisations as org_services
 from partnerships.sharing import services as sharing
-from partnerships.sharing.reads import audit_sensitive_reads
+from partnerships.sharing.reads import read_many
 from partnerships.tasks import remove_lapsed_grants
 from ppsportal.models import AuditEvent
 from tests.partnerships.sharing_world import build_world
@@ -246,11 +246,11 @@ def test_sensitive_reads_are_audited_once_per_list(w):
     share(w)
     actor = actor_for(w.users["b1"])
     rows = list(contacts_visible_to(actor))
-    audit_sensitive_reads(actor=actor, objects=rows, purpose="list")
+    read_many(actor=actor, objects=rows, purpose="list")
     event = AuditEvent.objects.get(action="sensitive.viewed")
     assert event.object_ids == [str(w.entries["amber"].public_id)]
     assert event.owner_organisation_ids == f",{w.orgs['A'].pk},"
-    audit_sensitive_reads(actor=actor, objects=[w.entries["green"]], purpose="detail")
+    read_many(actor=actor, objects=[w.entries["green"]], purpose="detail")
     assert AuditEvent.objects.filter(action="sensitive.viewed").count() == 1
 
 

@@ -723,19 +723,21 @@ def more_reports(operator, target, count):
 
 # session, user, membership (the actor); the banner (one query)
 BASE_QUERIES = 4
+# Each page shows AMBER+ records (vulnerability details, reports): + the one audit insert.
+AUDIT = 1
 PAGE_QUERIES = {
     # own targets, their measures and scale-up; peers' targets counted and listed
-    "soft-target-list": BASE_QUERIES + 5,
+    "soft-target-list": BASE_QUERIES + 5 + AUDIT,
     # own targets, their measures and scale-up
-    "soft-target-map": BASE_QUERIES + 3,
+    "soft-target-map": BASE_QUERIES + 3 + AUDIT,
     # reports counted and listed, their replies
-    "report-list": BASE_QUERIES + 3,
+    "report-list": BASE_QUERIES + 3 + AUDIT,
 }
 STAFF_QUERIES = {
     # targets with measures and scale-up, twice (overview rows, gaps per operator)
     "register-overview": BASE_QUERIES + 6,
     # open reports counted and listed, their replies
-    "report-queue": BASE_QUERIES + 3,
+    "report-queue": BASE_QUERIES + 3 + AUDIT,
 }
 
 

@@ -8,7 +8,7 @@ from django.contrib import admin
 
 from partnerships.admin.base import ServiceAdmin
 from partnerships.selectors import actor_for
-from partnerships.sharing.reads import audit_sensitive_reads
+from partnerships.sharing.reads import read_many
 
 
 class HistoryAdmin(ServiceAdmin):
@@ -26,7 +26,7 @@ class AuditedReadsMixin:
     ``sensitive.viewed`` entry for a list page, one for a change page."""
 
     def audit_reads(self, request, objects) -> None:
-        audit_sensitive_reads(actor=actor_for(request.user), objects=objects, request=request)
+        read_many(actor=actor_for(request.user), objects=objects, request=request)
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)

@@ -11,9 +11,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from partnerships.admin.base import ReadOnlyInlineMixin, ServiceAdmin
-from partnerships.selectors import actor_for
-from ppsportal.audit import audit_record
-from ppsportal.sensitivity import TLP
 from threats import services
 from threats.admin.common import AuditedReadsMixin
 from threats.models import Report, ReportReply
@@ -136,23 +133,6 @@ class ReportAdmin(AuditedReadsMixin, ServiceAdmin):
     @admin.display(description=_("replies"), ordering="reply_total")
     def reply_count(self, obj):
         return obj.reply_total
-
-    def audit_reads(self, request, objects) -> None:
-        # Reports are not shared objects; their reads are written to the audit log directly.
-        sensitive = [r for r in objects if TLP.rank(r.tlp) >= TLP.rank(TLP.AMBER)]
-        if not sensitive:
-            return
-        actor = actor_for(request.user)
-        audit_record(
-            action="sensitive.viewed",
-            actor=actor.user,
-            organisation=actor.organisation,
-            object_type=Report._meta.label_lower,
-            object_ids=[r.public_id for r in sensitive],
-            owner_organisation_ids=[r.reporter_organisation_id for r in sensitive],
-            request=request,
-            purpose=request.path,
-        )
 
     def write(self, request, obj, data, changed):
         if "status" in changed:

@@ -29,9 +29,9 @@ from partnerships.api.common import (
 from partnerships.policy import require
 from partnerships.roles import Capability
 from partnerships.selectors import actor_for
+from partnerships.sharing.reads import read_many
 from threats.api.common import CoordinateField, SoftTargetRefSerializer, staff_only
 from threats.api.examples import REPORT, REPORT_CREATE
-from threats.audit import audit_report_reads
 from threats.models import Report, ReportAttachment, ReportReply, SoftTarget
 from threats.selectors import reports_visible_to, soft_targets_visible_to
 from threats.services import report_create, report_reply, report_triage
@@ -249,16 +249,16 @@ class ReportViewSet(
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
-        audit_report_reads(
-            actor=self.actor, reports=[self.get_object()], request=request, purpose="api detail"
+        read_many(
+            actor=self.actor, objects=[self.get_object()], request=request, purpose="api detail"
         )
         return response
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
-        audit_report_reads(
+        read_many(
             actor=self.actor,
-            reports=page if page is not None else queryset,
+            objects=page if page is not None else queryset,
             request=self.request,
             purpose="api list",
         )
@@ -353,9 +353,7 @@ class ReportViewSet(
         row = next((a for a in report.attachments.all() if str(a.public_id) == attachment_id), None)
         if row is None:
             raise NotFound()
-        audit_report_reads(
-            actor=self.actor, reports=[report], request=request, purpose="api attachment"
-        )
+        read_many(actor=self.actor, objects=[report], request=request, purpose="api attachment")
         return attachment_response(row)
 
     def _read(self, report) -> dict:

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from partnerships.api.common import PortalViewSetMixin, errors
 from partnerships.policy import require
 from partnerships.roles import Capability
-from partnerships.sharing.reads import audit_sensitive_reads
+from partnerships.sharing.reads import read_many
 from threats.api.examples import SOFT_TARGET, SOFT_TARGET_CREATE, SOFT_TARGET_PEER
 from threats.api.target_serializers import (
     SoftTargetCreateSerializer,
@@ -180,7 +180,7 @@ class SoftTargetViewSet(
         targets = list(targets)
         full_ids = details_visible_ids(self.actor, targets)
         if purpose is not None:
-            audit_sensitive_reads(
+            read_many(
                 actor=self.actor,
                 objects=[t for t in targets if t.pk in full_ids],
                 request=self.request,

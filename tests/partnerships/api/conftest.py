@@ -53,6 +53,7 @@ def partnership_a(org_a, municipality):
         status="active",
         members=[(org_a, "coordinator"), (org_a, "venue_operator"), (municipality, "municipality")],
         joined_on=JOINED,
+        sponsor=municipality,
     )
 
 
