@@ -69,6 +69,9 @@ def every_kind_of_alert(world) -> dict[str, Alert]:
         ),
         "clear": world.published(tlp="clear", **to_a),
         "regions": world.published(regions=["Amsterdam-Amstelland"], **to_a),
+        "circle and chosen regions": world.published(
+            area_circle="52.3142,4.9419 1.5", area_regions=["VR13", "GM0363"], **to_a
+        ),
     }
 
 
@@ -90,6 +93,9 @@ def test_the_message_kinds_and_their_parts(world):
     assert one("exercise", "cap:status") == "Exercise"
     assert one("draft", "cap:status") == "Draft"
     assert one("area polygon", "cap:info/cap:area/cap:polygon")
+    assert one("circle and chosen regions", "cap:info/cap:area/cap:circle") == "52.3142,4.9419 1.5"
+    outlines = docs["circle and chosen regions"].findall("cap:info/cap:area/cap:polygon", NS)
+    assert len(outlines) == 2  # one per chosen region
     languages = [e.text for e in docs["two languages"].findall("cap:info/cap:language", NS)]
     assert languages == ["nl-NL", "en-GB"]
     headlines = [e.text for e in docs["two languages"].findall("cap:info/cap:headline", NS)]
