@@ -7,11 +7,18 @@ from __future__ import annotations
 
 import django_filters
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from alerts.models import Alert
+from alerts.selectors import alerts_visible_to
 from partnerships.api.common import PortalViewSetMixin, PublicIdField, errors
 from partnerships.policy import require
 from partnerships.selectors import actor_for
@@ -45,6 +52,18 @@ class OwnSoftTargetField(PublicIdField):
     def get_queryset(self):
         actor = actor_for(self.context["request"].user)
         return selectors.preparedness_targets_visible_to(actor)
+
+
+class VisibleAlertField(PublicIdField):
+    """An alert the caller may see; any other id is unknown (the service checks its kind)."""
+
+    default_error_messages = {"does_not_exist": gettext_lazy("There is no alert with id {value}.")}
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Alert.objects.all(), **kwargs)
+
+    def get_queryset(self):
+        return alerts_visible_to(actor_for(self.context["request"].user))
 
 
 class CourseField(PublicIdField):
@@ -288,11 +307,37 @@ class ActionItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class AcknowledgementTimeSerializer(serializers.Serializer):
+    organisation = serializers.CharField(read_only=True)
+    seconds = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="Seconds from the alert's publication to the organisation's first "
+        "acknowledgement; null if it did not acknowledge.",
+    )
+
+
 class ExerciseSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     soft_target = SoftTargetRefSerializer(read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     action_items = ActionItemSerializer(many=True, read_only=True)
+    alert = serializers.UUIDField(
+        source="alert.public_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The linked alert of kind exercise, if any.",
+    )
+    acknowledgement_times = serializers.SerializerMethodField(
+        help_text="Per organisation in the linked alert's audience, by name."
+    )
+
+    @extend_schema_field(AcknowledgementTimeSerializer(many=True))
+    def get_acknowledgement_times(self, exercise) -> list[dict]:
+        return [
+            {"organisation": row["organisation"], "seconds": row["seconds"]}
+            for row in selectors.acknowledgement_times(exercise)
+        ]
 
     class Meta:
         model = Exercise
@@ -307,6 +352,8 @@ class ExerciseSerializer(serializers.ModelSerializer):
             "held_on",
             "outcome",
             "action_items",
+            "alert",
+            "acknowledgement_times",
         ]
         read_only_fields = fields
 
@@ -316,6 +363,7 @@ class ExercisePlanSerializer(serializers.Serializer):
     scenario = serializers.CharField(max_length=300)
     planned_for = serializers.DateField()
     participants = serializers.CharField(allow_blank=True, required=False, default="")
+    alert = VisibleAlertField(required=False, allow_null=True, default=None)
 
 
 class ExerciseHeldSerializer(serializers.Serializer):
@@ -375,6 +423,12 @@ class ExerciseViewSet(
             "held": ExerciseHeldSerializer,
             "action_items": ActionItemWriteSerializer,
         }.get(self.action, ExerciseSerializer)
+
+    def get_serializer(self, *args, **kwargs):
+        if kwargs.get("many") and args:
+            # a page of exercises: every acknowledgement time in one query, not one per row
+            selectors.load_acknowledgement_times(args[0])
+        return super().get_serializer(*args, **kwargs)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -5,7 +5,8 @@ reporting protocol in force between AWDC and Politie Antwerpen (the Diamantkwart
 expired, by design), signed by each party itself, under which a suspicious-activity report with
 a photo is routed to the police partner. The document library holds the NCTV's guidance (the
 crowded-places guide in two versions, read by some, templates and a stadium checklist) and the
-ArenA's AMBER evacuation map in its partnership.
+ArenA's AMBER evacuation map in its partnership. The Vierdaagse held an exercise started by the
+alerts demo's exercise alert, linked to it.
 
 Written through the services; running it twice changes nothing (an item that exists by its
 natural key is left alone). Dates are relative to today."""
@@ -19,6 +20,8 @@ from datetime import timedelta
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from alerts.demo import VIERDAAGSE_EXERCISE
+from alerts.models import Alert
 from partnerships.services.signing import covenant_draft, covenant_sign
 from preparedness import services, services_library
 from preparedness.models import (
@@ -50,6 +53,7 @@ def seed(ctx) -> None:
     _procedures(arena, users["arena-operator"], today)
     _exercise(arena, users["arena-operator"], today)
     _training(targets["Nijmeegse Vierdaagse"], users["vierdaagse-operator"], courses, today)
+    _vierdaagse_exercise(targets["Nijmeegse Vierdaagse"], users["vierdaagse-operator"], today)
     diamant = targets["Diamantkwartier Antwerpen"]
     _antwerp_protocol(diamant.partnership, users, ctx.objects["organisations"], today)
     _antwerp_report(diamant, users["diamant-operator"])
@@ -123,6 +127,33 @@ def _exercise(arena, by, today) -> None:
             )
         elif item.done_on is None and item.due_on != due_on:
             services.action_item_reschedule(item=item, by=by, due_on=due_on)
+
+
+def _vierdaagse_exercise(vierdaagse, by, today) -> None:
+    """The Vierdaagse's held exercise, linked to the demo's exercise alert (if the alerts demo
+    made it): its page shows how fast each partner acknowledged. The ArenA's exercise stays
+    unlinked: the exercise alert went to the Vierdaagse's partners, which the ArenA does not
+    see."""
+    alert = Alert.objects.filter(headline=VIERDAAGSE_EXERCISE, kind=Alert.Kind.EXERCISE).first()
+    scenario = "Verdacht voertuig bij de start (oefening met portaalalert)"
+    if alert is None or Exercise.objects.filter(soft_target=vierdaagse, scenario=scenario).exists():
+        return
+    held_on = timezone.localdate(alert.published_at) if alert.published_at else today
+    exercise = services.exercise_plan(
+        soft_target=vierdaagse,
+        by=by,
+        scenario=scenario,
+        planned_for=held_on,
+        participants="Stichting DE4DAAGSE, VRGZ, politie Oost-Nederland, gemeente Nijmegen",
+        alert=alert,
+    )
+    services.exercise_record_held(
+        exercise=exercise,
+        by=by,
+        held_on=held_on,
+        outcome="De voertuigbarrières op de Wedren waren binnen het kwartier dicht; niet alle "
+        "partners bevestigden het oefenalert in het portaal.",
+    )
 
 
 def _training(vierdaagse, by, courses, today) -> None:

@@ -7,7 +7,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from alerts.models import Alert
+from alerts.selectors import alerts_visible_to
 from partnerships.forms import DateInput
+from partnerships.selectors import actor_for
 from ppsportal.sensitivity import TLP
 from preparedness.models import ProcedureKind, ProcedureState
 from preparedness.selectors import course_catalogue
@@ -62,6 +65,22 @@ class ExercisePlanForm(forms.Form):
     participants = forms.CharField(
         label=_("Participants"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    alert = forms.ModelChoiceField(
+        label=_("Exercise alert"),
+        queryset=Alert.objects.none(),
+        to_field_name="public_id",
+        required=False,
+        help_text=_("The alert of kind exercise that starts it, if any."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # only the exercise alerts the user sees are offered; another one is "not a choice"
+        self.fields["alert"].queryset = (
+            alerts_visible_to(actor_for(user))
+            .filter(kind=Alert.Kind.EXERCISE)
+            .order_by("-published_at", "-id")
+        )
 
 
 class ExerciseHeldForm(forms.Form):

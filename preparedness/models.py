@@ -153,6 +153,15 @@ class Exercise(models.Model):
     )
     held_on = models.DateField(_("held on"), null=True, blank=True)
     outcome = models.TextField(_("what happened"), blank=True)
+    alert = models.ForeignKey(
+        "alerts.Alert",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("exercise alert"),
+        help_text=_("The alert of kind exercise that started it, if any."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
+from alerts.models import Acknowledgement, AlertRecipient
 from partnerships.selectors import Actor
 from preparedness.models import ActionItem, Course, Exercise, Procedure, TrainingRecord
 from preparedness.rules import TRAINING_REMINDER_DAYS, procedure_gaps, training_coverage
@@ -43,7 +44,7 @@ def training_records_visible_to(actor: Actor):
 def exercises_visible_to(actor: Actor):
     return _of_visible_targets(
         actor,
-        Exercise.objects.select_related("soft_target").prefetch_related(
+        Exercise.objects.select_related("soft_target", "alert").prefetch_related(
             Prefetch("action_items", queryset=ActionItem.objects.order_by("due_on", "id"))
         ),
     )
@@ -119,3 +120,53 @@ def open_action_items_by_partnership(partnership_ids) -> dict[int, dict]:
         }
         for row in rows
     }
+
+
+# --- the exercise alert: how fast each organisation acknowledged ---------------------------------
+
+
+def load_acknowledgement_times(exercises) -> None:
+    """For each exercise linked to an alert: per organisation in the alert's audience (its
+    recipients, fixed at publication) the seconds from publication to that organisation's first
+    acknowledgement, or None. One query for all the exercises given; the rows are kept on each
+    exercise for :func:`acknowledgement_times`."""
+    exercises = list(exercises)
+    alert_ids = {exercise.alert_id for exercise in exercises if exercise.alert_id}
+    per_alert: dict[int, list[dict]] = {alert_id: [] for alert_id in alert_ids}
+    if alert_ids:
+        first_ack = (
+            Acknowledgement.objects.filter(
+                alert_id=OuterRef("alert_id"), organisation_id=OuterRef("organisation_id")
+            )
+            .order_by("at")
+            .values("at")[:1]
+        )
+        rows = (
+            AlertRecipient.objects.filter(alert_id__in=alert_ids)
+            .annotate(first_ack=Subquery(first_ack))
+            .order_by("organisation__name", "organisation_id")
+            .values("alert_id", "organisation__name", "alert__published_at", "first_ack")
+        )
+        for row in rows:
+            published, acked = row["alert__published_at"], row["first_ack"]
+            delay = None
+            if published is not None and acked is not None:
+                delay = max(acked - published, timedelta(0))
+            per_alert[row["alert_id"]].append(
+                {
+                    "organisation": row["organisation__name"],
+                    "seconds": None if delay is None else round(delay.total_seconds()),
+                    "delay": delay,
+                }
+            )
+    for exercise in exercises:
+        exercise.acknowledgement_rows = per_alert.get(exercise.alert_id, [])
+
+
+def acknowledgement_times(exercise) -> list[dict]:
+    """``[{"organisation": name, "seconds": int | None, "delay": timedelta | None}]`` for the
+    exercise's alert (empty without one), by organisation name; one query unless already loaded
+    for a list."""
+    if not hasattr(exercise, "acknowledgement_rows"):
+        load_acknowledgement_times([exercise])
+    return exercise.acknowledgement_rows

@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alerts.models import Alert
+from alerts.selectors import user_may_see
 from partnerships.selectors import actor_for
 from preparedness.models import (
     ActionItem,
@@ -141,16 +143,28 @@ def training_record_create(
 # --- exercises ----------------------------------------------------------------------------------
 
 
+def _require_exercise_alert(by, alert) -> None:
+    """Only an alert of kind exercise that the user may see can be linked; another one is
+    unknown to them, like a missing one."""
+    if not user_may_see(by, alert):
+        raise ValidationError({"alert": _("There is no such alert.")})
+    if alert.kind != Alert.Kind.EXERCISE:
+        raise ValidationError({"alert": _("Only an alert of kind exercise can be linked.")})
+
+
 @transaction.atomic
 def exercise_plan(
-    *, soft_target, by, scenario: str, planned_for: date, participants: str = ""
+    *, soft_target, by, scenario: str, planned_for: date, participants: str = "", alert=None
 ) -> Exercise:
     _require_may_change(by, soft_target)
+    if alert is not None:
+        _require_exercise_alert(by, alert)
     exercise = Exercise(
         soft_target=soft_target,
         scenario=scenario,
         planned_for=planned_for,
         participants=participants,
+        alert=alert,
         created_by=by,
     )
     exercise.full_clean()

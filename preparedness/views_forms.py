@@ -126,7 +126,7 @@ def exercise_plan(request, public_id):
     target = _target_to_change(request, public_id)
     return _form_page(
         request,
-        form=ExercisePlanForm(_data(request)),
+        form=ExercisePlanForm(_data(request), user=request.user),
         target=target,
         title=_("Plan an exercise"),
         save=lambda data: services.exercise_plan(soft_target=target, by=request.user, **data),
