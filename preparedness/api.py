@@ -329,14 +329,17 @@ class ExerciseSerializer(serializers.ModelSerializer):
         help_text="The linked alert of kind exercise, if any.",
     )
     acknowledgement_times = serializers.SerializerMethodField(
-        help_text="Per organisation in the linked alert's audience, by name."
+        help_text="Per organisation in the linked alert's audience, by name: all of them for "
+        "NCTV staff, the caller's own organisation for a partner."
     )
 
     @extend_schema_field(AcknowledgementTimeSerializer(many=True))
     def get_acknowledgement_times(self, exercise) -> list[dict]:
         return [
             {"organisation": row["organisation"], "seconds": row["seconds"]}
-            for row in selectors.acknowledgement_times(exercise)
+            for row in selectors.acknowledgement_times(
+                exercise, actor_for(self.context["request"].user)
+            )
         ]
 
     class Meta:
@@ -427,7 +430,7 @@ class ExerciseViewSet(
     def get_serializer(self, *args, **kwargs):
         if kwargs.get("many") and args:
             # a page of exercises: every acknowledgement time in one query, not one per row
-            selectors.load_acknowledgement_times(args[0])
+            selectors.load_acknowledgement_times(args[0], self.actor)
         return super().get_serializer(*args, **kwargs)
 
     def create(self, request, *args, **kwargs):
@@ -465,7 +468,7 @@ class ExerciseViewSet(
         return Response(self._read(exercise), status=status.HTTP_201_CREATED)
 
     def _read(self, exercise) -> dict:
-        return ExerciseSerializer(self.reread(exercise)).data
+        return ExerciseSerializer(self.reread(exercise), context=self.get_serializer_context()).data
 
 
 @extend_schema(tags=["preparedness"])

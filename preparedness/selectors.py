@@ -125,11 +125,12 @@ def open_action_items_by_partnership(partnership_ids) -> dict[int, dict]:
 # --- the exercise alert: how fast each organisation acknowledged ---------------------------------
 
 
-def load_acknowledgement_times(exercises) -> None:
+def load_acknowledgement_times(exercises, actor: Actor) -> None:
     """For each exercise linked to an alert: per organisation in the alert's audience (its
     recipients, fixed at publication) the seconds from publication to that organisation's first
-    acknowledgement, or None. One query for all the exercises given; the rows are kept on each
-    exercise for :func:`acknowledgement_times`."""
+    acknowledgement, or None. NCTV staff see every audience organisation; a partner, as on the
+    alert itself, only its own organisation's acknowledgement. One query for all the exercises
+    given; the rows are kept on each exercise for :func:`acknowledgement_times`."""
     exercises = list(exercises)
     alert_ids = {exercise.alert_id for exercise in exercises if exercise.alert_id}
     per_alert: dict[int, list[dict]] = {alert_id: [] for alert_id in alert_ids}
@@ -141,9 +142,12 @@ def load_acknowledgement_times(exercises) -> None:
             .order_by("at")
             .values("at")[:1]
         )
+        recipients = AlertRecipient.objects.filter(alert_id__in=alert_ids)
+        if not actor.is_nctv_staff:
+            own = actor.membership.organisation_id if actor.membership else None
+            recipients = recipients.filter(organisation_id=own)
         rows = (
-            AlertRecipient.objects.filter(alert_id__in=alert_ids)
-            .annotate(first_ack=Subquery(first_ack))
+            recipients.annotate(first_ack=Subquery(first_ack))
             .order_by("organisation__name", "organisation_id")
             .values("alert_id", "organisation__name", "alert__published_at", "first_ack")
         )
@@ -163,10 +167,10 @@ def load_acknowledgement_times(exercises) -> None:
         exercise.acknowledgement_rows = per_alert.get(exercise.alert_id, [])
 
 
-def acknowledgement_times(exercise) -> list[dict]:
+def acknowledgement_times(exercise, actor: Actor) -> list[dict]:
     """``[{"organisation": name, "seconds": int | None, "delay": timedelta | None}]`` for the
     exercise's alert (empty without one), by organisation name; one query unless already loaded
-    for a list."""
+    for a list (:func:`load_acknowledgement_times` says who sees which organisations)."""
     if not hasattr(exercise, "acknowledgement_rows"):
-        load_acknowledgement_times([exercise])
+        load_acknowledgement_times([exercise], actor)
     return exercise.acknowledgement_rows

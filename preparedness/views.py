@@ -39,7 +39,7 @@ def preparedness_detail(request, public_id):
     )
     if target is None:
         raise Http404
-    selectors.load_acknowledgement_times(target.exercises.all())
+    selectors.load_acknowledgement_times(target.exercises.all(), actor)
     return render(
         request,
         "preparedness/detail.html",

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from alerts import services as alert_services
 from alerts.models import Acknowledgement, Alert
+from partnerships.selectors import actor_for
 from preparedness import selectors, services
 from preparedness.models import Exercise
 from tests.alerts.conftest import _purge_broker, _recording_sms, world  # noqa: F401  (fixtures)
@@ -74,12 +75,20 @@ def test_times_come_from_the_alerts_acknowledgements_in_one_query(
     django_assert_num_queries,
 ):
     exercise = Exercise.objects.get(pk=plan(world, stadium, alert=exercise_alert).pk)
+    staff = actor_for(world.author)
     with django_assert_num_queries(1):
-        times = selectors.acknowledgement_times(exercise)
+        times = selectors.acknowledgement_times(exercise, staff)
     assert [(row["organisation"], row["seconds"]) for row in times] == [
         ("Partner A Stadion", 90),
         ("Partner B Evenementen", None),
     ]
+
+
+def test_a_partner_sees_only_its_own_organisations_time(world, stadium, exercise_alert):  # noqa: F811
+    """As on the alert itself: a partner does not learn the rest of the audience."""
+    exercise = Exercise.objects.get(pk=plan(world, stadium, alert=exercise_alert).pk)
+    times = selectors.acknowledgement_times(exercise, actor_for(world.admin_a))
+    assert [(row["organisation"], row["seconds"]) for row in times] == [("Partner A Stadion", 90)]
 
 
 def test_many_exercises_load_in_one_query(
@@ -92,25 +101,30 @@ def test_many_exercises_load_in_one_query(
         plan(world, stadium, alert=exercise_alert)
     plan(world, stadium)
     exercises = list(Exercise.objects.all())
+    staff = actor_for(world.author)
     with django_assert_num_queries(1):
-        selectors.load_acknowledgement_times(exercises)
-        rows = [selectors.acknowledgement_times(exercise) for exercise in exercises]
+        selectors.load_acknowledgement_times(exercises, staff)
+        rows = [selectors.acknowledgement_times(exercise, staff) for exercise in exercises]
     assert sorted(len(row) for row in rows) == [0, 2, 2, 2]
 
 
 def test_an_exercise_without_alert_has_no_times(world, stadium, django_assert_num_queries):  # noqa: F811
     exercise = plan(world, stadium)
+    staff = actor_for(world.author)
     with django_assert_num_queries(0):
-        assert selectors.acknowledgement_times(exercise) == []
+        assert selectors.acknowledgement_times(exercise, staff) == []
 
 
 def test_the_preparedness_page_shows_the_times(client, world, stadium, exercise_alert):  # noqa: F811
     plan(world, stadium, alert=exercise_alert)
-    sign_in(client, world.admin_a)
-    page = client.get(reverse("preparedness-detail", kwargs={"public_id": stadium.public_id}))
-    html = page.content.decode()
+    url = reverse("preparedness-detail", kwargs={"public_id": stadium.public_id})
+    sign_in(client, world.author)
+    html = client.get(url).content.decode()
     assert "acknowledgement-times" in html
-    assert "Partner B Evenementen" in html
+    assert "Partner B Evenementen" in html and "1 minuut" in html and "niet bevestigd" in html
+    sign_in(client, world.admin_a)
+    html = client.get(url).content.decode()
+    assert "Partner A Stadion" in html and "Partner B Evenementen" not in html
 
 
 def test_the_plan_form_links_a_visible_exercise_alert(client, world, stadium, exercise_alert):  # noqa: F811
@@ -149,11 +163,14 @@ def test_the_api_links_the_alert_and_answers_the_times(world, stadium, exercise_
     assert response.status_code == 201
     assert response.json()["alert"] == str(exercise_alert.public_id)
     assert response.json()["acknowledgement_times"] == [
+        {"organisation": "Partner A Stadion", "seconds": 90}
+    ]
+    sign_in(api, world.author)
+    listed = api.get("/api/v1/exercises/").json()["results"]
+    assert listed[0]["acknowledgement_times"] == [
         {"organisation": "Partner A Stadion", "seconds": 90},
         {"organisation": "Partner B Evenementen", "seconds": None},
     ]
-    listed = api.get("/api/v1/exercises/").json()["results"]
-    assert listed[0]["acknowledgement_times"][0]["seconds"] == 90
 
 
 def test_the_schema_describes_the_times():
