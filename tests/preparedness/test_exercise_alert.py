@@ -181,3 +181,26 @@ def test_the_schema_describes_the_times():
     assert "acknowledgement_times" in exercise and "alert" in exercise
     plan_fields = schema["components"]["schemas"]["ExercisePlanRequest"]["properties"]
     assert "alert" in plan_fields
+
+
+def test_the_page_queries_do_not_grow_with_linked_exercises(
+    client,
+    world,  # noqa: F811
+    stadium,
+    exercise_alert,
+    django_assert_max_num_queries,
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("preparedness-detail", kwargs={"public_id": stadium.public_id})
+    plan(world, stadium, alert=exercise_alert)
+    sign_in(client, world.admin_a)
+    client.get(url)  # warm the session
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for _ in range(3):
+        plan(world, stadium, alert=exercise_alert)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = client.get(url)
+    assert page.content.decode().count("acknowledgement-times") == 4
