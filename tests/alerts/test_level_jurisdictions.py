@@ -96,3 +96,23 @@ def test_a_dutch_recipients_inbox_and_alert_page_stay_as_they_are(client, belgia
         assert "Matige dreiging</span>" in html
         assert "NCTV, Nederland" not in html and "OCAM" not in html
     assert "<dd>Matige dreiging</dd>" in page
+
+
+def test_the_api_labels_the_level_as_the_nctvs_for_a_belgian_reader(belgian):
+    from rest_framework.test import APIClient
+
+    from tests.alerts.api.conftest import URL
+
+    alert = belgian.published(tlp="green", organisations=[belgian.org_a, belgian.org_b])
+    engine.deliver(pending_ids(alert))
+    client = APIClient()
+    sign_in(client, belgian.admin_b)
+    own = {"authority": "OCAM/OCAD", "level": 3, "label": "3 — ernstig (OCAM)"}
+    detail = client.get(f"{URL}{alert.public_id}/").json()
+    assert (detail["atb_level"], detail["atb_level_label"]) == ("matige_dreiging", NCTV_LEVEL)
+    assert detail["own_authority_level"] == own
+    entry = client.get("/api/v1/inbox/").json()["results"][0]["alert"]
+    assert (entry["atb_level_label"], entry["own_authority_level"]) == (NCTV_LEVEL, own)
+    sign_in(client, belgian.admin_a)
+    dutch = client.get(f"{URL}{alert.public_id}/").json()
+    assert (dutch["atb_level_label"], dutch["own_authority_level"]) == ("Matige dreiging", None)
