@@ -116,3 +116,16 @@ def test_the_api_labels_the_level_as_the_nctvs_for_a_belgian_reader(belgian):
     sign_in(client, belgian.admin_a)
     dutch = client.get(f"{URL}{alert.public_id}/").json()
     assert (dutch["atb_level_label"], dutch["own_authority_level"]) == ("Matige dreiging", None)
+
+
+@pytest.mark.postgres
+def test_a_belgian_recipients_sms_names_the_nctvs_level(belgian):
+    from alerts.channels.sms import RecordingBackend
+    from alerts.models import ChannelPreference
+
+    ChannelPreference.objects.filter(channel="sms").update(enabled=True)
+    alert = belgian.published(tlp="green", organisations=[belgian.org_a, belgian.org_b])
+    engine.deliver(pending_ids(alert))
+    texts = dict(RecordingBackend.outbox)
+    assert texts["+31600000002"].startswith(f"Alert ({NCTV_LEVEL}): ")
+    assert texts["+31600000001"].startswith("Alert (Matige dreiging): ")
