@@ -51,6 +51,7 @@ from partnerships.forms import add_service_errors
 from partnerships.roles import Capability
 from partnerships.selectors import actor_for
 from partnerships.sharing.reads import read_many, read_one
+from threats.jurisdictions import level_context_for
 from threats.models import Measure, ScaleUpStep
 from threats.selectors import scale_up_checklist, soft_targets_own
 
@@ -85,8 +86,12 @@ def _inbox(request, actor):
     )
 
 
-def _item_html(request, entry) -> str:
-    return render_to_string("alerts/includes/inbox_item.html", {"entry": entry}, request=request)
+def _item_html(request, entry, level_context) -> str:
+    return render_to_string(
+        "alerts/includes/inbox_item.html",
+        {"entry": entry, "level_context": level_context},
+        request=request,
+    )
 
 
 @login_required
@@ -103,6 +108,7 @@ def inbox(request):
             "alerts_unread": inbox_unread_count(request.user),
             "cursor": (timezone.now() - POLL_OVERLAP).isoformat(),
             "poll_seconds": _poll_seconds(),
+            "level_context": level_context_for(actor.organisation),
         },
     )
 
@@ -143,7 +149,11 @@ def inbox_json(request):
         entries = entries.filter(sent_at__gt=since)
     entries = list(entries[:JSON_LIMIT])
     read_many(actor, [entry.alert for entry in entries], request=request, purpose="inbox")
-    items = [{"id": str(entry.public_id), "html": _item_html(request, entry)} for entry in entries]
+    level_context = level_context_for(actor.organisation)
+    items = [
+        {"id": str(entry.public_id), "html": _item_html(request, entry, level_context)}
+        for entry in entries
+    ]
     unread = inbox_unread_count(request.user)
     return JsonResponse(
         {
@@ -284,6 +294,7 @@ def _alert_page(request, actor, alert, *, form=None, status=200, status_form=Non
             "is_viewer": is_recipient and not actor.can(Capability.WRITE),
             "status_report": report,
             "status_form": status_form if may_report else None,
+            "level_context": level_context_for(actor.organisation),
         },
         status=status,
     )

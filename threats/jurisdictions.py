@@ -82,3 +82,56 @@ def valid_levels_condition():
     for code, authority in AUTHORITIES.items():
         condition |= Q(jurisdiction=code, level__gte=1, level__lte=authority.highest)
     return condition
+
+
+# --- the level an alert carries, to a reader under another authority ----------------------------
+
+
+@dataclass(frozen=True)
+class LevelContext:
+    """Whose level an alert's ATb level is, for one reader. An alert carries the NCTV's Dutch
+    sector level; a reader under another authority (OCAM/OCAD) reads it labelled as the NCTV's,
+    with their own authority's current level beside it. The one place deciding those words."""
+
+    jurisdiction: str
+    own_level: int | None = None  # the reader's own authority's current level (foreign only)
+
+    @property
+    def authority(self) -> Authority:
+        return authority_for(self.jurisdiction)
+
+    @property
+    def foreign(self) -> bool:
+        """The alert's ATb level is not the reader's own authority's."""
+        return not self.authority.nctv_is_authority
+
+    @property
+    def atb_caption(self) -> str:
+        """'ATb level (NCTV, Netherlands)' for a reader under another authority, else ''."""
+        return _("ATb level (NCTV, Netherlands)") if self.foreign else ""
+
+    @property
+    def own_line(self) -> str:
+        """The reader's own authority's current level, for a reader under another authority."""
+        if not self.foreign:
+            return ""
+        label = self.authority.label(self.own_level) or _("not set")
+        return _("Your own authority's level (%(authority)s): %(level)s") % {
+            "authority": self.authority.name,
+            "level": label,
+        }
+
+    def atb(self, display: str) -> str:
+        """The alert's ATb level ``display`` as this reader reads it."""
+        return f"{display} — {self.atb_caption}" if self.foreign else str(display)
+
+
+def level_context_for(organisation) -> LevelContext:
+    """The ``LevelContext`` for a reader of ``organisation`` (one query, none for a Dutch one)."""
+    jurisdiction = jurisdiction_of(organisation)
+    if authority_for(jurisdiction).nctv_is_authority:
+        return LevelContext(jurisdiction)
+    from threats.selectors import threat_level_current
+
+    current = threat_level_current(getattr(organisation, "region", ""), jurisdiction)
+    return LevelContext(jurisdiction, current.level if current is not None else None)

@@ -33,8 +33,10 @@ from partnerships.api.common import (
     UserRefSerializer,
 )
 from partnerships.models import Partnership
+from partnerships.selectors import actor_for
 from ppsportal.sensitivity import TLP
 from threats.api.common import CodeLabelSerializer, SectorField, SectorRefSerializer, code_labels
+from threats.jurisdictions import level_context_for
 from threats.models import AlertLevel, Measure, ThreatAssessment
 
 # --- Reading ------------------------------------------------------------------------------------
@@ -96,7 +98,55 @@ class StatusReportWriteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-class AlertSerializer(serializers.ModelSerializer):
+class OwnAuthorityLevelSerializer(serializers.Serializer):
+    authority = serializers.CharField(help_text=gettext_lazy("The reader's own authority."))
+    level = serializers.IntegerField(allow_null=True, help_text=gettext_lazy("Null: none set."))
+    label = serializers.CharField()
+
+
+def _level_context(context):
+    """The reader's ``LevelContext`` (``threats.jurisdictions``), once per response."""
+    if "level_context" not in context:
+        actor = context.get("actor")
+        if actor is None and context.get("request") is not None:
+            actor = actor_for(context["request"].user)
+        context["level_context"] = level_context_for(getattr(actor, "organisation", None))
+    return context["level_context"]
+
+
+class ReaderLevelMixin(serializers.Serializer):
+    """The ATb level as the reader reads it: for a reader under another authority than the NCTV
+    (OCAM/OCAD), labelled as the NCTV's Dutch sector level, with their own authority's level."""
+
+    atb_level_label = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "The ATb level's label; for a reader under another authority than the NCTV, marked "
+            "as the NCTV's (Dutch) sector level."
+        )
+    )
+    own_authority_level = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "For a reader under another authority than the NCTV (Belgium: OCAM/OCAD): that "
+            "authority's current level. Null for a reader under the NCTV."
+        )
+    )
+
+    def get_atb_level_label(self, alert) -> str:
+        return _level_context(self.context).atb(alert.get_atb_level_display())
+
+    @extend_schema_field(OwnAuthorityLevelSerializer(allow_null=True))
+    def get_own_authority_level(self, alert) -> dict | None:
+        context = _level_context(self.context)
+        if not context.foreign:
+            return None
+        return {
+            "authority": context.authority.name,
+            "level": context.own_level,
+            "label": context.authority.label(context.own_level),
+        }
+
+
+class AlertSerializer(ReaderLevelMixin, serializers.ModelSerializer):
     """An alert with its codes and labels. Context: ``actor`` and, for partners,
     ``partnership_ids`` (the current partnerships of their organisation)."""
 
@@ -106,7 +156,6 @@ class AlertSerializer(serializers.ModelSerializer):
             "The version this one updates (for partners: only if that version reached them)."
         )
     )
-    atb_level_label = serializers.CharField(source="get_atb_level_display", read_only=True)
     tlp_label = serializers.CharField(source="get_tlp_display", read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
@@ -140,6 +189,7 @@ class AlertSerializer(serializers.ModelSerializer):
             "instruction_en",
             "atb_level",
             "atb_level_label",
+            "own_authority_level",
             "tlp",
             "tlp_label",
             "kind",
@@ -238,14 +288,13 @@ class AlertSerializer(serializers.ModelSerializer):
         }
 
 
-class AlertSummarySerializer(serializers.ModelSerializer):
+class AlertSummarySerializer(ReaderLevelMixin, serializers.ModelSerializer):
     """An alert in a list of something else (the inbox): what to show in one line."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)
     headline = serializers.SerializerMethodField(
         help_text=gettext_lazy("With [EXERCISE] or [TEST] in front for drills.")
     )
-    atb_level_label = serializers.CharField(source="get_atb_level_display", read_only=True)
     tlp_label = serializers.CharField(source="get_tlp_display", read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
@@ -258,6 +307,7 @@ class AlertSummarySerializer(serializers.ModelSerializer):
             "headline",
             "atb_level",
             "atb_level_label",
+            "own_authority_level",
             "tlp",
             "tlp_label",
             "kind",

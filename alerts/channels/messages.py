@@ -67,12 +67,19 @@ def missing_translation(alert, language: str) -> bool:
     return language == "en" and not alert.headline_en
 
 
-def notice(alert, language: str | None = None) -> Message:
+def notice(alert, language: str | None = None, organisation=None) -> Message:
+    """The alert's notice for a reader of ``organisation``: under another authority than the
+    NCTV, the ATb level is labelled as the NCTV's and their own authority's level stands beside
+    it (``threats.jurisdictions.level_context_for``)."""
+    from threats.jurisdictions import level_context_for
+
     language = language or settings.LANGUAGE_CODE
+    context = level_context_for(organisation)
     with translation.override(language):
         headline = text_in(alert, "headline", language)
+        own_line = [context.own_line] if context.foreign else []
         params = {
-            "level": alert.get_atb_level_display(),
+            "level": context.atb(alert.get_atb_level_display()),
             "tlp": TLP(alert.tlp).label,
             "url": alert_url(alert),
             "headline": headline,
@@ -95,6 +102,7 @@ def notice(alert, language: str | None = None) -> Message:
             lines += [
                 f"{params['tlp']} — {headline}",
                 _("Alert level: %(level)s") % params,
+                *own_line,
                 "",
                 text_in(alert, "description", language),
             ]
@@ -107,6 +115,7 @@ def notice(alert, language: str | None = None) -> Message:
             lines += [
                 _("A new alert at %(tlp)s, level %(level)s, has been sent to your organisation.")
                 % params,
+                *own_line,
                 _("Sign in to read it: %(url)s") % params,
             ]
             short = _("New alert (%(tlp)s, %(level)s). Sign in to read it: %(url)s") % params
@@ -203,4 +212,4 @@ def for_delivery(delivery) -> Message:
         return duty_officer(alert, [e.organisation for e in steps.filter(reason="")])
     if delivery.purpose in (Delivery.Purpose.CANCEL, Delivery.Purpose.ALL_CLEAR):
         return ended(alert, delivery.purpose, reader_language(delivery.recipient))
-    return notice(alert, reader_language(delivery.recipient))
+    return notice(alert, reader_language(delivery.recipient), delivery.organisation)
