@@ -153,6 +153,37 @@ def test_the_api_shows_and_takes_only_the_targets_own_levels(client, district, a
     assert response.json()["scale_up"]["ocam_4"] == ["cctv"]
 
 
+def test_a_belgian_operator_registering_with_atb_levels_gets_a_400_and_nothing(
+    client, awdc_operator
+):
+    from threats.models import SoftTarget
+
+    payload = {
+        "name": "Beurs Antwerpen",
+        "category": "shopping_area",
+        "address": "Pelikaanstraat 1",
+        "municipality": "Antwerpen",
+        "region": "Antwerpen",
+        "latitude": 51.2172,
+        "longitude": 4.4214,
+        "capacity": 900,
+        "security_contact_name": "Meldpunt",
+        "security_contact_phone": "+32 3 000 0200",
+        "vulnerability_notes": "Open zijstraat.",
+        "scale_up": {"matige_dreiging": ["cctv"]},
+    }
+    api = _api(client, awdc_operator)
+    response = api.post("/api/v1/soft-targets/", payload, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert "scale_up.level" in response.json()
+    assert not SoftTarget.objects.filter(name="Beurs Antwerpen").exists()
+
+    payload["scale_up"] = {level: ["cctv"] for level in OCAM[1:]}  # a scenario that climbs
+    response = api.post("/api/v1/soft-targets/", payload, content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert response.json()["scale_up"]["ocam_2"] == ["cctv"]
+
+
 def test_the_api_shows_a_dutch_target_the_atb_levels(client):
     w = build_world()
     target = make_target(w.users["a"])
@@ -241,3 +272,19 @@ def test_the_diamantkwartiers_demo_scenario_climbs_ocams_levels():
     assert sorted(steps) == OCAM
     assert scale_up_unexplained(steps, OCAM) == []
     assert len(steps["ocam_4"]["measures"]) > len(steps["ocam_1"]["measures"])
+
+
+def test_the_seeded_diamantkwartier_reads_in_ocam_levels(settings):
+    from django.core.management import call_command
+
+    from threats.models import SoftTarget
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    district = SoftTarget.objects.get(name="Diamantkwartier Antwerpen")
+    steps = {step.level: step.measures for step in district.scale_up.all()}
+    assert sorted(steps) == OCAM
+    assert "hostile_vehicle_barriers" in steps["ocam_4"] and steps["ocam_1"]
+    assert scale_up_unexplained({k: {"measures": v} for k, v in steps.items()}, OCAM) == []
+    arena = SoftTarget.objects.get(name="Johan Cruijff ArenA")
+    assert sorted(arena.scale_up.values_list("level", flat=True)) == sorted(AlertLevel.values)
