@@ -48,8 +48,10 @@ def scale_up_replace(*, soft_target: SoftTarget, by, steps: dict[str, dict]) -> 
     the way up without an explanation (under the key of the level that drops it)."""
     _require_may_change(by, soft_target)
     levels = own_levels(soft_target)
+    if any(not scale_up_level_label(level) for level in steps):  # no authority's level
+        raise ValidationError({"level": _("Unknown alert level.")})
     unknown = [level for level in steps if level not in levels]
-    if unknown:
+    if unknown:  # another authority's level
         raise ValidationError(
             {
                 "level": _(
