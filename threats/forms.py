@@ -230,13 +230,17 @@ def parse_omissions(text: str) -> dict[str, str]:
 
 
 class ScaleUpForm(forms.Form):
-    """Per ATb level: the measures this target takes, why it leaves out a measure a lower level
-    takes, and a note."""
+    """Per level of the target's own authority (``threats.jurisdictions.scale_up_levels``: ATb
+    for a Dutch target, OCAM/OCAD for a Belgian one): the measures this target takes, why it
+    leaves out a measure a lower level takes, and a note."""
 
     prefix = "scale_up"
 
-    def __init__(self, *args, steps=None, **kwargs):
+    def __init__(self, *args, steps=None, levels=None, **kwargs):
         kwargs.setdefault("label_suffix", "")
+        self.level_values = [
+            value for value, _label in (levels if levels is not None else AlertLevel.choices)
+        ]
         steps = steps or {}
         kwargs.setdefault(
             "initial",
@@ -251,7 +255,7 @@ class ScaleUpForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.levels = []
-        for level, label in AlertLevel.choices:
+        for level, label in levels if levels is not None else AlertLevel.choices:
             self.fields[level] = forms.MultipleChoiceField(
                 label=label,
                 choices=Measure.choices,
@@ -279,7 +283,7 @@ class ScaleUpForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        for level in AlertLevel.values:
+        for level in self.level_values:
             key = f"{level}_omissions"
             if key in cleaned:
                 try:
@@ -295,7 +299,7 @@ class ScaleUpForm(forms.Form):
                 "notes": self.cleaned_data.get(f"{level}_notes", ""),
                 "omissions": self.cleaned_data.get(f"{level}_omissions") or {},
             }
-            for level in AlertLevel.values
+            for level in self.level_values
         }
 
 
@@ -313,8 +317,10 @@ def add_register_errors(
         if section == "measures" and code in by_code:
             form = by_code[code]
             form.add_error(field if field in form.fields else None, messages)
-        elif section == "scale_up" and scale_up is not None and code in AlertLevel.values:
-            scale_up.add_error(code if field in ("", "measures", "level") else None, messages)
+        elif section == "scale_up" and scale_up is not None and code in scale_up.level_values:
+            scale_up.add_error(code if field in ("", "measures") else None, messages)
+        elif section == "scale_up" and scale_up is not None and code == "level":
+            scale_up.add_error(None, messages)
         elif key in target_form.fields or key == NON_FIELD_ERRORS:
             target_form.add_error(None if key == NON_FIELD_ERRORS else key, messages)
         else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -74,6 +75,38 @@ def jurisdiction_of(organisation) -> str:
 
 def level_label(jurisdiction: str, level) -> str:
     return authority_for(jurisdiction).label(level)
+
+
+# --- the levels a scale-up scenario climbs -------------------------------------------------------
+
+
+class OcamScaleUpLevel(models.TextChoices):
+    """OCAM/OCAD's threat levels as the steps of a Belgian target's scale-up scenario, rising."""
+
+    OCAM_1 = "ocam_1", _("OCAM level 1 — low")
+    OCAM_2 = "ocam_2", _("OCAM level 2 — average")
+    OCAM_3 = "ocam_3", _("OCAM level 3 — serious")
+    OCAM_4 = "ocam_4", _("OCAM level 4 — very serious")
+
+
+def scale_up_levels(jurisdiction: str) -> list[tuple[str, str]]:
+    """The levels a target's scale-up scenario climbs, lowest first, as ``(value, label)``: its
+    own authority's. The Netherlands: the NCTV's ATb sector levels; Belgium: OCAM/OCAD's 1 to 4."""
+    if authority_for(jurisdiction).has_sector_levels:
+        from threats.models.levels import AlertLevel
+
+        return list(AlertLevel.choices)
+    return list(OcamScaleUpLevel.choices)
+
+
+def scale_up_level_label(level: str) -> str:
+    """The label of a scale-up level of any jurisdiction ('' for an unknown one)."""
+    from threats.models.levels import AlertLevel
+
+    for value, label in [*AlertLevel.choices, *OcamScaleUpLevel.choices]:
+        if value == level:
+            return str(label)
+    return ""
 
 
 def valid_levels_condition():

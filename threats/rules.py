@@ -3,7 +3,7 @@ and the climb of a scale-up scenario."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from threats.models import AlertLevel, CapacityTier, Measure, MeasureStatus
@@ -51,8 +51,13 @@ class ScaleUpOmission:
     level: str
 
 
-def scale_up_unexplained(steps: Mapping[str, Mapping]) -> list[ScaleUpOmission]:
-    """The measures a higher ATb level drops without an explanation.
+def scale_up_unexplained(
+    steps: Mapping[str, Mapping], levels: Sequence[str] | None = None
+) -> list[ScaleUpOmission]:
+    """The measures a higher level drops without an explanation.
+
+    ``levels``: the order the scenario climbs, lowest first (the target's own authority's,
+    ``threats.jurisdictions.scale_up_levels``); by default the ATb levels.
 
     ``steps``: ``{level: {"measures": [...], "omissions": {measure: reason}}}``; levels left out
     ask nothing. A scenario climbs: each level takes at least what any lower level takes, unless
@@ -60,7 +65,7 @@ def scale_up_unexplained(steps: Mapping[str, Mapping]) -> list[ScaleUpOmission]:
     An explained omission is explained at that level only: a level above it explains again."""
     asked: dict[str, str] = {}  # measure -> the highest lower level that asks for it
     found: list[ScaleUpOmission] = []
-    for level in AlertLevel.values:  # lowest first
+    for level in levels if levels is not None else AlertLevel.values:  # lowest first
         step = steps.get(level) or {}
         measures = set(step.get("measures") or ())
         reasons = step.get("omissions") or {}

@@ -362,11 +362,14 @@ def soft_target_set_measure(
 
 @transaction.atomic
 def scale_up_initialise(*, soft_target: SoftTarget, overwrite: bool = True) -> None:
-    """Start each ATb level's checklist from the sector's measure package."""
+    """Start each level's checklist, the target's own authority's levels, from the sector's
+    measure package (the NCTV's packages are per ATb level: a Belgian target starts empty)."""
+    from threats.jurisdictions import scale_up_levels
+
     packages = {
         p.level: p.measures for p in MeasurePackage.objects.filter(sector=soft_target.category)
     }
-    for level in AlertLevel.values:
+    for level, _label in scale_up_levels(soft_target.jurisdiction):
         if overwrite:
             ScaleUpStep.objects.update_or_create(
                 soft_target=soft_target,

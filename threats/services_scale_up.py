@@ -1,5 +1,6 @@
-"""Writes on a soft target's scale-up scenario, with the rule that it climbs: a higher ATb level
-takes at least the measures of the levels below it, unless each omission is explained
+"""Writes on a soft target's scale-up scenario, with the rule that it climbs: a higher level of
+the target's own authority (ATb for a Dutch target, OCAM/OCAD for a Belgian one) takes at least
+the measures of the levels below it, unless each omission is explained
 (``threats.rules.scale_up_unexplained``). The admin, the API and the dashboard all write here."""
 
 from __future__ import annotations
@@ -8,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from threats.models import AlertLevel, Measure, ScaleUpStep, SoftTarget
+from threats.jurisdictions import authority_for, scale_up_level_label, scale_up_levels
+from threats.models import Measure, ScaleUpStep, SoftTarget
 from threats.rules import ScaleUpOmission, scale_up_unexplained
 from threats.services import _check_codes, _require_may_change
 
@@ -18,9 +20,9 @@ def omission_message(omission: ScaleUpOmission) -> str:
         "At “%(level)s”, “%(measure)s” is missing although “%(asked_at)s” asks for it: add it, "
         "or explain why it is not needed at the higher level."
     ) % {
-        "level": AlertLevel(omission.level).label,
+        "level": scale_up_level_label(omission.level),
         "measure": Measure(omission.measure).label,
-        "asked_at": AlertLevel(omission.asked_at).label,
+        "asked_at": scale_up_level_label(omission.asked_at),
     }
 
 
@@ -45,9 +47,25 @@ def scale_up_replace(*, soft_target: SoftTarget, by, steps: dict[str, dict]) -> 
     Refused, naming the measure and the levels, when the scenario would then drop a measure on
     the way up without an explanation (under the key of the level that drops it)."""
     _require_may_change(by, soft_target)
-    unknown = [level for level in steps if level not in AlertLevel.values]
-    if unknown:
+    levels = own_levels(soft_target)
+    if any(not scale_up_level_label(level) for level in steps):  # no authority's level
         raise ValidationError({"level": _("Unknown alert level.")})
+    unknown = [level for level in steps if level not in levels]
+    if unknown:  # another authority's level
+        raise ValidationError(
+            {
+                "level": _(
+                    "“%(levels)s” is not a level of this target's own authority (%(authority)s); "
+                    "its scenario uses: %(own)s."
+                )
+                % {
+                    "levels": ", ".join(sorted(str(level) for level in unknown)),
+                    "authority": authority_for(soft_target.jurisdiction).name,
+                    "own": ", ".join(levels),
+                }
+            },
+            code="scale_up_level_of_other_jurisdiction",
+        )
     current = {step.level: step for step in ScaleUpStep.objects.filter(soft_target=soft_target)}
     written = []
     for level, given in steps.items():
@@ -60,11 +78,16 @@ def scale_up_replace(*, soft_target: SoftTarget, by, steps: dict[str, dict]) -> 
         step.save()
         current[level] = step
         written.append(step)
-    _check_climbs(current, changed=set(steps))
+    _check_climbs(current, changed=set(steps), levels=levels)
     return written
 
 
-def _check_climbs(steps: dict[str, ScaleUpStep], *, changed: set[str]) -> None:
+def own_levels(soft_target: SoftTarget) -> list[str]:
+    """The levels ``soft_target``'s scenario climbs, lowest first: its jurisdiction's."""
+    return [value for value, _label in scale_up_levels(soft_target.jurisdiction)]
+
+
+def _check_climbs(steps: dict[str, ScaleUpStep], *, changed: set[str], levels: list[str]) -> None:
     """Only what the write touches is refused: a scenario started from a sector's package that
     does not climb is not held against an operator who changes another level."""
     scenario = {
@@ -72,7 +95,7 @@ def _check_climbs(steps: dict[str, ScaleUpStep], *, changed: set[str]) -> None:
         for level, step in steps.items()
     }
     errors: dict[str, list[str]] = {}
-    for omission in scale_up_unexplained(scenario):
+    for omission in scale_up_unexplained(scenario, levels):
         if omission.level in changed or omission.asked_at in changed:
             errors.setdefault(omission.level, []).append(omission_message(omission))
     if errors:

@@ -34,8 +34,9 @@ from threats.forms import (
     measure_forms,
     measure_rows,
 )
+from threats.jurisdictions import scale_up_levels
 from threats.markdown import render_markdown
-from threats.models import AlertLevel, Measure, ModusOperandi, Motive
+from threats.models import Measure, ModusOperandi, Motive
 from threats.route import parse_route
 from threats.rules import gaps_for
 from threats.services import may_change_soft_target
@@ -151,7 +152,7 @@ def soft_target_detail(request, public_id):
             "measures": target.measures.all(),
             "scale_up": [
                 (label, [Measure(code).label for code in steps[level].measures], steps[level])
-                for level, label in AlertLevel.choices
+                for level, label in scale_up_levels(target.jurisdiction)
                 if level in steps
             ],
             "can_change": may_change_soft_target(actor, target),
@@ -231,7 +232,11 @@ def soft_target_edit(request, public_id):
         partnerships=selectors.operator_partnerships(target.operator),
     )
     measures = measure_forms(data, files, rows={m.measure: m for m in target.measures.all()})
-    scale_up = ScaleUpForm(data, steps={step.level: step for step in target.scale_up.all()})
+    scale_up = ScaleUpForm(
+        data,
+        steps={step.level: step for step in target.scale_up.all()},
+        levels=scale_up_levels(target.jurisdiction),
+    )
     if posted and _all_valid(form, scale_up, *measures):
         try:
             soft_target_register_update(

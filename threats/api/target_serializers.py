@@ -22,6 +22,7 @@ from threats.api.common import (
     SectorRefSerializer,
     code_labels,
 )
+from threats.jurisdictions import OcamScaleUpLevel, scale_up_levels
 from threats.models import (
     AlertLevel,
     CapacityTier,
@@ -60,13 +61,19 @@ def _measure_list(**kwargs) -> serializers.ListField:
 
 
 class ScaleUpSerializer(serializers.Serializer):
-    """For each alert level (ATb), the measures this target takes: from the sector's measure
-    package, tailored by the operator. In writing, levels left out keep their measures."""
+    """For each level of the target's own authority, the measures this target takes: from the
+    sector's measure package, tailored by the operator. A Dutch target climbs the ATb levels
+    (`basisniveau` to `hoge_dreiging`), a Belgian one OCAM/OCAD's (`ocam_1` to `ocam_4`); a level
+    of another authority is refused. In writing, levels left out keep their measures."""
 
     basisniveau = _measure_list()
     lichte_dreiging = _measure_list()
     matige_dreiging = _measure_list()
     hoge_dreiging = _measure_list()
+    ocam_1 = _measure_list()
+    ocam_2 = _measure_list()
+    ocam_3 = _measure_list()
+    ocam_4 = _measure_list()
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
@@ -182,7 +189,9 @@ class SoftTargetSerializer(SoftTargetPeerSerializer):
     @extend_schema_field(ScaleUpSerializer)
     def get_scale_up(self, target) -> dict:
         steps = {step.level: list(step.measures) for step in target.scale_up.all()}  # prefetched
-        return {level: steps.get(level, []) for level in AlertLevel.values}
+        return {
+            level: steps.get(level, []) for level, _label in scale_up_levels(target.jurisdiction)
+        }
 
     @extend_schema_field(_OMISSIONS)
     def get_scale_up_omissions(self, target) -> dict:
@@ -259,7 +268,7 @@ class SoftTargetUpdateSerializer(serializers.ModelSerializer):
         ]
 
     def validate_scale_up_omissions(self, value):
-        unknown = sorted(set(value) - set(AlertLevel.values))
+        unknown = sorted(set(value) - {*AlertLevel.values, *OcamScaleUpLevel.values})
         if unknown:
             raise serializers.ValidationError(
                 _("Unknown alert levels: %(levels)s.") % {"levels": ", ".join(unknown)}

@@ -9,6 +9,7 @@ from decimal import Decimal
 from partnerships.demo import ARENA, DIAMANT, VIERDAAGSE
 from threats.demo.common import IN, NA, PLANNED, local
 from threats.demo.levels import package_for
+from threats.jurisdictions import OcamScaleUpLevel
 from threats.models import AlertLevel
 
 
@@ -141,8 +142,28 @@ def case_targets(today: date) -> list[dict]:
                 ("lockdown", IN, 120),
                 ("communication_plan", PLANNED, None),
             ],
+            # a Belgian target climbs its own authority's levels (OCAM/OCAD 1-4), not the ATb;
+            # written highest first, so each level is written onto a scenario that still climbs
+            "scale_up": {
+                OcamScaleUpLevel.OCAM_4: (
+                    [*_DIAMANT_OCAM_3, "hostile_vehicle_barriers", "evacuation"],
+                    "Toegangen dicht voor voertuigen; ontruimingsplan met de politie Antwerpen.",
+                ),
+                OcamScaleUpLevel.OCAM_3: (
+                    _DIAMANT_OCAM_3,
+                    "Tassencontrole aan de drie toegangen; extra bewaking in de Pelikaanstraat.",
+                ),
+                OcamScaleUpLevel.OCAM_2: (_DIAMANT_OCAM_2, ""),
+                OcamScaleUpLevel.OCAM_1: (_DIAMANT_OCAM_1, ""),
+            },
         },
     ]
+
+
+# The Diamantkwartier's scenario per OCAM/OCAD level: each level takes what the one below takes.
+_DIAMANT_OCAM_1 = ["staff_training", "cctv", "access_control"]
+_DIAMANT_OCAM_2 = [*_DIAMANT_OCAM_1, "security_staff", "lockdown"]
+_DIAMANT_OCAM_3 = [*_DIAMANT_OCAM_2, "bag_checks"]
 
 
 # Extra demo operators of the generated soft targets (fictitious, clearly named as examples).

@@ -13,6 +13,7 @@ from partnerships.models import Jurisdiction, Organisation, Partnership, Partner
 from partnerships.sharing.models import GroupGrant, UserGrant
 from partnerships.sharing.registry import Shareable, register
 from ppsportal.sensitivity import TLP
+from threats.jurisdictions import OcamScaleUpLevel
 from threats.models.levels import AlertLevel, Sector
 from threats.models.measures import Measure, MeasureStatus
 
@@ -187,12 +188,17 @@ class SecurityMeasure(models.Model):
 
 
 class ScaleUpStep(models.Model):
-    """For one ATb level: the measures this target takes (from its sector's package, tailored)."""
+    """For one level of the target's own authority: the measures this target takes (from its
+    sector's package, tailored)."""
 
     soft_target = models.ForeignKey(
         SoftTarget, on_delete=models.CASCADE, related_name="scale_up", verbose_name=_("soft target")
     )
-    level = models.CharField(_("alert level"), max_length=20, choices=AlertLevel.choices)
+    # the target's own authority's levels (``threats.jurisdictions.scale_up_levels``): the ATb
+    # levels for a Dutch target, OCAM/OCAD's for a Belgian one
+    level = models.CharField(
+        _("alert level"), max_length=20, choices=[*AlertLevel.choices, *OcamScaleUpLevel.choices]
+    )
     measures = models.JSONField(_("measures"), default=list, blank=True)
     omissions = models.JSONField(
         _("omissions explained"),
