@@ -17,12 +17,11 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import (
     DateTimeField,
     Exists,
-    ExpressionWrapper,
     F,
+    Func,
     OuterRef,
     Q,
     QuerySet,
-    Value,
 )
 from django.db.models.lookups import Exact, GreaterThanOrEqual
 from django.utils import timezone
@@ -84,12 +83,36 @@ def retention_end(granted_at: datetime, retention_days: int | None) -> date | No
     return timezone.localdate(granted_at) + timedelta(days=retention_days)
 
 
+class PlusDays(Func):
+    """A moment plus a whole number of days taken from a column, on PostgreSQL and on SQLite
+    (where Django cannot multiply an integer column by a duration)."""
+
+    arity = 2
+    output_field = DateTimeField()
+
+    def _parts(self, compiler):
+        moment, days = self.get_source_expressions()
+        moment_sql, moment_params = compiler.compile(moment)
+        days_sql, days_params = compiler.compile(days)
+        return moment_sql, days_sql, (*moment_params, *days_params)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        moment_sql, days_sql, params = self._parts(compiler)
+        return f"({moment_sql} + ({days_sql}) * INTERVAL '1 day')", params
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # Django keeps a moment as 'YYYY-MM-DD HH:MM:SS[.ffffff]' text in UTC; strftime gives the
+        # same shape (to the millisecond), so the comparison with a parameter stays textual.
+        moment_sql, days_sql, params = self._parts(compiler)
+        return (
+            f"strftime('%%Y-%%m-%%d %%H:%%M:%%f', {moment_sql}, ({days_sql}) || ' days')",
+            params,
+        )
+
+
 def within_retention_q(today: date) -> Q:
     """A Q on a grant model holding while ``retention_end`` is after ``today``: the SQL form of
     the same rule (``tests/partnerships/test_retention.py`` proves them equal)."""
     tomorrow = timezone.make_aware(datetime.combine(today + timedelta(days=1), time.min))
-    kept_until = ExpressionWrapper(
-        F("granted_at") + F("covenant__retention_days") * Value(timedelta(days=1)),
-        output_field=DateTimeField(),
-    )
+    kept_until = PlusDays(F("granted_at"), F("covenant__retention_days"))
     return Q(covenant__retention_days__isnull=True) | Q(GreaterThanOrEqual(kept_until, tomorrow))
