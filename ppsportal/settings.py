@@ -218,6 +218,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "partnerships.tasks.send_partnership_reminders",
         "schedule": crontab(minute=15, hour="7-18"),
     },
+    "training-reminders": {
+        "task": "preparedness.tasks.send_training_reminders",
+        "schedule": crontab(minute=40, hour=7),
+    },
     # Alerts: the outbox sweep re-sends what a lost worker or an absent broker left behind.
     "alerts-sweep": {
         "task": "alerts.tasks.sweep",

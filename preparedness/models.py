@@ -108,6 +108,11 @@ class TrainingRecord(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # The validity end the expiry reminder was sent for: one reminder per validity period, and
+    # a renewed record (a new valid_until) is reminded again.
+    reminder_sent_for = models.DateField(
+        _("reminder sent for validity until"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("training record")

@@ -6,16 +6,17 @@ the sharing engine. ``threats.services.report_create`` calls these in its transa
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partnerships.models import Covenant, PartnerRole, PartnershipMember
+from partnerships.selectors import actor_for
 from partnerships.services.documents import check_pdf
 from partnerships.sharing.services import share_with_organisation
 from ppsportal.sensitivity import TLP
-from threats.models import Report, ReportAttachment
+from threats.models import Report, ReportAttachment, ThreatAssessment
 
 MAX_ATTACHMENTS = 5
 _MAGIC = {
@@ -122,6 +123,29 @@ def report_route(*, report: Report, by) -> list:
         )
         reached.append(organisation)
     return reached
+
+
+@transaction.atomic
+def report_link_assessment(*, report: Report, assessment: ThreatAssessment | None, by) -> Report:
+    """NCTV staff link the threat assessment the report feeds into (``None`` unlinks)."""
+    if not actor_for(by).is_nctv_staff:
+        raise PermissionDenied(_("Only NCTV staff may do this."))
+    report.assessment = assessment
+    report.save(update_fields=["assessment"])
+    return report
+
+
+def report_assessments_shown(actor, reports) -> set[int]:
+    """Of the assessments linked to ``reports``, the ids ``actor`` may see (one query, none
+    when nothing is linked): a report shows its assessment only to who may see the assessment."""
+    linked = {report.assessment_id for report in reports if report.assessment_id}
+    if not linked:
+        return set()
+    from threats.selectors import assessments_visible_to
+
+    return set(
+        assessments_visible_to(actor).filter(pk__in=linked).values_list("pk", flat=True).order_by()
+    )
 
 
 _CONTENT_TYPES = {

@@ -69,6 +69,7 @@ DOORS: dict[str, str] = {
     "api:soft-target-detail": SIGNED_IN,
     "api:report-list": SIGNED_IN,
     "api:report-detail": SIGNED_IN,
+    "api:report-link-assessment": STAFF,
     "api:report-reply": SIGNED_IN,
     "api:report-triage": STAFF,
     "api:alert-list": SIGNED_IN,

@@ -281,6 +281,7 @@ EXEMPT = {
     "api:sector-level": WRITE,
     "api:threat-assessment-revoke": WRITE,
     "api:threat-assessment-share": WRITE,
+    "api:report-link-assessment": WRITE,
     "api:report-reply": WRITE,
     "api:report-triage": WRITE,
     "api:alert-acknowledge": WRITE,

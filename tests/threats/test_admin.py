@@ -518,6 +518,15 @@ def test_staff_triage_and_reply_to_a_report(staff_client, w, filled):
     assert event.exists()
 
 
+def test_staff_link_a_report_to_a_threat_assessment_in_the_admin(staff_client, filled):
+    report, assessment = filled["report"], filled["threatassessment"]
+    data = form_data(staff_client.get(url("report", report)))
+    data["assessment"] = str(assessment.pk)
+    assert staff_client.post(url("report", report), data).status_code == 302
+    report.refresh_from_db()
+    assert report.assessment == assessment
+
+
 def test_the_report_queue_filters_open_reports_and_closes_with_an_action(staff_client, w, filled):
     report = filled["report"]
     queue = staff_client.get(url("report") + "?status=open")

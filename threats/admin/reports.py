@@ -14,6 +14,7 @@ from partnerships.admin.base import ReadOnlyInlineMixin, ServiceAdmin
 from threats import services
 from threats.admin.common import AuditedReadsMixin
 from threats.models import Report, ReportReply
+from threats.services_reports import report_link_assessment
 
 REPORT_RECORD = [
     "soft_target",
@@ -39,7 +40,7 @@ class ReportForm(forms.ModelForm):
 
     class Meta:
         model = Report
-        fields = ["status"]
+        fields = ["status", "assessment"]
 
 
 class ReplyInline(ReadOnlyInlineMixin, admin.TabularInline):
@@ -127,7 +128,7 @@ class ReportAdmin(AuditedReadsMixin, ServiceAdmin):
     def get_fieldsets(self, request, obj=None):
         return [
             (None, {"fields": REPORT_RECORD}),
-            (_("Triage"), {"fields": ["status", "reply"]}),
+            (_("Triage"), {"fields": ["status", "assessment", "reply"]}),
         ]
 
     @admin.display(description=_("replies"), ordering="reply_total")
@@ -137,6 +138,8 @@ class ReportAdmin(AuditedReadsMixin, ServiceAdmin):
     def write(self, request, obj, data, changed):
         if "status" in changed:
             obj = services.report_triage(report=obj, status=data["status"], by=request.user)
+        if "assessment" in changed:
+            obj = report_link_assessment(report=obj, assessment=data["assessment"], by=request.user)
         if (data.get("reply") or "").strip():
             services.report_reply(report=obj, body=data["reply"], by=request.user)
         return obj

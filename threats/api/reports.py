@@ -33,9 +33,13 @@ from partnerships.sharing.reads import read_many
 from threats.api.common import CoordinateField, SoftTargetRefSerializer, staff_only
 from threats.api.examples import REPORT, REPORT_CREATE
 from threats.models import Report, ReportAttachment, ReportReply, SoftTarget
-from threats.selectors import reports_visible_to, soft_targets_visible_to
+from threats.selectors import assessments_visible_to, reports_visible_to, soft_targets_visible_to
 from threats.services import report_create, report_reply, report_triage
-from threats.services_reports import attachment_response
+from threats.services_reports import (
+    attachment_response,
+    report_assessments_shown,
+    report_link_assessment,
+)
 
 # --- Reading ------------------------------------------------------------------------------------
 
@@ -71,6 +75,11 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return f"/api/v1/reports/{attachment.report.public_id}/attachments/{attachment.public_id}/"
 
 
+class AssessmentRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    title = serializers.CharField()
+
+
 class ReportSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     soft_target = SoftTargetRefSerializer(read_only=True)
@@ -88,6 +97,12 @@ class ReportSerializer(serializers.ModelSerializer):
         max_digits=9, decimal_places=6, coerce_to_string=False, read_only=True, allow_null=True
     )
     attachments = AttachmentSerializer(many=True, read_only=True)
+    assessment = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "The threat assessment NCTV staff linked this report to; null when none is linked "
+            "or you may not see it."
+        )
+    )
 
     class Meta:
         model = Report
@@ -112,8 +127,20 @@ class ReportSerializer(serializers.ModelSerializer):
             "reporter_organisation",
             "created_at",
             "replies",
+            "assessment",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(AssessmentRefSerializer(allow_null=True))
+    def get_assessment(self, report) -> dict | None:
+        if report.assessment_id is None:
+            return None
+        shown = self.context.get("assessments_shown")
+        if shown is None:  # one report: decide for it alone
+            shown = report_assessments_shown(actor_for(self.context["request"].user), [report])
+        if report.assessment_id not in shown:
+            return None
+        return AssessmentRefSerializer(report.assessment).data
 
 
 # --- Writing ------------------------------------------------------------------------------------
@@ -165,6 +192,13 @@ class ReportCreateSerializer(serializers.ModelSerializer):
 
 class TriageSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Report.Status.choices)
+
+
+class LinkAssessmentSerializer(serializers.Serializer):
+    assessment = serializers.UUIDField(
+        allow_null=True,
+        help_text=gettext_lazy("The threat assessment's id; null removes the link."),
+    )
 
 
 class ReplyCreateSerializer(serializers.Serializer):
@@ -239,12 +273,16 @@ class ReportViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Report.objects.none()
-        return reports_visible_to(self.actor).prefetch_related(
-            Prefetch(
-                "replies",
-                queryset=ReportReply.objects.select_related("author__membership__organisation"),
-            ),
-            Prefetch("attachments", queryset=ReportAttachment.objects.select_related("report")),
+        return (
+            reports_visible_to(self.actor)
+            .select_related("assessment")
+            .prefetch_related(
+                Prefetch(
+                    "replies",
+                    queryset=ReportReply.objects.select_related("author__membership__organisation"),
+                ),
+                Prefetch("attachments", queryset=ReportAttachment.objects.select_related("report")),
+            )
         )
 
     def retrieve(self, request, *args, **kwargs):
@@ -256,6 +294,9 @@ class ReportViewSet(
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
+        self.assessments_shown = report_assessments_shown(
+            self.actor, page if page is not None else queryset
+        )
         read_many(
             actor=self.actor,
             objects=page if page is not None else queryset,
@@ -264,6 +305,13 @@ class ReportViewSet(
         )
         return page
 
+    def get_serializer_context(self):
+        # the list decides which linked assessments to show for its whole page at once
+        return {
+            **super().get_serializer_context(),
+            "assessments_shown": getattr(self, "assessments_shown", None),
+        }
+
     def get_serializer_class(self):
         if self.action == "create":
             return ReportCreateSerializer
@@ -271,6 +319,8 @@ class ReportViewSet(
             return TriageSerializer
         if self.action == "reply":
             return ReplyCreateSerializer
+        if self.action == "link_assessment":
+            return LinkAssessmentSerializer
         return ReportSerializer
 
     def create(self, request, *args, **kwargs):
@@ -300,6 +350,37 @@ class ReportViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         report_triage(report=report, by=request.user, **serializer.validated_data)
+        return Response(self._read(report))
+
+    @extend_schema(
+        summary="Link a report to a threat assessment (NCTV staff)",
+        description="An assessment you may not see answers 404 like a missing one.",
+        request=LinkAssessmentSerializer,
+        responses={200: ReportSerializer, **errors(400, 401, 403, 404)},
+        examples=[
+            OpenApiExample(
+                "Link",
+                value={"assessment": "6f1c2a7e-0d4b-4c3e-9a51-2b8f3e7d9c10"},
+                request_only=True,
+            ),
+        ],
+    )
+    @action(detail=True, methods=["post"], url_path="link-assessment")
+    def link_assessment(self, request, *args, **kwargs):
+        report = self.get_object()
+        require(self.actor.is_nctv_staff, staff_only())
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assessment = None
+        if serializer.validated_data["assessment"] is not None:
+            assessment = (
+                assessments_visible_to(self.actor)
+                .filter(public_id=serializer.validated_data["assessment"])
+                .first()
+            )
+            if assessment is None:
+                raise NotFound(gettext_lazy("There is no threat assessment with this id."))
+        report_link_assessment(report=report, assessment=assessment, by=request.user)
         return Response(self._read(report))
 
     @extend_schema(

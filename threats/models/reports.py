@@ -80,6 +80,15 @@ class Report(models.Model):
         verbose_name=_("reporting organisation"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # NCTV staff link the threat assessment a report feeds into (``report_link_assessment``).
+    assessment = models.ForeignKey(
+        "threats.ThreatAssessment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("threat assessment"),
+    )
 
     class Meta:
         verbose_name = _("report")
