@@ -40,11 +40,6 @@ from partnerships.models import Covenant, CovenantSignatory, Membership
 logger = logging.getLogger(__name__)
 User = get_user_model()
 
-# Give up after this many attempts (a row is marked failed with the last error).
-MAX_ATTEMPTS = getattr(settings, "ALERTS_MAX_ATTEMPTS", 6)
-# First retry after this many seconds, doubling each attempt, capped at CELERY_MAX_RETRY_DELAY.
-RETRY_BASE_SECONDS = getattr(settings, "ALERTS_RETRY_BASE_SECONDS", 30)
-
 
 def claim_lease() -> timedelta:
     """How long a claim holds without a heartbeat: past it the worker is taken for lost."""
@@ -52,8 +47,9 @@ def claim_lease() -> timedelta:
 
 
 def backoff(attempts: int) -> timedelta:
-    """Delay after the ``attempts``-th failed attempt: 30 s, 60 s, 120 s … up to the cap."""
-    delay = RETRY_BASE_SECONDS * (2 ** max(attempts - 1, 0))
+    """Delay after the ``attempts``-th failed attempt: ``ALERTS_RETRY_BASE_SECONDS`` (30 s),
+    doubling each attempt, up to ``CELERY_MAX_RETRY_DELAY``."""
+    delay = settings.ALERTS_RETRY_BASE_SECONDS * (2 ** max(attempts - 1, 0))
     return timedelta(seconds=min(delay, settings.CELERY_MAX_RETRY_DELAY))
 
 
@@ -294,7 +290,7 @@ def deliver_one(delivery_id: int) -> str | None:
 
 
 def _retry_or_fail(delivery: Delivery, error: str, *, now: datetime) -> str:
-    if delivery.attempts >= MAX_ATTEMPTS:
+    if delivery.attempts >= settings.ALERTS_MAX_ATTEMPTS:
         _record(
             delivery,
             Delivery.Status.FAILED,
@@ -377,10 +373,9 @@ def deliver(delivery_ids) -> Counter:
 
 # --- the sweep ---------------------------------------------------------------------------------
 
-# Rows due this long ago that are still waiting were not handed to a worker (broker down at
-# publication) or their task was lost; younger ones are most likely still in the queue.
-SWEEP_GRACE = timedelta(seconds=getattr(settings, "ALERTS_SWEEP_GRACE_SECONDS", 30))
-SWEEP_LIMIT = getattr(settings, "ALERTS_SWEEP_LIMIT", 20_000)
+# Rows due longer than ``ALERTS_SWEEP_GRACE_SECONDS`` ago that are still waiting were not handed
+# to a worker (broker down at publication) or their task was lost; younger ones are most likely
+# still in the queue. At most ``ALERTS_SWEEP_LIMIT`` rows per run.
 
 
 # Claims taken back per UPDATE (bounded by the database's parameter limit).
@@ -393,11 +388,15 @@ def recover_stuck(*, now: datetime) -> list[int]:
     sweep in slices of ``RECOVER_SLICE``. Conditional on the lease still being past, so a
     worker whose heartbeat renewed it meanwhile keeps its row."""
     expired = Delivery.objects.filter(status=Delivery.Status.IN_FLIGHT, next_attempt_at__lte=now)
-    ids = list(expired.order_by("next_attempt_at").values_list("pk", flat=True)[:SWEEP_LIMIT])
+    ids = list(
+        expired.order_by("next_attempt_at").values_list("pk", flat=True)[
+            : settings.ALERTS_SWEEP_LIMIT
+        ]
+    )
     recovered: list[int] = []
     for start in range(0, len(ids), RECOVER_SLICE):
         chunk = expired.filter(pk__in=ids[start : start + RECOVER_SLICE])
-        chunk.filter(attempts__gte=MAX_ATTEMPTS).update(
+        chunk.filter(attempts__gte=settings.ALERTS_MAX_ATTEMPTS).update(
             status=Delivery.Status.FAILED, last_error="gave up: worker lost on the last attempt"
         )
         recovered += chunk.values_list("pk", flat=True)
@@ -417,10 +416,13 @@ def sweep(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     stuck = recover_stuck(now=now)
     waiting = list(
-        Delivery.objects.filter(status__in=Delivery.PENDING, next_attempt_at__lte=now - SWEEP_GRACE)
+        Delivery.objects.filter(
+            status__in=Delivery.PENDING,
+            next_attempt_at__lte=now - timedelta(seconds=settings.ALERTS_SWEEP_GRACE_SECONDS),
+        )
         .filter(Q(dispatched_until__isnull=True) | Q(dispatched_until__lte=now))
         .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:SWEEP_LIMIT]
+        .values_list("pk", flat=True)[: settings.ALERTS_SWEEP_LIMIT]
     )
     ids = list(dict.fromkeys(stuck + waiting))
     enqueue_batches(ids)

@@ -24,8 +24,6 @@ from alerts.models import Acknowledgement, Alert, AlertRecipient, Delivery, Esca
 from alerts.models.deliveries import Channel
 from partnerships.models import Partnership, Role
 
-DUTY_OFFICER_GROUP = getattr(settings, "ALERTS_DUTY_OFFICER_GROUP", "NCTV duty officers")
-
 
 def _silent_organisation_ids(alert: Alert, step: int) -> list[int]:
     acknowledged = Acknowledgement.objects.filter(alert=alert).values("organisation_id")
@@ -77,7 +75,7 @@ def _duty_officers():
             is_active=True,
             is_staff=True,
             membership__organisation__is_nctv=True,
-            groups__name=DUTY_OFFICER_GROUP,
+            groups__name=settings.ALERTS_DUTY_OFFICER_GROUP,
         )
         .values_list("pk", "membership__organisation_id")
     )

@@ -38,7 +38,7 @@ def client_address(request) -> str | None:
     if request is None:
         return None
     meta = getattr(request, "META", {})
-    proxies = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0)
+    proxies = settings.TRUSTED_PROXY_COUNT
     address = meta.get("REMOTE_ADDR") or None
     if proxies > 0:
         hops = [h.strip() for h in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]

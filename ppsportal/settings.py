@@ -562,6 +562,11 @@ if SMS_BACKEND == "alerts.channels.sms_gateway.GatewayBackend":
 ALERTS_MAX_ATTEMPTS = env_int("ALERTS_MAX_ATTEMPTS", default=6, minimum=1)
 ALERTS_RETRY_BASE_SECONDS = env_int("ALERTS_RETRY_BASE_SECONDS", default=30, minimum=1)
 ALERTS_SWEEP_GRACE_SECONDS = env_int("ALERTS_SWEEP_GRACE_SECONDS", default=30, minimum=0)
+# At most this many rows re-enqueued (and as many claims taken back) per sweep run.
+ALERTS_SWEEP_LIMIT = env_int("ALERTS_SWEEP_LIMIT", default=20_000, minimum=1)
+# A channel's transport replaced by dotted path, e.g. {"email": "tests.x.RecordingEmail"}:
+# for tests and the reliability suite only (docs/alerts.md).
+ALERTS_TRANSPORTS: dict[str, str] = {}
 # An enqueued row is left to its task this long before the sweep enqueues it again.
 ALERTS_DISPATCH_LEASE_SECONDS = env_int("ALERTS_DISPATCH_LEASE_SECONDS", default=120, minimum=1)
 # A claim holds this long unless the worker's heartbeat (every third of it) renews it; past it

@@ -20,7 +20,8 @@ from django.conf import settings
 from django.utils.translation.template import templatize
 
 APPS = ["ppsportal", "partnerships", "threats", "alerts", "interop", "sso", "preparedness"]
-LOCALE_DIR = Path(settings.BASE_DIR) / "ppsportal" / "locale"
+# The portal's one catalogue lies beside this module (settings.LOCALE_PATHS points here too).
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 LANGUAGE = "nl"
 
 _LAZY = {

@@ -20,5 +20,5 @@ DEFAULT_TRANSPORTS = {
 
 
 def transport_for(channel: str) -> Transport:
-    paths = {**DEFAULT_TRANSPORTS, **getattr(settings, "ALERTS_TRANSPORTS", {})}
+    paths = {**DEFAULT_TRANSPORTS, **settings.ALERTS_TRANSPORTS}
     return import_string(paths[channel])()

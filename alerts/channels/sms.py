@@ -38,7 +38,7 @@ class RecordingBackend:
 
 
 def get_backend():
-    path = getattr(settings, "SMS_BACKEND", "alerts.channels.sms.ConsoleBackend")
+    path = settings.SMS_BACKEND
     return import_string(path)()
 
 

@@ -19,7 +19,6 @@ from django.utils import timezone
 
 from alerts import services
 from alerts.channels.sms import RecordingBackend
-from alerts.escalation import DUTY_OFFICER_GROUP
 from alerts.models import ChannelPreference, Delivery
 from partnerships.services import covenants as covenant_services
 from partnerships.services import partnerships as partnership_services
@@ -108,7 +107,7 @@ def world(db) -> World:
             (nctv, today - timedelta(days=20)),
         ],
     )
-    Group.objects.get_or_create(name=DUTY_OFFICER_GROUP)[0].user_set.add(w.duty)
+    Group.objects.get_or_create(name=settings.ALERTS_DUTY_OFFICER_GROUP)[0].user_set.add(w.duty)
     for user, phone in (
         (w.admin_a, "+31600000001"),
         (w.admin_b, "+31600000002"),

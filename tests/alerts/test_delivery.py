@@ -111,21 +111,21 @@ def test_transient_failures_back_off_on_the_row_then_fail_at_the_bound(world, fl
     assert engine.deliver_one(email.pk) == Delivery.Status.AWAITING_RETRY
     email.refresh_from_db()
     assert email.attempts == 1 and "421" in email.last_error
-    assert email.next_attempt_at >= before + timedelta(seconds=engine.RETRY_BASE_SECONDS)
+    assert email.next_attempt_at >= before + timedelta(seconds=settings.ALERTS_RETRY_BASE_SECONDS)
     assert engine.deliver_one(email.pk) is None  # not due yet: nothing happens
-    for _attempt in range(engine.MAX_ATTEMPTS - 1):
+    for _attempt in range(settings.ALERTS_MAX_ATTEMPTS - 1):
         Delivery.objects.filter(pk=email.pk).update(next_attempt_at=timezone.now())
         engine.deliver_one(email.pk)
     email.refresh_from_db()
     assert email.status == Delivery.Status.FAILED
-    assert email.attempts == engine.MAX_ATTEMPTS
-    assert email.last_error.startswith(f"gave up after {engine.MAX_ATTEMPTS} attempts")
-    assert flaky_email.calls.count(email.pk) == engine.MAX_ATTEMPTS
+    assert email.attempts == settings.ALERTS_MAX_ATTEMPTS
+    assert email.last_error.startswith(f"gave up after {settings.ALERTS_MAX_ATTEMPTS} attempts")
+    assert flaky_email.calls.count(email.pk) == settings.ALERTS_MAX_ATTEMPTS
 
 
 def test_backoff_doubles_and_is_capped():
-    assert engine.backoff(1) == timedelta(seconds=engine.RETRY_BASE_SECONDS)
-    assert engine.backoff(2) == timedelta(seconds=2 * engine.RETRY_BASE_SECONDS)
+    assert engine.backoff(1) == timedelta(seconds=settings.ALERTS_RETRY_BASE_SECONDS)
+    assert engine.backoff(2) == timedelta(seconds=2 * settings.ALERTS_RETRY_BASE_SECONDS)
     assert engine.backoff(30) == timedelta(seconds=settings.CELERY_MAX_RETRY_DELAY)
 
 
@@ -204,7 +204,7 @@ def test_a_lost_last_attempt_is_failed_by_the_sweep(world):
     pk = pending_ids(alert)[0]
     Delivery.objects.filter(pk=pk).update(
         status=Delivery.Status.IN_FLIGHT,
-        attempts=engine.MAX_ATTEMPTS,
+        attempts=settings.ALERTS_MAX_ATTEMPTS,
         next_attempt_at=timezone.now() - timedelta(hours=1),
     )
     engine.sweep()
@@ -306,7 +306,7 @@ def test_the_heartbeat_beats_every_third_of_the_lease_from_its_own_thread(monkey
 def test_the_sweep_takes_back_expired_claims_oldest_first_within_its_bound(
     world, settings, monkeypatch
 ):
-    monkeypatch.setattr(engine, "SWEEP_LIMIT", 3)
+    settings.ALERTS_SWEEP_LIMIT = 3  # read when the sweep runs, so the override counts
     monkeypatch.setattr(engine, "RECOVER_SLICE", 2)
     alert = world.published(organisations=[world.org_a])
     ids = pending_ids(alert)
