@@ -10,36 +10,15 @@ from itertools import pairwise
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from ppsportal.geo import bounding_box, format_points, parse_points
+
 
 def parse_polygon(text: str) -> list[tuple[float, float]]:
     """The points of a CAP polygon; ``ValidationError`` saying what is wrong otherwise.
     An empty text is no polygon (an empty list)."""
-    text = (text or "").strip()
-    if not text:
+    points = parse_points(text, code_prefix="area")
+    if not points:
         return []
-    points: list[tuple[float, float]] = []
-    for number, pair in enumerate(text.split(), start=1):
-        parts = pair.split(",")
-        try:
-            if len(parts) != 2:
-                raise ValueError(pair)
-            lat, lon = float(parts[0]), float(parts[1])
-        except ValueError:
-            raise ValidationError(
-                _(
-                    'Point %(number)s (%(pair)s) is not "latitude,longitude", '
-                    "for example 52.37,4.89."
-                )
-                % {"number": number, "pair": pair[:40]},
-                code="area_point",
-            ) from None
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise ValidationError(
-                _("Point %(number)s (%(pair)s) lies outside the range of coordinates.")
-                % {"number": number, "pair": pair[:40]},
-                code="area_range",
-            )
-        points.append((lat, lon))
     if len(points) < 4:
         raise ValidationError(
             _("A polygon needs at least four points, the last the same as the first."),
@@ -53,15 +32,7 @@ def parse_polygon(text: str) -> list[tuple[float, float]]:
     return points
 
 
-def format_polygon(points: list[tuple[float, float]]) -> str:
-    return " ".join(f"{lat:g},{lon:g}" for lat, lon in points)
-
-
-def bounding_box(points: list[tuple[float, float]]) -> tuple[float, float, float, float]:
-    """(south, west, north, east) of the points: the prefilter the database applies."""
-    lats = [lat for lat, _lon in points]
-    lons = [lon for _lat, lon in points]
-    return min(lats), min(lons), max(lats), max(lons)
+format_polygon = format_points
 
 
 def contains(points: list[tuple[float, float]], lat: float, lon: float) -> bool:
