@@ -5,6 +5,7 @@ No browser is needed: the pictures are committed, and `make screenshots` renews 
 from __future__ import annotations
 
 import re
+import textwrap
 from pathlib import Path
 
 from tests.e2e.screenshots import OUTPUT, SHOTS
@@ -65,3 +66,32 @@ def test_no_document_links_to_the_old_partners_guide():
     texts = [*root.glob("*.md"), *DOCS.glob("*.md")]
     stale = [path.name for path in texts if "guide-partners.md" in path.read_text()]
     assert not stale, stale
+
+
+def test_the_integrator_guides_signature_check_accepts_what_the_portal_signs():
+    """The Python in docs/guide-integrator.md verifies a webhook exactly as the portal signs it,
+    and refuses a changed body, another secret and an old timestamp."""
+    import time
+
+    from alerts.channels.webhook import sign
+    from alerts.webhooks import new_secret
+
+    text = (DOCS / "guide-integrator.md").read_text()
+    (snippet,) = re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
+    namespace: dict = {}
+    exec(textwrap.dedent(snippet), namespace)  # noqa: S102 - our own documentation
+    genuine = namespace["genuine"]
+
+    secret, body, now = new_secret(), '{"type": "alert.published"}', int(time.time())
+    headers = {
+        "webhook-id": "5f0c9a1e-0000-4000-8000-000000000001",
+        "webhook-timestamp": str(now),
+        "webhook-signature": sign(secret, "5f0c9a1e-0000-4000-8000-000000000001", now, body),
+    }
+    assert genuine(headers, body.encode(), secret)
+    assert not genuine(headers, body.replace("published", "cancelled").encode(), secret)
+    assert not genuine(headers, body.encode(), new_secret())
+    old = now - 3600
+    stale = {**headers, "webhook-timestamp": str(old)}
+    stale["webhook-signature"] = sign(secret, headers["webhook-id"], old, body)
+    assert not genuine(stale, body.encode(), secret)
