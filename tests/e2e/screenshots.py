@@ -9,7 +9,10 @@ with their second factor, in Debian's Chromium driven by Playwright (no browser 
 and every picture is written to ``docs/screenshots/<name>.png``, 1280 x 800 unless it is a
 phone's (375 px wide). The pictures show whatever the pages show: rerun after changing a page.
 Requests to other sites (the map's tile server) are refused, so a picture never depends on the
-network; the maps then show what they show offline.
+network; the maps then show what they show offline. The demo lives on a fixed day: the seeding
+and the server run on a clock that starts at ``DEMO_MOMENT`` (3 December 2026, 14:02 in
+Amsterdam) and moves on at the real pace, so the pictures show that day, not the day they were
+taken.
 
 ``SHOTS`` declares every picture; ``tests/ppsportal/test_guides.py`` checks that each one is in a
 guide and that each picture a guide shows is here.
@@ -28,6 +31,7 @@ import urllib.request
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,6 +39,34 @@ OUTPUT = ROOT / "docs" / "screenshots"
 DESK = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 740}
 MAX_HEIGHT = 2400  # px of a full-page picture
+DEMO_MOMENT = datetime(2026, 12, 3, 13, 2, tzinfo=UTC)  # 14:02 in Amsterdam
+# The server, on the demo's clock from the moment given (argv[1]), serving on argv[2]. Django is
+# set up first: it sets the process's time zone, which a ticking clock must not see change.
+SERVER = """
+import sys
+import django
+django.setup()
+from freezegun import freeze_time
+freeze_time(sys.argv[1], tick=True).start()
+from django.core.management import execute_from_command_line
+execute_from_command_line(["manage.py", "runserver", sys.argv[2], "--noreload"])
+"""
+
+
+class Clock:
+    """The demo's time: ``DEMO_MOMENT`` when the run starts, then on at the real pace; the same
+    in this process (seeding, the second factor's codes) and in the server's."""
+
+    def __init__(self) -> None:
+        self.started = time.time()
+
+    def now(self) -> datetime:
+        return DEMO_MOMENT + timedelta(seconds=time.time() - self.started)
+
+    def frozen(self, tick: bool = False):
+        from freezegun import freeze_time
+
+        return freeze_time(self.now(), tick=tick)
 
 
 @dataclass(frozen=True)
@@ -225,7 +257,7 @@ def _demo() -> Demo:
     )
 
 
-def sign_in(page, username: str) -> None:
+def sign_in(page, username: str, clock: Clock) -> None:
     """Through the sign-in page, as a person would; staff type the code of their app."""
     from django.conf import settings
     from django.contrib.auth import get_user_model
@@ -240,7 +272,9 @@ def sign_in(page, username: str) -> None:
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
     user = get_user_model().objects.get(username=username)
     if second_factor_required(user):
-        page.fill("#id_otp_token", current_code(authenticator_for(user)))
+        with clock.frozen():  # the code the app shows on the server's clock
+            code = current_code(authenticator_for(user))
+        page.fill("#id_otp_token", code)
         page.click("main form button[type=submit]")
         page.wait_for_url(lambda url: "/accounts/second-factor/" not in url)
 
@@ -315,13 +349,15 @@ def run(names: list[str]) -> list[Path]:
 
         django.setup()
         print("Migrating and seeding the demo data …", flush=True)
-        call_command("migrate", verbosity=0)
-        call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        clock = Clock()
+        with clock.frozen(tick=True):
+            call_command("migrate", verbosity=0)
+            call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
         print("Taking the screenshots …", flush=True)
         demo = _demo()
         log = (workdir / "server.log").open("w")
         server = subprocess.Popen(  # noqa: S603 - this interpreter and manage.py
-            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+            [sys.executable, "-c", SERVER, clock.now().isoformat(), f"127.0.0.1:{port}"],
             cwd=ROOT,
             env={**environ, "SITE_URL": base_url},
             stdout=log,
@@ -333,7 +369,7 @@ def run(names: list[str]) -> list[Path]:
             for shot in shots:
                 by_persona.setdefault(shot.persona, []).append(shot)
             for persona, persona_shots in by_persona.items():
-                written += _shoot_as(persona, persona_shots, base_url, demo)
+                written += _shoot_as(persona, persona_shots, base_url, demo, clock)
         except Exception:
             log.flush()
             sys.stderr.write((workdir / "server.log").read_text()[-4000:])
@@ -345,12 +381,14 @@ def run(names: list[str]) -> list[Path]:
     return written
 
 
-def _shoot_as(persona: str, shots: list[Shot], base_url: str, demo: Demo) -> list[Path]:
+def _shoot_as(
+    persona: str, shots: list[Shot], base_url: str, demo: Demo, clock: Clock
+) -> list[Path]:
     written = []
     with _browser(base_url) as page:
         # other sites (map tiles) are refused: the pictures never depend on the network
         page.route(lambda url: not url.startswith(base_url), lambda route: route.abort())
-        sign_in(page, persona)
+        sign_in(page, persona, clock)
         for shot in shots:
             path = _shoot(page, shot, demo)
             written.append(path)
