@@ -7,7 +7,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install install-dev run serve stop backup restore test lint check-deploy fuzz format migrate seed worker beat bench messages compilemessages clean
+.PHONY: help install install-dev run serve stop backup restore test lint check-deploy fuzz format migrate seed worker beat bench messages compilemessages screenshots clean
 
 help:
 	@echo "make run      - install, migrate, seed demo data and serve http://$(HOST):$(PORT)"
@@ -18,6 +18,7 @@ help:
 	@echo "make beat     - start Celery beat (periodic tasks) against REDIS_URL"
 	@echo "make bench    - run the benchmarks in bench/ against their baselines"
 	@echo "make messages - extract translatable strings into the .po files and compile them"
+	@echo "make screenshots - the guides' pictures (docs/screenshots/) from the demo data, in Chromium"
 
 $(VENV)/.python-ok:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "PPS Portal needs Python 3.11; set PYTHON=/path/to/python3.11")'
@@ -103,6 +104,11 @@ bench: install-dev
 messages: install-dev
 	$(PY) manage.py translations extract
 	$(PY) manage.py translations compile
+
+# The pictures in docs/guide-*.md, from the demo data in Debian's Chromium (tests/e2e/screenshots.py);
+# SHOTS="nctv-map operator-home" takes only those.
+screenshots: install-dev
+	$(PY) -m tests.e2e.screenshots $(SHOTS)
 
 compilemessages: install-dev
 	$(PY) manage.py translations compile

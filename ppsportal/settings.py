@@ -153,7 +153,9 @@ if _broker and not REDIS_URL:
     raise ImproperlyConfigured(
         "CELERY_BROKER_URL=... needs REDIS_URL as well (the cache and the worker heartbeat)."
     )
-CELERY_BROKER_URL = _broker or REDIS_URL or "memory://"
+# Without a broker tasks run eagerly; Celery still opens its in-memory transport to check each
+# message, and kombu warns ("No hostname was supplied") about a memory URL without a host.
+CELERY_BROKER_URL = _broker or REDIS_URL or "memory://localhost//"
 BROKER_IS_AMQP = CELERY_BROKER_URL.split(":", 1)[0] in {"amqp", "amqps", "pyamqp"}
 CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True

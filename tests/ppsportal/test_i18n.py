@@ -71,3 +71,24 @@ def test_dutch_home_page_shows_no_english_words(client, operator_a):
     for english in ["Welcome", "Sign out", "Home<", "Administrator", "You work here"]:
         assert english not in content, english
     assert "Welkom" in content and "Uitloggen" in content
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "lang"),
+    [
+        ("", "nl"),  # no preference: Dutch
+        ("en-GB,en;q=0.9", "en"),  # a browser set to English
+        ("de-DE,de;q=0.9", "nl"),  # a language the portal does not speak: Dutch
+        ("fr,en;q=0.5,nl;q=0.8", "nl"),  # Dutch preferred over English
+    ],
+)
+def test_the_language_is_dutch_unless_the_browser_asks_for_english(client, accept_language, lang):
+    """The decision the README states: Dutch by default, English when the browser asks for it."""
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE=accept_language)
+    assert f'<html lang="{lang}">' in response.content.decode()
+
+
+def test_the_switcher_outweighs_the_browser(client):
+    client.post("/i18n/setlang/", {"language": "nl", "next": "/accounts/login/"})
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
+    assert '<html lang="nl">' in response.content.decode()
