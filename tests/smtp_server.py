@@ -1,6 +1,7 @@
 """A fake SMTP server on this machine, one thread per connection, for the email channel's tests.
 
-It speaks enough SMTP for ``smtplib`` (EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT). When a
+It speaks enough SMTP for ``smtplib`` (EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT); with
+``mute`` it accepts each connection and says nothing at all until ``release`` is set. When a
 message is complete (its final ``.`` line read) it records the message's ``X-PPS-Delivery``
 header in ``received``; with ``hang`` set it then says nothing until ``release`` is set (a
 server that took the message and stalls); otherwise it answers ``end_reply``. A connection
@@ -25,7 +26,11 @@ class _Handler(socketserver.StreamRequestHandler):
 
     def handle(self) -> None:
         server: FakeSmtpServer = self.server
+        with server.lock:
+            server.connections += 1
         try:
+            if server.mute:
+                server.release.wait(timeout=90)
             self._say("220 fake.invalid ESMTP")
             while True:
                 line = self.rfile.readline()
@@ -77,9 +82,10 @@ class FakeSmtpServer(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
     request_queue_size = 512
 
-    def __init__(self, *, hang: bool = False) -> None:
+    def __init__(self, *, hang: bool = False, mute: bool = False) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
-        self.hang = hang
+        self.hang, self.mute = hang, mute
+        self.connections = 0
         self.end_reply = "250 queued"
         self.rcpt_reply = "250 ok"
         self.received: list[str] = []

@@ -21,7 +21,7 @@ from partnerships.services import covenants as covenant_services
 from partnerships.services import partnerships as partnership_services
 from tests.factories import OrganisationFactory
 from tests.reliability.conftest import BROKERS, sent_exactly_once
-from tests.reliability.harness import broker, members, wait_until
+from tests.reliability.harness import RabbitServer, broker, members, wait_until
 from tests.reliability.recording import read_sends
 
 pytestmark = [
@@ -108,7 +108,10 @@ def test_broker_stopped_while_publishing_then_delivered_once_it_is_back(
 @pytest.mark.parametrize("broker_server", BROKERS, indirect=True)
 def test_two_workers_on_the_same_alert_send_nothing_twice(sender, broker_server, workers, record):
     venue = OrganisationFactory(name="Winkelstraat")
-    members(venue, 1500, "winkelier")
+    # 3,000 rows on Redis; on RabbitMQ 500, which race as hard (every row handed out three
+    # times) for a fraction of the time: the claim that decides the race is in PostgreSQL.
+    population = 250 if isinstance(broker_server, RabbitServer) else 1500
+    members(venue, population, "winkelier")
     workers("left")
     workers("right")
     alert = sender.publish(broker_server, tlp="green", organisations=[venue])
@@ -116,10 +119,12 @@ def test_two_workers_on_the_same_alert_send_nothing_twice(sender, broker_server,
     with broker(broker_server.url):  # every row handed out twice more: both workers race for it
         enqueue_batches(ids)
         enqueue_batches(list(reversed(ids)))
-    wait_until(lambda: count(alert, Delivery.Status.SENT) == 3000, timeout=180, what="all sent")
+    rows = 2 * population
+    # no bound on the time here (a busy machine sends some 13 a second): only on the count
+    wait_until(lambda: count(alert, Delivery.Status.SENT) == rows, timeout=400, what="all sent")
     time.sleep(2)  # let the duplicate tasks drain: they must find nothing to do
     wait_until(lambda: settled(alert), timeout=60, what="settled")
-    assert sent_exactly_once(alert, record) == (3000, {})
+    assert sent_exactly_once(alert, record) == (rows, {})
     assert len({send.pid for send in read_sends(record)}) >= 2  # both worked
 
 
@@ -161,8 +166,8 @@ def test_entitlement_revoked_during_fan_out_then_nothing_after_that_moment(
         return [s for s in read_sends(record) if s.organisation_id == revoked.pk]
 
     # The fan-out orders rows by organisation: the kept one's 3,000 go first, so this waits for
-    # some 3,300 sends (over two minutes beside other work on two cores).
-    wait_until(lambda: len(revoked_sends()) >= 300, timeout=300, what="300 sends to the revoked")
+    # some 3,300 sends (over two minutes beside other work on two cores, five on a loaded one).
+    wait_until(lambda: len(revoked_sends()) >= 300, timeout=600, what="300 sends to the revoked")
     covenant_services.covenant_terminate(covenant=covenants[revoked.pk])
     moment = time.time()
 

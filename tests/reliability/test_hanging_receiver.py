@@ -333,3 +333,31 @@ def test_terminating_the_covenant_takes_effect_within_a_second_while_100_email_s
     ) == {"recipient no longer entitled to the alert"}
     assert sorted(smtp_server.received) == sorted(delivery_ids(hanging))
     assert smtp_server.aborted == 0  # none was cut off: the rows that did not go never connected
+
+
+def test_cancelling_takes_effect_within_a_second_while_email_sends_wait_for_a_mute_server(
+    sender, redis_server, settings
+):
+    """A server that accepts the connection and never greets: each send waits while preparing
+    (before the gate, holding its database connection but no transaction), as many at once as
+    a worker has threads."""
+    with FakeSmtpServer(mute=True) as server:
+        use_smtp(settings, server, timeout=TIMEOUT)
+        venue = OrganisationFactory(name="Zwijgende Mailserver")
+        members(venue, HANGING + WAITING, "mail")
+        alert = sender.publish(redis_server, tlp="green", organisations=[venue])
+        stalled = emails(alert)[0][:8]
+        senders = Senders(stalled)
+        senders.start()
+        wait_until(lambda: server.connections == len(stalled), timeout=30, what="8 connections")
+
+        with broker(redis_server.url):
+            took = timed(lambda: services.alert_cancel(alert=alert, by=sender.approver))
+        assert took < 1.0, f"cancelling took {took:.2f} s"
+        assert senders.hanging() == len(stalled)
+
+        senders.join()
+        assert {senders.outcomes[pk][0] for pk in stalled} == {Delivery.Status.AWAITING_RETRY}
+        Delivery.objects.filter(pk__in=stalled).update(next_attempt_at=timezone.now())
+        assert engine.deliver(stalled) == {"cancelled": len(stalled)}
+        assert server.received == []  # nothing ever left
