@@ -24,6 +24,11 @@ def _service_missing(marker: str) -> str | None:
         return "needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/ppsportal"
     if marker == "redis" and not settings.REDIS_URL:
         return "needs Redis: set REDIS_URL=redis://127.0.0.1:6379/0"
+    if marker == "rabbitmq":
+        from tests.reliability.harness import RabbitServer
+
+        if RabbitServer.binary() is None:
+            return "needs RabbitMQ: install Debian's rabbitmq-server package"
     if marker == "browser":
         from tests.e2e.browser import chromium_path
 
@@ -33,7 +38,7 @@ def _service_missing(marker: str) -> str | None:
 
 
 def pytest_runtest_setup(item):
-    for marker in ("postgres", "redis", "browser"):
+    for marker in ("postgres", "redis", "rabbitmq", "browser"):
         if item.get_closest_marker(marker) is None:
             continue
         reason = _service_missing(marker)

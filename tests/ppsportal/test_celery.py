@@ -73,3 +73,68 @@ def test_delivery_and_fan_out_have_their_own_queues_a_plain_worker_consumes():
     assert app.conf.task_default_queue == "default"
     # a worker without -Q consumes every declared queue, so no routed task is left unserved
     assert {queue.name for queue in app.conf.task_queues} == {"default", "fanout", "delivery"}
+
+
+# What the Celery app of a process started with CELERY_BROKER_URL=amqp://… is configured with.
+EFFECTIVE_CONFIG = """
+import json
+import os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ppsportal.settings")
+import django
+django.setup()
+from ppsportal.celery import app
+from tests.reliability.harness import AMQP_TRANSPORT_OPTIONS
+conf = app.conf
+with app.connection_for_write() as connection:
+    options = connection.transport_options
+    transport = connection.transport_cls
+print(json.dumps({
+    "transport": transport,
+    "options": options,
+    "harness_options": AMQP_TRANSPORT_OPTIONS,
+    "queues": {q.name: [q.durable, q.auto_delete, q.exchange.durable] for q in conf.task_queues},
+    "delivery_mode": conf.task_default_delivery_mode,
+    "acks_late": conf.task_acks_late,
+    "reject_on_worker_lost": conf.task_reject_on_worker_lost,
+    "prefetch": conf.worker_prefetch_multiplier,
+}))
+"""
+
+
+def test_a_rabbitmq_broker_gets_durable_queues_persistent_messages_and_publisher_confirms():
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env.update(
+        SECRET_KEY="x" * 50,
+        CELERY_BROKER_URL="amqp://pps:secret@mq.example.nl:5672/pps",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
+    result = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
+        [sys.executable, "-c", EFFECTIVE_CONFIG],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    conf = json.loads(result.stdout)
+    assert conf["transport"] == "amqp"
+    assert conf["options"]["confirm_publish"] is True  # a publish returns once RabbitMQ has it
+    assert "visibility_timeout" not in conf["options"]  # Redis's, meaningless to RabbitMQ
+    # the queues and their exchanges survive a broker restart, and so do the messages in them
+    assert conf["queues"] == {
+        "default": [True, False, True],
+        "fanout": [True, False, True],
+        "delivery": [True, False, True],
+    }
+    assert conf["delivery_mode"] in (2, "persistent")  # AMQP delivery mode 2: to disk
+    assert conf["acks_late"] and conf["reject_on_worker_lost"] and conf["prefetch"] == 1
+    # the reliability tests publish to their RabbitMQ node with the same options
+    assert conf["harness_options"] == conf["options"]

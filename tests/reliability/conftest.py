@@ -1,5 +1,9 @@
-"""Fixtures of the reliability tests: a private Redis, worker processes, the recording file,
-and the NCTV that sends the alerts."""
+"""Fixtures of the reliability tests: a private Redis, a private RabbitMQ node, the broker a test
+runs on, worker processes, the recording file, and the NCTV that sends the alerts.
+
+A test that takes ``broker_server`` runs on Redis; parametrised indirectly with
+``BROKERS`` it runs once on Redis and once on RabbitMQ (Redis then stays the cache and the
+workers' heartbeat store, as in production)."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ import pytest
 
 from alerts import services
 from tests.factories import OrganisationFactory, UserFactory
-from tests.reliability.harness import RedisServer, Worker, broker
+from tests.reliability.harness import RabbitServer, RedisServer, Worker, broker
 from tests.reliability.recording import sends_per_delivery
 
 
@@ -30,18 +34,52 @@ def redis_server(tmp_path):
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def rabbit_node(tmp_path_factory):
+    """One private RabbitMQ node for the session (it takes half a minute to start)."""
+    node = RabbitServer(tmp_path_factory.mktemp("rabbitmq"))
+    node.start()
+    yield node
+    node.stop()
+
+
+BROKERS = ["redis", pytest.param("rabbitmq", marks=pytest.mark.rabbitmq)]
+
+
+@pytest.fixture
+def broker_server(request, redis_server):
+    """What the workers take tasks from: the private Redis, or (``request.param`` "rabbitmq")
+    the private RabbitMQ node, running and empty. Both have ``url``, ``stop`` and ``start``."""
+    if getattr(request, "param", "redis") == "redis":
+        return redis_server
+    node = request.getfixturevalue("rabbit_node")
+    if not node.answers():  # an earlier test stopped it and failed before starting it again
+        node.start()
+    node.purge()
+    return node
+
+
 @pytest.fixture
 def record(tmp_path):
     return tmp_path / "sends.log"
 
 
 @pytest.fixture
-def workers(tmp_path, redis_server, record):
+def workers(tmp_path, redis_server, broker_server, record):
     """``workers("w1", beat=True, env={...})`` starts a worker; all are stopped after the test."""
     started: list[Worker] = []
+    other = None if broker_server is redis_server else broker_server.url
 
     def start(name: str, *, beat: bool = False, env: dict | None = None) -> Worker:
-        worker = Worker(name, redis=redis_server, record=record, logs=tmp_path, beat=beat, env=env)
+        worker = Worker(
+            name,
+            redis=redis_server,
+            record=record,
+            logs=tmp_path,
+            beat=beat,
+            env=env,
+            broker=other,
+        )
         started.append(worker)
         worker.start()
         return worker

@@ -1,6 +1,10 @@
-"""The delivery guarantee against real faults: real Celery worker processes, a real Redis the
-test stops, PostgreSQL; every channel replaced by a recording transport counting sends per
-delivery (docs/alerts.md, "The delivery guarantee")."""
+"""The delivery guarantee against real faults: real Celery worker processes, a real broker the
+test stops (a private Redis, and a private RabbitMQ node), PostgreSQL; every channel replaced by
+a recording transport counting sends per delivery (docs/alerts.md, "The delivery guarantee").
+
+Each fault runs on both brokers (``BROKERS``) but the revocation during a 6,000-row fan-out:
+what it proves is decided by the entitlement gate in PostgreSQL, not by the broker, and it is
+the slowest test of the suite (over two minutes), so it runs on Redis only."""
 
 from __future__ import annotations
 
@@ -16,8 +20,8 @@ from partnerships.models import Organisation
 from partnerships.services import covenants as covenant_services
 from partnerships.services import partnerships as partnership_services
 from tests.factories import OrganisationFactory
-from tests.reliability.conftest import sent_exactly_once
-from tests.reliability.harness import broker, members, wait_until
+from tests.reliability.conftest import BROKERS, sent_exactly_once
+from tests.reliability.harness import RabbitServer, broker, members, wait_until
 from tests.reliability.recording import read_sends
 
 pytestmark = [
@@ -39,14 +43,15 @@ def settled(alert) -> bool:
     ).exists()
 
 
+@pytest.mark.parametrize("broker_server", BROKERS, indirect=True)
 def test_worker_killed_mid_fan_out_then_another_worker_sends_the_rest_within_a_minute_once(
-    sender, redis_server, workers, record
+    sender, broker_server, workers, record
 ):
     venue = OrganisationFactory(name="Groot Stadion")
     members(venue, 50, "steward")  # in-app and email each: 100 deliveries
     slow = {"RECORDING_DELAY_SECONDS": "0.03"}  # receivers that take a moment: killed mid-batch
     first = workers("first", beat=True, env=slow)
-    alert = sender.publish(redis_server, tlp="green", organisations=[venue])
+    alert = sender.publish(broker_server, tlp="green", organisations=[venue])
     assert Delivery.objects.filter(alert=alert).count() == 100
 
     wait_until(lambda: len(read_sends(record)) >= 20, timeout=60, what="20 sends")
@@ -76,49 +81,56 @@ def test_worker_killed_mid_fan_out_then_another_worker_sends_the_rest_within_a_m
     assert recovered >= lost
 
 
-def test_redis_stopped_while_publishing_then_delivered_once_it_is_back(
-    sender, redis_server, workers, record
+@pytest.mark.parametrize("broker_server", BROKERS, indirect=True)
+def test_broker_stopped_while_publishing_then_delivered_once_it_is_back(
+    sender, broker_server, workers, record
 ):
     venue = OrganisationFactory(name="Evenemententerrein")
     members(venue, 100, "crew")
     workers("only", beat=True)
-    redis_server.stop()
+    broker_server.stop()
 
     started = time.monotonic()
-    alert = sender.publish(redis_server, tlp="green", organisations=[venue])
+    alert = sender.publish(broker_server, tlp="green", organisations=[venue])
     took = time.monotonic() - started
-    assert took < 2.0, f"publishing took {took:.2f} s with Redis down"
+    assert took < 2.0, f"publishing took {took:.2f} s with the broker down"
     assert alert.status == "published"
     assert count(alert, Delivery.Status.QUEUED) == 200  # all waiting in the outbox
     assert read_sends(record) == []
 
-    redis_server.start()
+    broker_server.start()
     back = time.monotonic()
     wait_until(lambda: count(alert, Delivery.Status.SENT) == 200, timeout=60, what="all sent")
     assert time.monotonic() - back < 60
     assert sent_exactly_once(alert, record) == (200, {})
 
 
-def test_two_workers_on_the_same_alert_send_nothing_twice(sender, redis_server, workers, record):
+@pytest.mark.parametrize("broker_server", BROKERS, indirect=True)
+def test_two_workers_on_the_same_alert_send_nothing_twice(sender, broker_server, workers, record):
     venue = OrganisationFactory(name="Winkelstraat")
-    members(venue, 1500, "winkelier")
+    # 3,000 rows on Redis; on RabbitMQ 500, which race as hard (every row handed out three
+    # times) for a fraction of the time: the claim that decides the race is in PostgreSQL.
+    population = 250 if isinstance(broker_server, RabbitServer) else 1500
+    members(venue, population, "winkelier")
     workers("left")
     workers("right")
-    alert = sender.publish(redis_server, tlp="green", organisations=[venue])
+    alert = sender.publish(broker_server, tlp="green", organisations=[venue])
     ids = list(Delivery.objects.filter(alert=alert).order_by("pk").values_list("pk", flat=True))
-    with broker(redis_server.url):  # every row handed out twice more: both workers race for it
+    with broker(broker_server.url):  # every row handed out twice more: both workers race for it
         enqueue_batches(ids)
         enqueue_batches(list(reversed(ids)))
-    wait_until(lambda: count(alert, Delivery.Status.SENT) == 3000, timeout=180, what="all sent")
+    rows = 2 * population
+    # no bound on the time here (a busy machine sends some 13 a second): only on the count
+    wait_until(lambda: count(alert, Delivery.Status.SENT) == rows, timeout=400, what="all sent")
     time.sleep(2)  # let the duplicate tasks drain: they must find nothing to do
     wait_until(lambda: settled(alert), timeout=60, what="settled")
-    assert sent_exactly_once(alert, record) == (3000, {})
+    assert sent_exactly_once(alert, record) == (rows, {})
     assert len({send.pid for send in read_sends(record)}) >= 2  # both worked
 
 
 def test_entitlement_revoked_during_fan_out_then_nothing_after_that_moment(
-    sender, redis_server, workers, record
-):
+    sender, broker_server, workers, record
+):  # Redis only: see the module's docstring
     today = timezone.localdate()
     kept = OrganisationFactory(name="Blijvende Partner")
     revoked = OrganisationFactory(name="Opzeggende Partner")
@@ -147,15 +159,15 @@ def test_entitlement_revoked_during_fan_out_then_nothing_after_that_moment(
         members(kept, 75, f"kept-{i}")
         members(revoked, 75, f"revoked-{i}")
     workers("only")
-    alert = sender.publish(redis_server, tlp="amber", organisations=[kept, revoked])
+    alert = sender.publish(broker_server, tlp="amber", organisations=[kept, revoked])
     assert Delivery.objects.filter(alert=alert).count() == 6000
 
     def revoked_sends() -> list:
         return [s for s in read_sends(record) if s.organisation_id == revoked.pk]
 
     # The fan-out orders rows by organisation: the kept one's 3,000 go first, so this waits for
-    # some 3,300 sends (over two minutes beside other work on two cores).
-    wait_until(lambda: len(revoked_sends()) >= 300, timeout=300, what="300 sends to the revoked")
+    # some 3,300 sends (over two minutes beside other work on two cores, five on a loaded one).
+    wait_until(lambda: len(revoked_sends()) >= 300, timeout=600, what="300 sends to the revoked")
     covenant_services.covenant_terminate(covenant=covenants[revoked.pk])
     moment = time.time()
 

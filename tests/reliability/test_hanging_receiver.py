@@ -4,6 +4,8 @@ A local HTTP receiver reads each webhook request and never answers, so every sen
 its full ``ALERTS_WEBHOOK_TIMEOUT``. While 100 such sends hang, cancelling the alert or
 terminating the covenant it rests on returns within a second, and nothing more reaches the
 receiver for it afterwards: neither the rows still waiting nor the hanging ones' retries.
+The same for email: a local SMTP server takes each message and then never answers, so every
+send waits for its full ``EMAIL_TIMEOUT``.
 
 The sends run the engine's own steps (``begin``, ``wait``, ``finish``: ``deliver_one`` is the
 three in a row), each in a thread of its own; a thread hands its database connection back
@@ -28,7 +30,8 @@ from partnerships.models import Organisation
 from partnerships.services import covenants as covenant_services
 from partnerships.services import partnerships as partnership_services
 from tests.factories import OrganisationFactory
-from tests.reliability.harness import broker, wait_until
+from tests.reliability.harness import broker, members, wait_until
+from tests.smtp_server import FakeSmtpServer, use_smtp
 
 pytestmark = [
     pytest.mark.postgres,
@@ -234,3 +237,127 @@ def test_terminating_the_covenant_takes_effect_within_a_second_while_100_sends_h
         Delivery.objects.filter(pk__in=[*hanging, *waiting]).values_list("last_error", flat=True)
     ) == {"organisation no longer entitled to the alert"}
     assert sorted(receiver.received) == sorted(message_ids(hanging))
+
+
+# --- email: an SMTP server that takes each message and never gives its verdict ----------------
+
+
+@pytest.fixture
+def smtp_server(settings):
+    with FakeSmtpServer(hang=True) as server:
+        use_smtp(settings, server, timeout=TIMEOUT)
+        yield server
+
+
+def emails(alert) -> tuple[list[int], list[int]]:
+    ids = list(
+        Delivery.objects.filter(alert=alert, channel="email", purpose="notice")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    assert len(ids) == HANGING + WAITING
+    return ids[:HANGING], ids[HANGING:]
+
+
+def delivery_ids(ids) -> set[str]:
+    return {str(i) for i in Delivery.objects.filter(pk__in=ids).values_list("public_id", flat=True)}
+
+
+def hang_email(alert, server) -> tuple[Senders, list[int], list[int]]:
+    hanging, waiting = emails(alert)
+    senders = Senders(hanging)
+    senders.start()
+    wait_until(
+        lambda: len(server.received) == HANGING, timeout=60, what="100 messages at the server"
+    )
+    assert senders.hanging() == HANGING
+    return senders, hanging, waiting
+
+
+def test_cancelling_takes_effect_within_a_second_while_100_email_sends_hang(
+    sender, redis_server, smtp_server
+):
+    venue = OrganisationFactory(name="Hangende Mailserver")
+    members(venue, HANGING + WAITING, "mail")
+    alert = sender.publish(redis_server, tlp="green", organisations=[venue])
+    senders, hanging, waiting = hang_email(alert, smtp_server)
+
+    with broker(redis_server.url):  # the cancellation notices are enqueued, never sent here
+        took = timed(lambda: services.alert_cancel(alert=alert, by=sender.approver))
+    assert took < 1.0, f"cancelling took {took:.2f} s"
+    assert senders.hanging() == HANGING  # all still waiting for the server when it returned
+
+    assert engine.deliver(waiting) == {"skipped": WAITING}  # the cancellation took them
+    settle_and_retry(senders, hanging)
+    assert set(Delivery.objects.filter(pk__in=hanging).values_list("last_error", flat=True)) == {
+        "alert is cancelled"
+    }
+    # what the server took: the 100 that left before the cancellation, each once
+    assert sorted(smtp_server.received) == sorted(delivery_ids(hanging))
+
+
+def test_terminating_the_covenant_takes_effect_within_a_second_while_100_email_sends_hang(
+    sender, redis_server, smtp_server
+):
+    today = timezone.localdate()
+    venue = OrganisationFactory(name="Opzeggende Mailpartner")
+    partnership = partnership_services.partnership_create(
+        name="PPS Opzeggende Mailpartner",
+        kind="venue",
+        status="active",
+        members=[(venue, "venue_operator")],
+        joined_on=today - timedelta(days=30),
+    )
+    covenant = covenant_services.covenant_create(
+        partnership=partnership,
+        title="Convenant Opzeggende Mailpartner",
+        effective_from=today - timedelta(days=10),
+        information_clause="amber",
+        signatories=[
+            (venue, today - timedelta(days=20)),
+            (Organisation.objects.get(is_nctv=True), today - timedelta(days=20)),
+        ],
+    )
+    members(venue, HANGING + WAITING, "mail")
+    alert = sender.publish(redis_server, tlp="amber", organisations=[venue])
+    senders, hanging, waiting = hang_email(alert, smtp_server)
+
+    took = timed(lambda: covenant_services.covenant_terminate(covenant=covenant))
+    assert took < 1.0, f"terminating took {took:.2f} s"
+    assert senders.hanging() == HANGING
+
+    assert engine.deliver(waiting) == {"cancelled": WAITING}  # the gate: no longer entitled
+    settle_and_retry(senders, hanging)
+    assert set(
+        Delivery.objects.filter(pk__in=[*hanging, *waiting]).values_list("last_error", flat=True)
+    ) == {"recipient no longer entitled to the alert"}
+    assert sorted(smtp_server.received) == sorted(delivery_ids(hanging))
+    assert smtp_server.aborted == 0  # none was cut off: the rows that did not go never connected
+
+
+def test_cancelling_takes_effect_within_a_second_while_email_sends_wait_for_a_mute_server(
+    sender, redis_server, settings
+):
+    """A server that accepts the connection and never greets: each send waits while preparing
+    (before the gate, holding its database connection but no transaction), as many at once as
+    a worker has threads."""
+    with FakeSmtpServer(mute=True) as server:
+        use_smtp(settings, server, timeout=TIMEOUT)
+        venue = OrganisationFactory(name="Zwijgende Mailserver")
+        members(venue, HANGING + WAITING, "mail")
+        alert = sender.publish(redis_server, tlp="green", organisations=[venue])
+        stalled = emails(alert)[0][:8]
+        senders = Senders(stalled)
+        senders.start()
+        wait_until(lambda: server.connections == len(stalled), timeout=30, what="8 connections")
+
+        with broker(redis_server.url):
+            took = timed(lambda: services.alert_cancel(alert=alert, by=sender.approver))
+        assert took < 1.0, f"cancelling took {took:.2f} s"
+        assert senders.hanging() == len(stalled)
+
+        senders.join()
+        assert {senders.outcomes[pk][0] for pk in stalled} == {Delivery.Status.AWAITING_RETRY}
+        Delivery.objects.filter(pk__in=stalled).update(next_attempt_at=timezone.now())
+        assert engine.deliver(stalled) == {"cancelled": len(stalled)}
+        assert server.received == []  # nothing ever left

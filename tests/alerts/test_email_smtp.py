@@ -1,0 +1,114 @@
+"""Email over SMTP in the engine's three steps (alerts.channels.email): everything up to the
+message's final line before the gate, the final line at the gate, the server's verdict after
+it. A message whose gate says no is never completed, so the server never takes it."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from alerts import delivery as engine
+from alerts.channels.email import EmailTransport, dot_stuffed
+from alerts.models import Alert, Delivery
+from tests.smtp_server import FakeSmtpServer, use_smtp
+
+
+@pytest.fixture
+def smtp(settings):
+    with FakeSmtpServer() as server:
+        use_smtp(settings, server, timeout=3)
+        yield server
+
+
+def email_of(world, alert) -> Delivery:
+    return Delivery.objects.get(alert=alert, recipient=world.admin_a, channel="email")
+
+
+def test_an_email_goes_out_through_smtp_in_steps_and_is_recorded_sent(world, smtp):
+    alert = world.published(
+        organisations=[world.org_a], tlp="green", description="Regel een\n.begint met een punt"
+    )
+    row = email_of(world, alert)
+    assert EmailTransport().connects  # the SMTP backend: entitlement checked before connecting
+
+    attempt = engine.begin(row.pk)
+    # the message has left (its final line written at the gate), the answer not yet read
+    assert attempt.error is None and attempt.status is None
+    assert attempt.outgoing.transmitted and not attempt.outgoing.answered
+    assert engine.finish(engine.wait(attempt)) == Delivery.Status.SENT
+
+    row.refresh_from_db()
+    assert row.status == Delivery.Status.SENT
+    assert smtp.received == [str(row.public_id)]
+    assert smtp.aborted == 0
+    message = smtp.messages[0]
+    assert message["To"] == "admin-a@example.invalid"
+    body = message.get_payload(decode=True).decode()
+    assert "\n.begint met een punt" in body.replace("\r\n", "\n")  # dot-stuffing undone
+
+
+def test_the_servers_verdict_decides_retry_or_failure(world, smtp):
+    alert = world.published(organisations=[world.org_a], tlp="green")
+    row = email_of(world, alert)
+    smtp.end_reply = "451 try again later"
+    assert engine.deliver_one(row.pk) == Delivery.Status.AWAITING_RETRY
+    row.refresh_from_db()
+    assert "451" in row.last_error
+
+    viewer = Delivery.objects.get(alert=alert, recipient=world.viewer_a, channel="email")
+    smtp.end_reply = "554 message refused"
+    assert engine.deliver_one(viewer.pk) == Delivery.Status.FAILED
+    viewer.refresh_from_db()
+    assert "554" in viewer.last_error
+
+
+def test_a_refused_recipient_fails_for_good_before_anything_is_sent(world, smtp):
+    alert = world.published(organisations=[world.org_a], tlp="green")
+    row = email_of(world, alert)
+    smtp.rcpt_reply = "550 no such mailbox"
+    assert engine.deliver_one(row.pk) == Delivery.Status.FAILED
+    row.refresh_from_db()
+    assert row.last_error.startswith("recipient refused")
+    assert smtp.received == []
+
+
+class CancelledWhilePreparing(EmailTransport):
+    """The alert is cancelled after the message was written up to its final line."""
+
+    def prepare(self, delivery):
+        outgoing = super().prepare(delivery)
+        Alert.objects.filter(pk=delivery.alert_id).update(status=Alert.Status.CANCELLED)
+        return outgoing
+
+
+def test_a_message_the_gate_stops_is_never_completed_and_the_server_takes_nothing(
+    world, smtp, settings
+):
+    settings.ALERTS_TRANSPORTS = {"email": f"{__name__}.CancelledWhilePreparing"}
+    alert = world.published(organisations=[world.org_a], tlp="green")
+    row = email_of(world, alert)
+    assert engine.deliver_one(row.pk) == Delivery.Status.CANCELLED
+
+    row.refresh_from_db()
+    assert row.last_error == "alert is cancelled"
+    deadline = time.monotonic() + 5
+    while not smtp.aborted and time.monotonic() < deadline:  # it notices the dropped connection
+        time.sleep(0.05)
+    assert smtp.aborted == 1
+    assert smtp.received == []
+
+
+def test_a_server_that_never_answers_is_retried_after_the_timeout(world, settings):
+    with FakeSmtpServer(hang=True) as server:
+        use_smtp(settings, server, timeout=1)
+        alert = world.published(organisations=[world.org_a], tlp="green")
+        row = email_of(world, alert)
+        assert engine.deliver_one(row.pk) == Delivery.Status.AWAITING_RETRY
+        row.refresh_from_db()
+        assert "timed out" in row.last_error
+        assert server.received == [str(row.public_id)]  # it had the message; no verdict came
+
+
+def test_dot_stuffing():
+    assert dot_stuffed(b"a\r\n.b\r\n..c") == b"a\r\n..b\r\n...c\r\n"
