@@ -5,6 +5,8 @@ organisations and deliveries there are (pinned in tests/alerts/test_board.py).
   alerts, and those that ended recently, each with its counts;
 - ``board_alert_state``: one alert, per recipient organisation: its deliveries, its
   acknowledgement, the escalation step reached and whether it is overdue;
+- ``delivery_progress``: one alert's messages per channel, sent out of all (publishing's
+  progress, shown until every message has been handled);
 - ``acknowledgement_records``: per organisation, how many actual alerts it received and
   acknowledged and its median time to acknowledge. Exercise and test alerts are left out.
 
@@ -20,6 +22,8 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from alerts.models import (
     Acknowledgement,
@@ -30,6 +34,7 @@ from alerts.models import (
     StatusReport,
     Unreachable,
 )
+from alerts.models.deliveries import Channel
 
 RECENT_DAYS = 14  # ended alerts stay on the board this long
 BOARD_LIMIT = 100
@@ -47,6 +52,7 @@ class Counts:
     recipients: int = 0
     acknowledged: int = 0
     overdue: int = 0
+    received_nothing: int = 0  # recipient organisations none of whose messages went out
 
     @property
     def total(self) -> int:
@@ -148,6 +154,26 @@ class OrganisationState:
         return str(Unreachable(self.unreachable).label) if self.unreachable else ""
 
     @property
+    def received_nothing(self) -> bool:
+        """No message of the alert reached it, and none is still on its way."""
+        return self.sent == 0 and self.pending == 0
+
+    @property
+    def nothing_reason(self) -> str:
+        """Why it received nothing: nobody to tell, its messages failed or were cancelled."""
+        if not self.received_nothing:
+            return ""
+        if self.unreachable:
+            return self.unreachable_label
+        if self.failed:
+            return ngettext(
+                "its %(count)s message failed", "all its %(count)s messages failed", self.failed
+            ) % {"count": self.failed}
+        if self.cancelled:
+            return _("its messages were cancelled before they went out")
+        return _("no message was addressed to it")
+
+    @property
     def escalation_label(self) -> str:
         if self.escalation_step is None:
             return ""
@@ -215,7 +241,38 @@ def totals_of(rows: list[OrganisationState]) -> Counts:
         recipients=len(rows),
         acknowledged=sum(1 for r in rows if r.acknowledgement),
         overdue=sum(1 for r in rows if r.overdue),
+        received_nothing=sum(1 for r in rows if r.received_nothing),
     )
+
+
+@dataclass
+class ChannelProgress:
+    """One channel of a published alert: how many of its messages went out so far."""
+
+    channel: str
+    sent: int = 0
+    failed: int = 0
+    pending: int = 0
+    cancelled: int = 0
+
+    @property
+    def label(self) -> str:
+        return str(Channel(self.channel).label)
+
+    @property
+    def total(self) -> int:
+        return self.sent + self.failed + self.pending + self.cancelled
+
+    @property
+    def handled(self) -> int:
+        return self.total - self.pending
+
+
+def delivery_progress(alert: Alert) -> list[ChannelProgress]:
+    """The alert's own messages per channel (in the channels' order), sent out of all; a
+    channel without messages is left out. One query."""
+    counts = _delivery_counts(Q(alert=alert), "channel")
+    return [ChannelProgress(channel=str(c), **counts[c]) for c in Channel if c in counts]
 
 
 # --- acknowledgement record ----------------------------------------------------------------

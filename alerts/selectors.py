@@ -140,6 +140,19 @@ def audience_size_before_entitlement(alert: Alert) -> int:
     )
 
 
+def audience_not_entitled(alert: Alert, reached_ids) -> list[tuple[int, str]]:
+    """The organisations in the alert's audience that publication leaves out because none of
+    ``reached_ids`` (``audience_organisations``) is theirs: no covenant in force, signed by them,
+    allows the alert's level. (pk, name) by name; the same queries as the count above."""
+    return list(
+        Organisation.objects.filter(_audience_q(alert))
+        .exclude(pk=alert.owner_organisation_id)
+        .exclude(pk__in=list(reached_ids))
+        .order_by("name", "pk")
+        .values_list("pk", "name")
+    )
+
+
 @dataclass
 class Recipient:
     user_id: int

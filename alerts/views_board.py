@@ -30,9 +30,11 @@ from alerts.board import (
     board_alert_state,
     board_alerts,
     deadline_of,
+    delivery_progress,
     totals_of,
 )
 from alerts.models import Alert
+from alerts.preview import audience_preview
 from partnerships.selectors import actor_for
 from partnerships.sharing.reads import read_many
 
@@ -120,7 +122,14 @@ def _state(alert) -> dict:
     }
     for row in rows:
         row.record = records.get(row.organisation.pk)
-    return {"alert": alert, "rows": rows, "totals": totals_of(rows)}
+    progress = delivery_progress(alert)
+    return {
+        "alert": alert,
+        "rows": rows,
+        "totals": totals_of(rows),
+        "progress": progress,
+        "progress_done": all(channel.pending == 0 for channel in progress),
+    }
 
 
 def _state_regions(request, state) -> dict:
@@ -130,6 +139,9 @@ def _state_regions(request, state) -> dict:
         ),
         "state-totals": render_to_string(
             "alerts/includes/board_totals.html", state, request=request
+        ),
+        "state-progress": render_to_string(
+            "alerts/includes/board_progress.html", state, request=request
         ),
         "board-updated": _updated_text(),
     }
@@ -142,14 +154,18 @@ def board_detail(request, public_id):
     alert = _alert_or_404(public_id)
     read_many(actor, [alert], request=request, purpose="board")
     regions = _state_regions(request, _state(alert))
+    # before publication: who publishing would tell, per organisation and channel, and who not
+    waiting = alert.status in (Alert.Status.DRAFT, Alert.Status.APPROVED)
     return render(
         request,
         "alerts/board_detail.html",
         {
             "alert": alert,
             "deadline": deadline_of(alert),
+            "preview": audience_preview(alert) if waiting else None,
             "rows_html": regions["state-rows"],
             "totals_html": regions["state-totals"],
+            "progress_html": regions["state-progress"],
             "updated_html": regions["board-updated"],
             "poll_seconds": _poll_seconds(),
             "is_author": alert.author_id == request.user.pk,

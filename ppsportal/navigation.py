@@ -24,6 +24,7 @@ class Page:
     owns: tuple[str, ...] = ()
     staff_only: bool = False
     admin_only: bool = False  # the organisation's administrators
+    partner_only: bool = False  # not for NCTV staff, who have a page of their own instead
 
     @property
     def url(self) -> str:
@@ -80,7 +81,8 @@ SECTIONS: tuple[Section, ...] = (
                 "soft-target-list",
                 ("soft-target-detail", "soft-target-create", "soft-target-edit"),
             ),
-            Page(_("Map"), "soft-target-map"),
+            Page(_("Map"), "national-map", staff_only=True),
+            Page(_("Map"), "soft-target-map", partner_only=True),
             Page(_("Preparedness"), "preparedness-overview", ("preparedness-detail",)),
         ),
     ),
@@ -109,7 +111,12 @@ SECTIONS: tuple[Section, ...] = (
 
 
 def _allowed(item, *, staff: bool, admin: bool) -> bool:
-    return (staff or not item.staff_only) and (admin or not item.admin_only)
+    partner_only = getattr(item, "partner_only", False)
+    return (
+        (staff or not item.staff_only)
+        and (admin or not item.admin_only)
+        and not (staff and partner_only)
+    )
 
 
 def navigation_for(actor, current: str | None = None) -> list[ShownSection]:

@@ -374,9 +374,14 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [
     Path(importlib.util.find_spec("leaflet").submodule_search_locations[0]) / "static"
 ]
-# Map tiles come from here; set MAP_TILE_URL to your own tile server in production.
-MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
-MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
+# Map tiles come from here: by default the Dutch government's background map, the PDOK
+# BRT-Achtergrondkaart (WMTS, Web Mercator); any {z}/{x}/{y} tile server will do. When no tile
+# can load, the maps draw a bundled outline of the Netherlands instead (threats/views_map.py).
+MAP_TILE_URL = env_str(
+    "MAP_TILE_URL",
+    "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png",
+)
+MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "Kaartgegevens © Kadaster (PDOK)")
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")) or VAR_DIR / "media")
 MEDIA_URL = "media/"

@@ -2,11 +2,11 @@
 
 from django.urls import path
 
-from threats import views, views_reports
+from threats import views, views_map, views_reports
 
 urlpatterns = [
     path("soft-targets/", views.soft_target_list, name="soft-target-list"),
-    path("soft-targets/map/", views.soft_target_map, name="soft-target-map"),
+    path("soft-targets/map/", views_map.soft_target_map, name="soft-target-map"),
     path("soft-targets/new/", views.soft_target_create, name="soft-target-create"),
     path("soft-targets/<uuid:public_id>/", views.soft_target_detail, name="soft-target-detail"),
     path("soft-targets/<uuid:public_id>/edit/", views.soft_target_edit, name="soft-target-edit"),
@@ -31,6 +31,7 @@ urlpatterns = [
         name="report-attachment",
     ),
     path("nctv/soft-targets/", views_reports.register_overview, name="register-overview"),
+    path("nctv/soft-targets/map/", views_map.national_map, name="national-map"),
     path("nctv/reports/", views_reports.report_queue, name="report-queue"),
     path(
         "nctv/reports/<uuid:public_id>/triage/",

@@ -1,6 +1,6 @@
-"""The partner dashboard for the threat picture: soft targets with their measures, gaps and map,
+"""The partner dashboard for the threat picture: soft targets with their measures and gaps,
 and the threat assessments visible to the user. Reports and the NCTV pages are in
-``threats.views_reports``.
+``threats.views_reports``, the maps in ``threats.views_map``.
 
 Views parse, call selectors and services, and render. A soft target or assessment the user may not
 see answers 404, exactly like a missing one; one they may see but not change answers 403.
@@ -10,17 +10,14 @@ details (notes, measures, evidence, contact, scale-up) only when ``sees_details`
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from partnerships.roles import Capability
@@ -37,7 +34,6 @@ from threats.forms import (
 from threats.jurisdictions import scale_up_levels
 from threats.markdown import render_markdown
 from threats.models import Measure, ModusOperandi, Motive
-from threats.route import parse_route
 from threats.rules import gaps_for
 from threats.services import may_change_soft_target
 from threats.services_register import soft_target_register, soft_target_register_update
@@ -101,40 +97,6 @@ def soft_target_list(request):
             "can_register": _may_register(actor),
         },
     )
-
-
-@login_required
-@require_safe
-def soft_target_map(request):
-    """The operator's own targets on a map: Leaflet from the portal's static files, tiles from
-    ``MAP_TILE_URL``. Only the own targets are embedded in the page."""
-    actor = _actor(request)
-    own = read_many(
-        actor, selectors.with_register_data(selectors.soft_targets_own(actor)), request=request
-    )
-    markers = [_marker(target) for target in own]
-    config = {"tileUrl": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION}
-    return render(
-        request, "threats/soft_target_map.html", {"markers": markers, "map_config": config}
-    )
-
-
-def _marker(target) -> dict:
-    gaps = len(gaps_for(target, target.measures.all()))
-    return {
-        "id": str(target.public_id),
-        "name": target.name,
-        "category": target.category.display_name,
-        "municipality": target.municipality,
-        "lat": float(target.latitude),
-        "lng": float(target.longitude),
-        "gaps": gaps,
-        "gapsText": ngettext("%(count)s gap", "%(count)s gaps", gaps) % {"count": gaps}
-        if gaps
-        else _("No gaps"),
-        "url": reverse("soft-target-detail", args=[target.public_id]),
-        "route": [[lat, lon] for lat, lon in parse_route(target.route)],
-    }
 
 
 @login_required

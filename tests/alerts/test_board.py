@@ -172,7 +172,7 @@ def test_the_state_per_organisation_shows_acknowledgement_escalation_and_overdue
     assert "Poorten dicht." in text and "Bag checks" in text and "admin-a" in text
     assert "step 1" in text
     data = client.get(reverse("alert-board-detail-json", args=[alert.public_id])).json()
-    assert set(data["regions"]) == {"state-rows", "state-totals", "board-updated"}
+    assert set(data["regions"]) == {"state-rows", "state-totals", "state-progress", "board-updated"}
     assert 'data-total="acknowledged">1 / 2<' in data["regions"]["state-totals"]
 
 
@@ -321,8 +321,8 @@ def test_the_board_detail_runs_a_fixed_number_of_queries(
     alerts_escalate(now=board.deadline_of(alert) + timedelta(minutes=1))
     sign_in(client, world.duty)
     # the alert; deliveries, acknowledgements, status reports, escalation steps, recipients;
-    # the record (two)
-    with django_assert_num_queries(BASE_QUERIES + 8):
+    # the record (two); the messages per channel
+    with django_assert_num_queries(BASE_QUERIES + 9):
         response = client.get(detail_url(alert))
     assert response.content.decode().count("data-organisation=") == count + 1
     assert Acknowledgement.objects.count() == 1

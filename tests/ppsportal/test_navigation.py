@@ -20,7 +20,7 @@ STAFF_DESTINATIONS = [
     "partnership-list",
     "partnership-overview",
     "soft-target-list",
-    "soft-target-map",
+    "national-map",
     "assessment-list",
     "report-list",
     "register-overview",
@@ -28,7 +28,13 @@ STAFF_DESTINATIONS = [
     "alert-board",
     "admin:index",
 ]
-STAFF_ONLY = ["partnership-overview", "register-overview", "report-queue", "alert-board"]
+STAFF_ONLY = [
+    "partnership-overview",
+    "register-overview",
+    "national-map",
+    "report-queue",
+    "alert-board",
+]
 
 
 def reachable(sections) -> set[str]:
@@ -63,6 +69,13 @@ def test_partners_see_no_staff_page(operator_a, viewer_a):
         assert len(navigation_for(actor_for(user))) <= MAX_SECTIONS
 
 
+def test_the_map_is_the_national_one_for_staff_and_the_own_one_for_partners(operator_a, nctv_staff):
+    staff = reachable(navigation_for(actor_for(nctv_staff)))
+    partner = reachable(navigation_for(actor_for(operator_a)))
+    assert reverse("national-map") in staff and reverse("soft-target-map") not in staff
+    assert reverse("soft-target-map") in partner and reverse("national-map") not in partner
+
+
 def test_organisation_pages_are_for_its_administrators_only(operator_a, viewer_a):
     admin_urls = reachable(navigation_for(actor_for(operator_a)))
     assert reverse("access-log") in admin_urls and reverse("member-list") in admin_urls
@@ -83,10 +96,11 @@ def test_every_section_of_the_definition_fits_the_limit():
 
 def test_the_staff_page_shows_seven_items_at_most_and_the_open_sections_pages(client, nctv_staff):
     signin.sign_in(client, nctv_staff)
-    html = client.get(reverse("soft-target-map")).content.decode()
+    html = client.get(reverse("national-map")).content.decode()
     links = main_nav_links(html)
     assert len(links) <= MAX_SECTIONS
     assert reverse("admin:index") in links
     subnav = re.search(r'<nav class="subnav"[^>]*>(.*?)</nav>', html, re.S).group(1)
-    assert f'href="{reverse("soft-target-map")}" aria-current="page"' in subnav
+    assert f'href="{reverse("national-map")}" aria-current="page"' in subnav
+    assert f'href="{reverse("soft-target-map")}"' not in subnav  # staff: the national map
     assert reverse("register-overview") in subnav

@@ -120,6 +120,7 @@ DOORS: dict[str, str] = {
     "report-detail": SIGNED_IN,
     "report-reply": SIGNED_IN,
     "register-overview": STAFF,
+    "national-map": STAFF,
     "report-queue": STAFF,
     "report-triage": STAFF,
     "alert-inbox": SIGNED_IN,

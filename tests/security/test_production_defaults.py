@@ -89,7 +89,7 @@ def test_every_page_carries_a_policy_without_inline_script_style_or_eval(
 def test_map_tiles_are_the_one_outside_image_source(client, operator_a):
     signin.sign_in(client, operator_a)
     img = _policy(client.get("/soft-targets/"))["img-src"]
-    assert img == ["'self'", "data:", "https://tile.openstreetmap.org"]
+    assert img == ["'self'", "data:", "https://service.pdok.nl"]  # PDOK, the default
 
 
 def test_swagger_ui_starts_from_a_script_file_not_an_inline_script(client, operator_a):

@@ -133,6 +133,7 @@ READS = {
     ),
     "soft-target-list": ("partner", "/soft-targets/", ["target"]),
     "soft-target-map": ("partner", "/soft-targets/map/", ["target"]),
+    "national-map": ("staff", "/nctv/soft-targets/map/", ["target"]),
     "soft-target-detail": ("partner", "/soft-targets/{a.target.public_id}/", ["target"]),
     "soft-target-edit": ("partner", "/soft-targets/{a.target.public_id}/edit/", ["target"]),
     "soft-target-evidence": (

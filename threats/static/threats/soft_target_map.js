@@ -1,5 +1,6 @@
 /* The soft-target map: the operator's own targets, embedded in the page as JSON. Leaflet is
-   served by the portal; tiles come from MAP_TILE_URL and may fail offline (the markers stay). */
+   served by the portal; the background (tiles, or the outline of the Netherlands when they
+   cannot load) is map_base.js's. */
 (function () {
   "use strict";
 
@@ -42,20 +43,13 @@
 
   function start() {
     var element = document.getElementById("soft-target-map");
-    if (!element || typeof L === "undefined") {
+    if (!element || typeof L === "undefined" || !window.PPSMap) {
       return;
     }
     var targets = readJson("soft-target-data") || [];
     var config = readJson("soft-target-map-config") || {};
     var map = L.map(element, { scrollWheelZoom: false });
-    var tiles = L.tileLayer(config.tileUrl, { attribution: config.attribution, maxZoom: 19 });
-    tiles.on("tileerror", function () {
-      var notice = document.getElementById("map-offline");
-      if (notice) {
-        notice.hidden = false;
-      }
-    });
-    tiles.addTo(map);
+    window.PPSMap.background(map, config, document.getElementById("map-offline"));
     var bounds = [];
     targets.forEach(function (target) {
       var marker = L.circleMarker([target.lat, target.lng], {

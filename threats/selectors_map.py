@@ -1,0 +1,70 @@
+"""Reads for the soft-target maps: the national map of NCTV staff (every target, filtered by
+category, capacity tier and region) and its filter choices. Permission-filtered like every
+selector here: a partner asking gets nothing (their own map is ``soft_targets_own``).
+
+A fixed number of queries however many targets: the targets with their category and operator
+(one query) and their measures for the gaps (one prefetch); the choices are two more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+
+from partnerships.selectors import Actor
+from threats.models import CapacityTier, Sector, SecurityMeasure, SoftTarget
+from threats.selectors import soft_targets_in_tier
+
+
+@dataclass(frozen=True)
+class MapFilters:
+    """What the national map narrows to; an empty value narrows nothing."""
+
+    category: str = ""  # a Sector code
+    tier: str = ""  # a CapacityTier value
+    region: str = ""  # a safety region, as the targets name it
+
+    @property
+    def active(self) -> bool:
+        return bool(self.category or self.tier or self.region)
+
+
+def national_map_targets(actor: Actor, filters: MapFilters | None = None) -> QuerySet:
+    """Every soft target on the national map, for NCTV staff only (anyone else: none), with
+    category, operator and measures loaded (two queries when evaluated), by name."""
+    if not actor.is_nctv_staff:
+        return SoftTarget.objects.none()
+    filters = filters or MapFilters()
+    qs = SoftTarget.objects.all()
+    if filters.category:
+        qs = qs.filter(category__code=filters.category)
+    if filters.tier:
+        qs = soft_targets_in_tier(qs, filters.tier)
+    if filters.region:
+        qs = qs.filter(region=filters.region)
+    return (
+        qs.select_related("category", "operator")
+        .prefetch_related(
+            Prefetch("measures", queryset=SecurityMeasure.objects.order_by("measure"))
+        )
+        .order_by("name", "id")
+    )
+
+
+def national_map_choices(actor: Actor) -> dict:
+    """The filter's choices: the categories (code, name), the tiers (value, label) and the
+    regions the targets name. Two queries; nothing for anyone but NCTV staff."""
+    if not actor.is_nctv_staff:
+        return {"categories": [], "tiers": [], "regions": []}
+    regions = (
+        SoftTarget.objects.exclude(region="")
+        .order_by("region")
+        .values_list("region", flat=True)
+        .distinct()
+    )
+    return {
+        "categories": [(sector.code, sector.display_name) for sector in Sector.objects.all()],
+        "tiers": list(CapacityTier.choices),
+        "regions": list(regions),
+    }

@@ -1,0 +1,105 @@
+"""The soft-target maps: an operator's own targets, and the national map of NCTV staff.
+
+Leaflet comes from the portal's static files, tiles from ``MAP_TILE_URL`` (by default the
+PDOK BRT-Achtergrondkaart). When the tiles cannot load, the page's script draws the bundled
+outline of the Netherlands (``threats/static/threats/netherlands.geojson``) and says so.
+The targets are embedded in the page (``json_script``); nothing else is fetched but the outline.
+The national map answers 404 to everyone but NCTV staff, like the other NCTV pages.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_safe
+
+from partnerships.selectors import actor_for
+from partnerships.sharing.reads import read_many
+from threats import selectors
+from threats.forms_map import MapFilterForm
+from threats.route import parse_route
+from threats.rules import gaps_for
+from threats.selectors_map import national_map_choices, national_map_targets
+
+
+def map_config() -> dict:
+    """What the map script needs besides the targets: the tiles and the fallback outline."""
+    return {
+        "tileUrl": settings.MAP_TILE_URL,
+        "attribution": settings.MAP_TILE_ATTRIBUTION,
+        "outlineUrl": static("threats/netherlands.geojson"),
+    }
+
+
+def map_marker(target) -> dict:
+    """One target on a map (its category, operator and measures loaded)."""
+    gaps = len(gaps_for(target, target.measures.all()))
+    return {
+        "id": str(target.public_id),
+        "name": target.name,
+        "category": target.category.display_name,
+        "municipality": target.municipality,
+        "region": target.region,
+        "tier": target.capacity_tier_label,
+        "lat": float(target.latitude),
+        "lng": float(target.longitude),
+        "gaps": gaps,
+        "gapsText": ngettext("%(count)s gap", "%(count)s gaps", gaps) % {"count": gaps}
+        if gaps
+        else _("No gaps"),
+        "url": reverse("soft-target-detail", args=[target.public_id]),
+        "route": [[lat, lon] for lat, lon in parse_route(target.route)],
+    }
+
+
+@login_required
+@require_safe
+def soft_target_map(request):
+    """The operator's own targets on a map. NCTV staff have the national map instead."""
+    actor = actor_for(request.user)
+    if actor.is_nctv_staff:
+        return redirect("national-map")
+    own = read_many(
+        actor, selectors.with_register_data(selectors.soft_targets_own(actor)), request=request
+    )
+    return render(
+        request,
+        "threats/soft_target_map.html",
+        {"markers": [map_marker(target) for target in own], "map_config": map_config()},
+    )
+
+
+@login_required
+@require_safe
+def national_map(request):
+    """Every soft target in the country for NCTV staff, clustered on the map, filtered by
+    category, capacity tier and region; each marker links to the target's page. The AMBER+
+    ones shown are recorded through the read door. A filter value that does not exist: 400."""
+    actor = actor_for(request.user)
+    if not actor.is_nctv_staff:
+        raise Http404
+    form = MapFilterForm(request.GET or None, choices=national_map_choices(actor))
+    refused = form.is_bound and not form.is_valid()
+    filters = form.filters()
+    # under a filter that does not exist nothing is shown: the errors say what to choose
+    targets = [] if refused else national_map_targets(actor, filters)
+    targets = read_many(actor, targets, request=request)
+    markers = [map_marker(target) for target in targets]
+    return render(
+        request,
+        "threats/national_map.html",
+        {
+            "form": form,
+            "filters": filters,
+            "markers": markers,
+            "with_gaps": sum(1 for marker in markers if marker["gaps"]),
+            "map_config": map_config(),
+        },
+        status=400 if refused else 200,
+    )
