@@ -181,14 +181,20 @@ def covenant_sign(*, covenant: Covenant, by, document=None) -> CovenantSignatory
     signatory.save(update_fields=["signed_on", "signed_by", "signed_at"])
     if document is not None:
         low.covenant_upload_document(covenant=covenant, upload=document, by=by)
-    if (
-        covenant.supersedes_id
-        and not covenant.signatories.filter(
-            withdrawn_on__isnull=True, signed_on__isnull=True
-        ).exists()
-    ):
-        _replace(covenant.supersedes, covenant, today)
+    take_effect_if_signed(covenant, today)
     return signatory
+
+
+def take_effect_if_signed(covenant: Covenant, today: date) -> bool:
+    """A new version that every current party has signed replaces every earlier version. Called
+    when a party signs, and when the last party that had not signed withdraws."""
+    if not covenant.supersedes_id:
+        return False
+    parties = covenant.signatories.filter(withdrawn_on__isnull=True)
+    if not parties.exists() or parties.filter(signed_on__isnull=True).exists():
+        return False
+    _replace(covenant.supersedes, covenant, today)
+    return True
 
 
 def _replace(old: Covenant, new: Covenant, today: date) -> None:

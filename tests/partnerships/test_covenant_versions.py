@@ -3,7 +3,8 @@ more (docs/permissions.md, "Who may create entitlement": "until then the old ter
 
 Found by the sharing property test: a version proposed on top of a still unsigned draft, once
 every party signed it, left the last signed version in force beside it, so grants resting on the
-old terms (here a RED clause the parties had since lowered to AMBER) kept counting."""
+old terms (here a RED clause the parties had since lowered to AMBER) kept counting. A new version
+whose last unsigned party withdrew did the same."""
 
 from __future__ import annotations
 
@@ -108,3 +109,21 @@ def test_a_version_signed_on_top_of_an_unsigned_draft_ends_every_earlier_version
     # The grant moved to the version in force, whose AMBER clause does not allow RED.
     assert not sees(city_admin, red_entry)
     assert sharing.shares_of(red_entry)[0].covenant == v3
+
+
+def test_a_new_version_whose_last_unsigned_party_withdraws_replaces_the_old_one(
+    operator_a, city_admin, city, covenant, red_entry
+):
+    sharing.share_with_user(
+        obj=red_entry, user=city_admin, covenant=covenant, by=operator_a, reason="Onderzoek"
+    )
+    v2 = signing.covenant_amend(covenant=covenant, by=operator_a, information_clause="amber")
+    signing.covenant_sign(covenant=v2, by=operator_a)
+    # The city leaves the new version before signing it: everyone left has signed, so the new
+    # version is in force, and it must not stand beside the old one.
+    covenant_services.covenant_withdraw_signatory(covenant=v2, organisation=city)
+
+    in_force = Covenant.objects.in_force().filter(partnership=covenant.partnership)
+    assert list(in_force) == [v2]
+    assert sharing.shares_of(red_entry)[0].covenant == v2
+    assert not sees(city_admin, red_entry)

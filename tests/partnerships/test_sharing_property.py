@@ -232,15 +232,25 @@ class Model:
     # --- what the services do ---------------------------------------------------------------------
 
     def sign(self, user: str, key: str, index: int) -> None:
-        chain = self.versions[key]
-        version = chain[index]
+        version = self.versions[key][index]
         if version.parties[self.user_org[user]]:
             return  # signing twice changes nothing
         version.parties[self.user_org[user]] = True
+        self.take_effect(key, index)
+
+    def withdraw(self, key: str, index: int, org: str) -> None:
+        version = self.versions[key][index]
+        version.withdrawn.add(org)
+        if not version.ended and not version.terminated:
+            self.take_effect(key, index)
+
+    def take_effect(self, key: str, index: int) -> None:
+        """A new version every current party signed replaces every earlier one; their grants
+        move to it."""
+        version = self.versions[key][index]
         current = [org for org in version.parties if org not in version.withdrawn]
-        if index > 0 and all(version.parties[org] for org in current):
-            # the new version replaces every earlier one; their grants move to it
-            for earlier in chain[:index]:
+        if index > 0 and current and all(version.parties[org] for org in current):
+            for earlier in self.versions[key][:index]:
                 earlier.terminated = True
             self._move_grants(key, range(index), index)
 
@@ -482,7 +492,7 @@ def _apply(step, run: Run, m: Model) -> None:
             )
             assert accepted == (org in version.parties), (step, m)
             if accepted:
-                version.withdrawn.add(org)
+                m.withdraw(key, index, org)
     elif kind == "move":
         user, org = args
         account = run.user(user)
