@@ -151,7 +151,11 @@ def covenant_record_signature(
 def covenant_withdraw_signatory(
     *, covenant: Covenant, organisation: Organisation, withdrawn_on: date | None = None
 ) -> CovenantSignatory:
-    """A party withdraws: what was shared with it under this covenant is no longer visible."""
+    """A party withdraws: what was shared with it under this covenant is no longer visible. When
+    it was the last party that had not signed a new version, that version takes effect (it
+    replaces the earlier ones, as if the last party had signed)."""
+    from partnerships.services.signing import take_effect_if_signed
+
     signatory = CovenantSignatory.objects.filter(
         covenant=covenant, organisation=organisation
     ).first()
@@ -162,6 +166,9 @@ def covenant_withdraw_signatory(
         )
     signatory.withdrawn_on = withdrawn_on or timezone.localdate()
     signatory.save(update_fields=["withdrawn_on"])
+    today = timezone.localdate()
+    if covenant.status_on(today) not in {Covenant.Status.TERMINATED, Covenant.Status.EXPIRED}:
+        take_effect_if_signed(covenant, today)
     return signatory
 
 

@@ -84,7 +84,10 @@ def membership_create(*, user, organisation: Organisation, role: str = Role.MEMB
     membership = Membership(user=user, organisation=organisation, role=role)
     membership.full_clean()
     membership.save()
-    user.groups.add(organisation.group)
+    if user.is_active:
+        # A deactivated user stays outside every group: guardian's get_objects_for_user does not
+        # look at is_active, and the group would hand it the organisation's grants.
+        user.groups.add(organisation.group)
     return membership
 
 
