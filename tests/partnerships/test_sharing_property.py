@@ -12,7 +12,7 @@ the world that the steps keep up to date (docs/permissions.md, "Sharing rests on
 "Who may create entitlement"). Each example starts from the same world: it runs in a savepoint
 that is rolled back.
 
-``PROPERTY_EXAMPLES`` sets the number of sequences (200 by default); what they cost is in
+``PROPERTY_EXAMPLES`` sets the number of sequences (50 by default); what they cost is in
 docs/benchmarks.md, "The sharing property test".
 """
 
@@ -556,9 +556,9 @@ def world(db):
 
 
 def _examples() -> int:
-    """200 sequences by default; PROPERTY_EXAMPLES=1000 (or more) for a deep run. The cost of each
+    """50 sequences by default (about 3 minutes of CPU on these machines); PROPERTY_EXAMPLES=1000 (or more) for a deep run. The cost of each
     is docs/benchmarks.md, "The sharing property test"."""
-    return int(os.environ.get("PROPERTY_EXAMPLES", "200"))
+    return int(os.environ.get("PROPERTY_EXAMPLES", "50"))
 
 
 @settings(
