@@ -5,6 +5,7 @@ from partnerships.models.covenants import (
     CovenantTask,
     ReminderSent,
 )
+from partnerships.models.health import HealthSnapshot
 from partnerships.models.grants import (
     ContactEntryGroupGrant,
     ContactEntryUserGrant,
@@ -37,6 +38,7 @@ __all__ = [
     "CovenantSignatory",
     "CovenantTask",
     "CovenantUserGrant",
+    "HealthSnapshot",
     "Jurisdiction",
     "MemberInvitation",
     "Membership",
