@@ -124,9 +124,7 @@ def _health_history_chart(partnership, today, report) -> dict:
 
 def _health_counts_chart(actor, rows) -> dict:
     """Per day, how many partnerships were healthy, needed attention or were at risk."""
-    history = selectors.health_history_counts(
-        actor, today=timezone.localdate(), today_rows=rows
-    )
+    history = selectors.health_history_counts(actor, today=timezone.localdate(), today_rows=rows)
     days = [day for day, _counts in history]
     longs, shorts = charts.day_texts(days)
     series = [charts.Series(level.value, str(level.label)) for level in HEALTH_LEVELS]

@@ -5,13 +5,13 @@ from partnerships.models.covenants import (
     CovenantTask,
     ReminderSent,
 )
-from partnerships.models.health import HealthSnapshot
 from partnerships.models.grants import (
     ContactEntryGroupGrant,
     ContactEntryUserGrant,
     CovenantGroupGrant,
     CovenantUserGrant,
 )
+from partnerships.models.health import HealthSnapshot
 from partnerships.models.invitations import MemberInvitation
 from partnerships.models.organisations import Jurisdiction, Membership, Organisation, Role, Sector
 from partnerships.models.partnerships import (

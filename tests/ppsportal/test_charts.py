@@ -86,7 +86,7 @@ def test_stacked_columns_stack_in_series_order_and_share_one_scale():
     assert healthy.height == risk.height
     # both columns reach 4 of a scale of 5: same total height
     assert round(healthy.height + risk.height, 0) == round(second.segments[0].height, 0)
-    assert [t.text for t in chart.y_ticks][0] == "0"
+    assert chart.y_ticks[0].text == "0"
 
 
 def test_stacked_columns_without_days_are_empty_and_one_day_is_one_column():
