@@ -56,11 +56,23 @@ def _detail_url(partnership, anchor: str = "") -> str:
 @login_required
 @require_safe
 def home(request):
-    rows = selectors.partnership_health_list(_actor(request))
+    """What is urgent first (``ppsportal.home``: the apps' panels; for NCTV staff also the
+    partnerships at risk), then the reader's partnerships."""
+    from ppsportal.home import urgent_panels
+
+    actor = _actor(request)
+    rows = selectors.partnership_health_list(actor)
+    at_risk = [row for row in rows if row[1].status == HealthStatus.AT_RISK]
     return render(
         request,
         "partnerships/home.html",
-        {"health_rows": rows[:HOME_PANEL_SIZE], "more_partnerships": len(rows) > HOME_PANEL_SIZE},
+        {
+            "urgent_panels": urgent_panels(request, actor),
+            "at_risk_rows": at_risk[:HOME_PANEL_SIZE] if actor.is_nctv_staff else None,
+            "at_risk_count": len(at_risk),
+            "health_rows": rows[:HOME_PANEL_SIZE],
+            "more_partnerships": len(rows) > HOME_PANEL_SIZE,
+        },
     )
 
 
