@@ -324,7 +324,9 @@ PARTNERSHIPS = [
                         "description": "Evaluatie oefening verspreiden",
                         "owner": "Politie Amsterdam",
                         "due": -20,
-                        "done": -25,
+                        # done eight days late: the health history shows the ArenA needing
+                        # attention for that week
+                        "done": -12,
                     },
                 ],
             },
