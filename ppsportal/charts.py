@@ -20,14 +20,15 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-WIDTH = 480
+WIDTH = 400
 FONT_SIZE = 13
-CHAR_WIDTH = 7.2  # average advance of the portal's sans-serif at FONT_SIZE, for fitting labels
+CHAR_WIDTH = 8.0  # a generous average advance of the bold sans-serif at FONT_SIZE
 LABEL_HEIGHT = 18
 BAR_HEIGHT = 14
 BAR_GAP = 3
 ROW_GAP = 10
-VALUE_ROOM = 150  # right of the longest bar: its value in words
+VALUE_ROOM = 130  # right of the longest bar: its value in words
+TICK_ROOM = 60  # the least room between two date labels on an axis
 AXIS_HEIGHT = 22
 
 
@@ -66,7 +67,15 @@ class Tick:
     text: str
 
 
-def _spread(ticks: list[Tick], room: float = 60) -> None:
+def _label_every(every: int, step: float) -> int:
+    """Label every ``every``-th column, or a multiple of it when the labels would touch."""
+    wanted = every
+    while wanted * step < TICK_ROOM:
+        wanted += every
+    return wanted
+
+
+def _spread(ticks: list[Tick], room: float = TICK_ROOM) -> None:
     """Drop the tick before the last when the last (always kept: today) would run into it."""
     if len(ticks) > 1 and ticks[-1].x - ticks[-2].x < room:
         ticks.pop(-2)
@@ -245,7 +254,7 @@ def stacked_columns(
     series order. ``x_labels`` (short texts, default ``labels``) appear under every
     ``x_label_every``-th column and under the last."""
     series = tuple(series)
-    left, right, top, bottom = 36.0, width - 8, 8.0, height - AXIS_HEIGHT
+    left, right, top, bottom = 36.0, width - 24, 8.0, height - AXIS_HEIGHT
     chart = ColumnChart(
         width=width,
         height=height,
@@ -260,6 +269,7 @@ def stacked_columns(
     totals = [sum(v for v in column if v) for column in values]
     scale_max = nice_max(max(totals, default=0))
     step = (right - left) / len(labels)
+    x_label_every = _label_every(x_label_every, step)
     bar = max(step * 0.8, 1.0)
     shorts = list(x_labels) if x_labels is not None else list(labels)
     for i, label in enumerate(labels):
@@ -277,6 +287,10 @@ def stacked_columns(
         if i % x_label_every == 0 or i == len(labels) - 1:
             chart.x_ticks.append(Tick(x=_r(x + bar / 2), text=shorts[i]))
     _spread(chart.x_ticks)
+    if scale_max <= 5:  # small counts: a line at each whole number
+        ticks = max(int(scale_max), 1)
+    elif scale_max == 10:
+        ticks = 5
     for i in range(ticks + 1):
         value = scale_max * i / ticks
         text = f"{value:g}" if value == int(value) else ""
@@ -325,11 +339,11 @@ def level_steps(
     """A step line: day ``i`` sits at level ``levels[i]`` (an index into ``level_names``, drawn
     top to bottom; None leaves a gap, a day without a record). One day draws a dot and a short
     flat line."""
-    label_room = min(max((len(n) for n in level_names), default=4) * CHAR_WIDTH + 8, width / 3)
+    label_room = min(max((len(n) for n in level_names), default=4) * CHAR_WIDTH + 16, width / 3)
     rows = max(len(level_names), 1)
     top = 10.0
     height = top + rows * 34 + AXIS_HEIGHT
-    left, right, bottom = label_room, width - 12, top + (rows - 1) * 34
+    left, right, bottom = label_room, width - 24, top + (rows - 1) * 34
     chart = StepChart(
         width=width,
         height=height,
@@ -344,6 +358,7 @@ def level_steps(
     if not days:
         return chart
     step = (right - left) / max(len(days), 1)
+    x_label_every = _label_every(x_label_every, step)
     shorts = list(x_labels) if x_labels is not None else list(days)
     parts: list[str] = []
     pen_down = False
