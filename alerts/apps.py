@@ -7,4 +7,7 @@ class AlertsConfig(AppConfig):
     verbose_name = _("Alerts")
 
     def ready(self) -> None:
-        from alerts import checks  # noqa: F401 - registers the deploy checks
+        from alerts import (
+            checks,  # noqa: F401 - registers the deploy checks
+            home,  # noqa: F401 - registers the start page's alert panels
+        )

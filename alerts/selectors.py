@@ -314,3 +314,85 @@ def public_alerts() -> QuerySet:
     return Alert.objects.filter(
         tlp=TLP.CLEAR, status__in=PUBLIC_STATUSES, published_at__isnull=False
     )
+
+
+# --- time to acknowledge for a partner ---------------------------------------------------------
+
+OWN_TIMES_LIMIT = 10
+
+
+def acknowledgement_times_of(actor: Actor, *, limit: int = OWN_TIMES_LIMIT) -> list[Alert]:
+    """The last ``limit`` actual alerts published to the actor's organisation that the actor may
+    see, newest first, each with ``acknowledged_at``: when that organisation (never another)
+    acknowledged it, or None. Exercise and test alerts are left out, as in the NCTV's figures.
+    One query."""
+    if actor.organisation is None:
+        return []
+    own = Acknowledgement.objects.filter(alert=OuterRef("pk"), organisation=actor.organisation)
+    return list(
+        alerts_visible_to(actor)
+        .filter(
+            recipients__organisation=actor.organisation,
+            kind=Alert.Kind.ACTUAL,
+            published_at__isnull=False,
+        )
+        .annotate(acknowledged_at=Subquery(own.values("at")[:1]))
+        .order_by("-published_at", "-id")[:limit]
+    )
+
+
+# --- what the start page leads with (alerts/home.py) ---------------------------------------------
+
+
+def unacknowledged_for(actor: Actor) -> list[Alert]:
+    """Published alerts sent to the actor's organisation that it has not acknowledged and the
+    actor may see, the oldest deadline first; each with ``deadline`` and ``overdue``. One
+    query."""
+    from alerts.board import deadline_of, is_past_deadline
+
+    if actor.organisation is None:
+        return []
+    acknowledged = Acknowledgement.objects.filter(
+        alert=OuterRef("pk"), organisation=actor.organisation
+    )
+    alerts = list(
+        alerts_visible_to(actor)
+        .filter(status=Alert.Status.PUBLISHED, recipients__organisation=actor.organisation)
+        .exclude(Exists(acknowledged))
+        .order_by("published_at", "id")
+    )
+    now = timezone.now()
+    for alert in alerts:
+        alert.deadline = deadline_of(alert)
+        alert.overdue = is_past_deadline(alert, now)
+    alerts.sort(key=lambda a: (a.deadline, a.pk))
+    return alerts
+
+
+def waiting_for_approval() -> list[Alert]:
+    """For NCTV staff: drafts waiting for a second pair of eyes and approved alerts waiting to
+    be published, oldest first. One query."""
+    return list(
+        Alert.objects.filter(status__in=[Alert.Status.DRAFT, Alert.Status.APPROVED])
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+
+
+def overdue_acknowledgements() -> list[Alert]:
+    """For NCTV staff: published alerts past their deadline that some recipient organisation
+    has not acknowledged, each with ``overdue_count`` and ``recipients_count``, longest overdue
+    first. One query (the deadline is compared here: minutes per alert)."""
+    from alerts.board import is_past_deadline
+
+    now = timezone.now()
+    alerts = Alert.objects.filter(status=Alert.Status.PUBLISHED).annotate(
+        recipients_count=_count_per_alert(AlertRecipient.objects.all()),
+        acknowledged_count=_count_per_alert(Acknowledgement.objects.all()),
+    )
+    overdue = []
+    for alert in alerts.order_by("published_at", "id"):
+        alert.overdue_count = alert.recipients_count - alert.acknowledged_count
+        if alert.overdue_count > 0 and is_past_deadline(alert, now):
+            overdue.append(alert)
+    return overdue

@@ -28,6 +28,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from alerts import charts as alert_charts
 from alerts import services
 from alerts.board import deadline_of
 from alerts.forms import (
@@ -46,7 +47,7 @@ from alerts.preferences import (
     reader_language_of,
     reader_language_set,
 )
-from alerts.selectors import alerts_visible_to, recipient_alert_get
+from alerts.selectors import acknowledgement_times_of, alerts_visible_to, recipient_alert_get
 from partnerships.forms import add_service_errors
 from partnerships.roles import Capability
 from partnerships.selectors import actor_for
@@ -99,12 +100,15 @@ def _item_html(request, entry, level_context) -> str:
 def inbox(request):
     actor = _actor(request)
     page = Paginator(_inbox(request, actor), PAGE_SIZE).get_page(request.GET.get("page"))
-    read_many(actor, [entry.alert for entry in page.object_list], request=request, purpose="inbox")
+    own_times = [] if actor.is_nctv_staff else acknowledgement_times_of(actor)
+    shown = {alert.pk: alert for alert in [e.alert for e in page.object_list] + own_times}
+    read_many(actor, list(shown.values()), request=request, purpose="inbox")  # one trace
     return render(
         request,
         "alerts/inbox.html",
         {
             "page": page,
+            "ack_chart": alert_charts.own_organisation(own_times) if own_times else None,
             "alerts_unread": inbox_unread_count(request.user),
             "cursor": (timezone.now() - POLL_OVERLAP).isoformat(),
             "poll_seconds": _poll_seconds(),

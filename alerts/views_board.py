@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from alerts import charts as alert_charts
 from alerts import services
 from alerts.board import (
     RECENT_DAYS,
@@ -83,12 +84,14 @@ def _board_rows(request, alerts) -> str:
 def board(request):
     actor = _require_staff(request)
     alerts = read_many(actor, board_alerts(), request=request, purpose="board")
+    records = acknowledgement_records()
     return render(
         request,
         "alerts/board.html",
         {
             "rows_html": _board_rows(request, alerts),
-            "records": acknowledgement_records(),
+            "records": records,
+            "ack_chart": alert_charts.medians(records),
             "poll_seconds": _poll_seconds(),
             "updated": _updated_text(),
             "recent_days": RECENT_DAYS,
@@ -153,7 +156,9 @@ def board_detail(request, public_id):
     actor = _require_staff(request)
     alert = _alert_or_404(public_id)
     read_many(actor, [alert], request=request, purpose="board")
-    regions = _state_regions(request, _state(alert))
+    state = _state(alert)
+    regions = _state_regions(request, state)
+    chart = alert_charts.per_organisation(alert, state["rows"]) if alert.published_at else None
     # before publication: who publishing would tell, per organisation and channel, and who not
     waiting = alert.status in (Alert.Status.DRAFT, Alert.Status.APPROVED)
     return render(
@@ -169,6 +174,7 @@ def board_detail(request, public_id):
             "updated_html": regions["board-updated"],
             "poll_seconds": _poll_seconds(),
             "is_author": alert.author_id == request.user.pk,
+            "ack_chart": chart,
         },
     )
 

@@ -162,6 +162,20 @@ def seed(ctx) -> None:
     ]
 
 
+HEALTH_HISTORY_DAYS = 42
+
+
+def seed_last(ctx) -> None:
+    """A few weeks of health history for the charts: each past day's snapshot as the dated
+    records (contacts, covenants, actions) stood that day. The live portal records one a day
+    (``partnerships.tasks.record_health_snapshots``); this only fills the demo's past."""
+    from partnerships.services.health import health_snapshots_record
+
+    today = timezone.localdate()
+    for days_ago in range(HEALTH_HISTORY_DAYS, -1, -1):
+        health_snapshots_record(day=today - timedelta(days=days_ago))
+
+
 # The demo staff's authenticator key (docs/guide-nctv.md): add it to any authenticator app as a
 # time-based key, six digits, 30 seconds. Demo data only: seed_demo refuses to run with DEBUG off.
 DEMO_TOTP_KEY_BASE32 = "JBSWY3DPEHPK3PXP"
@@ -310,7 +324,9 @@ PARTNERSHIPS = [
                         "description": "Evaluatie oefening verspreiden",
                         "owner": "Politie Amsterdam",
                         "due": -20,
-                        "done": -25,
+                        # done eight days late: the health history shows the ArenA needing
+                        # attention for that week
+                        "done": -12,
                     },
                 ],
             },

@@ -127,7 +127,7 @@ def partnerships_with_health_data(qs, today=None):
     queries however many partnerships, contacts or actions there are."""
     from datetime import timedelta
 
-    from django.db.models import Count, OuterRef, Prefetch, Subquery
+    from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
     from django.db.models.functions import Coalesce
     from django.utils import timezone
 
@@ -137,9 +137,11 @@ def partnerships_with_health_data(qs, today=None):
     today = today or timezone.localdate()
     since = today - timedelta(days=RECENT_WINDOW_DAYS)
     contacts = m.ContactEntry.objects.filter(partnership=OuterRef("pk"))
-    overdue = m.Action.objects.filter(
-        partnership=OuterRef("pk"), done_on__isnull=True, due_on__lt=today
-    )
+    open_then = Q(done_on__isnull=True)
+    if today < timezone.localdate():  # a past day (its health snapshot): the records as then
+        contacts = contacts.filter(occurred_on__lte=today)
+        open_then |= Q(done_on__gt=today)
+    overdue = m.Action.objects.filter(open_then, partnership=OuterRef("pk"), due_on__lt=today)
     # Correlated subqueries, one per table: joining contacts and actions at once would multiply
     # their rows before counting.
     return (
@@ -428,3 +430,59 @@ def access_log_name_scope(organisation):
             return None
 
     return scope
+
+
+# --- health history (the charts) ----------------------------------------------------------------
+
+HISTORY_DAYS = 42
+
+
+def _history_days(today, days: int) -> list:
+    from datetime import timedelta
+
+    return [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
+
+
+def health_history(partnership, *, today, today_status: str, days: int = HISTORY_DAYS):
+    """[(day, status or None)] over the last ``days`` days up to ``today``, from the recorded
+    snapshots, with today's live status last (the badge beside the chart says the same); days
+    before the first record are left out. One query. The caller has found the partnership
+    visible to its reader."""
+    m = _partnership_models()
+    span = _history_days(today, days)
+    recorded = dict(
+        m.HealthSnapshot.objects.filter(
+            partnership=partnership, day__gte=span[0], day__lt=today
+        ).values_list("day", "status")
+    )
+    recorded[today] = today_status
+    first = min(recorded)
+    return [(day, recorded.get(day)) for day in span if day >= first]
+
+
+def health_history_counts(actor: Actor, *, today, today_rows, days: int = HISTORY_DAYS):
+    """For NCTV staff's overview: [(day, {status: partnerships})] over the last ``days`` days
+    of the partnerships visible to ``actor``, from the recorded snapshots; today's from
+    ``today_rows`` (``partnership_health_list``), ended partnerships left out as in the
+    snapshots. Days before the first record are left out. One query."""
+    from django.db.models import Count
+
+    m = _partnership_models()
+    span = _history_days(today, days)
+    counts: dict = {}
+    rows = (
+        m.HealthSnapshot.objects.filter(
+            partnership__in=partnerships_visible_to(actor), day__gte=span[0], day__lt=today
+        )
+        .values("day", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        counts.setdefault(row["day"], {})[row["status"]] = row["n"]
+    todays = counts.setdefault(today, {})
+    for partnership, report in today_rows:
+        if partnership.status != m.Partnership.Status.ENDED:
+            todays[report.status] = todays.get(report.status, 0) + 1
+    first = min(counts)
+    return [(day, counts.get(day, {})) for day in span if day >= first]

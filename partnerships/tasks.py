@@ -34,3 +34,12 @@ def expire_covenant_documents() -> int:
     from partnerships.retention import covenant_documents_expire
 
     return covenant_documents_expire()
+
+
+@shared_task(name="partnerships.tasks.record_health_snapshots", ignore_result=True)
+def record_health_snapshots() -> int:
+    """Hourly: each partnership's health of the day, for its history chart (one row per day,
+    overwritten until the day ends)."""
+    from partnerships.services.health import health_snapshots_record
+
+    return health_snapshots_record()

@@ -26,11 +26,12 @@ from partnerships.forms import (
     add_service_errors,
     filled_actions,
 )
-from partnerships.health import assess
+from partnerships.health import HealthStatus, assess
 from partnerships.models import PartnerRole
 from partnerships.services import contacts as contact_services
 from partnerships.services import covenants as covenant_services
 from partnerships.sharing.reads import read_many
+from ppsportal import charts
 
 HOME_PANEL_SIZE = 5
 
@@ -55,11 +56,23 @@ def _detail_url(partnership, anchor: str = "") -> str:
 @login_required
 @require_safe
 def home(request):
-    rows = selectors.partnership_health_list(_actor(request))
+    """What is urgent first (``ppsportal.home``: the apps' panels; for NCTV staff also the
+    partnerships at risk), then the reader's partnerships."""
+    from ppsportal.home import urgent_panels
+
+    actor = _actor(request)
+    rows = selectors.partnership_health_list(actor)
+    at_risk = [row for row in rows if row[1].status == HealthStatus.AT_RISK]
     return render(
         request,
         "partnerships/home.html",
-        {"health_rows": rows[:HOME_PANEL_SIZE], "more_partnerships": len(rows) > HOME_PANEL_SIZE},
+        {
+            "urgent_panels": urgent_panels(request, actor),
+            "at_risk_rows": at_risk[:HOME_PANEL_SIZE] if actor.is_nctv_staff else None,
+            "at_risk_count": len(at_risk),
+            "health_rows": rows[:HOME_PANEL_SIZE],
+            "more_partnerships": len(rows) > HOME_PANEL_SIZE,
+        },
     )
 
 
@@ -93,8 +106,47 @@ def partnership_detail(request, public_id):
         "cost_items": partnership.cost_items.all(),
         "can_write_contacts": policy.can_write_contacts(actor, partnership),
         "can_manage": policy.can_manage(actor, partnership),
+        **_health_history_chart(partnership, today, report),
     }
     return render(request, "partnerships/partnership_detail.html", context)
+
+
+HEALTH_LEVELS = (HealthStatus.HEALTHY, HealthStatus.ATTENTION, HealthStatus.AT_RISK)
+
+
+def _health_history_chart(partnership, today, report) -> dict:
+    """The partnership's health per day as a step line between the three statuses."""
+    history = selectors.health_history(partnership, today=today, today_status=report.status)
+    days = [day for day, _status in history]
+    statuses = [status for _day, status in history]
+    longs, shorts = charts.day_texts(days)
+    names = [str(level.label) for level in HEALTH_LEVELS]
+    chart = charts.level_steps(
+        longs,
+        [HEALTH_LEVELS.index(s) if s else None for s in statuses],
+        names,
+        x_labels=shorts,
+    )
+    periods = [
+        (first, last, str(HealthStatus(status).label))
+        for first, last, status in charts.runs(days, statuses)
+    ]
+    return {"health_chart": chart, "health_periods": periods}
+
+
+def _health_counts_chart(actor, rows) -> dict:
+    """Per day, how many partnerships were healthy, needed attention or were at risk."""
+    history = selectors.health_history_counts(actor, today=timezone.localdate(), today_rows=rows)
+    days = [day for day, _counts in history]
+    longs, shorts = charts.day_texts(days)
+    series = [charts.Series(level.value, str(level.label)) for level in HEALTH_LEVELS]
+    chart = charts.stacked_columns(
+        longs,
+        [[counts.get(level.value, 0) for level in HEALTH_LEVELS] for _day, counts in history],
+        series,
+        x_labels=shorts,
+    )
+    return {"health_counts_chart": chart}
 
 
 @login_required
@@ -209,7 +261,9 @@ def partnership_overview(request):
         order = "health"
     rows = selectors.partnership_overview_rows(actor, order=order)
     return render(
-        request, "partnerships/partnership_overview.html", {"health_rows": rows, "order": order}
+        request,
+        "partnerships/partnership_overview.html",
+        {"health_rows": rows, "order": order, **_health_counts_chart(actor, rows)},
     )
 
 

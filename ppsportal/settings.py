@@ -220,6 +220,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "partnerships.tasks.send_partnership_reminders",
         "schedule": crontab(minute=15, hour="7-18"),
     },
+    # Each partnership's health of the day for its history chart; the day's row is overwritten
+    # each hour, so the last run of the day stands.
+    "partnership-health-snapshots": {
+        "task": "partnerships.tasks.record_health_snapshots",
+        "schedule": crontab(minute=55),
+    },
     "training-reminders": {
         "task": "preparedness.tasks.send_training_reminders",
         "schedule": crontab(minute=40, hour=7),

@@ -186,6 +186,41 @@ def register_overview(qs) -> list[dict]:
     return sorted(rows.values(), key=lambda r: (r["category"], r["region"], r["tier"]))
 
 
+def totals_by_tier_and_region(rows) -> list[dict]:
+    """Soft targets and gaps per capacity tier (smallest first) and region, from rows with
+    ``tier`` (its label), ``region``, ``count`` and ``gaps`` (``register_overview`` or
+    ``register_rows``). No queries."""
+    from threats.models.targets import CapacityTier
+
+    order = {str(label): i for i, label in enumerate(CapacityTier.labels)}
+    totals: dict = {}
+    for row in rows:
+        total = totals.setdefault(
+            (row["tier"], row["region"]),
+            {"tier": row["tier"], "region": row["region"], "count": 0, "gaps": 0},
+        )
+        total["count"] += row["count"]
+        total["gaps"] += row["gaps"]
+    return sorted(
+        totals.values(), key=lambda t: (order.get(t["tier"], len(order)), t["region"].casefold())
+    )
+
+
+def register_rows(targets_with_gaps) -> list[dict]:
+    """``register_overview``'s rows for targets already read with their gaps: [(target, gap
+    labels)] as the operator's own list holds them. No queries."""
+    return [
+        {
+            "category": target.category.display_name,
+            "region": target.region or "—",
+            "tier": target.capacity_tier_label,
+            "count": 1,
+            "gaps": len(gaps),
+        }
+        for target, gaps in targets_with_gaps
+    ]
+
+
 def scale_up_checklist(soft_target: SoftTarget, level: str) -> list[str]:
     step = next((s for s in soft_target.scale_up.all() if s.level == level), None)
     return list(step.measures) if step else []

@@ -24,6 +24,7 @@ from partnerships.roles import Capability
 from partnerships.selectors import actor_for
 from partnerships.sharing.reads import read_many
 from threats import selectors
+from threats.charts import tier_region_chart
 from threats.forms import (
     ScaleUpForm,
     SoftTargetForm,
@@ -93,6 +94,9 @@ def soft_target_list(request):
         {
             "rows": rows,
             "total_gaps": sum(len(gaps) for _target, gaps in rows),
+            "tier_region_chart": tier_region_chart(
+                selectors.totals_by_tier_and_region(selectors.register_rows(rows))
+            ),
             "others": page,
             "can_register": _may_register(actor),
         },

@@ -21,6 +21,7 @@ from partnerships.roles import Capability
 from partnerships.selectors import actor_for
 from partnerships.sharing.reads import read_many
 from threats import selectors, services
+from threats.charts import tier_region_chart
 from threats.forms import ReplyForm, ReportForm, TriageForm
 from threats.models import Report, ReportReply
 from threats.services_reports import attachment_response
@@ -229,6 +230,7 @@ def register_overview(request):
             "by_category": _totals(rows, "category"),
             "by_region": _totals(rows, "region"),
             "by_tier": _totals(rows, "tier"),
+            "tier_region_chart": tier_region_chart(selectors.totals_by_tier_and_region(rows)),
             "per_operator": per_operator,
             "total": {
                 "count": sum(row["count"] for row in rows),

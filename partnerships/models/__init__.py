@@ -11,6 +11,7 @@ from partnerships.models.grants import (
     CovenantGroupGrant,
     CovenantUserGrant,
 )
+from partnerships.models.health import HealthSnapshot
 from partnerships.models.invitations import MemberInvitation
 from partnerships.models.organisations import Jurisdiction, Membership, Organisation, Role, Sector
 from partnerships.models.partnerships import (
@@ -37,6 +38,7 @@ __all__ = [
     "CovenantSignatory",
     "CovenantTask",
     "CovenantUserGrant",
+    "HealthSnapshot",
     "Jurisdiction",
     "MemberInvitation",
     "Membership",

@@ -18,6 +18,7 @@ from partnerships.models import (
     Covenant,
     CovenantSignatory,
     CovenantTask,
+    HealthSnapshot,
     Partnership,
     PartnershipMember,
 )
@@ -45,6 +46,7 @@ MODELS = [
     Action,
     CostItem,
     CostShare,
+    HealthSnapshot,
 ]
 
 
@@ -94,6 +96,23 @@ def test_three_demo_partnerships_have_three_health_statuses_with_reasons(seeded)
     assert _codes(health[DIAMANT]) == {"contact_overdue", "no_recent_contact", "overdue_actions"}
     for report in (health[VIERDAAGSE], health[DIAMANT]):
         assert all(reason.text for reason in report.reasons)
+
+
+def test_the_demo_has_six_weeks_of_health_history_ending_with_todays(seeded):
+    from partnerships.demo import HEALTH_HISTORY_DAYS
+
+    today = timezone.localdate()
+    health = _health()
+    for partnership in Partnership.objects.all():
+        days = list(
+            HealthSnapshot.objects.filter(partnership=partnership).values_list("day", flat=True)
+        )
+        assert len(days) == HEALTH_HISTORY_DAYS + 1
+        assert max(days) == today and min(days) == today - timedelta(days=HEALTH_HISTORY_DAYS)
+        latest = HealthSnapshot.objects.get(partnership=partnership, day=today)
+        assert latest.status == health[partnership.name].status
+    # the history shows something: not every day the same for every partnership
+    assert HealthSnapshot.objects.order_by().values("partnership", "status").distinct().count() > 3
 
 
 def test_demo_covenants_match_the_cases(seeded):

@@ -1,7 +1,8 @@
 """Create the demo data: the NCTV and the three cases of the study, with users for each.
 
 Each app contributes through a ``demo`` module with a ``seed(ctx)`` function, called in dependency
-order (partnerships, threats, alerts). Running it twice leaves the same data as running it once.
+order (partnerships, threats, alerts), then each module's ``seed_last(ctx)`` if it has one.
+Running it twice leaves the same data as running it once.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class Command(BaseCommand):
                 "Use --force if this really is a demo or test database."
             )
         ctx = SimpleNamespace(password=settings.DEMO_PASSWORD, stdout=self.stdout, objects={})
+        seeded = []
         with transaction.atomic():
             for label in SEED_ORDER:
                 if not apps.is_installed(label):
@@ -45,6 +47,10 @@ class Command(BaseCommand):
                         raise
                     continue
                 module.seed(ctx)
+                seeded.append(module)
+            for module in seeded:  # what reads every app's data: after all have seeded
+                if hasattr(module, "seed_last"):
+                    module.seed_last(ctx)
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))
         for line in ctx.objects.get("logins", []):
             self.stdout.write(line)
