@@ -30,6 +30,7 @@ from partnerships.health import assess
 from partnerships.models import PartnerRole
 from partnerships.services import contacts as contact_services
 from partnerships.services import covenants as covenant_services
+from partnerships.sharing.partner import partner_share_counts
 from partnerships.sharing.reads import read_many
 
 HOME_PANEL_SIZE = 5
@@ -208,6 +209,10 @@ def partnership_overview(request):
     if order not in selectors.OVERVIEW_ORDERS:
         order = "health"
     rows = selectors.partnership_overview_rows(actor, order=order)
+    counts = partner_share_counts()
+    for partnership, _report in rows:
+        # how many shares between partners count under its covenants: a number, no content
+        partnership.partner_shares = counts.get(partnership.pk, 0)
     return render(
         request, "partnerships/partnership_overview.html", {"health_rows": rows, "order": order}
     )
