@@ -237,9 +237,14 @@ def access_log(request):
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     scope = selectors.access_log_name_scope(actor.organisation)
     rows = list(page.object_list)
-    entries = zip(rows, entry_sentences(rows, scope=scope), strict=True)
+    from partnerships.sharing.partner import access_log_shared_under
+
+    entries = [
+        (event, sentence, access_log_shared_under(event, actor.organisation))
+        for event, sentence in zip(rows, entry_sentences(rows, scope=scope), strict=True)
+    ]
     return render(
         request,
         "partnerships/access_log.html",
-        {"page": page, "entries": list(entries), "organisation": actor.organisation},
+        {"page": page, "entries": entries, "organisation": actor.organisation},
     )

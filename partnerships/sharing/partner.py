@@ -74,8 +74,8 @@ class PartnerShare:
 
 def shared_under_map(actor, objects: Iterable, *, today: date | None = None) -> dict:
     """For the partner-shareable objects ``actor`` sees only by a grant (AMBER and above, not
-    its own, not as NCTV staff): object pk -> ``SharedUnder``. One query for organisation grants, one more only when
-    some object came by a grant to the user."""
+    its own, not as NCTV staff): object pk -> ``SharedUnder``. One query for organisation
+    grants, one more only when some object came by a grant to the user."""
     objects = list(objects)
     if not objects or actor.is_nctv_staff or actor.organisation is None:
         return {}
@@ -92,26 +92,38 @@ def shared_under_map(actor, objects: Iterable, *, today: date | None = None) -> 
         return {}
     today = today or timezone.localdate()
     found: dict = {}
+    related = ("covenant", f"content_object__{spec.owner_field}")
     grants = (
         group_grants_valid(spec, today)
         .filter(organisation=actor.organisation, content_object_id__in=list(wanted))
-        .select_related("covenant")
+        .select_related(*related)
     )
     for grant in grants:
-        found[grant.content_object_id] = grant.covenant
+        found[grant.content_object_id] = grant
     rest = [pk for pk in wanted if pk not in found]
     if rest:
         grants = (
             user_grants_valid(spec, today)
             .filter(user=actor.user, content_object_id__in=rest)
-            .select_related("covenant")
+            .select_related(*related)
         )
         for grant in grants:
-            found[grant.content_object_id] = grant.covenant
+            found[grant.content_object_id] = grant
     return {
-        pk: SharedUnder(covenant=covenant, sharer=getattr(wanted[pk], spec.owner_field, None))
-        for pk, covenant in found.items()
+        pk: SharedUnder(
+            covenant=grant.covenant,
+            sharer=getattr(grant.content_object, spec.owner_field),
+        )
+        for pk, grant in found.items()
     }
+
+
+def access_log_shared_under(event, organisation) -> list[dict]:
+    """The covenants and purposes an access-log entry recorded for ``organisation``'s own
+    objects (an entry can name other owners' objects read in the same request: not theirs)."""
+    mine = str(organisation.public_id)
+    rows = (event.detail or {}).get("shared_under") or []
+    return [row for row in rows if row.get("owner") == mine]
 
 
 def partner_object(actor, kind: str, public_id):

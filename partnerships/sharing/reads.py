@@ -88,5 +88,13 @@ def read_many(actor, objects: Iterable, *, request=None, purpose: str = "") -> l
 def _shared_under_detail(objects, under) -> dict | None:
     """The covenant and its purpose for each object read under a grant (the access log shows
     them to the owner); nothing when the reader owns them or is NCTV staff."""
-    rows = [{"object": str(o.public_id), **under[o.pk].as_dict()} for o in objects if o.pk in under]
+    rows = [
+        {
+            "object": str(o.public_id),
+            "owner": str(under[o.pk].sharer.public_id),
+            **under[o.pk].as_dict(),
+        }
+        for o in objects
+        if o.pk in under
+    ]
     return {"shared_under": rows} if rows else None
