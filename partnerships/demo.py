@@ -326,7 +326,7 @@ PARTNERSHIPS = [
             {
                 # Partners share too: the ArenA shares its own AMBER entry with the police
                 # under the covenant both signed (docs/partnerships.md).
-                "days_ago": 2,
+                "days_ago": 6,  # the day of the last meeting: the ArenA's health stays as it was
                 "kind": "call",
                 "by": "arena-operator",
                 "participants": ["Johan Cruijff ArenA"],
