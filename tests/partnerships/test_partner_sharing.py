@@ -238,3 +238,13 @@ def test_nctv_overview_shows_counts_not_content(client, w):
     page = client.get("/nctv/partnerships/").content.decode()
     assert 'class="num partner-shares">1<' in page
     assert "Verslag amber" not in page and str(w.entries["amber"].public_id) not in page
+
+
+def test_nctv_admin_partnership_page_shows_the_count(client, w):
+    _share(w)
+    sign_in(client, w.staff)
+    page = client.get(
+        f"/admin/partnerships/partnership/{w.partnership.pk}/change/", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "Shares between partners" in page
+    assert '<div class="readonly">1</div>' in page
