@@ -31,7 +31,7 @@ from partnerships.selectors import (
     organisations_visible_to,
 )
 from partnerships.services.members import may_manage_members
-from partnerships.sharing.drf import CovenantRefSerializer
+from partnerships.sharing.drf import SharedCovenantRefSerializer
 from partnerships.sharing.partner import access_log_shared_under
 from ppsportal.models import AuditEvent
 
@@ -149,7 +149,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
 class SharedUnderRowSerializer(serializers.Serializer):
     object = serializers.CharField(read_only=True)
-    covenant = CovenantRefSerializer(read_only=True)
+    covenant = SharedCovenantRefSerializer(read_only=True)
     purpose = serializers.CharField(read_only=True)
 
 

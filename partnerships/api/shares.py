@@ -24,7 +24,7 @@ from partnerships.api.common import (
 from partnerships.models import Covenant, Organisation
 from partnerships.selectors import actor_for
 from partnerships.sharing import services as sharing
-from partnerships.sharing.drf import CovenantRefSerializer, SharedUnderSerializer
+from partnerships.sharing.drf import SharedCovenantRefSerializer, SharedUnderSerializer
 from partnerships.sharing.partner import (
     partner_object,
     record_reads,
@@ -85,7 +85,7 @@ class PartnerShareSerializer(serializers.Serializer):
     def get_tlp(self, row) -> str:
         return getattr(row.obj, row.spec.tlp_field)
 
-    @extend_schema_field(CovenantRefSerializer)
+    @extend_schema_field(SharedCovenantRefSerializer)
     def get_covenant(self, row) -> dict:
         return {"id": str(row.covenant.public_id), "title": row.covenant.title}
 
@@ -127,6 +127,7 @@ def _object(request, object_type, object_id):
 
 class ShareListView(GenericAPIView):
     serializer_class = PartnerShareSerializer
+    queryset = Organisation.objects.none()  # for the schema only: the rows are shares
 
     def get_serializer_class(self):
         return ShareCreateSerializer if self.request.method == "POST" else PartnerShareSerializer
@@ -204,6 +205,7 @@ class ShareListView(GenericAPIView):
 
 class SharesReceivedView(GenericAPIView):
     serializer_class = PartnerShareSerializer
+    queryset = Organisation.objects.none()  # for the schema only: the rows are shares
 
     @extend_schema(
         operation_id="shares_received",
@@ -226,6 +228,7 @@ class SharesReceivedView(GenericAPIView):
 
 class ShareDetailView(GenericAPIView):
     serializer_class = PartnerShareSerializer
+    queryset = Organisation.objects.none()  # for the schema only: the rows are shares
 
     @extend_schema(
         operation_id="shares_destroy",

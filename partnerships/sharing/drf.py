@@ -87,13 +87,13 @@ class AuditSensitiveReadsMixin:
         return page
 
 
-class CovenantRefSerializer(serializers.Serializer):
+class SharedCovenantRefSerializer(serializers.Serializer):
     id = serializers.UUIDField(read_only=True)
     title = serializers.CharField(read_only=True)
 
 
 class SharedUnderSerializer(serializers.Serializer):
-    covenant = CovenantRefSerializer(read_only=True)
+    covenant = SharedCovenantRefSerializer(read_only=True)
     purpose = serializers.CharField(read_only=True)
 
 
