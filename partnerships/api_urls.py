@@ -12,6 +12,7 @@ from partnerships.api import (
 )
 from partnerships.api.members import MemberInvitationViewSet, MemberViewSet
 from partnerships.api.organisations import OrganisationViewSet
+from partnerships.api.shares import ShareDetailView, ShareListView, SharesReceivedView
 
 router = SimpleRouter()
 router.register("partnerships", PartnershipViewSet, basename="partnership")
@@ -24,5 +25,12 @@ router.register("member-invitations", MemberInvitationViewSet, basename="member-
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
+    path("shares/", ShareListView.as_view(), name="share-list"),
+    path("shares/received/", SharesReceivedView.as_view(), name="share-received"),
+    path(
+        "shares/<slug:object_type>/<uuid:object_id>/<uuid:organisation_id>/",
+        ShareDetailView.as_view(),
+        name="share-detail",
+    ),
     *router.urls,
 ]

@@ -339,6 +339,22 @@ PARTNERSHIPS = [
                 "tlp": "amber",
                 "actions": [],
             },
+            {
+                # Partners share too: the ArenA shares its own AMBER entry with the police
+                # under the covenant both signed (docs/partnerships.md).
+                "days_ago": 6,  # the day of the last meeting: the ArenA's health stays as it was
+                "kind": "call",
+                "by": "arena-operator",
+                "participants": ["Johan Cruijff ArenA"],
+                "summary": "Verkennend gedrag bij poort F gezien op camera; beelden bewaard voor de politie (vertrouwelijk).",
+                "tlp": "amber",
+                "actions": [],
+                "share_with": (
+                    "Politie Amsterdam",
+                    "Convenant veiligheid Johan Cruijff ArenA",
+                    "Mogelijke verkenning; de politie beoordeelt de beelden.",
+                ),
+            },
         ],
         "costs": [
             ("Cameratoezicht rond het stadion", "48000.00"),
@@ -614,6 +630,17 @@ def _contact(partnership, spec, orgs, users, today) -> ContactEntry:
         done_on = _days(today, action_spec.get("done"))
         if action.done_on != done_on:
             contact_services.action_set_done(action=action, done=done_on is not None, on=done_on)
+    if "share_with" in spec:
+        from partnerships.sharing.services import share_with_organisation
+
+        organisation, title, reason = spec["share_with"]
+        share_with_organisation(  # sharing twice changes nothing
+            obj=entry,
+            organisation=orgs[organisation],
+            covenant=partnership.covenants.in_force(today).filter(title=title).first(),
+            by=users[spec["by"]],
+            reason=reason,
+        )
     return entry
 
 

@@ -83,3 +83,22 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
         return
     for field, messages in error.message_dict.items():
         form.add_error(field if field in form.fields else None, messages)
+
+
+class ShareForm(forms.Form):
+    """Share an object of our own with another organisation under a covenant (the sharing
+    service decides whether the covenant gives the footing)."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("Share with"), queryset=None, to_field_name="public_id"
+    )
+    covenant = forms.ModelChoiceField(
+        label=_("Under the covenant"), queryset=None, to_field_name="public_id"
+    )
+    reason = forms.CharField(label=_("Why you share this"), max_length=300)
+
+    def __init__(self, *args, organisations, covenants, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        self.fields["covenant"].queryset = covenants

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from partnerships import views, views_members
+from partnerships import views, views_members, views_sharing
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -27,6 +27,19 @@ urlpatterns = [
         "covenants/<uuid:public_id>/document/download/",
         views.covenant_document,
         name="covenant-document",
+    ),
+    path("contacts/<uuid:public_id>/", views_sharing.contact_detail, name="contact-detail"),
+    path("sharing/by-us/", views_sharing.shares_made, name="shares-made"),
+    path("sharing/with-us/", views_sharing.shares_received, name="shares-received"),
+    path(
+        "sharing/<slug:kind>/<uuid:public_id>/",
+        views_sharing.object_share,
+        name="object-share",
+    ),
+    path(
+        "sharing/<slug:kind>/<uuid:public_id>/revoke/",
+        views_sharing.object_share_revoke,
+        name="object-share-revoke",
     ),
     path("organisation/access-log/", views.access_log, name="access-log"),
     path("organisation/members/", views_members.member_list, name="member-list"),

@@ -30,6 +30,7 @@ from partnerships.health import HealthStatus, assess
 from partnerships.models import PartnerRole
 from partnerships.services import contacts as contact_services
 from partnerships.services import covenants as covenant_services
+from partnerships.sharing.partner import partner_share_counts
 from partnerships.sharing.reads import read_many
 from ppsportal import charts
 
@@ -260,6 +261,10 @@ def partnership_overview(request):
     if order not in selectors.OVERVIEW_ORDERS:
         order = "health"
     rows = selectors.partnership_overview_rows(actor, order=order)
+    counts = partner_share_counts()
+    for partnership, _report in rows:
+        # how many shares between partners count under its covenants: a number, no content
+        partnership.partner_shares = counts.get(partnership.pk, 0)
     return render(
         request,
         "partnerships/partnership_overview.html",
@@ -286,9 +291,14 @@ def access_log(request):
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     scope = selectors.access_log_name_scope(actor.organisation)
     rows = list(page.object_list)
-    entries = zip(rows, entry_sentences(rows, scope=scope), strict=True)
+    from partnerships.sharing.partner import access_log_shared_under
+
+    entries = [
+        (event, sentence, access_log_shared_under(event, actor.organisation))
+        for event, sentence in zip(rows, entry_sentences(rows, scope=scope), strict=True)
+    ]
     return render(
         request,
         "partnerships/access_log.html",
-        {"page": page, "entries": list(entries), "organisation": actor.organisation},
+        {"page": page, "entries": entries, "organisation": actor.organisation},
     )

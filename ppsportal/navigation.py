@@ -69,6 +69,8 @@ SECTIONS: tuple[Section, ...] = (
         (
             Page(_("Overview"), "partnership-overview", staff_only=True),
             Page(_("Partnerships"), "partnership-list", ("partnership-detail", "contact-create")),
+            Page(_("Shared by us"), "shares-made", ("object-share",)),
+            Page(_("Shared with us"), "shares-received", ("contact-detail",)),
         ),
     ),
     Section(

@@ -23,6 +23,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 from partnerships.roles import Capability
 from partnerships.selectors import actor_for
 from partnerships.sharing.reads import read_many
+from partnerships.sharing.registry import spec_for
+from partnerships.sharing.services import may_share
 from threats import selectors
 from threats.charts import tier_region_chart
 from threats.forms import (
@@ -122,6 +124,7 @@ def soft_target_detail(request, public_id):
                 if level in steps
             ],
             "can_change": may_change_soft_target(actor, target),
+            "may_share": may_share(actor, spec_for(target), target),
             "can_report": actor.organisation is not None
             and actor.organisation.pk == target.operator_id
             and actor.can(Capability.WRITE),

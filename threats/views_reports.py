@@ -20,6 +20,8 @@ from partnerships.forms import add_service_errors
 from partnerships.roles import Capability
 from partnerships.selectors import actor_for
 from partnerships.sharing.reads import read_many
+from partnerships.sharing.registry import spec_for
+from partnerships.sharing.services import may_share
 from threats import selectors, services
 from threats.charts import tier_region_chart
 from threats.forms import ReplyForm, ReportForm, TriageForm
@@ -134,6 +136,7 @@ def _report_page(request, actor, report, *, reply_form=None, status=200):
             "replies": report.replies.all(),
             "reply_form": reply_form or ReplyForm(),
             "may_reply": _may_reply(actor, report),
+            "may_share": may_share(actor, spec_for(report), report),
             "triage_form": TriageForm(initial={"status": report.status})
             if actor.is_nctv_staff
             else None,

@@ -204,6 +204,7 @@ class PartnershipAdmin(ServiceAdmin):
         "health_reasons",
         "missing_roles",
         "cost_overview",
+        "partner_shares",
         "public_id",
         "created_at",
     ]
@@ -246,7 +247,15 @@ class PartnershipAdmin(ServiceAdmin):
             (_("Partnership"), {"fields": [*pps[:3], "liaison", *pps[3:]]}),
             (
                 _("Health"),
-                {"fields": ["health_display", "health_reasons", "missing_roles", "cost_overview"]},
+                {
+                    "fields": [
+                        "health_display",
+                        "health_reasons",
+                        "missing_roles",
+                        "cost_overview",
+                        "partner_shares",
+                    ]
+                },
             ),
             (_("Record"), {"fields": ["public_id", "created_at"], "classes": ["collapse"]}),
         ]
@@ -310,6 +319,13 @@ class PartnershipAdmin(ServiceAdmin):
     @admin.display(description=_("costs"))
     def cost_overview(self, obj):
         return cost_overview_html(cost_summary(obj))
+
+    @admin.display(description=_("Shares between partners"))
+    def partner_shares(self, obj):
+        """How many shares between partners count under its covenants: a number, no content."""
+        from partnerships.sharing.partner import partner_share_counts
+
+        return partner_share_counts().get(obj.pk, 0)
 
     @admin.display(description=_("PPS variants"))
     def variant_meanings(self, obj):

@@ -25,7 +25,7 @@ from partnerships.models import Action, ContactEntry
 from partnerships.policy import can_write_contacts, require
 from partnerships.selectors import actions_visible_to, contacts_visible_to
 from partnerships.services.contacts import action_set_done, contact_create
-from partnerships.sharing.drf import AuditSensitiveReadsMixin
+from partnerships.sharing.drf import AuditSensitiveReadsMixin, SharedUnderField
 
 # --- Reading ------------------------------------------------------------------------------------
 
@@ -75,6 +75,7 @@ class ContactSerializer(serializers.ModelSerializer):
     owner_organisation = OrganisationRefSerializer(read_only=True)
     created_by = UserRefSerializer(read_only=True, allow_null=True)
     actions = ContactActionSerializer(many=True, read_only=True)
+    shared_under = SharedUnderField()
 
     class Meta:
         model = ContactEntry
@@ -92,6 +93,7 @@ class ContactSerializer(serializers.ModelSerializer):
             "created_by",
             "created_at",
             "actions",
+            "shared_under",
         ]
         read_only_fields = fields
 

@@ -183,6 +183,7 @@ CONTACT = {
             "done_on": None,
         }
     ],
+    "shared_under": None,  # your own; on an entry shared with you: its covenant and purpose
 }
 
 CONTACT_CREATE = {

@@ -31,6 +31,8 @@ from partnerships.selectors import (
     organisations_visible_to,
 )
 from partnerships.services.members import may_manage_members
+from partnerships.sharing.drf import SharedCovenantRefSerializer
+from partnerships.sharing.partner import access_log_shared_under
 from ppsportal.models import AuditEvent
 
 ORGANISATION = {
@@ -145,17 +147,47 @@ class OrganisationSerializer(serializers.ModelSerializer):
         }
 
 
+class SharedUnderRowSerializer(serializers.Serializer):
+    object = serializers.CharField(read_only=True)
+    covenant = SharedCovenantRefSerializer(read_only=True)
+    purpose = serializers.CharField(read_only=True)
+
+
 class AccessEventSerializer(serializers.ModelSerializer):
     """A read of the organisation's sensitive data: when, by whom, of what, why."""
 
     actor = serializers.CharField(source="actor_username", read_only=True)
     actor_organisation = serializers.CharField(source="organisation_name", read_only=True)
     object_ids = serializers.ListField(child=serializers.CharField(), read_only=True)
+    shared_under = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "For a read of what your organisation shared: per object, the covenant it was "
+            "shared under and that covenant's purpose."
+        )
+    )
 
     class Meta:
         model = AuditEvent
-        fields = ["at", "actor", "actor_organisation", "object_type", "object_ids", "purpose"]
+        fields = [
+            "at",
+            "actor",
+            "actor_organisation",
+            "object_type",
+            "object_ids",
+            "purpose",
+            "shared_under",
+        ]
         read_only_fields = fields
+
+    @extend_schema_field(SharedUnderRowSerializer(many=True))
+    def get_shared_under(self, event) -> list[dict]:
+        organisation = self.context.get("organisation")
+        if organisation is None:
+            return []
+        return [
+            {k: row[k] for k in ("object", "covenant", "purpose")}
+            for row in access_log_shared_under(event, organisation)
+        ]
 
 
 class AuditTrailEventSerializer(AccessEventSerializer):
@@ -225,7 +257,8 @@ class OrganisationViewSet(
         if prefix:
             events = events.filter(action__startswith=prefix)
         page = self.paginate_queryset(events)
-        return self.get_paginated_response(serializer_class(page, many=True).data)
+        context = {"organisation": organisation}
+        return self.get_paginated_response(serializer_class(page, many=True, context=context).data)
 
     @extend_schema(
         summary="Your organisation's audit trail (administrators)",

@@ -64,6 +64,7 @@ register(
         user_grant=ContactEntryUserGrant,
         group_grant=ContactEntryGroupGrant,
         open_scope=partnership_members_scope,
+        partner_kind="contact_entry",
     )
 )
 register(

@@ -6,12 +6,17 @@
   member, write for roles with the WRITE capability) and the object-level check for writes from
   ownership (the owning organisation's writers and NCTV staff): visible but not changeable is 403.
 - ``AuditSensitiveReadsMixin`` writes ``sensitive.viewed`` for details and list pages at AMBER+.
+- ``SharedUnderField`` shows, on an object the caller received by a grant, the covenant and its
+  purpose (``read_many`` found them while recording the read).
 """
 
 from __future__ import annotations
 
-from rest_framework import permissions
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import permissions, serializers
 from rest_framework.filters import BaseFilterBackend
+from rest_framework.response import Response
 
 from partnerships.roles import Capability
 from partnerships.selectors import actor_for
@@ -52,14 +57,15 @@ class AuditSensitiveReadsMixin:
     """For viewsets over a shareable model: audit what ``retrieve`` and ``list`` return."""
 
     def retrieve(self, request, *args, **kwargs):
-        response = super().retrieve(request, *args, **kwargs)
+        instance = self.get_object()
+        # recorded before it is shown, so the body carries ``shared_under``
         read_many(
             actor=actor_for(request.user),
-            objects=[self.get_object_for_audit()],
+            objects=[instance],
             request=request,
             purpose="api detail",
         )
-        return response
+        return Response(self.get_serializer(instance).data)
 
     def get_object_for_audit(self):
         return self._audited_object
@@ -79,3 +85,33 @@ class AuditSensitiveReadsMixin:
             purpose="api list",
         )
         return page
+
+
+class SharedCovenantRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    title = serializers.CharField(read_only=True)
+
+
+class SharedUnderSerializer(serializers.Serializer):
+    covenant = SharedCovenantRefSerializer(read_only=True)
+    purpose = serializers.CharField(read_only=True)
+
+
+@extend_schema_field(SharedUnderSerializer(allow_null=True))
+class SharedUnderField(serializers.Field):
+    """``{"covenant": {"id", "title"}, "purpose"}`` when the caller sees the object only because
+    it was shared with them; ``null`` for their own, open or NCTV-read objects."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "help_text",
+            gettext_lazy(
+                "Shared with you: the covenant it was shared under and that covenant's purpose "
+                "(null for your own objects)."
+            ),
+        )
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, obj):
+        under = getattr(obj, "shared_under", None)
+        return under.as_dict() if under is not None else None

@@ -5,6 +5,9 @@ above writes ``sensitive.viewed`` in the same call.
   visible alike), and records the read when the object is AMBER or above.
 - ``read_many`` takes the rows a face is about to show (a list page, a feed, an export) and
   records the AMBER+ ones among them in one entry (one INSERT), returning the rows.
+- Each AMBER+ object read comes back with ``shared_under``: the covenant and its purpose when
+  the reader sees it only by a grant (``partner.SharedUnder``), else ``None``; the entry keeps
+  them in ``detail["shared_under"]``.
 
 No face writes ``sensitive.viewed`` itself; the test that walks every dashboard, API, feed and
 export path (``tests/partnerships/test_read_door.py``) finds exactly one entry per read.
@@ -62,6 +65,12 @@ def read_many(actor, objects: Iterable, *, request=None, purpose: str = "") -> l
     spec = spec_for(objects[0])
     sensitive = [o for o in objects if is_sensitive(spec, o)]
     if sensitive:
+        from partnerships.sharing.partner import shared_under_map
+
+        under = shared_under_map(actor, sensitive)
+        for obj in sensitive:
+            # the covenant and its purpose, shown with the object (``shared_under``)
+            obj.shared_under = under.get(obj.pk)
         audit_record(
             action=SENSITIVE_READ,
             actor=actor.user,
@@ -71,5 +80,21 @@ def read_many(actor, objects: Iterable, *, request=None, purpose: str = "") -> l
             owner_organisation_ids=[getattr(o, f"{spec.owner_field}_id") for o in sensitive],
             request=request,
             purpose=purpose or (request.path if request is not None else ""),
+            detail=_shared_under_detail(sensitive, under),
         )
     return objects
+
+
+def _shared_under_detail(objects, under) -> dict | None:
+    """The covenant and its purpose for each object read under a grant (the access log shows
+    them to the owner); nothing when the reader owns them or is NCTV staff."""
+    rows = [
+        {
+            "object": str(o.public_id),
+            "owner": str(under[o.pk].sharer.public_id),
+            **under[o.pk].as_dict(),
+        }
+        for o in objects
+        if o.pk in under
+    ]
+    return {"shared_under": rows} if rows else None

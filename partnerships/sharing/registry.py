@@ -19,6 +19,10 @@ class Shareable:
     open_scope: Callable[[object], Q] | None = None
     tlp_field: str = "tlp"
     owner_field: str = "owner_organisation"
+    # A stable code ("contact_entry") when partners share their own objects of this model with
+    # other organisations (docs/partnerships.md, "Partners share too"); "" when only the NCTV
+    # or a service of the portal shares it.
+    partner_kind: str = ""
 
     @property
     def label(self) -> str:
@@ -51,3 +55,16 @@ def spec_for(model_or_obj) -> Shareable:
 
 def all_specs() -> list[Shareable]:
     return list(_REGISTRY.values())
+
+
+def partner_specs() -> list[Shareable]:
+    """The models partners share themselves, in a stable order."""
+    return sorted((s for s in _REGISTRY.values() if s.partner_kind), key=lambda s: s.partner_kind)
+
+
+def spec_for_kind(kind: str) -> Shareable:
+    """The partner-shareable model with code ``kind``; ``LookupError`` for any other code."""
+    for spec in partner_specs():
+        if spec.partner_kind == kind:
+            return spec
+    raise LookupError(kind)

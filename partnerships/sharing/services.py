@@ -134,9 +134,17 @@ def _check_footing(
         raise ValidationError({field: message}, code=code)
 
 
-def _require_may_share(actor: Actor, spec: Shareable, obj) -> None:
-    if not may_share(actor, spec, obj):
-        raise PermissionDenied(_("Only the owning organisation or NCTV staff may share this."))
+def require_may_share(actor: Actor, spec: Shareable, obj) -> None:
+    """``PermissionDenied`` saying why, unless ``may_share``: a reading role of the owner, or
+    someone else's object."""
+    if may_share(actor, spec, obj):
+        return
+    own = actor.organisation is not None and actor.organisation.pk == getattr(
+        obj, f"{spec.owner_field}_id"
+    )
+    if own:  # a member of the owner whose role only reads
+        raise PermissionDenied(_("Your role does not allow sharing; ask a colleague who edits."))
+    raise PermissionDenied(_("Only the owning organisation or NCTV staff may share this."))
 
 
 @transaction.atomic
@@ -145,7 +153,7 @@ def share_with_organisation(
 ):
     spec = spec_for(obj)
     actor = actor_for(by)
-    _require_may_share(actor, spec, obj)
+    require_may_share(actor, spec, obj)
     level = getattr(obj, spec.tlp_field)
     params = {"level": _level_label(level), "organisation": organisation.name}
     if TLP.is_open(level):
@@ -220,7 +228,7 @@ def share_with_organisation(
 def share_with_user(*, obj, user, covenant: Covenant, by, reason: str, request=None):
     spec = spec_for(obj)
     actor = actor_for(by)
-    _require_may_share(actor, spec, obj)
+    require_may_share(actor, spec, obj)
     level = getattr(obj, spec.tlp_field)
     if level not in SHARED_LEVELS_FOR_USERS:
         raise ValidationError(
@@ -282,7 +290,7 @@ def revoke(
     if (organisation is None) == (user is None):
         raise ValidationError(_("Name either an organisation or a user to revoke."))
     spec = spec_for(obj)
-    _require_may_share(actor_for(by), spec, obj)
+    require_may_share(actor_for(by), spec, obj)
     if organisation is not None:
         grants = spec.group_grant.all_grants.filter(content_object=obj, organisation=organisation)
     else:

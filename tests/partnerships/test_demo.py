@@ -177,7 +177,7 @@ def test_statuses_hold_when_seeded_again_on_a_later_day(seeded):
         VIERDAAGSE: "attention",
         DIAMANT: "at_risk",
     }
-    assert counts["Partnership"] == 3 and counts["ContactEntry"] == 6
+    assert counts["Partnership"] == 3 and counts["ContactEntry"] == 7
 
 
 def test_arena_operator_gets_404_on_the_vierdaagse_in_dashboard_and_api(settings, client):
@@ -204,3 +204,24 @@ def test_arena_operator_gets_404_on_the_vierdaagse_in_dashboard_and_api(settings
     analyst = APIClient()
     analyst.force_authenticate(get_user_model().objects.get(username="nctv-analyst"))
     assert analyst.get("/api/v1/partnerships/").json()["count"] == 3
+
+
+def test_demo_arena_shares_an_amber_contact_entry_with_the_police(seeded):
+    """Partners share too: Politie Amsterdam received the ArenA's AMBER call under the covenant
+    both signed, with its purpose; Gemeente Amsterdam did not; the NCTV sees a count."""
+    from partnerships.models import Organisation
+    from partnerships.sharing.partner import partner_share_counts, shares_received_by
+
+    police = Organisation.objects.get(name="Politie Amsterdam")
+    [received] = [
+        r
+        for r in shares_received_by(police)
+        if r.kind == "contact_entry" and r.sharer.name == "Johan Cruijff ArenA"
+    ]
+    assert received.obj.tlp == "amber"
+    assert received.covenant.title == "Convenant veiligheid Johan Cruijff ArenA"
+    assert "dreigingsinformatie" in received.covenant.purpose
+    municipality = Organisation.objects.get(name="Gemeente Amsterdam")
+    assert [r for r in shares_received_by(municipality) if r.kind == "contact_entry"] == []
+    arena = Partnership.objects.get(name=received.obj.partnership.name)
+    assert partner_share_counts()[arena.pk] >= 1

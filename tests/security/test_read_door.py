@@ -48,6 +48,7 @@ class Amber:
     attachment: object
     document: object  # partner A's AMBER document in the partnership's library
     partner: object  # partner A's admin: receives the alert and the assessment, owns the rest
+    partner_b: object  # partner B's admin: receives A's contact entry (partners share too)
     staff: object
     taxii_assessment_id: str = ""
 
@@ -97,6 +98,13 @@ def amber(world, settings, tmp_path):  # noqa: F811 (the alerts world fixture)
         tlp="amber",
         attachments=[SimpleUploadedFile("foto.pdf", PDF, content_type="application/pdf")],
     )
+    sharing.share_with_organisation(
+        obj=contact,
+        organisation=world.org_b,
+        covenant=world.covenant,
+        by=world.admin_a,
+        reason="Voorbereiding wedstrijd",
+    )
     document = library_services.partnership_document_upload(
         partnership=world.partnership,
         by=world.admin_a,
@@ -114,6 +122,7 @@ def amber(world, settings, tmp_path):  # noqa: F811 (the alerts world fixture)
         attachment=report.attachments.get(),
         document=document,
         partner=world.admin_a,
+        partner_b=world.admin_b,
         staff=world.author,
     )
 
@@ -126,6 +135,10 @@ READS = {
         "/partnerships/{a.contact.partnership.public_id}/",
         ["contact"],
     ),
+    "contact-detail": ("partner_b", "/contacts/{a.contact.public_id}/", ["contact"]),
+    "shares-made": ("partner", "/sharing/by-us/", ["contact"]),
+    "shares-received": ("partner_b", "/sharing/with-us/", ["contact"]),
+    "object-share": ("partner", "/sharing/contact_entry/{a.contact.public_id}/", ["contact"]),
     "covenant-document": (
         "partner",
         "/covenants/{a.covenant.public_id}/document/download/",
@@ -168,6 +181,8 @@ READS = {
     ),
     # the API
     "api:contact-list": ("partner", "/api/v1/contacts/", ["contact"]),
+    "api:share-list": ("partner", "/api/v1/shares/", ["contact"]),
+    "api:share-received": ("partner_b", "/api/v1/shares/received/", ["contact"]),
     "api:contact-detail": ("partner", "/api/v1/contacts/{a.contact.public_id}/", ["contact"]),
     "api:threat-assessment-list": ("partner", "/api/v1/threat-assessments/", ["assessment"]),
     "api:threat-assessment-detail": (
@@ -262,6 +277,8 @@ EXEMPT = {
     "soft-target-create": WRITE,
     "report-create": WRITE,
     "contact-create": WRITE,
+    "object-share-revoke": WRITE,
+    "api:share-detail": WRITE,  # DELETE: withdraw a share
     "action-done": WRITE,
     "covenant-upload": WRITE,
     "member-list": NO_TLP,
@@ -364,7 +381,11 @@ def _viewed() -> list[AuditEvent]:
 
 
 def test_every_read_of_an_amber_object_writes_exactly_one_entry(amber):
-    clients = {"partner": sign_in(Client(), amber.partner), "staff": sign_in(Client(), amber.staff)}
+    clients = {
+        "partner": sign_in(Client(), amber.partner),
+        "partner_b": sign_in(Client(), amber.partner_b),
+        "staff": sign_in(Client(), amber.staff),
+    }
     listing = clients["partner"].get(
         f"/taxii2/api/collections/{collection_id('amber')}/objects/", HTTP_ACCEPT=MEDIA_TYPE
     )

@@ -248,6 +248,7 @@ SOFT_TARGET = {
         {"code": "staff_training", "label": "Staff training"},
         {"code": "evacuation", "label": "Evacuation procedure"},
     ],
+    "shared_under": None,  # your own; on a target shared with you: its covenant and purpose
     "created_at": "2026-01-10T10:00:00+01:00",
     "updated_at": "2026-03-02T16:05:00+01:00",
 }
@@ -285,4 +286,5 @@ REPORT = {
             "created_at": "2026-03-08T08:15:00+01:00",
         }
     ],
+    "shared_under": None,  # your own; on a report shared with you: its covenant and purpose
 }

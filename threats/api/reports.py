@@ -29,6 +29,7 @@ from partnerships.api.common import (
 from partnerships.policy import require
 from partnerships.roles import Capability
 from partnerships.selectors import actor_for
+from partnerships.sharing.drf import SharedUnderField
 from partnerships.sharing.reads import read_many
 from threats.api.common import CoordinateField, SoftTargetRefSerializer, staff_only
 from threats.api.examples import REPORT, REPORT_CREATE
@@ -97,6 +98,7 @@ class ReportSerializer(serializers.ModelSerializer):
         max_digits=9, decimal_places=6, coerce_to_string=False, read_only=True, allow_null=True
     )
     attachments = AttachmentSerializer(many=True, read_only=True)
+    shared_under = SharedUnderField()
     assessment = serializers.SerializerMethodField(
         help_text=gettext_lazy(
             "The threat assessment NCTV staff linked this report to; null when none is linked "
@@ -128,6 +130,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "created_at",
             "replies",
             "assessment",
+            "shared_under",
         ]
         read_only_fields = fields
 
@@ -286,11 +289,10 @@ class ReportViewSet(
         )
 
     def retrieve(self, request, *args, **kwargs):
-        response = super().retrieve(request, *args, **kwargs)
-        read_many(
-            actor=self.actor, objects=[self.get_object()], request=request, purpose="api detail"
-        )
-        return response
+        report = self.get_object()
+        # recorded before it is shown, so the body carries ``shared_under``
+        read_many(actor=self.actor, objects=[report], request=request, purpose="api detail")
+        return Response(self.get_serializer(report).data)
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)

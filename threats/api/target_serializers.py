@@ -15,6 +15,7 @@ from partnerships.api.common import (
     PartnershipRefSerializer,
     VisiblePartnershipField,
 )
+from partnerships.sharing.drf import SharedUnderField
 from threats.api.common import (
     CodeLabelSerializer,
     CoordinateField,
@@ -147,6 +148,7 @@ class SoftTargetSerializer(SoftTargetPeerSerializer):
 
     view = _view_field("full")
     partnership = PartnershipRefSerializer(read_only=True, allow_null=True)
+    shared_under = SharedUnderField()
     vulnerability_tlp_label = serializers.CharField(
         source="get_vulnerability_tlp_display", read_only=True
     )
@@ -181,6 +183,7 @@ class SoftTargetSerializer(SoftTargetPeerSerializer):
             "scale_up",
             "scale_up_omissions",
             "gaps",
+            "shared_under",
             "created_at",
             "updated_at",
         ]

@@ -188,5 +188,6 @@ register(
         open_scope=_own_organisation_scope,
         tlp_field="tlp",
         owner_field="reporter_organisation",
+        partner_kind="report",
     )
 )

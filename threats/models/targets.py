@@ -256,5 +256,6 @@ register(
         open_scope=_partnership_peers_scope,
         tlp_field="vulnerability_tlp",
         owner_field="operator",
+        partner_kind="soft_target",
     )
 )

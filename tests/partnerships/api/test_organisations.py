@@ -110,6 +110,7 @@ def test_the_access_log_is_the_dashboards_outside_reads_newest_first(
         "object_type",
         "object_ids",
         "purpose",
+        "shared_under",
     }
 
 

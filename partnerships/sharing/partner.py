@@ -1,0 +1,234 @@
+"""Partners share too: what an organisation shared of its own, what it received and under which
+covenant, and how much sharing between partners there is per partnership (for NCTV staff).
+
+The rule of who may share what stays in ``sharing.services`` (``may_share``, the footing); this
+module only reads. The models partners share are those registered with a ``partner_kind``
+(contact-log entries, soft-target details, reports).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import BooleanField, Case, Count, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from partnerships.models import Covenant, Organisation
+from partnerships.sharing.registry import Shareable, partner_specs, spec_for, spec_for_kind
+from partnerships.sharing.selectors import (
+    group_grants_valid,
+    is_sensitive,
+    user_grants_valid,
+    valid_grant_q,
+    visible_to,
+)
+
+
+@dataclass(frozen=True)
+class SharedUnder:
+    """Why a receiver sees an object: the covenant of its grant and that covenant's purpose."""
+
+    covenant: Covenant
+    sharer: Organisation | None
+
+    @property
+    def purpose(self) -> str:
+        return self.covenant.purpose
+
+    def as_dict(self) -> dict:
+        return {
+            "covenant": {"id": str(self.covenant.public_id), "title": self.covenant.title},
+            "purpose": self.covenant.purpose,
+        }
+
+
+@dataclass(frozen=True)
+class PartnerShare:
+    """One organisation grant on a partner-shareable object."""
+
+    spec: Shareable
+    obj: object
+    organisation: Organisation
+    covenant: Covenant
+    granted_by: object | None
+    granted_at: datetime
+    reason: str
+    valid: bool
+
+    @property
+    def kind(self) -> str:
+        return self.spec.partner_kind
+
+    @property
+    def sharer(self) -> Organisation:
+        return getattr(self.obj, self.spec.owner_field)
+
+    @property
+    def kind_label(self) -> str:
+        return str(self.spec.model._meta.verbose_name)
+
+
+def shared_under_map(actor, objects: Iterable, *, today: date | None = None) -> dict:
+    """For the partner-shareable objects ``actor`` sees only by a grant (AMBER and above, not
+    its own, not as NCTV staff): object pk -> ``SharedUnder``. One query for organisation
+    grants, one more only when some object came by a grant to the user."""
+    objects = list(objects)
+    if not objects or actor.is_nctv_staff or actor.organisation is None:
+        return {}
+    spec = spec_for(objects[0])
+    if not spec.partner_kind:
+        return {}  # shared by the NCTV's own services (assessments, alerts): not partner sharing
+    own = actor.organisation.pk
+    wanted = {
+        o.pk: o
+        for o in objects
+        if is_sensitive(spec, o) and getattr(o, f"{spec.owner_field}_id") != own
+    }
+    if not wanted:
+        return {}
+    today = today or timezone.localdate()
+    found: dict = {}
+    related = ("covenant", f"content_object__{spec.owner_field}")
+    grants = (
+        group_grants_valid(spec, today)
+        .filter(organisation=actor.organisation, content_object_id__in=list(wanted))
+        .select_related(*related)
+    )
+    for grant in grants:
+        found[grant.content_object_id] = grant
+    rest = [pk for pk in wanted if pk not in found]
+    if rest:
+        grants = (
+            user_grants_valid(spec, today)
+            .filter(user=actor.user, content_object_id__in=rest)
+            .select_related(*related)
+        )
+        for grant in grants:
+            found[grant.content_object_id] = grant
+    return {
+        pk: SharedUnder(
+            covenant=grant.covenant,
+            sharer=getattr(grant.content_object, spec.owner_field),
+        )
+        for pk, grant in found.items()
+    }
+
+
+def access_log_shared_under(event, organisation) -> list[dict]:
+    """The covenants and purposes an access-log entry recorded for ``organisation``'s own
+    objects (an entry can name other owners' objects read in the same request: not theirs)."""
+    mine = str(organisation.public_id)
+    rows = (event.detail or {}).get("shared_under") or []
+    return [row for row in rows if row.get("owner") == mine]
+
+
+def partner_object(actor, kind: str, public_id):
+    """The partner-shareable object of ``kind`` with ``public_id`` that ``actor`` may see;
+    ``Http404`` for an unknown kind, a missing object and an invisible one alike."""
+    try:
+        spec = spec_for_kind(kind)
+    except LookupError:
+        raise Http404 from None
+    try:
+        return visible_to(actor, spec.model._default_manager.all()).get(public_id=public_id)
+    except (spec.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def _rows(spec: Shareable, grants, today: date) -> list[PartnerShare]:
+    grants = grants.annotate(
+        counts=Case(
+            When(valid_grant_q(spec, today=today, user_grant=False), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    ).select_related(
+        "content_object",
+        f"content_object__{spec.owner_field}",
+        "organisation",
+        "covenant",
+        "granted_by",
+    )
+    return [
+        PartnerShare(
+            spec=spec,
+            obj=g.content_object,
+            organisation=g.organisation,
+            covenant=g.covenant,
+            granted_by=g.granted_by,
+            granted_at=g.granted_at,
+            reason=g.reason,
+            valid=g.counts,
+        )
+        for g in grants
+    ]
+
+
+def shares_made_by(organisation: Organisation, *, today: date | None = None) -> list:
+    """What ``organisation`` shared of its own with other organisations, newest first, each
+    with whether it still counts (one query per partner-shareable model)."""
+    today = today or timezone.localdate()
+    rows: list[PartnerShare] = []
+    for spec in partner_specs():
+        grants = spec.group_grant.all_grants.filter(
+            **{f"content_object__{spec.owner_field}": organisation}
+        )
+        rows += _rows(spec, grants, today)
+    return sorted(rows, key=lambda r: r.granted_at, reverse=True)
+
+
+def shares_received_by(organisation: Organisation, *, today: date | None = None) -> list:
+    """What other organisations shared with ``organisation`` and it may see today, newest first,
+    from whom and under which covenant (one query per partner-shareable model)."""
+    today = today or timezone.localdate()
+    rows: list[PartnerShare] = []
+    for spec in partner_specs():
+        grants = (
+            group_grants_valid(spec, today)
+            .filter(organisation=organisation)
+            .exclude(**{f"content_object__{spec.owner_field}": organisation})
+        )
+        rows += _rows(spec, grants, today)
+    return sorted(rows, key=lambda r: r.granted_at, reverse=True)
+
+
+def partner_share_counts(*, today: date | None = None) -> Counter:
+    """Partnership id -> how many shares between partners count today under its covenants:
+    numbers only, for NCTV staff (one query per partner-shareable model)."""
+    today = today or timezone.localdate()
+    counts: Counter = Counter()
+    for spec in partner_specs():
+        per_partnership = (
+            group_grants_valid(spec, today)
+            .order_by()
+            .values("covenant__partnership_id")
+            .annotate(n=Count("pk"))
+        )
+        for row in per_partnership:
+            counts[row["covenant__partnership_id"]] += row["n"]
+    return counts
+
+
+def share_row(spec: Shareable, grant, *, today: date | None = None) -> PartnerShare:
+    """One grant as a ``PartnerShare`` (after sharing: the row the faces answer with)."""
+    return _rows(
+        spec, spec.group_grant.all_grants.filter(pk=grant.pk), today or timezone.localdate()
+    )[0]
+
+
+def record_reads(actor, rows: Iterable[PartnerShare], *, request=None, purpose: str = "") -> list:
+    """A list of shares names AMBER+ objects: record their read through the read door, one
+    entry per kind of object. Returns the rows."""
+    from partnerships.sharing.reads import read_many
+
+    rows = list(rows)
+    by_kind: dict[str, list] = {}
+    for row in rows:
+        by_kind.setdefault(row.kind, []).append(row.obj)
+    for objects in by_kind.values():
+        read_many(actor, objects, request=request, purpose=purpose)
+    return rows
