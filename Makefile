@@ -16,7 +16,7 @@ help:
 	@echo "make serve    - web (gunicorn), a worker per queue and beat on PostgreSQL and Redis; make stop ends them"
 	@echo "make worker   - start a Celery worker against REDIS_URL"
 	@echo "make beat     - start Celery beat (periodic tasks) against REDIS_URL"
-	@echo "make bench    - run the benchmarks in bench/ against their baselines"
+	@echo "make bench    - benchmarks as ratios to the limit and the naive peer (PostgreSQL, BENCH_DATABASE_URL)"
 	@echo "make messages - extract translatable strings into the .po files and compile them"
 	@echo "make screenshots - the guides' pictures (docs/screenshots/) from the demo data, in Chromium"
 
@@ -98,8 +98,10 @@ beat: install
 	@mkdir -p var
 	$(BIN)/celery -A ppsportal beat --loglevel=INFO --schedule=var/celerybeat-schedule
 
+# Ratios against the limit and the peer, on its own PostgreSQL database (docs/benchmarks.md).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pps_bench
 bench: install-dev
-	DJANGO_SETTINGS_MODULE=ppsportal.settings_test $(PY) bench/run.py $(BENCH_ARGS)
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SETTINGS_MODULE=ppsportal.settings_test $(PY) bench/run.py $(BENCH_ARGS)
 
 messages: install-dev
 	$(PY) manage.py translations extract

@@ -638,7 +638,10 @@ def alert_acknowledge(*, alert_public_id, by, note: str = "", measures_taken=())
     """A user of a recipient organisation acknowledges the alert for their organisation.
 
     Not a recipient (or not visible): ``AlertNotFound``, as if the alert did not exist. May see
-    but not write: ``PermissionDenied``. Repeating it changes nothing."""
+    but not write: ``PermissionDenied``. Repeating it changes nothing. The answer's ``created``
+    says whether this call made it. A fixed number of queries in one transaction (pinned in
+    ``tests/alerts/test_acknowledge_queries.py``): the alert, the existing acknowledgement, and
+    the insert in a savepoint."""
     actor = actor_for(by)
     if actor.organisation is None:
         raise AlertNotFound()
@@ -646,8 +649,13 @@ def alert_acknowledge(*, alert_public_id, by, note: str = "", measures_taken=())
         alert = recipient_alert_get(actor, alert_public_id)
     except (Alert.DoesNotExist, ValidationError, ValueError):
         raise AlertNotFound() from None
-    existing = Acknowledgement.objects.filter(alert=alert, organisation=actor.organisation).first()
+    existing = (
+        Acknowledgement.objects.select_related("organisation", "user")
+        .filter(alert=alert, organisation=actor.organisation)
+        .first()
+    )
     if existing is not None:
+        existing.created = False
         return existing
     if not actor.can(Capability.WRITE):
         raise PermissionDenied(_("Your role does not allow acknowledging alerts."))
@@ -657,15 +665,25 @@ def alert_acknowledge(*, alert_public_id, by, note: str = "", measures_taken=())
             % {"status": alert.get_status_display()},
             code="not_open",
         )
-    ack, _created = Acknowledgement.objects.get_or_create(
+    ack = Acknowledgement(
         alert=alert,
         organisation=actor.organisation,
-        defaults={
-            "user": by,
-            "note": (note or "").strip(),
-            "measures_taken": _check_measures(measures_taken),
-        },
+        user=by,
+        note=(note or "").strip(),
+        measures_taken=_check_measures(measures_taken),
     )
+    try:
+        # One INSERT in a savepoint: a colleague who acknowledged a moment ago wins, and this
+        # call answers with theirs (the unique key per alert and organisation decides).
+        with transaction.atomic():
+            ack.save(force_insert=True)
+    except IntegrityError:
+        ack = Acknowledgement.objects.select_related("organisation", "user").get(
+            alert=alert, organisation=actor.organisation
+        )
+        ack.created = False
+        return ack
+    ack.created = True
     return ack
 
 

@@ -323,7 +323,6 @@ def alert_acknowledge(request, public_id):
     if not actor.is_nctv_staff and not actor.can(Capability.WRITE):
         # as the service (which answers a repeat with the first acknowledgement, even to a viewer)
         raise PermissionDenied(_("Your role does not allow acknowledging alerts."))
-    already = Acknowledgement.objects.filter(alert=alert, organisation=actor.organisation).exists()
     checklist = [code for c in _checklists(actor, alert.atb_level) for code, _l in c["measures"]]
     form = AcknowledgeForm(request.POST, checklist=checklist)
     if form.is_valid():
@@ -337,7 +336,7 @@ def alert_acknowledge(request, public_id):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            if already:
+            if not ack.created:
                 messages.info(
                     request,
                     _("Your organisation had already acknowledged this alert; nothing changed."),

@@ -4,8 +4,6 @@ give the all clear. The rules are the services'; a refusal for the alert's state
 
 from __future__ import annotations
 
-import uuid
-
 import django_filters
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpResponse
@@ -411,12 +409,11 @@ class AlertViewSet(
     def acknowledge(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        repeated = self._acknowledged_already(self.kwargs["id"])
         ack = services.alert_acknowledge(
             alert_public_id=self.kwargs["id"], by=request.user, **serializer.validated_data
         )
         data = AcknowledgementSerializer(ack, context=self.get_serializer_context()).data
-        return Response(data, status=status.HTTP_200_OK if repeated else status.HTTP_201_CREATED)
+        return Response(data, status=status.HTTP_201_CREATED if ack.created else status.HTTP_200_OK)
 
     @extend_schema(
         summary="Report your organisation's status on an alert",
@@ -450,20 +447,6 @@ class AlertViewSet(
             alert_public_id=self.kwargs["id"], by=request.user, **serializer.validated_data
         )
         return Response(StatusReportSerializer(report, context=self.get_serializer_context()).data)
-
-    def _acknowledged_already(self, public_id) -> bool:
-        """Only to choose 200 over 201; whether the caller may acknowledge is the service's."""
-        try:
-            public_id = uuid.UUID(str(public_id))
-        except ValueError:
-            return False
-        organisation = self.actor.organisation
-        return (
-            organisation is not None
-            and Acknowledgement.objects.filter(
-                alert__public_id=public_id, organisation=organisation
-            ).exists()
-        )
 
     @extend_schema(
         summary="The alert as CAP 1.2",

@@ -150,7 +150,8 @@ def test_api_contact_list_queries_are_fixed_at_10_and_1000_visible(
     assert response.json()["count"] == 3 + extra
 
 
-DASHBOARD_DETAIL_QUERIES = 23  # among them: the covenant the entries were shared under, the health history
+# among them: the covenant the entries were shared under, and the health history
+DASHBOARD_DETAIL_QUERIES = 23
 
 
 @pytest.mark.parametrize("extra", [10, 1000])

@@ -1,0 +1,181 @@
+"""Bench data at scale, written with bulk inserts (the services would take hours at these sizes).
+
+``sharing_world(objects)``: 1,000 organisations in 100 partnerships of 10, one covenant in force
+per partnership (clause RED) signed by all ten; ``objects`` contact-log entries spread evenly over
+the organisations (40 % GREEN, 50 % AMBER, 10 % RED); every AMBER entry shared with two other
+members of its partnership (group grants) and every RED one with one user of a third member
+(user grants); the same grants also written to guardian's generic tables for the peer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+ORGS = 1000
+PER_PARTNERSHIP = 10
+BATCH = 5000
+
+
+@dataclass
+class SharingWorld:
+    organisations: list
+    users: list
+    objects: int
+    group_grants: int
+    user_grants: int
+
+
+def _partners(i: int) -> list[int]:
+    """The other members of organisation ``i``'s partnership, in a fixed order."""
+    base = i - i % PER_PARTNERSHIP
+    return [base + (i + k) % PER_PARTNERSHIP for k in range(1, PER_PARTNERSHIP)]
+
+
+def sharing_world(objects: int, *, generic: bool = True) -> SharingWorld:
+    from guardian.models import GroupObjectPermission, UserObjectPermission
+
+    from partnerships.models import (
+        ContactEntry,
+        ContactEntryGroupGrant,
+        ContactEntryUserGrant,
+        Covenant,
+        CovenantSignatory,
+        Membership,
+        Organisation,
+        Partnership,
+        PartnershipMember,
+    )
+    from partnerships.sharing.registry import spec_for
+    from partnerships.sharing.services import _view_permission
+
+    User = get_user_model()
+    today = timezone.localdate()
+    start = today - timedelta(days=60)
+    groups = Group.objects.bulk_create([Group(name=f"bench-{i}") for i in range(ORGS)])
+    orgs = Organisation.objects.bulk_create(
+        [Organisation(name=f"Bench org {i}", kind="private", group=groups[i]) for i in range(ORGS)]
+    )
+    users = User.objects.bulk_create(
+        [User(username=f"bench-user-{i}", is_active=True) for i in range(ORGS)]
+    )
+    Membership.objects.bulk_create(
+        [Membership(user=users[i], organisation=orgs[i], role="admin") for i in range(ORGS)]
+    )
+    User.groups.through.objects.bulk_create(
+        [User.groups.through(user_id=users[i].pk, group_id=groups[i].pk) for i in range(ORGS)]
+    )
+    n_ps = ORGS // PER_PARTNERSHIP
+    partnerships = Partnership.objects.bulk_create(
+        [Partnership(name=f"Bench PPS {p}", kind="venue", status="active") for p in range(n_ps)]
+    )
+    PartnershipMember.objects.bulk_create(
+        [
+            PartnershipMember(
+                partnership=partnerships[i // PER_PARTNERSHIP],
+                organisation=orgs[i],
+                role="venue_operator",
+                joined_on=start,
+            )
+            for i in range(ORGS)
+        ]
+    )
+    covenants = Covenant.objects.bulk_create(
+        [
+            Covenant(
+                partnership=partnerships[p],
+                title=f"Bench covenant {p}",
+                effective_from=start,
+                information_clause="red",
+            )
+            for p in range(n_ps)
+        ]
+    )
+    CovenantSignatory.objects.bulk_create(
+        [
+            CovenantSignatory(
+                covenant=covenants[i // PER_PARTNERSHIP], organisation=orgs[i], signed_on=start
+            )
+            for i in range(ORGS)
+        ]
+    )
+    permission = _view_permission(spec_for(ContactEntry))
+    levels = ["green"] * 4 + ["amber"] * 5 + ["red"]
+    group_rows, user_rows = [], []
+    for chunk_start in range(0, objects, BATCH):
+        numbers = range(chunk_start, min(objects, chunk_start + BATCH))
+        entries = ContactEntry.objects.bulk_create(
+            [
+                ContactEntry(
+                    partnership=partnerships[(n % ORGS) // PER_PARTNERSHIP],
+                    occurred_on=today - timedelta(days=n % 365),
+                    kind="call",
+                    summary=f"Bench {n}",
+                    tlp=levels[(n // ORGS) % 10],
+                    owner_organisation=orgs[n % ORGS],
+                )
+                for n in numbers
+            ]
+        )
+        for n, e in zip(numbers, entries, strict=True):
+            i = n % ORGS
+            others = _partners(i)
+            covenant = covenants[i // PER_PARTNERSHIP]
+            if e.tlp == "amber":
+                for j in others[:2]:
+                    group_rows.append((e.pk, orgs[j], covenant))
+            elif e.tlp == "red":
+                user_rows.append((e.pk, orgs[others[2]], users[others[2]], covenant))
+    ContactEntryGroupGrant.objects.bulk_create(
+        (
+            ContactEntryGroupGrant(
+                content_object_id=pk,
+                group_id=org.group_id,
+                permission=permission,
+                organisation=org,
+                covenant=cov,
+                reason="bench",
+            )
+            for pk, org, cov in group_rows
+        ),
+        batch_size=BATCH,
+    )
+    ContactEntryUserGrant.objects.bulk_create(
+        (
+            ContactEntryUserGrant(
+                content_object_id=pk,
+                user=user,
+                permission=permission,
+                organisation=org,
+                covenant=cov,
+                reason="bench",
+            )
+            for pk, org, user, cov in user_rows
+        ),
+        batch_size=BATCH,
+    )
+    if generic:
+        ct = permission.content_type
+        GroupObjectPermission.objects.bulk_create(
+            (
+                GroupObjectPermission(
+                    content_type=ct, object_pk=str(pk), group_id=org.group_id, permission=permission
+                )
+                for pk, org, _cov in group_rows
+            ),
+            batch_size=BATCH,
+        )
+        UserObjectPermission.objects.bulk_create(
+            (
+                UserObjectPermission(
+                    content_type=ct, object_pk=str(pk), user=user, permission=permission
+                )
+                for pk, _org, user, _cov in user_rows
+            ),
+            batch_size=BATCH,
+        )
+    return SharingWorld(orgs, users, objects, len(group_rows), len(user_rows))

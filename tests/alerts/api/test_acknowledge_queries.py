@@ -1,0 +1,57 @@
+"""Acknowledging runs a fixed, small number of queries in one transaction, however many alerts,
+recipients and acknowledgements exist: through the service and through the API (201 and the
+repeat's 200)."""
+
+from __future__ import annotations
+
+from alerts import services
+from alerts.models import Acknowledgement
+from tests.alerts.api.conftest import detail
+from tests.signin import second_factor_queries
+
+# The transaction (a savepoint inside the test's: SAVEPOINT and RELEASE; BEGIN and COMMIT in
+# production), the alert through the read door (visibility and recipient in one query), the
+# existing acknowledgement, then SAVEPOINT, INSERT, RELEASE.
+SERVICE_NEW = 2 + 5
+SERVICE_REPEAT = 2 + 2  # the alert, the existing acknowledgement
+WHO = 3  # session, user, membership with organisation: who is asking
+VIEW = 2  # the actor's partnerships, asked by the viewset before and by the answer after
+
+
+def publish(world, n):
+    return [
+        world.published(headline=f"Alert {i}", tlp="amber", organisations=[world.org_a])
+        for i in range(n)
+    ]
+
+
+def test_the_service_runs_a_fixed_number_of_queries(world, django_assert_num_queries):
+    for n in (3, 30):
+        alerts = publish(world, n)
+        for alert in alerts[:-1]:
+            services.alert_acknowledge(alert_public_id=alert.public_id, by=world.admin_a)
+        with django_assert_num_queries(SERVICE_NEW):
+            ack = services.alert_acknowledge(alert_public_id=alerts[-1].public_id, by=world.admin_a)
+        assert ack.created
+        with django_assert_num_queries(SERVICE_REPEAT):
+            again = services.alert_acknowledge(
+                alert_public_id=alerts[-1].public_id, by=world.admin_a
+            )
+        assert again.pk == ack.pk and not again.created
+    assert Acknowledgement.objects.filter(organisation=world.org_a).count() == 33
+
+
+def test_the_endpoint_runs_a_fixed_number_of_queries(world, client_for, django_assert_num_queries):
+    client = client_for(world.admin_a)
+    extra = second_factor_queries(world.admin_a)
+    for n in (3, 30):
+        alerts = publish(world, n)
+        for alert in alerts[:-1]:
+            services.alert_acknowledge(alert_public_id=alert.public_id, by=world.admin_a)
+        url = detail(alerts[-1], "acknowledge/")
+        with django_assert_num_queries(WHO + extra + VIEW + SERVICE_NEW):
+            first = client.post(url, {"note": "Tassencontrole"}, format="json")
+        assert first.status_code == 201, first.content
+        with django_assert_num_queries(WHO + extra + VIEW + SERVICE_REPEAT):
+            second = client.post(url, {}, format="json")
+        assert second.status_code == 200 and second.json() == first.json()
