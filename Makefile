@@ -90,12 +90,12 @@ restore:
 
 worker: install
 	@test -n "$$REDIS_URL" || (echo "REDIS_URL is not set: tasks run in-process without a worker" && exit 1)
-	$(BIN)/celery -A ppsportal worker --loglevel=INFO
+	DEBUG=$${DEBUG:-1} $(BIN)/celery -A ppsportal worker --loglevel=INFO
 
 beat: install
 	@test -n "$$REDIS_URL" || (echo "REDIS_URL is not set: start beat against a broker" && exit 1)
 	@mkdir -p var
-	$(BIN)/celery -A ppsportal beat --loglevel=INFO --schedule=var/celerybeat-schedule
+	DEBUG=$${DEBUG:-1} $(BIN)/celery -A ppsportal beat --loglevel=INFO --schedule=var/celerybeat-schedule
 
 bench: install-dev
 	DJANGO_SETTINGS_MODULE=ppsportal.settings_test $(PY) bench/run.py $(BENCH_ARGS)
