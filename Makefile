@@ -91,12 +91,12 @@ restore:
 
 worker: install
 	@test -n "$$REDIS_URL" || (echo "REDIS_URL is not set: tasks run in-process without a worker" && exit 1)
-	$(BIN)/celery -A ppsportal worker --loglevel=INFO
+	DEBUG=$${DEBUG:-1} $(BIN)/celery -A ppsportal worker --loglevel=INFO
 
 beat: install
 	@test -n "$$REDIS_URL" || (echo "REDIS_URL is not set: start beat against a broker" && exit 1)
 	@mkdir -p var
-	$(BIN)/celery -A ppsportal beat --loglevel=INFO --schedule=var/celerybeat-schedule
+	DEBUG=$${DEBUG:-1} $(BIN)/celery -A ppsportal beat --loglevel=INFO --schedule=var/celerybeat-schedule
 
 # Ratios against the limit and the peer, on its own PostgreSQL database (docs/benchmarks.md).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pps_bench

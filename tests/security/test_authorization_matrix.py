@@ -1,27 +1,43 @@
 """The authorization matrix: every URL pattern of the portal (dashboard, API, admin, feeds, CAP,
-files) is read by every persona, and each answer is the one its door expects.
+files) and every OpenAPI operation, read and written by fourteen principals, over objects of every
+shareable model at every TLP level, each answer compared with what ``expected`` says.
 
-Doors are data: ``DOORS`` names each dashboard and API URL's audience (``public``, ``signed_in``,
-``staff``); admin URLs are one door (NCTV staff with a verified second factor). A URL pattern
-that is in neither fails ``test_every_url_pattern_has_a_door``: a new page or endpoint is
-classified here before it ships. Objects in paths are partner A's soft target where the pattern
-names one (A's people and staff read it; partner B gets 404), otherwise an id nobody owns (404
-for everyone, after the gate: anonymous callers and unverified staff are stopped first).
-
-Reads (GET) only: writes are proven per face and persona in each app's tests.
+How it is built (docs/security.md, "The authorization matrix"):
+- ``DOORS`` names each dashboard and API URL's audience (``public``, ``signed_in``, ``staff``);
+  admin URLs are one door (NCTV staff with a verified second factor). A URL pattern or OpenAPI
+  operation whose URL name is not in ``DOORS`` fails the suite: a door is classified here before
+  it ships. Adding a door is one line in ``DOORS`` (and, if its path names an object of the
+  world, one line in ``OBJECT_DOORS``).
+- The principals (``PERSONAS``) and the objects (``tests/security/matrix_world.py``) are
+  described by facts of the test data, and ``expected`` derives each outcome from those facts and
+  the written rules of docs/permissions.md. It imports none of the portal's policy code, so a
+  drift between the code and the rules shows as an unexpected allow or deny.
+- Reads are GET; writes are POST to every dashboard pattern and every unsafe method of every
+  OpenAPI operation, each in a transaction rolled back after it. Writes by whoever may make them
+  must get past authorization (a 400 for an empty body counts); ``test_rightful_writes`` makes a
+  few writes for real and checks they took effect.
+The world is built once per module; the suite prints the number of cases it ran.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import uuid
+from dataclasses import dataclass
+from http.cookies import SimpleCookie
+from urllib.parse import urlencode
 
 import pytest
+from django.db import transaction
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from interop.taxii import collection_id
 from tests.security.conftest import COUNTS
-from tests.signin import authenticator_for, sign_in
-from tests.threats.dashboard_world import build_register
+from tests.security.matrix_world import OPEN, after_the_fact, build_world
+from tests.signin import sign_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -218,10 +234,48 @@ DOORS: dict[str, str] = {
     "oidc_authentication_callback": PUBLIC,
 }
 
-# Patterns whose path names partner A's soft target. Every partner reads its peer view (the
-# register is shared by design, docs/threats.md); only A's admin and NCTV staff change it.
-SOFT_TARGET_A = {"soft-target-detail", "soft-target-edit", "api:soft-target-detail"}
-SOFT_TARGET_A_OWNER_ONLY = {"soft-target-edit"}
+# Doors whose path names an object of the world: URL name -> (model, read rule, write rule).
+# The rules (``_rule_holds``): ``sees``: whoever the object's TLP level and shares entitle
+# (``entitled``); ``peers``: a soft target's page, for its operator and the partnership's current
+# members; ``operator``: the owning organisation's people (and staff); ``owner``: its people who
+# may write (and staff); ``staff``: verified NCTV staff; ``recipient``: a partner entitled to it.
+SEES, PEERS, OPERATOR, OWNER, STAFF_RULE, RECIPIENT = (
+    "sees",
+    "peers",
+    "operator",
+    "owner",
+    "staff",
+    "recipient",
+)
+OBJECT_DOORS: dict[str, tuple[str, str, str]] = {
+    "soft-target-detail": ("soft_target", PEERS, OWNER),
+    "api:soft-target-detail": ("soft_target", PEERS, OWNER),
+    "soft-target-edit": ("soft_target", OWNER, OWNER),
+    "preparedness-detail": ("soft_target", OPERATOR, OWNER),
+    "api:contact-detail": ("contact", SEES, SEES),
+    "report-detail": ("report", SEES, SEES),
+    "report-reply": ("report", SEES, OWNER),
+    "report-triage": ("report", SEES, SEES),
+    "api:report-detail": ("report", SEES, SEES),
+    "api:report-reply": ("report", SEES, OWNER),
+    "api:report-triage": ("report", SEES, SEES),
+    "assessment-detail": ("assessment", SEES, SEES),
+    "api:threat-assessment-detail": ("assessment", SEES, STAFF_RULE),
+    "api:threat-assessment-share": ("assessment", SEES, SEES),
+    "alert-detail": ("alert", SEES, SEES),
+    "alert-acknowledge": ("alert", SEES, RECIPIENT),
+    "alert-board-detail": ("alert", SEES, SEES),
+    "alert-board-detail-json": ("alert", SEES, SEES),
+    "api:alert-detail": ("alert", SEES, SEES),
+    "api:alert-cap": ("alert", SEES, SEES),
+    "api:alert-acknowledge": ("alert", SEES, RECIPIENT),
+}
+# Bodies for writes whose view checks the form before the service checks authority: with a
+# valid body the service decides (others are sent empty).
+WRITE_BODIES = {
+    "report-reply": {"body": "Matrix"},
+    "api:report-reply": {"body": "Matrix"},
+}
 
 # Sample values for path arguments other than object ids.
 ARGUMENTS = {
@@ -231,12 +285,227 @@ ARGUMENTS = {
     "action": "approve",
     "object_id": "1",
     "content_type_id": "1",
+    "collection": collection_id("amber"),  # TAXII: the AMBER collection (what the caller sees)
 }
 
-PERSONAS = ["anonymous", "viewer_a", "operator_a", "operator_b", "staff_unverified", "staff"]
+# --- The principals -------------------------------------------------------------------------------
 
 
-# --- Enumerating the URL patterns ---------------------------------------------------------------
+@dataclass(frozen=True)
+class Persona:
+    """What the test data says of a principal, nothing the portal computes."""
+
+    org: str | None = None  # the organisation it is a current, active member of
+    role: str = ""  # its role there: admin, member, viewer, integrator
+    face: str = ""  # how it authenticates: "session" (the dashboard's sign-in) or "token"
+    staff: bool = False  # NCTV staff
+    verified: bool = False  # ... who passed the second factor
+    superuser: bool = False
+
+
+PERSONAS: dict[str, Persona] = {
+    "anonymous": Persona(),
+    "admin_a": Persona("A", "admin", "session"),
+    "member_a": Persona("A", "member", "session"),
+    "viewer_a": Persona("A", "viewer", "session"),
+    "integrator_a": Persona("A", "integrator", "token"),
+    "operator_b": Persona("B", "admin", "session"),
+    "public_partner": Persona("P", "admin", "session"),  # no partnership, covenant or share
+    # Each holds a session and a token; each ended (expiry, deactivation, leaving A).
+    "expired_token": Persona(),
+    "deactivated": Persona(),
+    "removed_from_a": Persona(),
+    "covenant_expired": Persona("E", "admin", "session"),  # E's only covenant has ended
+    "nctv_analyst": Persona("NCTV", "member", "session", staff=True, verified=True),
+    "nctv_admin": Persona("NCTV", "member", "session", True, True, superuser=True),
+    "staff_unverified": Persona("NCTV", "member", "session", staff=True),
+}
+
+WRITERS = {"admin", "member", "integrator"}  # docs/permissions.md: viewers only read
+PARTNERSHIP = {"A", "B", "C"}  # the members of the partnership the world's objects sit in
+# Who sees CLEAR and GREEN objects of each model besides the owner (docs/permissions.md).
+OPEN_AUDIENCE = {
+    "soft_target": "partnership",
+    "contact": "partnership",
+    "report": "owner",
+    "assessment": "partners",
+    "alert": "recipients",
+}
+# Who owns the world's objects other than A's own (matrix_world.MODELS says the same).
+OWNERS = {"soft_target": "C", "contact": "C", "report": "C", "assessment": "NCTV", "alert": "NCTV"}
+
+# Door-specific narrowing of the gate, beyond the audience in DOORS (docs/permissions.md).
+MANAGERS_ONLY = {  # an organisation's admins only (NCTV staff manage nobody's members here)
+    "member-list",
+    "api:member-list",
+    "api:member-invitation-list",
+}
+MANAGERS_OR_STAFF = {"access-log"}  # who read what of the organisation: its admins, and staff
+MANAGERS_WRITE = {
+    "api:organisation-default-detail"
+}  # everyone reads; its admins (and staff) change
+WRITERS_ONLY = {"report-create", "soft-target-create"}  # forms for those who may write
+STAFF_WRITE = {  # every partner reads; only NCTV staff create
+    "api:alert-list",
+    "api:partnership-list",
+    "api:sector-list",
+    "api:threat-assessment-list",
+}
+SELF_SERVICE = {  # one's own settings and tokens: viewers too
+    "api:preference-detail",
+    "api:api-token-revoke",
+    "alert-preferences",
+}
+# TAXII offers the AMBER collection while the caller sees an AMBER object: A and B are shared
+# some; P was shared nothing and E's shares lapsed with its covenant.
+AMBER_COLLECTION = {"taxii-collection", "taxii-objects"}
+SEES_AMBER = {"A", "B"}
+IN_A_PARTNERSHIP = {"A", "B", "C", "E"}  # organisations sitting in some partnership
+PARTNERSHIP_WRITERS_ONLY = {"document-upload"}  # a partnership's writers upload its documents
+# Doors that validate the body before the service checks the role (the service refuses a
+# viewer's valid write; each app's tests prove it): a 400 to a viewer's empty body says nothing.
+VALIDATES_FIRST = {
+    "api:api-threat-level",
+    "api:contact-list",
+    "api:covenant-list",
+    "api:exercise-list",
+    "api:partnership-document-list",
+    "api:procedure-list",
+    "api:training-record-list",
+    "api:webhook-list",
+    "api:organisation-default-detail",
+    "api:preference-detail",
+    "api:alert-report-status",
+}
+# Admin pages for NCTV administrators (superusers) only: accounts, tokens, devices, SSO rules.
+SUPERUSER_ONLY = ("admin:auth_", "admin:knox_", "admin:otp_", "admin:sso_")
+SUPERUSER_ONLY_PAGES = {"admin:threats_levelmandate_add"}
+# The doors a token opens besides the API's own (``api:`` and TAXII).
+TOKEN_DOORS = {"api-schema"}
+# Answers that say nothing about authorization: a method the door does not have (405), and a
+# 400 where ``VALIDATES_FIRST`` says the body is checked before the role.
+NEUTRAL = "not_allowed"
+INVALID = "invalid"
+
+
+def owner_of(thing) -> str:
+    return "A" if thing.placement == "own_a" else OWNERS[thing.model]
+
+
+def entitled(persona: str, thing) -> bool:
+    """TLP 2.0 as docs/permissions.md states it, over the facts of the test data: staff see
+    everything; the owner sees its own; CLEAR and GREEN reach the model's open audience; AMBER
+    and AMBER+STRICT the organisation shared with, RED the users named, while the covenant the
+    share rests on is in force and the user still a member."""
+    p = PERSONAS[persona]
+    if p.staff:
+        return p.verified
+    if p.org is None:
+        return False
+    if owner_of(thing) == p.org:
+        return True
+    if thing.level in OPEN:
+        audience = OPEN_AUDIENCE[thing.model]
+        return (
+            audience == "partners"
+            or (audience == "partnership" and p.org in PARTNERSHIP)
+            or (audience == "recipients" and thing.placement == f"shared_{p.org.lower()}")
+        )
+    if thing.placement != f"shared_{p.org.lower()}" or p.org == "E":
+        return False  # not shared with it, or E's covenant, which allowed the share, expired
+    return persona in thing.named_users if thing.level == "red" else True
+
+
+def _rule_holds(rule: str, persona: str, thing) -> bool:
+    p = PERSONAS[persona]
+    rules = {
+        SEES: lambda: entitled(persona, thing),
+        PEERS: lambda: p.staff or owner_of(thing) == p.org or p.org in PARTNERSHIP,
+        OPERATOR: lambda: p.staff or owner_of(thing) == p.org,
+        OWNER: lambda: p.staff or (owner_of(thing) == p.org and p.role in WRITERS),
+        STAFF_RULE: lambda: p.staff and p.verified,
+        RECIPIENT: lambda: not p.staff and entitled(persona, thing),
+    }
+    return rules[rule]()
+
+
+def door_of(name: str) -> str | None:
+    return DOORS.get(name) or (STAFF if name.startswith("admin:") else None)
+
+
+def _api(name: str) -> bool:
+    return name.startswith(("api:", "taxii"))
+
+
+def _superuser_only(name: str) -> bool:
+    return name.startswith(SUPERUSER_ONLY) or name in SUPERUSER_ONLY_PAGES
+
+
+def gate(persona: str, name: str) -> bool:
+    """May this principal pass the door at all (before any object)?"""
+    p, door = PERSONAS[persona], door_of(name)
+    if name.startswith("admin:"):
+        return p.verified and (p.superuser or not _superuser_only(name))
+    if p.staff and not p.verified:
+        return False
+    if name in MANAGERS_ONLY:
+        return p.role == "admin" and p.org is not None
+    if p.staff:
+        return True
+    if name in MANAGERS_OR_STAFF:
+        return p.role == "admin" and p.org is not None
+    if door == STAFF or p.org is None:
+        return False
+    if p.face == "token" and not (_api(name) or name in TOKEN_DOORS):
+        return False  # a token opens the API only
+    if name in PARTNERSHIP_WRITERS_ONLY:
+        return p.org in IN_A_PARTNERSHIP and p.role in WRITERS
+    if name in AMBER_COLLECTION:
+        return p.org in SEES_AMBER
+    return name not in WRITERS_ONLY or p.role in WRITERS
+
+
+def may_write(persona: str, name: str) -> bool:
+    """Past the gate, may this principal write here?"""
+    p = PERSONAS[persona]
+    if name in SELF_SERVICE:
+        return True
+    if name in MANAGERS_ONLY:
+        return p.role == "admin"
+    if name in MANAGERS_WRITE:
+        return p.role == "admin" or p.staff
+    if name in STAFF_WRITE or p.staff:
+        return p.staff
+    return p.role in WRITERS
+
+
+def expected(persona: str, name: str, method: str = "GET", thing=None, nobodys=False) -> set:
+    """The one statement of who may do what: the outcomes this principal may get."""
+    if door_of(name) == PUBLIC:
+        return {"allow", "deny", NEUTRAL, INVALID}  # open to all: only no server error is asked
+    if name.startswith("admin:") and gate(persona, name):
+        return {"allow", "deny", NEUTRAL, INVALID}  # past the admin's gate: its own tests
+    if name.startswith("admin:") and nobodys and PERSONAS[persona].verified:
+        # The admin sends verified staff asking for a missing object back to its index (a
+        # redirect, not a gate) before any superuser check: the object does not exist.
+        return {"allow", "deny", NEUTRAL}
+    ok = gate(persona, name)
+    if ok and thing is not None:
+        _model, read, write = OBJECT_DOORS[name]
+        ok = _rule_holds(read, persona, thing)
+        if ok and method != "GET" and not _rule_holds(write, persona, thing):
+            return {"deny", NEUTRAL}  # 403 where it may see but not change, else 404
+    elif ok and nobodys:
+        ok = False  # an id nobody owns: not found, after the gate
+    if ok and method != "GET" and not may_write(persona, name):
+        return {"deny", NEUTRAL} | ({INVALID} if name in VALIDATES_FIRST else set())
+    if ok:
+        return {"allow", NEUTRAL, INVALID}
+    passed = gate(persona, name) and method != "GET" and name in VALIDATES_FIRST
+    return {"deny", NEUTRAL} | ({INVALID} if passed else set())
+
+
+# --- Enumerating the URL patterns and OpenAPI operations -----------------------------------------
 
 
 def _patterns(resolver=None, prefix="", namespace=""):
@@ -249,12 +518,12 @@ def _patterns(resolver=None, prefix="", namespace=""):
             yield prefix + str(entry.pattern), namespace + (entry.name or ""), entry
 
 
-def _fill(route: str, soft_target_a) -> str:
+def _fill(route: str, object_id: str | None = None) -> str:
     """A concrete path for a route (Django paths and DRF/admin regexes alike)."""
 
     def value(name: str) -> str:
         if name in ("public_id", "id", "pk"):
-            return str(soft_target_a.public_id) if soft_target_a is not None else str(uuid.uuid4())
+            return object_id or str(uuid.uuid4())
         return ARGUMENTS.get(name, "1")
 
     path = re.sub(r"\(\?P<(?!app_label)(\w+)>[^)]*\)", lambda m: value(m.group(1)), route)
@@ -266,99 +535,299 @@ def _fill(route: str, soft_target_a) -> str:
     return "/" + path
 
 
+def _names_an_object(route: str) -> bool:
+    return bool(re.search(r"<(?:\w+:)?(public_id|id|pk|object_id)>|\(\?P<(id|pk)>", route))
+
+
+def openapi_operations() -> list[tuple[str, str, str]]:
+    """(method, path, URL name) of every operation in the served OpenAPI schema."""
+    from django.urls import resolve
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operations = []
+    for path, item in schema["paths"].items():
+        concrete = re.sub(
+            r"\{(\w+)\}", lambda m: ARGUMENTS.get(m.group(1), str(uuid.uuid4())), path
+        )
+        name = resolve(concrete).view_name
+        for method in item:
+            if method in ("get", "post", "put", "patch", "delete"):
+                operations.append((method.upper(), path, name))
+    return operations
+
+
 # Health checks answer 503 when a service (a worker, Redis) is missing: not a server error.
 HEALTH = {"health", "healthz", "readyz"}
+GATES = ("/accounts/login/", "/admin/login/", "/accounts/second-factor/")
 
 
-def _outcome(response, name: str = "") -> str:
-    """``allow`` (an answer), or ``deny``: not found, forbidden, unauthenticated, not allowed,
-    or sent to a sign-in page or the second factor."""
+def outcome(response, name: str = "") -> str:
+    """``allow`` (an answer past authorization, a 400 included), ``deny`` (not found, forbidden,
+    unauthenticated, or sent to a sign-in page or the second factor), or ``not_allowed``."""
     status = response.status_code
     assert status < 500 or (name in HEALTH and status == 503), f"server error {status}"
-    if status in (401, 403, 404, 405):
+    if status == 405:
+        return NEUTRAL
+    if status == 400:
+        return INVALID
+    if status in (401, 403, 404):
         return "deny"
-    if 300 <= status < 400:
-        location = response.get("Location", "")
-        gates = ("/accounts/login/", "/admin/login/", "/accounts/second-factor/")
-        if any(gate in location for gate in gates):
-            return "deny"
+    if 300 <= status < 400 and any(g in response.get("Location", "") for g in GATES):
+        return "deny"
     return "allow"
 
 
-def _expected(persona: str, name: str, door: str, with_object: bool) -> set[str]:
-    """The outcomes this persona may get at this door."""
-    if door == PUBLIC:
-        return {"allow", "deny"}  # open to all: only no server error is asked
-    if name.startswith("admin:"):
-        if persona == "staff":
-            return {"allow", "deny"}  # past the gate; some pages are for superusers only
-        return {"deny"}
-    if persona in ("anonymous", "staff_unverified"):
-        return {"deny"}
-    if door == STAFF and persona != "staff":
-        return {"deny"}
-    if name in SOFT_TARGET_A_OWNER_ONLY:
-        return {"allow"} if persona in ("operator_a", "staff") else {"deny"}
-    if name in SOFT_TARGET_A:
-        return {"allow"}
-    if with_object:
-        return {"deny"}  # an id nobody owns: 404 after the gate
-    return {"allow", "deny"}  # a list or form: the gate let them in (405 for write-only doors)
+# --- The cases ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    method: str
+    path: str
+    thing: object = None
+    nobodys: bool = False
+
+
+# Doors read for every object of their model; the other object doors for a sample of levels
+# (one open, one shared), and every write on an object for the AMBER+STRICT objects.
+EVERY_OBJECT = {
+    "soft-target-detail",
+    "api:soft-target-detail",
+    "api:contact-detail",
+    "report-detail",
+    "api:report-detail",
+    "assessment-detail",
+    "api:threat-assessment-detail",
+    "alert-detail",
+    "api:alert-detail",
+}
+SAMPLE_LEVELS = {"GET": ("green", "amber_strict"), "write": ("amber_strict",)}
+# The admin's gate asks one fact: NCTV staff with a verified second factor. Every partner is the
+# same to it, so one partner stands for all; writes are tried by those it must refuse.
+ADMIN_PERSONAS = ("anonymous", "admin_a", "staff_unverified", "nctv_analyst", "nctv_admin")
+ADMIN_WRITERS = ("anonymous", "admin_a", "staff_unverified")
+
+
+def _targets(world, route: str, name: str, method: str):
+    if name not in OBJECT_DOORS:
+        return [(None, _fill(route))]
+    things = world.of(OBJECT_DOORS[name][0])
+    if method != "GET" or name not in EVERY_OBJECT:
+        levels = SAMPLE_LEVELS["GET" if method == "GET" else "write"]
+        things = [t for t in things if t.level in levels]
+    return [(t, _fill(route, str(t.obj.public_id))) for t in things]
+
+
+def cases(world, operations) -> list[Case]:
+    """Every pattern read (GET) and written (POST; for the API every unsafe method of its
+    OpenAPI operations), per object of its model where the path names one."""
+    unsafe: dict[str, set[str]] = {}
+    for method, _path, name in operations:
+        if method != "GET":
+            unsafe.setdefault(name, set()).add(method)
+    found = []
+    for route, name, _ in _patterns():
+        if door_of(name) is None:
+            continue  # reported by test_every_url_pattern_has_a_door
+        methods = ["GET", *sorted(unsafe.get(name, ()) if _api(name) else {"POST"})]
+        for method in methods:
+            for thing, path in _targets(world, route, name, method):
+                nobodys = _names_an_object(route) and thing is None
+                found.append(Case(name, method, path, thing, nobodys))
+    return found
+
+
+def personas_for(case: Case) -> tuple[str, ...]:
+    if not case.name.startswith("admin:"):
+        return tuple(PERSONAS)
+    return ADMIN_PERSONAS if case.method == "GET" else ADMIN_WRITERS
+
+
+def clients_for(world) -> dict[str, Client]:
+    """A client per principal, signed in as it would be; called before ``after_the_fact``, so
+    the deactivated and the removed user hold a session and a token from before."""
+    from knox.models import AuthToken
+
+    users = world.users
+    clients = {"anonymous": Client()}
+    for persona, facts in PERSONAS.items():
+        if facts.face == "session" and persona != "staff_unverified":
+            clients[persona] = sign_in(Client(), users[persona])
+    unverified = Client()
+    unverified.post("/accounts/login/", {"username": "unverified", "password": _password()})
+    clients["staff_unverified"] = unverified
+    for persona in ("deactivated", "removed_from_a"):
+        _instance, token = AuthToken.objects.create(user=users[persona])
+        clients[persona] = sign_in(
+            Client(headers={"authorization": f"Token {token}"}), users[persona]
+        )
+    return clients
+
+
+def token_clients(world, clients) -> None:
+    for persona in ("integrator_a", "expired_token"):
+        clients[persona] = Client(headers={"authorization": f"Token {world.tokens[persona]}"})
+
+
+def _password() -> str:
+    from tests.factories import PASSWORD
+
+    return PASSWORD
+
+
+def send(client, case: Case):
+    """One request; a write runs in a transaction rolled back after it, the client's cookies
+    kept as they were (a sign-out or a new session must not change the next case)."""
+    if case.method == "GET":
+        return client.get(case.path, headers={"accept-language": "en"})
+    cookies = SimpleCookie()
+    cookies.load(client.cookies.output(header="", sep=";"))
+    body = WRITE_BODIES.get(case.name, {})
+    with transaction.atomic():
+        response = client.generic(
+            case.method,
+            case.path,
+            json.dumps(body) if _api(case.name) else urlencode(body),
+            content_type="application/json"
+            if _api(case.name)
+            else "application/x-www-form-urlencoded",
+            headers={"accept-language": "en"},
+        )
+        transaction.set_rollback(True)
+    client.cookies = cookies
+    return response
+
+
+@pytest.fixture(scope="module")
+def matrix(django_db_setup, django_db_blocker):
+    """The world and a client per principal, built once for the module and rolled back after."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        world = build_world()
+        clients = clients_for(world)
+        after_the_fact(world)
+        token_clients(world, clients)
+        yield world, clients, openapi_operations()
+        transaction.set_rollback(True)
+
+
+def walk(world, clients, operations):
+    """Every case for every principal; returns (cases run, the unexpected answers)."""
+    run, wrong = 0, []
+    # MATRIX_PROGRESS=<file> writes each case and its answer there as it runs (for debugging).
+    progress = os.environ.get("MATRIX_PROGRESS")
+    log = open(progress, "w", buffering=1) if progress else None  # noqa: SIM115
+    for case in cases(world, operations):
+        for persona in personas_for(case):
+            response = send(clients[persona], case)
+            got = outcome(response, case.name)
+            run += 1
+            if log is not None:
+                log.write(
+                    f"{persona} {case.method} {case.path} {case.name} {response.status_code} "
+                    f"{case.thing.key if case.thing else '-'}\n"
+                )
+            if got not in expected(persona, case.name, case.method, case.thing, case.nobodys):
+                where = case.thing.key if case.thing else ""
+                wrong.append(
+                    f"{persona} {case.method} {case.path} ({case.name} {where}): "
+                    f"{got} {response.status_code}"
+                )
+    if log is not None:
+        log.close()
+    return run, wrong
 
 
 # --- The tests ------------------------------------------------------------------------------------
 
 
 def test_every_url_pattern_has_a_door():
-    missing = sorted(
-        name or route
-        for route, name, _ in _patterns()
-        if not name.startswith("admin:") and name not in DOORS
-    )
+    missing = sorted(name or route for route, name, _ in _patterns() if door_of(name) is None)
     assert missing == [], f"URL patterns without a door in DOORS: {missing}"
 
 
-def test_the_matrix(
-    client, django_user_model, operator_a, viewer_a, operator_b, org_a, org_b, nctv_staff
-):
-    register = build_register(
-        operator_a=operator_a, org_a=org_a, operator_b=operator_b, org_b=org_b
-    )
-    from django.test import Client
+def test_every_openapi_operation_has_a_door(matrix):
+    _world, _clients, operations = matrix
+    missing = sorted(f"{m} {path} ({name})" for m, path, name in operations if name not in DOORS)
+    assert missing == [], f"OpenAPI operations without a door in DOORS: {missing}"
+    assert len(operations) > 100
 
-    clients = {"anonymous": Client()}
-    for persona, user in (
-        ("viewer_a", viewer_a),
-        ("operator_a", operator_a),
-        ("operator_b", operator_b),
-        ("staff", nctv_staff),
-    ):
-        clients[persona] = sign_in(Client(), user)
-    authenticator_for(nctv_staff)
-    unverified = Client()
-    unverified.post(
-        "/accounts/login/", {"username": "nctv-staff", "password": "correct horse battery staple"}
-    )
-    clients["staff_unverified"] = unverified
 
-    cases = 0
-    wrong = []
-    for route, name, _ in _patterns():
-        door = DOORS.get(name) or (STAFF if name.startswith("admin:") else None)
-        if door is None:
-            continue  # reported by test_every_url_pattern_has_a_door
-        with_object = bool(re.search(r"<(?:\w+:)?(public_id|id|pk)>|\(\?P<(id|pk)>", route))
-        target = register.target_a if name in SOFT_TARGET_A else None
-        path = _fill(route, target)
-        for persona in PERSONAS:
-            if name.startswith("admin:") and persona in ("staff", "viewer_a"):
-                continue  # past the admin's gate any answer is right; one partner is enough
-            response = clients[persona].get(path, HTTP_ACCEPT_LANGUAGE="en")
-            outcome = _outcome(response, name)
-            cases += 1
-            if outcome not in _expected(persona, name, door, with_object):
-                wrong.append(f"{persona} GET {path} ({name}): {outcome} {response.status_code}")
-    COUNTS["authorization matrix"] = f"{cases} cases, {len(wrong)} unexpected"
-    print(f"authorization matrix: {cases} cases")
-    assert wrong == [], "\n".join(wrong)
-    assert cases >= len(DOORS) * len(PERSONAS)
+def test_every_object_door_is_a_door():
+    assert set(OBJECT_DOORS) <= set(DOORS)
+
+
+def test_the_matrix(matrix):
+    world, clients, operations = matrix
+    assert set(clients) == set(PERSONAS)
+    run, wrong = walk(world, clients, operations)
+    COUNTS["authorization matrix"] = f"{run} cases, {len(wrong)} unexpected"
+    print(f"authorization matrix: {run} cases, {len(wrong)} unexpected")
+    assert wrong == [], f"{len(wrong)} unexpected:\n" + "\n".join(wrong)
+    assert run >= 5000
+
+
+def _thing(world, model: str, level: str, placement: str):
+    return next(t for t in world.of(model) if (t.level, t.placement) == (level, placement))
+
+
+def test_rightful_writes(matrix):
+    """Writes by their rightful principal take effect (each rolled back after): the sweep shows
+    the others refused; this shows the door is not simply shut."""
+    from alerts.models import Acknowledgement
+    from threats.models import ReportReply
+
+    world, clients, _operations = matrix
+    report_a = _thing(world, "report", "amber", "own_a").obj
+    report_c = _thing(world, "report", "amber_strict", "other").obj
+    target_a = _thing(world, "soft_target", "amber", "own_a").obj
+    alert_b = _thing(world, "alert", "amber", "shared_b").obj
+    alert_a = _thing(world, "alert", "amber_strict", "shared_a").obj
+    writes = [
+        (
+            "member_a",
+            "POST",
+            f"/api/v1/reports/{report_a.public_id}/reply/",
+            {"body": "Aanvulling"},
+            lambda: ReportReply.objects.filter(report=report_a, body="Aanvulling").exists(),
+        ),
+        (
+            "nctv_analyst",
+            "POST",
+            f"/api/v1/reports/{report_c.public_id}/triage/",
+            {"status": "in_review"},
+            lambda: type(report_c).objects.get(pk=report_c.pk).status == "in_review",
+        ),
+        (
+            "admin_a",
+            "PATCH",
+            f"/api/v1/soft-targets/{target_a.public_id}/",
+            {"capacity": 6001},
+            lambda: type(target_a).objects.get(pk=target_a.pk).capacity == 6001,
+        ),
+        (
+            "operator_b",
+            "POST",
+            f"/api/v1/alerts/{alert_b.public_id}/acknowledge/",
+            {"note": "Gezien"},
+            lambda: Acknowledgement.objects.filter(alert=alert_b, note="Gezien").exists(),
+        ),
+        (
+            "integrator_a",
+            "POST",
+            f"/api/v1/alerts/{alert_a.public_id}/acknowledge/",
+            {"note": "Via koppeling"},
+            lambda: Acknowledgement.objects.filter(alert=alert_a, note="Via koppeling").exists(),
+        ),
+    ]
+    for persona, method, path, data, took_effect in writes:
+        with transaction.atomic():
+            response = clients[persona].generic(
+                method, path, json.dumps(data), content_type="application/json"
+            )
+            assert response.status_code in (200, 201), (
+                f"{persona} {method} {path}: {response.status_code} {response.content[:300]}"
+            )
+            assert took_effect(), f"{persona} {method} {path} changed nothing"
+            transaction.set_rollback(True)
