@@ -286,7 +286,10 @@ ARGUMENTS = {
     "object_id": "1",
     "content_type_id": "1",
     "collection": collection_id("amber"),  # TAXII: the AMBER collection (what the caller sees)
+    "object_type": "contact_entry",  # a partner-shared kind (sharing pages and /api/v1/shares/)
 }
+# In the API an object named in the path is a UUID, never the admin's integer id.
+API_ARGUMENTS = {name: value for name, value in ARGUMENTS.items() if name not in ("object_id",)}
 
 # --- The principals -------------------------------------------------------------------------------
 
@@ -376,6 +379,7 @@ VALIDATES_FIRST = {
     "api:organisation-default-detail",
     "api:preference-detail",
     "api:alert-report-status",
+    "api:share-list",  # which object is shared is in the body: the service asks after parsing it
 }
 # Admin pages for NCTV administrators (superusers) only: accounts, tokens, devices, SSO rules.
 SUPERUSER_ONLY = ("admin:auth_", "admin:knox_", "admin:otp_", "admin:sso_")
@@ -527,7 +531,14 @@ def _fill(route: str, object_id: str | None = None) -> str:
         return ARGUMENTS.get(name, "1")
 
     path = re.sub(r"\(\?P<(?!app_label)(\w+)>[^)]*\)", lambda m: value(m.group(1)), route)
-    path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: value(m.group(1)), path)
+
+    def converted(converter: str | None, name: str) -> str:
+        if converter == "uuid" and name not in ("public_id", "id", "pk"):
+            sample = ARGUMENTS.get(name, "")
+            return sample if re.fullmatch(r"[0-9a-f-]{36}", sample) else str(uuid.uuid4())
+        return value(name)
+
+    path = re.sub(r"<(?:(\w+):)?(\w+)>", lambda m: converted(m.group(1), m.group(2)), path)
     # The admin's app index: the first app label of its alternatives.
     path = re.sub(r"\(\?P<app_label>([^|)]*)[^)]*\)", r"\1", path)
     path = re.sub(r"\(\?P<app_label>\(?([a-z_]+)[^)]*\)+", r"\1", path)
@@ -548,7 +559,7 @@ def openapi_operations() -> list[tuple[str, str, str]]:
     operations = []
     for path, item in schema["paths"].items():
         concrete = re.sub(
-            r"\{(\w+)\}", lambda m: ARGUMENTS.get(m.group(1), str(uuid.uuid4())), path
+            r"\{(\w+)\}", lambda m: API_ARGUMENTS.get(m.group(1), str(uuid.uuid4())), path
         )
         name = resolve(concrete).view_name
         for method in item:
