@@ -4,6 +4,11 @@ DRF's ``CharField`` turns ``0`` into ``"0"``; the OpenAPI schema promises a stri
 sending ``{"rationale": 0}`` has made a mistake the API should name, not hide. Installed once,
 for every ``CharField`` (and its subclasses: e-mail, slug, URL, regex fields), when the portal
 starts (``ppsportal.apps``). Multipart and form input are text anyway.
+
+A missing boolean is missing: DRF reads an absent ``BooleanField`` in form or multipart input as
+``False`` (an unticked HTML checkbox), so a form-encoded ``PUT`` without its required
+``enabled`` switched a channel off. The API has no HTML checkboxes: absent means absent, and a
+required field says so.
 """
 
 from __future__ import annotations
@@ -21,3 +26,4 @@ def _strict(self, data):
 
 def install() -> None:
     fields.CharField.to_internal_value = _strict
+    fields.BooleanField.default_empty_html = fields.empty

@@ -159,6 +159,24 @@ def test_organisation_defaults_through_the_api(world, client_for):
     assert admin.get(f"{DEFAULTS}webhook/").status_code == 404
 
 
+def test_a_form_encoded_put_without_enabled_is_refused_not_read_as_false(world, client_for):
+    """DRF reads an absent boolean in form input as an unticked checkbox (False); the API has no
+    checkboxes, so a PUT without ``enabled`` is a 400 and the default stays on."""
+    admin = client_for(world.admin_a)
+    response = admin.put(
+        f"{DEFAULTS}in_app/", "_=9", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400, response.content
+    assert "enabled" in response.json()
+    assert effective(world.viewer_a)["in_app"] == (True, "default")
+    # the same field given in the form is read as usual
+    response = admin.put(
+        f"{DEFAULTS}in_app/", "enabled=false", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 200, response.content
+    assert effective(world.viewer_a)["in_app"] == (False, "organisation")
+
+
 def test_preferences_need_sign_in(api_client):
     assert api_client.get(URL).status_code == 401
     assert api_client.get(DEFAULTS).status_code == 401
