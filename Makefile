@@ -7,7 +7,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install install-dev run serve stop backup restore test lint check-deploy fuzz format migrate seed worker beat bench messages compilemessages screenshots clean
+.PHONY: assets help install install-dev run serve stop backup restore test lint check-deploy fuzz format migrate seed worker beat bench messages compilemessages screenshots clean
 
 help:
 	@echo "make run      - install, migrate, seed demo data and serve http://$(HOST):$(PORT)"
@@ -18,6 +18,7 @@ help:
 	@echo "make beat     - start Celery beat (periodic tasks) against REDIS_URL"
 	@echo "make bench    - benchmarks as ratios to the limit and the naive peer (PostgreSQL, BENCH_DATABASE_URL)"
 	@echo "make messages - extract translatable strings into the .po files and compile them"
+	@echo "make assets   - rebuild the vendored NL Design System tokens (static/ppsportal/vendor/) with npm; only this needs Node"
 	@echo "make screenshots - the guides' pictures (docs/screenshots/) from the demo data, in Chromium"
 
 $(VENV)/.python-ok:
@@ -114,6 +115,26 @@ screenshots: install-dev
 
 compilemessages: install-dev
 	$(PY) manage.py translations compile
+
+# The NL Design System tokens, pinned in package-lock.json, vendored (built CSS and licence
+# committed) so that run and test need no Node. Only the basis and palette custom properties:
+# no fonts (system fonts only), no remote URL, no component tokens the portal does not use.
+TOKENS_PKG := @nl-design-system-unstable/voorbeeld-design-tokens
+VENDOR := ppsportal/static/ppsportal/vendor
+assets:
+	npm ci --no-audit --no-fund
+	@mkdir -p $(VENDOR)
+	@version=$$(node -p 'require("$(TOKENS_PKG)/package.json").version'); \
+	{ echo "/* $(TOKENS_PKG) $$version (EUPL-1.2, LICENSE-design-tokens.md), built by make assets: */"; \
+	  echo "/* the basis and palette custom properties of its dist/variables.css. Do not edit. */"; \
+	  echo ":root {"; \
+	  grep -E '^  --(basis|voorbeeld)-' node_modules/$(TOKENS_PKG)/dist/variables.css | grep -v 'url(' \
+	    | sed -E "s/'[A-Za-z ]+', //g"; \
+	  echo "}"; } > $(VENDOR)/nl-design-tokens.css; \
+	cp node_modules/$(TOKENS_PKG)/LICENSE.md $(VENDOR)/LICENSE-design-tokens.md; \
+	printf '%s\n' "# Vendored NL Design System assets" "" \
+	  "- nl-design-tokens.css: $(TOKENS_PKG) $$version (EUPL-1.2, LICENSE-design-tokens.md); rebuilt by \`make assets\` from package-lock.json." \
+	  > $(VENDOR)/README.md
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
