@@ -163,8 +163,8 @@ SHOTS: tuple[Shot, ...] = (
     Shot("nctv-alert-board", "nctv-admin", _open_named(("alert-board",))),
     Shot("nctv-alert", "nctv-admin", _with_demo(_nctv_alert), full_page=True),
     Shot("nctv-publish-confirm", "nctv-admin", _with_demo(_publish_confirm), full_page=True),
-    Shot("nctv-partnerships", "nctv-admin", _open_named(("partnership-overview",))),
-    Shot("nctv-soft-targets", "nctv-admin", _open_named(("register-overview",))),
+    Shot("nctv-partnerships", "nctv-admin", _open_named(("partnership-overview",)), full_page=True),
+    Shot("nctv-soft-targets", "nctv-admin", _open_named(("register-overview",)), full_page=True),
     Shot("nctv-map", "nctv-admin", _open_named(("national-map",), ("soft-target-map",))),
     Shot("nctv-report-queue", "nctv-admin", _open_named(("report-queue",))),
     # a venue's security manager

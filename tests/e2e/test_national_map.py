@@ -111,3 +111,27 @@ def test_a_marker_links_to_the_targets_page(live_server, country):
         link.click()
         page.wait_for_url("**/soft-targets/*/")
         expect(page.locator("h1")).to_contain_text("Vrijthof")
+
+
+def test_the_register_overviews_three_tables_stand_apart_at_desk_width(live_server, country):
+    """At 1280 px the tables per category, region and capacity tier overlapped (each wider than
+    its column); each now has a column it fits in, and none spills into another."""
+    with browser_page(live_server.url) as page:
+        page.set_viewport_size({"width": 1280, "height": 800})
+        sign_in_staff(page, country)
+        page.goto("/nctv/soft-targets/")
+        boxes = page.eval_on_selector_all(
+            ".overview-totals > section",
+            """sections => sections.map(s => {
+                const t = s.querySelector('table').getBoundingClientRect();
+                return {id: s.id, left: t.left, right: t.right, top: t.top, bottom: t.bottom,
+                        fits: s.querySelector('table').scrollWidth <= s.clientWidth};
+            })""",
+        )
+        assert [box["id"] for box in boxes] == ["by-category", "by-region", "by-tier"]
+        assert all(box["fits"] for box in boxes), boxes
+        for first, second in [(0, 1), (0, 2), (1, 2)]:
+            a, b = boxes[first], boxes[second]
+            apart = a["right"] <= b["left"] or b["right"] <= a["left"]
+            apart = apart or a["bottom"] <= b["top"] or b["bottom"] <= a["top"]
+            assert apart, (a, b)
