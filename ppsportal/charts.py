@@ -128,6 +128,11 @@ class BarChart:
     def empty(self) -> bool:
         return not self.groups
 
+    @property
+    def table_rows(self) -> list[tuple[str, list]]:
+        """The figures for the table beside the picture: a label and one cell per series."""
+        return [(group.label, [bar.text for bar in group.bars]) for group in self.groups]
+
 
 def bar_chart(
     rows: Sequence[BarRow],
@@ -237,6 +242,11 @@ class ColumnChart:
     @property
     def empty(self) -> bool:
         return not self.columns
+
+    @property
+    def table_rows(self) -> list[tuple[str, list]]:
+        """The figures for the table beside the picture: a day and one cell per series."""
+        return [(column.label, [s.value for s in column.segments]) for column in self.columns]
 
 
 def stacked_columns(

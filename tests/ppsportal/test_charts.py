@@ -151,3 +151,17 @@ def test_the_svg_is_an_image_with_a_name_and_its_numbers_as_a_table_in_dutch_too
     svg = html[html.index("<svg") : html.index("</svg>")]
     assert "," not in svg.replace(", ", "")  # coordinates are never written the Dutch way
     assert "style=" not in html
+
+
+def test_stacked_columns_show_each_day_and_series_value_in_the_table():
+    series = (charts.Series("healthy", "Gezond"), charts.Series("at_risk", "Risico"))
+    chart = charts.stacked_columns(["1 dec", "2 dec"], [[2, 1], [4, 0]], series)
+    assert chart.table_rows == [("1 dec", [2, 1]), ("2 dec", [4, 0])]
+    html = render_to_string(
+        "ppsportal/charts/columns.html",
+        {"chart": chart, "chart_id": "c", "title": "T", "desc": "D", "label_heading": "Dag"},
+    )
+    table = html[html.index("<table>") : html.index("</table>")]
+    assert '<th scope="col">Dag</th>' in table
+    assert '<th scope="col" class="num">Risico</th>' in table
+    assert '<th scope="row">2 dec</th><td class="num">4</td><td class="num">0</td>' in table
