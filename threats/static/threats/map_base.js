@@ -1,7 +1,8 @@
 /* The background of the portal's maps: tiles from MAP_TILE_URL (by default the PDOK
    BRT-Achtergrondkaart). When no tile can load (offline, blocked), the bundled outline of the
    Netherlands is drawn instead and the page's notice (role=status) says the background map could
-   not be loaded; the markers stay where they are. */
+   not be loaded; the markers stay where they are. Also the pages' shared helpers: readJson and a
+   target's popup. */
 (function () {
   "use strict";
 
@@ -64,5 +65,28 @@
     return tiles;
   }
 
-  window.PPSMap = { background: background };
+  /* The JSON a page embeds in <script type="application/json" id=...>, or null. */
+  function readJson(id) {
+    var element = document.getElementById(id);
+    return element ? JSON.parse(element.textContent) : null;
+  }
+
+  /* A target's popup: its name linking to its page, then what is known of it in one line. */
+  function popup(target) {
+    var box = document.createElement("div");
+    var link = document.createElement("a");
+    link.href = target.url;
+    link.textContent = target.name;
+    var strong = document.createElement("strong");
+    strong.appendChild(link);
+    box.appendChild(strong);
+    var meta = document.createElement("div");
+    meta.textContent = [target.category, target.municipality, target.tier, target.gapsText]
+      .filter(Boolean)
+      .join(" · ");
+    box.appendChild(meta);
+    return box;
+  }
+
+  window.PPSMap = { background: background, readJson: readJson, popup: popup };
 })();

@@ -9,27 +9,6 @@
   var CLUSTER_PX = 64;
   var SINGLE_ZOOM = 13;
 
-  function readJson(id) {
-    var element = document.getElementById(id);
-    return element ? JSON.parse(element.textContent) : null;
-  }
-
-  function popup(target) {
-    var box = document.createElement("div");
-    var link = document.createElement("a");
-    link.href = target.url;
-    link.textContent = target.name;
-    var strong = document.createElement("strong");
-    strong.appendChild(link);
-    box.appendChild(strong);
-    var meta = document.createElement("div");
-    meta.textContent = [target.category, target.municipality, target.tier, target.gapsText]
-      .filter(Boolean)
-      .join(" · ");
-    box.appendChild(meta);
-    return box;
-  }
-
   function single(target) {
     var marker = L.circleMarker([target.lat, target.lng], {
       radius: 9,
@@ -40,7 +19,7 @@
       className: "soft-target-marker"
     });
     marker.bindTooltip(target.name);
-    marker.bindPopup(popup(target));
+    marker.bindPopup(window.PPSMap.popup(target));
     return marker;
   }
 
@@ -95,8 +74,8 @@
     if (!element || typeof L === "undefined" || !window.PPSMap) {
       return;
     }
-    var targets = readJson("national-map-data") || [];
-    var config = readJson("national-map-config") || {};
+    var targets = window.PPSMap.readJson("national-map-data") || [];
+    var config = window.PPSMap.readJson("national-map-config") || {};
     var map = L.map(element, { scrollWheelZoom: false });
     window.PPSMap.background(map, config, document.getElementById("map-offline"));
     var layer = L.layerGroup().addTo(map);

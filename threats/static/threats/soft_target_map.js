@@ -4,25 +4,6 @@
 (function () {
   "use strict";
 
-  function readJson(id) {
-    var element = document.getElementById(id);
-    return element ? JSON.parse(element.textContent) : null;
-  }
-
-  function popup(target) {
-    var box = document.createElement("div");
-    var link = document.createElement("a");
-    link.href = target.url;
-    link.textContent = target.name;
-    var strong = document.createElement("strong");
-    strong.appendChild(link);
-    box.appendChild(strong);
-    var meta = document.createElement("div");
-    meta.textContent = target.category + " · " + target.municipality + " · " + target.gapsText;
-    box.appendChild(meta);
-    return box;
-  }
-
   /* An event's route (a line) or perimeter (a closed ring: an area). */
   function drawRoute(map, target, bounds) {
     var points = target.route || [];
@@ -46,8 +27,8 @@
     if (!element || typeof L === "undefined" || !window.PPSMap) {
       return;
     }
-    var targets = readJson("soft-target-data") || [];
-    var config = readJson("soft-target-map-config") || {};
+    var targets = window.PPSMap.readJson("soft-target-data") || [];
+    var config = window.PPSMap.readJson("soft-target-map-config") || {};
     var map = L.map(element, { scrollWheelZoom: false });
     window.PPSMap.background(map, config, document.getElementById("map-offline"));
     var bounds = [];
@@ -61,7 +42,7 @@
         className: "soft-target-marker"
       });
       marker.bindTooltip(target.name);
-      marker.bindPopup(popup(target));
+      marker.bindPopup(window.PPSMap.popup(target));
       marker.addTo(map);
       bounds.push([target.lat, target.lng]);
       drawRoute(map, target, bounds);
