@@ -15,12 +15,6 @@ from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from partnerships.api.common import (
-    OrganisationField,
-    OrganisationRefSerializer,
-    PublicIdField,
-    errors,
-)
 from partnerships.models import Covenant, Organisation
 from partnerships.selectors import actor_for
 from partnerships.sharing import services as sharing
@@ -33,6 +27,12 @@ from partnerships.sharing.partner import (
     shares_received_by,
 )
 from partnerships.sharing.registry import spec_for
+from ppsportal.api.common import (
+    OrganisationField,
+    OrganisationRefSerializer,
+    PublicIdField,
+    errors,
+)
 
 OBJECT_TYPES = [
     ("contact_entry", _("Contact-log entry")),
