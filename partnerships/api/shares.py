@@ -21,11 +21,11 @@ from partnerships.sharing import services as sharing
 from partnerships.sharing.drf import SharedCovenantRefSerializer, SharedUnderSerializer
 from partnerships.sharing.partner import (
     partner_object,
-    record_reads,
     share_row,
     shares_made_by,
     shares_received_by,
 )
+from partnerships.sharing.reads import record_reads
 from partnerships.sharing.registry import spec_for
 from ppsportal.api.common import (
     OrganisationField,

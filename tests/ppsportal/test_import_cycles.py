@@ -42,9 +42,6 @@ KNOWN_DEFERRED: dict[frozenset[str], str] = {
         "models.health takes HealthStatus from health, whose checks read models; the grant "
         "models' manager asks sharing.selectors, whose footing reads the covenant models"
     ),
-    frozenset({"ppsportal.audit", "ppsportal.lockout"}): (
-        "audit takes client_address from lockout, which records lockouts through audit"
-    ),
     frozenset(
         {"threats.jurisdictions", "threats.models", "threats.models.assessments"}
         | {"threats.models.levels", "threats.models.reports", "threats.models.targets"}
@@ -52,9 +49,6 @@ KNOWN_DEFERRED: dict[frozenset[str], str] = {
     ): (
         "the level models take their labels from jurisdictions, which reads AlertLevel and the "
         "current level (selectors) at call time"
-    ),
-    frozenset({"partnerships.sharing.partner", "partnerships.sharing.reads"}): (
-        "the read door annotates shared_under from partner, which reads through the door"
     ),
     frozenset(
         {"ppsportal.celery", "ppsportal.health", "ppsportal.metrics", "ppsportal.observability"}
