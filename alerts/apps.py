@@ -10,4 +10,5 @@ class AlertsConfig(AppConfig):
         from alerts import (
             checks,  # noqa: F401 - registers the deploy checks
             home,  # noqa: F401 - registers the start page's alert panels
+            tasks,  # noqa: F401 - registers the tasks that alerts.dispatch sends by name
         )

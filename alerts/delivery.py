@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from alerts.channels import transport_for
 from alerts.channels.base import Outgoing, PermanentError, TransientError, Transport
+from alerts.dispatch import enqueue_batches
 from alerts.models import Acknowledgement, Alert, AlertGroupGrant, AlertRecipient, Delivery
 from alerts.selectors import organisation_may_see, user_may_see
 from partnerships.models import Covenant, CovenantSignatory, Membership
@@ -299,8 +300,6 @@ def _retry_or_fail(delivery: Delivery, error: str, *, now: datetime) -> str:
         return Delivery.Status.FAILED
     due = now + backoff(delivery.attempts)
     if _record(delivery, Delivery.Status.AWAITING_RETRY, last_error=error, next_attempt_at=due):
-        from alerts.tasks import enqueue_batches
-
         enqueue_batches([delivery.pk], eta=due)
     return Delivery.Status.AWAITING_RETRY
 
@@ -411,8 +410,6 @@ def recover_stuck(*, now: datetime) -> list[int]:
 def sweep(*, now: datetime | None = None) -> int:
     """Re-enqueue what waits: rows stuck in flight, and waiting rows due for a while that no
     task holds (never handed over because the broker was away, or their task's lease passed)."""
-    from alerts.tasks import enqueue_batches
-
     now = now or timezone.now()
     stuck = recover_stuck(now=now)
     waiting = list(

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from alerts.dispatch import enqueue_batches
 from alerts.models import Acknowledgement, Alert, AlertRecipient, Delivery, EscalationStep
 from alerts.models.deliveries import Channel
 from partnerships.models import Partnership, Role
@@ -141,8 +142,6 @@ def _enqueue(alert: Alert, step: int) -> None:
 
 
 def _enqueue_purpose(alert: Alert, purpose: str) -> None:
-    from alerts.tasks import enqueue_batches
-
     enqueue_batches(
         list(
             Delivery.objects.filter(

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts.area import format_circle, format_polygon, parse_circle, parse_polygon
+from alerts.dispatch import dispatch_lease, enqueue_batches
 from alerts.escalation import escalate_unreachable
 from alerts.fanout import insert_follow_ups, insert_user_deliveries
 from alerts.models import (
@@ -39,7 +40,6 @@ from alerts.selectors import (
     unreachable_reasons,
     webhooks_of,
 )
-from alerts.tasks import dispatch_lease
 from partnerships.roles import Capability
 from partnerships.selectors import actor_for
 from partnerships.sharing.services import share_with_organisation
@@ -533,8 +533,6 @@ def enqueue_pending(*, alert_id: int) -> int:
     """Hand the alert's waiting deliveries to workers in batches (they were inserted marked as
     handed over). Never raises for a broker that is away: the rows are unmarked, wait, and the
     sweep sends them."""
-    from alerts.tasks import enqueue_batches
-
     ids = list(
         Delivery.objects.filter(alert_id=alert_id, status=Delivery.Status.QUEUED)
         .order_by("pk")

@@ -14,8 +14,8 @@ from rest_framework.views import APIView
 from interop import services, stix
 from interop.models import AssessmentDraft
 from interop.selectors import feed_for, feed_objects
-from partnerships.api.common import errors
 from partnerships.selectors import actor_for
+from ppsportal.api.common import errors
 from ppsportal.sensitivity import TLP
 
 BUNDLE_EXAMPLE = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +33,7 @@ from partnerships.services import covenants as covenant_services
 from partnerships.sharing.partner import partner_share_counts
 from partnerships.sharing.reads import read_many
 from ppsportal import charts
+from ppsportal.downloads import private_download
 
 HOME_PANEL_SIZE = 5
 
@@ -237,16 +238,10 @@ def covenant_document(request, public_id):
     covenant = selectors.covenant_get(actor, public_id)
     if covenant is None or not selectors.covenant_document_visible_to(actor, covenant):
         raise Http404
-    try:
-        handle = covenant.document.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
     filename = f"{slugify(covenant.title) or 'covenant'}.pdf"
-    response = FileResponse(
-        handle, as_attachment=True, filename=filename, content_type="application/pdf"
+    response = private_download(
+        covenant.document, filename=filename, content_type="application/pdf"
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
     read_many(actor=actor, objects=[covenant], request=request)
     return response
 

@@ -23,11 +23,10 @@ from partnerships.selectors import actor_for
 from partnerships.sharing import services as sharing
 from partnerships.sharing.partner import (
     partner_object,
-    record_reads,
     shares_made_by,
     shares_received_by,
 )
-from partnerships.sharing.reads import read_one
+from partnerships.sharing.reads import read_one, record_reads
 from partnerships.sharing.registry import spec_for
 
 # Where each kind of shared object is shown on the dashboard.

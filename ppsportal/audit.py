@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ppsportal.addresses import client_address
 from ppsportal.models import AuditEvent
 from ppsportal.sensitivity import mark_sensitive_response
 
@@ -14,8 +15,6 @@ SENSITIVE_READ = "sensitive.viewed"
 def client_ip(request) -> str | None:
     """The client's address: the socket's, or the one our trusted proxies saw
     (``TRUSTED_PROXY_COUNT``); never what a client wrote into ``X-Forwarded-For`` itself."""
-    from ppsportal.lockout import client_address
-
     return client_address(request)
 
 

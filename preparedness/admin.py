@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.db.models import Count, OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from partnerships.admin.base import ReadOnlyInlineMixin, ServiceAdmin
+from ppsportal.admin.base import ReadOnlyInlineMixin, ServiceAdmin
 from preparedness import services, services_library
 from preparedness.models import (
     ActionItem,

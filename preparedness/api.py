@@ -19,9 +19,10 @@ from rest_framework.response import Response
 
 from alerts.models import Alert
 from alerts.selectors import alerts_visible_to
-from partnerships.api.common import PortalViewSetMixin, PublicIdField, errors
 from partnerships.policy import require
 from partnerships.selectors import actor_for
+from ppsportal.api.common import PortalViewSetMixin, PublicIdField, errors
+from ppsportal.api.fields import SoftTargetRefSerializer
 from preparedness import selectors, services
 from preparedness.models import (
     ActionItem,
@@ -33,7 +34,6 @@ from preparedness.models import (
     ProcedureState,
     TrainingRecord,
 )
-from threats.api.common import SoftTargetRefSerializer
 from threats.models import SoftTarget
 
 # --- Fields -------------------------------------------------------------------------------------

@@ -19,8 +19,8 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from partnerships.api.common import PortalViewSetMixin, PublicIdField, errors
 from partnerships.models import Partnership
+from ppsportal.api.common import PortalViewSetMixin, PublicIdField, errors
 from ppsportal.sensitivity import TLP
 from preparedness import selectors_library as library
 from preparedness import services_library

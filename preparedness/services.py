@@ -25,7 +25,7 @@ from preparedness.models import (
     ProcedureState,
     TrainingRecord,
 )
-from threats.services import may_change_soft_target
+from threats.services_checks import may_change_soft_target
 
 
 def may_change_preparedness(actor, soft_target) -> bool:

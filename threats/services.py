@@ -32,6 +32,7 @@ from threats.models import (
     ThreatAssessment,
 )
 from threats.route import format_route, parse_route, route_box
+from threats.services_checks import _check_codes, _require_may_change
 
 # --- who may -----------------------------------------------------------------------------------
 
@@ -47,32 +48,6 @@ def _operator_of(by):
     if actor.organisation is None or not (actor.can(Capability.WRITE) or actor.is_nctv_staff):
         raise PermissionDenied(_("Your role does not allow this."))
     return actor.organisation
-
-
-def may_change_soft_target(actor, soft_target) -> bool:
-    if actor.is_nctv_staff:
-        return True
-    return (
-        actor.organisation is not None
-        and actor.organisation.pk == soft_target.operator_id
-        and actor.can(Capability.WRITE)
-    )
-
-
-def _require_may_change(by, soft_target) -> None:
-    if not may_change_soft_target(actor_for(by), soft_target):
-        raise PermissionDenied(_("Only the operator of this soft target may change it."))
-
-
-def _check_codes(values, allowed, field: str) -> list[str]:
-    values = list(values or [])
-    unknown = [v for v in values if v not in allowed]
-    if unknown:
-        raise ValidationError(
-            {field: _("Unknown values: %(values)s.") % {"values": ", ".join(map(str, unknown))}},
-            code="unknown_code",
-        )
-    return list(dict.fromkeys(values))  # keep order, drop repeats
 
 
 # --- threat level and sectors -------------------------------------------------------------------

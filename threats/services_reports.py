@@ -15,6 +15,7 @@ from partnerships.models import Covenant, PartnerRole, PartnershipMember
 from partnerships.selectors import actor_for
 from partnerships.services.documents import check_pdf
 from partnerships.sharing.services import share_with_organisation
+from ppsportal.downloads import private_download
 from ppsportal.sensitivity import TLP
 from threats.models import Report, ReportAttachment, ThreatAssessment
 
@@ -165,19 +166,7 @@ def attachment_response(attachment: ReportAttachment):
 def private_file_response(field_file, *, kind: str, name: str):
     """A checked file as a private download, never a public URL: typed by its checked kind,
     not sniffed, not cached. The caller has checked that its owner is visible."""
-    from django.http import FileResponse, Http404
-
-    try:
-        handle = field_file.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
     extension = {"pdf": "pdf", "jpeg": "jpg", "png": "png"}[kind]
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"{name}.{extension}",
-        content_type=_CONTENT_TYPES[kind],
+    return private_download(
+        field_file, filename=f"{name}.{extension}", content_type=_CONTENT_TYPES[kind]
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

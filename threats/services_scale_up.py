@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from threats.jurisdictions import authority_for, scale_up_level_label, scale_up_levels
 from threats.models import Measure, ScaleUpStep, SoftTarget
 from threats.rules import ScaleUpOmission, scale_up_unexplained
-from threats.services import _check_codes, _require_may_change
+from threats.services_checks import _check_codes, _require_may_change
 
 
 def omission_message(omission: ScaleUpOmission) -> str:

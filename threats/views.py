@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from partnerships.selectors import actor_for
 from partnerships.sharing.reads import read_many
 from partnerships.sharing.registry import spec_for
 from partnerships.sharing.services import may_share
+from ppsportal.downloads import private_download
 from threats import selectors
 from threats.charts import tier_region_chart
 from threats.forms import (
@@ -38,7 +39,7 @@ from threats.jurisdictions import scale_up_levels
 from threats.markdown import render_markdown
 from threats.models import Measure, ModusOperandi, Motive
 from threats.rules import gaps_for
-from threats.services import may_change_soft_target
+from threats.services_checks import may_change_soft_target
 from threats.services_register import soft_target_register, soft_target_register_update
 
 PAGE_SIZE = 50
@@ -143,16 +144,8 @@ def soft_target_evidence(request, public_id, measure):
     row = next((m for m in target.measures.all() if m.measure == measure), None)
     if row is None or not row.evidence:
         raise Http404
-    try:
-        handle = row.evidence.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
     filename = f"{slugify(target.name) or 'soft-target'}-{slugify(measure)}.pdf"
-    response = FileResponse(
-        handle, as_attachment=True, filename=filename, content_type="application/pdf"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
+    response = private_download(row.evidence, filename=filename, content_type="application/pdf")
     read_many(actor=actor, objects=[target], request=request)
     return response
 

@@ -32,9 +32,8 @@ from alerts.models import (
     EscalationStep,
 )
 from alerts.selectors import with_counts
-from partnerships.admin.base import ReadOnlyInlineMixin, ServiceAdmin
-from threats.admin.common import AuditedReadsMixin
-from threats.admin.levels import measures_text
+from ppsportal.admin.base import ReadOnlyInlineMixin, ServiceAdmin
+from ppsportal.admin.common import AuditedReadsMixin, measures_text
 
 RECORD_FIELDS = [
     "status_display",

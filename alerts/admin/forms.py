@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alerts.models import Alert, Certainty, Severity, Urgency
 from alerts.regions import region_choices
-from threats.admin.common import ListOfTextField
+from ppsportal.admin.common import ListOfTextField
 from threats.models import Sector
 
 # The fields an author sets: what ``alert_create`` takes, in the order of the page.

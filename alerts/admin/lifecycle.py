@@ -33,7 +33,7 @@ from alerts.channels.messages import drill_mark
 from alerts.models import Alert
 from alerts.models.deliveries import Channel
 from alerts.preview import audience_preview
-from partnerships.admin.base import add_refusal, fresh
+from ppsportal.admin.base import add_refusal, fresh
 
 Status = Alert.Status
 

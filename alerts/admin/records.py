@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from alerts.admin.lifecycle import refusal_text
 from alerts.models import Acknowledgement, Delivery, StatusReport, WebhookSubscription
 from alerts.webhooks import webhook_disable, webhook_enable
-from partnerships.admin.base import StaffAdmin
-from threats.admin.levels import measures_text
+from ppsportal.admin.base import StaffAdmin
+from ppsportal.admin.common import measures_text
 
 
 class RecordAdmin(StaffAdmin):

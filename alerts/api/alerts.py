@@ -61,13 +61,13 @@ from alerts.cap import (
 )
 from alerts.models import Acknowledgement, Alert
 from alerts.selectors import alerts_visible_to, with_counts
-from partnerships.api.common import PortalViewSetMixin, errors
 from partnerships.models import PartnershipMember
 from partnerships.policy import require
 from partnerships.sharing.drf import AuditSensitiveReadsMixin
 from partnerships.sharing.reads import read_many
+from ppsportal.api.common import PortalViewSetMixin, errors
+from ppsportal.api.fields import staff_only
 from ppsportal.sensitivity import TLP
-from threats.api.common import staff_only
 from threats.models import AlertLevel
 
 

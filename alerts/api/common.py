@@ -1,4 +1,4 @@
-"""What the alerts API adds to the shared building blocks (``partnerships.api.common``): the
+"""What the alerts API adds to the shared building blocks (``ppsportal.api.common``): the
 409 answer for lifecycle conflicts, and plain responses for documents that are not JSON."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.negotiation import BaseContentNegotiation
 
-from partnerships.api.common import ErrorSerializer
+from ppsportal.api.common import ErrorSerializer
 
 # The services' codes for "not in this state": an action that conflicts with where the alert
 # is in its life, not a mistake in the input.

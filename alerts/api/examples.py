@@ -1,7 +1,6 @@
 """Example bodies for the OpenAPI schema: an alert about the ArenA of the demo data."""
 
-from partnerships.api.examples import ARENA, ARENA_OPERATOR
-from threats.api.examples import NCTV, STADIUMS, STAFF
+from ppsportal.api.examples import ARENA, ARENA_OPERATOR, NCTV, STADIUMS, STAFF
 
 ALERT_ID = "6f7a8b9c-0d1e-4f2a-8b3c-4d5e6f7a8b9c"
 PREVIOUS_ID = "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8c"

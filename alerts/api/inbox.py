@@ -16,8 +16,8 @@ from alerts.api.examples import INBOX_ENTRY
 from alerts.api.serializers import AlertSummarySerializer
 from alerts.inbox import delivery_mark_read, inbox_of
 from alerts.models import Delivery
-from partnerships.api.common import PortalViewSetMixin, errors
 from partnerships.sharing.reads import read_many
+from ppsportal.api.common import PortalViewSetMixin, errors
 
 
 class InboxEntrySerializer(serializers.ModelSerializer):

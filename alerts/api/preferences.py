@@ -19,8 +19,8 @@ from alerts.preferences import (
     preference_set,
     preferences_of,
 )
-from partnerships.api.common import errors
 from partnerships.selectors import actor_for
+from ppsportal.api.common import errors
 
 CHANNEL_CHOICES = [(str(c), Channel(c).label) for c in USER_CHANNELS]
 SOURCE_CHOICES = [

@@ -25,7 +25,7 @@ from alerts.cap import (
     is_public,
 )
 from alerts.selectors import public_alerts
-from partnerships.api.common import errors
+from ppsportal.api.common import errors
 
 
 def _previous_visible(alert) -> bool:

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from alerts import receipts
 from alerts.models import Delivery
-from partnerships.api.common import ErrorSerializer
+from ppsportal.api.common import ErrorSerializer
 
 
 class ReceiptSerializer(serializers.Serializer):

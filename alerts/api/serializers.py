@@ -25,17 +25,17 @@ from alerts.models import (
     Urgency,
 )
 from alerts.regions import regions as known_regions
-from partnerships.api.common import (
+from partnerships.models import Partnership
+from partnerships.selectors import actor_for
+from ppsportal.api.common import (
     OrganisationField,
     OrganisationRefSerializer,
     PartnershipRefSerializer,
     PublicIdField,
     UserRefSerializer,
 )
-from partnerships.models import Partnership
-from partnerships.selectors import actor_for
+from ppsportal.api.fields import CodeLabelSerializer, SectorField, SectorRefSerializer, code_labels
 from ppsportal.sensitivity import TLP
-from threats.api.common import CodeLabelSerializer, SectorField, SectorRefSerializer, code_labels
 from threats.jurisdictions import level_context_for
 from threats.models import AlertLevel, Measure, ThreatAssessment
 

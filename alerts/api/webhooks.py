@@ -22,7 +22,7 @@ from alerts.webhooks import (
     webhook_update,
     webhooks_visible_to,
 )
-from partnerships.api.common import (
+from ppsportal.api.common import (
     OrganisationRefSerializer,
     PortalViewSetMixin,
     StableOrderingFilter,

@@ -1,17 +1,17 @@
 """The Django admin: NCTV staff's face on the portal.
 
 Every model admin subclasses ``StaffAdmin`` (NCTV staff only) and saves through the services,
-so the admin holds no business rule of its own (see ``partnerships.admin.base``).
+so the admin holds no business rule of its own (see ``ppsportal.admin.base``).
 """
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from partnerships.admin.base import StaffAdmin, StaffInlineMixin
 from partnerships.admin.contacts import ActionAdmin, ContactEntryAdmin, CostItemAdmin
 from partnerships.admin.covenants import CovenantAdmin
 from partnerships.admin.organisations import MembershipAdmin, OrganisationAdmin
 from partnerships.admin.partnerships import PartnershipAdmin
+from ppsportal.admin.base import StaffAdmin, StaffInlineMixin
 from ppsportal.auth_forms import LockoutAdminAuthenticationForm
 
 __all__ = [

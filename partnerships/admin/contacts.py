@@ -10,7 +10,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from partnerships.admin.base import (
+from partnerships.models import Action, ContactEntry, CostItem, CostShare
+from partnerships.selectors import actor_for
+from partnerships.services import contacts as contact_services
+from partnerships.sharing.admin import ShareableAdminMixin
+from partnerships.sharing.reads import read_many
+from ppsportal.admin.base import (
     LockedWhenSavedForm,
     ReadOnlyInlineMixin,
     ServiceAdmin,
@@ -19,11 +24,6 @@ from partnerships.admin.base import (
     dry_run,
     fresh,
 )
-from partnerships.models import Action, ContactEntry, CostItem, CostShare
-from partnerships.selectors import actor_for
-from partnerships.services import contacts as contact_services
-from partnerships.sharing.admin import ShareableAdminMixin
-from partnerships.sharing.reads import read_many
 
 # --- Follow-up actions --------------------------------------------------------------------------
 

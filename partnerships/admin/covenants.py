@@ -13,7 +13,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from partnerships.admin.base import (
+from partnerships.models import Covenant, CovenantSignatory, CovenantTask
+from partnerships.selectors import covenants_with_status
+from partnerships.services import covenants as covenant_services
+from partnerships.services import signing
+from partnerships.services.documents import check_pdf
+from partnerships.sharing.admin import ShareableAdminMixin
+from ppsportal.admin.base import (
     LockedWhenSavedForm,
     ReadOnlyInlineMixin,
     ServiceAdmin,
@@ -21,12 +27,6 @@ from partnerships.admin.base import (
     ServiceInline,
     dry_run,
 )
-from partnerships.models import Covenant, CovenantSignatory, CovenantTask
-from partnerships.selectors import covenants_with_status
-from partnerships.services import covenants as covenant_services
-from partnerships.services import signing
-from partnerships.services.documents import check_pdf
-from partnerships.sharing.admin import ShareableAdminMixin
 
 COVENANT_FIELDS = (
     "kind",

@@ -3,9 +3,9 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from partnerships.admin.base import StaffAdmin, StaffInlineMixin
 from partnerships.models import Membership, Organisation
 from partnerships.services import organisations as org_services
+from ppsportal.admin.base import StaffAdmin, StaffInlineMixin
 
 
 class MembershipInline(StaffInlineMixin, admin.TabularInline):

@@ -14,13 +14,6 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from partnerships.admin.base import (
-    LockedWhenSavedForm,
-    ServiceAdmin,
-    ServiceFormSet,
-    ServiceInline,
-    fresh,
-)
 from partnerships.admin.contacts import (
     ContactLinkInline,
     CostItemInline,
@@ -44,6 +37,13 @@ from partnerships.selectors import (
     partnerships_with_health_data,
 )
 from partnerships.services import partnerships as partnership_services
+from ppsportal.admin.base import (
+    LockedWhenSavedForm,
+    ServiceAdmin,
+    ServiceFormSet,
+    ServiceInline,
+    fresh,
+)
 
 PARTNERSHIP_FIELDS = (
     "name",

@@ -3,11 +3,11 @@
 Each module holds one resource's serializers, filters and viewset; ``common`` the shared parts.
 """
 
-from partnerships.api.common import OrganisationRefSerializer
 from partnerships.api.contacts import ActionViewSet, ContactViewSet
 from partnerships.api.covenants import CovenantViewSet
 from partnerships.api.me import MeSerializer, MeView
 from partnerships.api.partnerships import PartnershipViewSet
+from ppsportal.api.common import OrganisationRefSerializer
 
 __all__ = [
     "ActionViewSet",

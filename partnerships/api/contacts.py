@@ -11,7 +11,13 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_v
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
-from partnerships.api.common import (
+from partnerships.api.examples import ACTION, CONTACT, CONTACT_CREATE
+from partnerships.models import Action, ContactEntry
+from partnerships.policy import can_write_contacts, require
+from partnerships.selectors import actions_visible_to, contacts_visible_to
+from partnerships.services.contacts import action_set_done, contact_create
+from partnerships.sharing.drf import AuditSensitiveReadsMixin, SharedUnderField
+from ppsportal.api.common import (
     OrganisationField,
     OrganisationRefSerializer,
     PartnershipRefSerializer,
@@ -20,12 +26,6 @@ from partnerships.api.common import (
     VisiblePartnershipField,
     errors,
 )
-from partnerships.api.examples import ACTION, CONTACT, CONTACT_CREATE
-from partnerships.models import Action, ContactEntry
-from partnerships.policy import can_write_contacts, require
-from partnerships.selectors import actions_visible_to, contacts_visible_to
-from partnerships.services.contacts import action_set_done, contact_create
-from partnerships.sharing.drf import AuditSensitiveReadsMixin, SharedUnderField
 
 # --- Reading ------------------------------------------------------------------------------------
 

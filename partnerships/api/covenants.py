@@ -17,14 +17,6 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from partnerships.api.common import (
-    OrganisationField,
-    OrganisationRefSerializer,
-    PartnershipRefSerializer,
-    PortalViewSetMixin,
-    VisiblePartnershipField,
-    errors,
-)
 from partnerships.api.examples import COVENANT, COVENANT_CREATE, COVENANT_UPDATE
 from partnerships.models import Covenant, CovenantSignatory, CovenantTask
 from partnerships.policy import can_manage, require
@@ -36,6 +28,14 @@ from partnerships.services.signing import (
     covenant_draft,
     covenant_end,
     covenant_sign,
+)
+from ppsportal.api.common import (
+    OrganisationField,
+    OrganisationRefSerializer,
+    PartnershipRefSerializer,
+    PortalViewSetMixin,
+    VisiblePartnershipField,
+    errors,
 )
 
 # --- Reading ------------------------------------------------------------------------------------

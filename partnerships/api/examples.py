@@ -1,7 +1,7 @@
 """Example bodies for the OpenAPI schema: the ArenA partnership of the demo data."""
 
-ARENA = {"id": "0b0c7a52-8d1e-4c59-9a43-3f3f8f6f0a11", "name": "ArenA Amsterdam"}
-ARENA_OPERATOR = {"id": "7d7f0b55-1c1e-4f57-9a43-0d1a9d0d6a10", "name": "Johan Cruijff ArenA"}
+from ppsportal.api.examples import ARENA, ARENA_OPERATOR
+
 MUNICIPALITY = {"id": "2f1a8c4e-5b7d-4e0a-8f1c-6d3b2a9e7c55", "name": "Gemeente Amsterdam"}
 POLICE = {"id": "9c4e2b1a-3d5f-4a7b-8e9c-1f2a3b4c5d6e", "name": "Politie Amsterdam"}
 

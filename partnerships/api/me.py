@@ -6,8 +6,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from partnerships.api.common import OrganisationRefSerializer, errors
 from partnerships.selectors import actor_for
+from ppsportal.api.common import OrganisationRefSerializer, errors
 
 
 class MeSerializer(serializers.Serializer):

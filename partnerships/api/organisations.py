@@ -22,7 +22,6 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 
-from partnerships.api.common import PortalViewSetMixin, errors
 from partnerships.models import Organisation, Sector
 from partnerships.policy import may_read_organisation_logs, require
 from partnerships.selectors import (
@@ -33,6 +32,7 @@ from partnerships.selectors import (
 from partnerships.services.members import may_manage_members
 from partnerships.sharing.drf import SharedCovenantRefSerializer
 from partnerships.sharing.partner import access_log_shared_under
+from ppsportal.api.common import PortalViewSetMixin, errors
 from ppsportal.models import AuditEvent
 
 ORGANISATION = {

@@ -15,17 +15,6 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from partnerships.api.common import (
-    OrganisationField,
-    OrganisationRefSerializer,
-    PartnerRoleSerializer,
-    PortalViewSetMixin,
-    StableOrderingFilter,
-    UsernameField,
-    UserRefSerializer,
-    errors,
-    partner_roles,
-)
 from partnerships.api.examples import (
     COST_ALLOCATION,
     COSTS,
@@ -50,6 +39,17 @@ from partnerships.selectors import (
 )
 from partnerships.services.contacts import cost_allocation_set
 from partnerships.services.partnerships import partnership_create, partnership_update
+from ppsportal.api.common import (
+    OrganisationField,
+    OrganisationRefSerializer,
+    PartnerRoleSerializer,
+    PortalViewSetMixin,
+    StableOrderingFilter,
+    UsernameField,
+    UserRefSerializer,
+    errors,
+    partner_roles,
+)
 
 # --- Reading ------------------------------------------------------------------------------------
 

@@ -15,24 +15,24 @@ from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from partnerships.api.common import (
-    OrganisationField,
-    OrganisationRefSerializer,
-    PublicIdField,
-    errors,
-)
 from partnerships.models import Covenant, Organisation
 from partnerships.selectors import actor_for
 from partnerships.sharing import services as sharing
 from partnerships.sharing.drf import SharedCovenantRefSerializer, SharedUnderSerializer
 from partnerships.sharing.partner import (
     partner_object,
-    record_reads,
     share_row,
     shares_made_by,
     shares_received_by,
 )
+from partnerships.sharing.reads import record_reads
 from partnerships.sharing.registry import spec_for
+from ppsportal.api.common import (
+    OrganisationField,
+    OrganisationRefSerializer,
+    PublicIdField,
+    errors,
+)
 
 OBJECT_TYPES = [
     ("contact_entry", _("Contact-log entry")),

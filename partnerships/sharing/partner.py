@@ -218,17 +218,3 @@ def share_row(spec: Shareable, grant, *, today: date | None = None) -> PartnerSh
     return _rows(
         spec, spec.group_grant.all_grants.filter(pk=grant.pk), today or timezone.localdate()
     )[0]
-
-
-def record_reads(actor, rows: Iterable[PartnerShare], *, request=None, purpose: str = "") -> list:
-    """A list of shares names AMBER+ objects: record their read through the read door, one
-    entry per kind of object. Returns the rows."""
-    from partnerships.sharing.reads import read_many
-
-    rows = list(rows)
-    by_kind: dict[str, list] = {}
-    for row in rows:
-        by_kind.setdefault(row.kind, []).append(row.obj)
-    for objects in by_kind.values():
-        read_many(actor, objects, request=request, purpose=purpose)
-    return rows

@@ -21,6 +21,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from partnerships.selectors import Actor, actor_for
+from partnerships.sharing.partner import PartnerShare, shared_under_map
 from partnerships.sharing.registry import spec_for
 from partnerships.sharing.selectors import is_sensitive, visible_to
 from ppsportal.audit import SENSITIVE_READ, audit_record
@@ -65,8 +66,6 @@ def read_many(actor, objects: Iterable, *, request=None, purpose: str = "") -> l
     spec = spec_for(objects[0])
     sensitive = [o for o in objects if is_sensitive(spec, o)]
     if sensitive:
-        from partnerships.sharing.partner import shared_under_map
-
         under = shared_under_map(actor, sensitive)
         for obj in sensitive:
             # the covenant and its purpose, shown with the object (``shared_under``)
@@ -98,3 +97,15 @@ def _shared_under_detail(objects, under) -> dict | None:
         if o.pk in under
     ]
     return {"shared_under": rows} if rows else None
+
+
+def record_reads(actor, rows: Iterable[PartnerShare], *, request=None, purpose: str = "") -> list:
+    """A list of shares names AMBER+ objects: record their read through the read door, one
+    entry per kind of object. Returns the rows."""
+    rows = list(rows)
+    by_kind: dict[str, list] = {}
+    for row in rows:
+        by_kind.setdefault(row.kind, []).append(row.obj)
+    for objects in by_kind.values():
+        read_many(actor, objects, request=request, purpose=purpose)
+    return rows

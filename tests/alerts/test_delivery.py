@@ -223,7 +223,7 @@ def test_publication_succeeds_when_the_broker_is_unreachable(
 ):
     """A real broker connection to a port nobody listens on: publishing still commits, the rows
     wait for the sweep."""
-    from alerts.tasks import enqueue_batches
+    from alerts.dispatch import enqueue_batches
     from ppsportal.celery import app
 
     previous = (app.conf.task_always_eager, app.conf.broker_url)

@@ -14,8 +14,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from alerts.dispatch import enqueue_batches
 from alerts.models import Delivery
-from alerts.tasks import enqueue_batches
 from partnerships.models import Organisation
 from partnerships.services import covenants as covenant_services
 from partnerships.services import partnerships as partnership_services

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.test import override_settings
 from knox.models import AuthToken
 
-from ppsportal.lockout import client_address
+from ppsportal.addresses import client_address
 from ppsportal.models import AuditEvent
 from tests.factories import PASSWORD
 from tests.signin import authenticator_for, current_code

@@ -12,9 +12,9 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from partnerships.admin.base import ReadOnlyInlineMixin
+from ppsportal.admin.base import ReadOnlyInlineMixin
+from ppsportal.admin.common import HistoryAdmin, checkboxes, distinct_values_filter, measures_text
 from threats import services, services_levels
-from threats.admin.common import HistoryAdmin, checkboxes, distinct_values_filter
 from threats.jurisdictions import AUTHORITIES
 from threats.models import (
     AlertLevel,
@@ -26,11 +26,6 @@ from threats.models import (
     SectorAlertLevel,
 )
 from threats.selectors import sectors_with_levels
-
-
-def measures_text(codes) -> str:
-    labels = dict(Measure.choices)
-    return ", ".join(str(labels.get(code, code)) for code in codes) or "—"
 
 
 def alert_level_label(level) -> str:

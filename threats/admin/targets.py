@@ -13,11 +13,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from partnerships.admin.base import LockedWhenSavedForm, ServiceAdmin, ServiceFormSet, ServiceInline
 from partnerships.sharing.admin import ShareableAdminMixin
+from ppsportal.admin.base import LockedWhenSavedForm, ServiceAdmin, ServiceFormSet, ServiceInline
+from ppsportal.admin.common import (
+    AuditedReadsMixin,
+    checkboxes,
+    distinct_values_filter,
+    measures_text,
+)
 from threats import services
-from threats.admin.common import AuditedReadsMixin, checkboxes, distinct_values_filter
-from threats.admin.levels import measures_text
 from threats.forms import omissions_text, parse_omissions
 from threats.models import CapacityTier, Measure, ScaleUpStep, SecurityMeasure, SoftTarget
 from threats.rules import gaps_for

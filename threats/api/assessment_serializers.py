@@ -9,16 +9,16 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from partnerships.api.common import (
+from partnerships.models import Covenant
+from ppsportal.api.common import (
     OrganisationField,
     OrganisationRefSerializer,
     PublicIdField,
     UsernameField,
     UserRefSerializer,
 )
-from partnerships.models import Covenant
+from ppsportal.api.fields import CodeLabelSerializer, SectorField, SectorRefSerializer, code_labels
 from ppsportal.sensitivity import TLP
-from threats.api.common import CodeLabelSerializer, SectorField, SectorRefSerializer, code_labels
 from threats.markdown import render_markdown
 from threats.models import AssessmentFacet, Measure, ModusOperandi, Motive, ThreatAssessment
 

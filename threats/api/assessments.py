@@ -11,10 +11,11 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from partnerships.api.common import PortalViewSetMixin, errors
 from partnerships.policy import require
 from partnerships.sharing import services as sharing
 from partnerships.sharing.drf import AuditSensitiveReadsMixin
+from ppsportal.api.common import PortalViewSetMixin, errors
+from ppsportal.api.fields import staff_only
 from ppsportal.sensitivity import TLP
 from threats.api.assessment_serializers import (
     AssessmentSerializer,
@@ -23,7 +24,6 @@ from threats.api.assessment_serializers import (
     ShareRowSerializer,
     ShareSerializer,
 )
-from threats.api.common import staff_only
 from threats.api.examples import (
     ASSESSMENT,
     ASSESSMENT_CREATE,

@@ -1,11 +1,8 @@
 """Example bodies for the OpenAPI schema: the ArenA and the Vierdaagse of the demo data."""
 
-from partnerships.api.examples import ARENA, ARENA_OPERATOR
+from ppsportal.api.examples import ARENA, ARENA_OPERATOR, NCTV, STADIUMS, STAFF
 
-NCTV = {"id": "3c1d2e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f", "name": "NCTV"}
 VIERDAAGSE = {"id": "4d5e6f70-8192-4a3b-9c4d-5e6f70819203", "name": "Stichting DE 4DAAGSE"}
-STAFF = {"username": "nctv-analyst", "full_name": "Eva de Boer"}
-STADIUMS = {"code": "football_stadium", "name": "Football stadium"}
 COVENANT_ID = "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b"
 
 # --- Threat level and sectors -------------------------------------------------------------------

@@ -18,11 +18,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from partnerships.api.common import PortalViewSetMixin, UserRefSerializer, errors
 from partnerships.models import Jurisdiction
 from partnerships.policy import require
 from partnerships.selectors import actor_for
-from threats.api.common import CodeLabelSerializer, code_labels, staff_only
+from ppsportal.api.common import PortalViewSetMixin, UserRefSerializer, errors
+from ppsportal.api.fields import CodeLabelSerializer, code_labels, staff_only
 from threats.api.examples import (
     SECTOR,
     SECTOR_DETAIL,

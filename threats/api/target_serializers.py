@@ -9,14 +9,14 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
-from partnerships.api.common import (
+from partnerships.sharing.drf import SharedUnderField
+from ppsportal.api.common import (
     OrganisationField,
     OrganisationRefSerializer,
     PartnershipRefSerializer,
     VisiblePartnershipField,
 )
-from partnerships.sharing.drf import SharedUnderField
-from threats.api.common import (
+from ppsportal.api.fields import (
     CodeLabelSerializer,
     CoordinateField,
     SectorField,

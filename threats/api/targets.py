@@ -14,10 +14,10 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_v
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
-from partnerships.api.common import PortalViewSetMixin, errors
 from partnerships.policy import require
 from partnerships.roles import Capability
 from partnerships.sharing.reads import read_many
+from ppsportal.api.common import PortalViewSetMixin, errors
 from threats.api.examples import SOFT_TARGET, SOFT_TARGET_CREATE, SOFT_TARGET_PEER
 from threats.api.target_serializers import (
     SoftTargetCreateSerializer,
@@ -33,12 +33,12 @@ from threats.selectors import (
     with_register_data,
 )
 from threats.services import (
-    may_change_soft_target,
     scale_up_replace,
     soft_target_create,
     soft_target_set_measure,
     soft_target_update,
 )
+from threats.services_checks import may_change_soft_target
 
 
 class SoftTargetFilter(django_filters.FilterSet):

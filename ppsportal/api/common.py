@@ -1,4 +1,5 @@
-"""Building blocks shared by the partnerships API: references, relation fields, errors, ordering.
+"""Building blocks every app's API shares: references, relation fields, errors, ordering, the
+viewset mixin (actor, not-found).
 
 Visibility comes from ``partnerships.selectors`` and write permission from
 ``partnerships.policy``; nothing here decides either, it only wires them into DRF.

@@ -1,14 +1,15 @@
-"""What the threat admins share: record-keeping admins, the trace of sensitive reads, and the
-form fields for choices kept as lists."""
+"""What the apps' admins share beyond ``base``: record-keeping admins, the trace of sensitive
+reads, the form fields for choices kept as lists, and measures shown by their labels."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
 
-from partnerships.admin.base import ServiceAdmin
 from partnerships.selectors import actor_for
 from partnerships.sharing.reads import read_many
+from ppsportal.admin.base import ServiceAdmin
+from threats.models import Measure
 
 
 class HistoryAdmin(ServiceAdmin):
@@ -90,3 +91,8 @@ def distinct_values_filter(field: str, title):
 
     DistinctValuesFilter.title = title
     return DistinctValuesFilter
+
+
+def measures_text(codes) -> str:
+    labels = dict(Measure.choices)
+    return ", ".join(str(labels.get(code, code)) for code in codes) or "—"

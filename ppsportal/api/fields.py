@@ -1,5 +1,6 @@
-"""Building blocks of the threats API: sectors written as codes, codes shown with labels,
-coordinates and references. The partnerships API's ``common`` supplies the rest (ids, errors)."""
+"""API building blocks for threat data that several apps show: sectors written as codes, codes
+shown with labels, coordinates and references. ``ppsportal.api.common`` supplies the rest (ids,
+errors)."""
 
 from __future__ import annotations
 
