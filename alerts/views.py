@@ -15,7 +15,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q, Value
 from django.http import Http404, JsonResponse
@@ -52,11 +51,11 @@ from partnerships.forms import add_service_errors
 from partnerships.roles import Capability
 from partnerships.selectors import actor_for
 from partnerships.sharing.reads import read_many, read_one
+from ppsportal.pagination import paginate
 from threats.jurisdictions import level_context_for
 from threats.models import Measure, ScaleUpStep
 from threats.selectors import scale_up_checklist, soft_targets_own
 
-PAGE_SIZE = 50
 POLL_OVERLAP = timedelta(seconds=60)  # a cursor this far back catches rows committed late
 JSON_LIMIT = 50
 
@@ -99,7 +98,7 @@ def _item_html(request, entry, level_context) -> str:
 @require_safe
 def inbox(request):
     actor = _actor(request)
-    page = Paginator(_inbox(request, actor), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, _inbox(request, actor))
     own_times = [] if actor.is_nctv_staff else acknowledgement_times_of(actor)
     shown = {alert.pk: alert for alert in [e.alert for e in page.object_list] + own_times}
     read_many(actor, list(shown.values()), request=request, purpose="inbox")  # one trace

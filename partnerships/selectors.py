@@ -179,14 +179,28 @@ def partnership_health_list(actor: Actor, *, today=None, order: str = "health"):
     """Visible partnerships with their health reports, worst first when ``order == "health"``."""
     from django.utils import timezone
 
-    from partnerships.health import assess
-
     today = today or timezone.localdate()
     qs = partnerships_with_health_data(partnerships_visible_to(actor), today)
-    rows = [(p, assess(p, today)) for p in qs]
+    rows = health_rows(qs, today=today)
     if order == "health":
         rows.sort(key=lambda row: (-row[1].severity, row[0].name))
     return rows
+
+
+def partnerships_by_name_with_health_data(actor: Actor, *, today):
+    """The visible partnerships by name, ready for ``health_rows``: the database orders and
+    pages them, so a page assesses only its own rows."""
+    return partnerships_with_health_data(partnerships_visible_to(actor), today).order_by(
+        "name", "pk"
+    )
+
+
+def health_rows(partnerships, *, today) -> list:
+    """[(partnership, health report)] for partnerships from ``partnerships_with_health_data``
+    (a queryset, a page of one, or a list): no queries beyond loading them."""
+    from partnerships.health import assess
+
+    return [(p, assess(p, today)) for p in partnerships]
 
 
 def partnership_get(actor: Actor, public_id):

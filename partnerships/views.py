@@ -34,6 +34,7 @@ from partnerships.sharing.partner import partner_share_counts
 from partnerships.sharing.reads import read_many
 from ppsportal import charts
 from ppsportal.downloads import private_download
+from ppsportal.pagination import paginate
 
 HOME_PANEL_SIZE = 5
 
@@ -81,8 +82,14 @@ def home(request):
 @login_required
 @require_safe
 def partnership_list(request):
-    rows = selectors.partnership_health_list(_actor(request), order="name")
-    return render(request, "partnerships/partnership_list.html", {"health_rows": rows})
+    today = timezone.localdate()
+    page = paginate(
+        request, selectors.partnerships_by_name_with_health_data(_actor(request), today=today)
+    )
+    rows = selectors.health_rows(page.object_list, today=today)
+    return render(
+        request, "partnerships/partnership_list.html", {"health_rows": rows, "page": page}
+    )
 
 
 @login_required
@@ -256,14 +263,20 @@ def partnership_overview(request):
     if order not in selectors.OVERVIEW_ORDERS:
         order = "health"
     rows = selectors.partnership_overview_rows(actor, order=order)
+    page = paginate(request, rows)
     counts = partner_share_counts()
-    for partnership, _report in rows:
+    for partnership, _report in page.object_list:
         # how many shares between partners count under its covenants: a number, no content
         partnership.partner_shares = counts.get(partnership.pk, 0)
     return render(
         request,
         "partnerships/partnership_overview.html",
-        {"health_rows": rows, "order": order, **_health_counts_chart(actor, rows)},
+        {
+            "health_rows": page.object_list,
+            "page": page,
+            "order": order,
+            **_health_counts_chart(actor, rows),
+        },
     )
 
 
@@ -272,7 +285,6 @@ def partnership_overview(request):
 def access_log(request):
     """Who outside my organisation read our organisation's sensitive data, and when."""
     from django.core.exceptions import PermissionDenied
-    from django.core.paginator import Paginator
 
     from partnerships.policy import may_read_organisation_logs
     from ppsportal.audit_text import entry_sentences
@@ -283,7 +295,7 @@ def access_log(request):
     if not may_read_organisation_logs(actor, actor.organisation):
         raise PermissionDenied(_("Only your organisation's administrators see this."))
     events = selectors.access_log_for_organisation(actor.organisation)
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = paginate(request, events)
     scope = selectors.access_log_name_scope(actor.organisation)
     rows = list(page.object_list)
     from partnerships.sharing.partner import access_log_shared_under

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from partnerships.models import Role
 from partnerships.selectors import actor_for
 from partnerships.services import members as service
+from ppsportal.pagination import paginate
 
 
 class InviteForm(forms.Form):
@@ -69,12 +70,14 @@ def member_list(request):
         else:
             messages.success(request, _("The invitation has been sent."))
             return redirect("member-list")
+    page = paginate(request, service.members_managed_by(actor))
     return render(
         request,
         "partnerships/members.html",
         {
             "organisation": actor.organisation,
-            "members": service.members_managed_by(actor),
+            "members": page.object_list,
+            "page": page,
             "invitations": service.invitations_of(actor)[:20],
             "form": form,
             "roles": Role.choices,

@@ -28,6 +28,7 @@ from partnerships.sharing.partner import (
 )
 from partnerships.sharing.reads import read_one, record_reads
 from partnerships.sharing.registry import spec_for
+from ppsportal.pagination import paginate
 
 # Where each kind of shared object is shown on the dashboard.
 OBJECT_PAGES = {
@@ -54,15 +55,16 @@ def shares_made(request):
     actor = actor_for(request.user)
     if actor.organisation is None:
         raise Http404
-    rows = shares_made_by(actor.organisation)
+    page = paginate(request, shares_made_by(actor.organisation))
     return render(
         request,
         "partnerships/shares_made.html",
         {
             "rows": [
                 (row, url, sharing.may_share(actor, row.spec, row.obj))
-                for row, url in _read_rows(actor, request, rows)
+                for row, url in _read_rows(actor, request, page.object_list)
             ],
+            "page": page,
             "organisation": actor.organisation,
         },
     )
@@ -75,11 +77,15 @@ def shares_received(request):
     actor = actor_for(request.user)
     if actor.organisation is None:
         raise Http404
-    rows = shares_received_by(actor.organisation)
+    page = paginate(request, shares_received_by(actor.organisation))
     return render(
         request,
         "partnerships/shares_received.html",
-        {"rows": _read_rows(actor, request, rows), "organisation": actor.organisation},
+        {
+            "rows": _read_rows(actor, request, page.object_list),
+            "page": page,
+            "organisation": actor.organisation,
+        },
     )
 
 

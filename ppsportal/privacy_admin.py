@@ -19,6 +19,7 @@ User = get_user_model()
 
 class PrivacyUserAdmin(UserAdmin):
     actions = ["export_personal_data", "anonymise"]
+    show_full_result_count = False  # the users grow with the partners
 
     def get_actions(self, request):
         actions = super().get_actions(request)

@@ -42,6 +42,7 @@ class CourseAdmin(ServiceAdmin):
 @admin.register(Procedure)
 class ProcedureAdmin(ServiceAdmin):
     list_display = ["soft_target", "kind", "title", "owner", "state", "review_due"]
+    list_select_related = ["soft_target"]
     list_filter = ["kind", "state"]
     search_fields = ["title", "soft_target__name"]
     autocomplete_fields = ["soft_target"]
@@ -57,6 +58,7 @@ class ProcedureAdmin(ServiceAdmin):
 @admin.register(TrainingRecord)
 class TrainingRecordAdmin(ServiceAdmin):
     list_display = ["soft_target", "course", "role", "trained_count", "held_on", "valid_until"]
+    list_select_related = ["soft_target", "course"]
     list_filter = ["course"]
     search_fields = ["soft_target__name", "role"]
     autocomplete_fields = ["soft_target"]
@@ -90,6 +92,7 @@ class ActionItemInline(ReadOnlyInlineMixin, admin.TabularInline):
 @admin.register(Exercise)
 class ExerciseAdmin(ServiceAdmin):
     list_display = ["soft_target", "scenario", "planned_for", "status", "held_on"]
+    list_select_related = ["soft_target"]
     list_filter = ["status"]
     search_fields = ["scenario", "soft_target__name"]
     autocomplete_fields = ["soft_target"]
@@ -155,6 +158,7 @@ class GuidanceVersionInline(ReadOnlyInlineMixin, admin.TabularInline):
 class GuidanceAdmin(ServiceAdmin):
     form = GuidanceAdminForm
     list_display = ["title", "kind", "sector", "tlp", "current", "readers_of_current"]
+    list_select_related = ["sector"]
     list_filter = ["kind", "tlp"]
     search_fields = ["title"]
     inlines = [GuidanceVersionInline]

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from partnerships.policy import require
 from partnerships.selectors import actor_for
+from ppsportal.pagination import paginate
 from preparedness import selectors, services
 
 
@@ -21,11 +22,14 @@ from preparedness import selectors, services
 def preparedness_overview(request):
     """Every own soft target (all for NCTV staff) with its preparedness gaps."""
     actor = actor_for(request.user)
-    targets = selectors.with_preparedness(
-        selectors.preparedness_targets_visible_to(actor).order_by("name", "id")
+    page = paginate(
+        request,
+        selectors.with_preparedness(
+            selectors.preparedness_targets_visible_to(actor).order_by("name", "id")
+        ),
     )
-    rows = [(target, selectors.preparedness_summary(target)) for target in targets]
-    return render(request, "preparedness/overview.html", {"rows": rows})
+    rows = [(target, selectors.preparedness_summary(target)) for target in page.object_list]
+    return render(request, "preparedness/overview.html", {"rows": rows, "page": page})
 
 
 @login_required

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from partnerships.forms import add_service_errors
 from partnerships.policy import require
 from partnerships.selectors import actor_for
+from ppsportal.pagination import paginate
 from preparedness import selectors_library as library
 from preparedness import services_library
 from preparedness.forms import PartnershipDocumentForm
@@ -28,10 +29,8 @@ DOCUMENTS_ON_PAGE = 100
 @require_safe
 def library_index(request):
     actor = actor_for(request.user)
-    guidance = [
-        (g, library.current_of(g), library.read_current(g))
-        for g in library.guidance_visible_to(actor).order_by("kind", "title", "id")
-    ]
+    page = paginate(request, library.guidance_visible_to(actor).order_by("kind", "title", "id"))
+    guidance = [(g, library.current_of(g), library.read_current(g)) for g in page.object_list]
     documents = list(
         library.partnership_documents_visible_to(actor)
         .select_related("uploaded_by")
@@ -43,6 +42,7 @@ def library_index(request):
         "preparedness/library.html",
         {
             "guidance": guidance,
+            "page": page,
             "documents": documents,
             "may_upload": _upload_partnerships(actor).exists(),
         },

@@ -10,6 +10,7 @@ from sso.models import ExternalIdentity, OrganisationRule
 @admin.register(OrganisationRule)
 class OrganisationRuleAdmin(admin.ModelAdmin):
     list_display = ["issuer", "claim", "value", "organisation", "role", "approved_at"]
+    list_select_related = ["organisation"]
     list_filter = ["issuer", "role"]
     readonly_fields = ["approved_by", "approved_at"]
     actions = ["approve"]
@@ -24,5 +25,7 @@ class OrganisationRuleAdmin(admin.ModelAdmin):
 @admin.register(ExternalIdentity)
 class ExternalIdentityAdmin(admin.ModelAdmin):
     list_display = ["issuer", "subject", "user", "created_at"]
+    list_select_related = ["user"]
+    show_full_result_count = False
     search_fields = ["subject", "user__username"]
     autocomplete_fields = ["user"]

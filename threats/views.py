@@ -13,7 +13,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
@@ -26,6 +25,7 @@ from partnerships.sharing.reads import read_many
 from partnerships.sharing.registry import spec_for
 from partnerships.sharing.services import may_share
 from ppsportal.downloads import private_download
+from ppsportal.pagination import paginate
 from threats import selectors
 from threats.charts import tier_region_chart
 from threats.forms import (
@@ -41,8 +41,6 @@ from threats.models import Measure, ModusOperandi, Motive
 from threats.rules import gaps_for
 from threats.services_checks import may_change_soft_target
 from threats.services_register import soft_target_register, soft_target_register_update
-
-PAGE_SIZE = 50
 
 
 def _actor(request):
@@ -90,7 +88,7 @@ def soft_target_list(request):
     others = selectors.soft_targets_visible_to(actor).select_related("category", "operator")
     if actor.organisation is not None:
         others = others.exclude(operator=actor.organisation)
-    page = Paginator(others.order_by("name", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, others.order_by("name", "id"))
     return render(
         request,
         "threats/soft_target_list.html",
@@ -252,7 +250,7 @@ def assessment_list(request):
     actor = _actor(request)
     valid_now = request.GET.get("valid") == "now"
     visible = selectors.assessments_visible_to(actor, valid_now=valid_now)
-    page = Paginator(visible, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, visible)
     read_many(actor=actor, objects=page.object_list, request=request)
     rows = [(assessment, _facet_labels(assessment)) for assessment in page.object_list]
     return render(

@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -22,13 +21,12 @@ from partnerships.selectors import actor_for
 from partnerships.sharing.reads import read_many
 from partnerships.sharing.registry import spec_for
 from partnerships.sharing.services import may_share
+from ppsportal.pagination import paginate
 from threats import selectors, services
 from threats.charts import tier_region_chart
 from threats.forms import ReplyForm, ReportForm, TriageForm
 from threats.models import Report, ReportReply
 from threats.services_reports import attachment_response
-
-PAGE_SIZE = 50
 
 
 def _actor(request):
@@ -71,7 +69,7 @@ def _may_reply(actor, report) -> bool:
 def report_list(request):
     actor = _actor(request)
     reports = selectors.reports_visible_to(actor).prefetch_related("replies")
-    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, reports)
     read_many(actor, page.object_list, request=request)
     return render(
         request,
@@ -200,7 +198,7 @@ def report_queue(request):
     actor = _actor(request)
     _require_staff(actor)
     queue = selectors.report_queue().prefetch_related("replies")
-    page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, queue)
     read_many(actor, page.object_list, request=request)
     rows = [(report, TriageForm(initial={"status": report.status})) for report in page]
     return render(request, "threats/report_queue.html", {"page": page, "rows": rows})

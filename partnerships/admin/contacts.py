@@ -181,6 +181,7 @@ class ContactEntryAdmin(ShareableAdminMixin, ServiceAdmin):
 
     form = ContactEntryForm
     list_display = ["occurred_on", "partnership", "kind", "tlp", "owner_organisation", "parties"]
+    list_select_related = ["partnership", "owner_organisation"]
     list_filter = ["kind", "tlp", "partnership__region", "partnership"]
     search_fields = ["summary", "partnership__name", "owner_organisation__name"]
     date_hierarchy = "occurred_on"

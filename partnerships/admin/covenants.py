@@ -207,6 +207,7 @@ class CovenantAdmin(ShareableAdminMixin, ServiceAdmin):
         "information_clause",
         "has_document",
     ]
+    list_select_related = ["partnership"]
     list_filter = ["kind", CovenantStatusFilter, "information_clause", "partnership__region"]
     search_fields = ["title", "purpose", "partnership__name"]
     date_hierarchy = "effective_until"

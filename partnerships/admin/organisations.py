@@ -55,6 +55,7 @@ class OrganisationAdmin(StaffAdmin):
 @admin.register(Membership)
 class MembershipAdmin(StaffAdmin):
     list_display = ["user", "organisation", "role", "created_at"]
+    list_select_related = ["user", "organisation"]
     list_filter = ["role", "organisation"]
     search_fields = ["user__username", "user__email", "organisation__name"]
     autocomplete_fields = ["user", "organisation"]

@@ -195,6 +195,7 @@ class PartnershipAdmin(ServiceAdmin):
         "health_reasons_text",
         "liaison",
     ]
+    list_select_related = ["liaison"]
     list_filter = ["status", "variant", "kind", RegionFilter]
     search_fields = ["name", "description", "region"]
     autocomplete_fields = ["sponsor"]

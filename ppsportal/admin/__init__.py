@@ -66,6 +66,7 @@ class AuditEventAdmin(admin.ModelAdmin):
         "ip_address",
     ]
     date_hierarchy = "at"
+    show_full_result_count = False  # the log only grows: no second count over all of it
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
     actions = ["export_selected_csv"]
     change_list_template = "admin/ppsportal/auditevent/change_list.html"
@@ -156,3 +157,32 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 
 from ppsportal import privacy_admin  # noqa: E402, F401 - the user admin with export and anonymise
+
+
+def _rows_with_their_user(model) -> None:
+    """The tokens and second-factor devices grow with the users and their sign-ins: their
+    third-party admins load each row's user with it and skip the count over the whole table."""
+    if not admin.site.is_registered(model):
+        return
+    stock = type(admin.site._registry[model])
+    admin.site.unregister(model)
+    admin.site.register(
+        model,
+        type(
+            stock.__name__,
+            (stock,),
+            {"list_select_related": ["user"], "show_full_result_count": False},
+        ),
+    )
+
+
+def _third_party_admins() -> None:
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from knox.models import AuthToken
+
+    for model in (AuthToken, TOTPDevice, StaticDevice):
+        _rows_with_their_user(model)
+
+
+_third_party_admins()

@@ -100,6 +100,7 @@ class ReportAdmin(AuditedReadsMixin, ServiceAdmin):
         "status",
         "reply_count",
     ]
+    list_select_related = ["soft_target", "reporter_organisation"]
     list_filter = [QueueFilter, "kind", "tlp"]
     search_fields = ["what", "location", "soft_target__name", "reporter_organisation__name"]
     date_hierarchy = "created_at"

@@ -186,6 +186,7 @@ class SoftTargetAdmin(AuditedReadsMixin, ShareableAdminMixin, ServiceAdmin):
         "is_event",
         "gap_count",
     ]
+    list_select_related = ["operator", "category"]
     list_filter = [
         "category",
         distinct_values_filter("region", _("region")),
