@@ -1,6 +1,6 @@
 """Example bodies for the OpenAPI schema: an alert about the ArenA of the demo data."""
 
-from partnerships.api.examples import ARENA, ARENA_OPERATOR
+from partnerships.api.examples import ARENA, ARENA_OPERATOR, SHARED_UNDER_ARENA
 from threats.api.examples import NCTV, STADIUMS, STAFF
 
 ALERT_ID = "6f7a8b9c-0d1e-4f2a-8b3c-4d5e6f7a8b9c"
@@ -72,6 +72,7 @@ ALERT_FOR_PARTNER = {
     "author": None,
     "approver": None,
     "counts": None,
+    "shared_under": SHARED_UNDER_ARENA,  # the covenant that carries this AMBER alert to you
 }
 ALERT = {
     **_COMMON,
@@ -91,6 +92,7 @@ ALERT = {
         "failed": 1,
         "acknowledged": 3,
     },
+    "shared_under": None,  # NCTV staff read it as its owner
 }
 DRAFT = {
     **ALERT,
@@ -200,6 +202,7 @@ INBOX_ENTRY = {
         "kind_label": "Actual",
         "status": "published",
         "status_label": "Published",
+        "shared_under": SHARED_UNDER_ARENA,
         "published_at": "2026-11-30T08:15:00+01:00",
     },
     "sent_at": "2026-11-30T08:15:02+01:00",

@@ -208,3 +208,10 @@ ACTION = {
     "contact": CONTACT["id"],
     "created_at": "2026-03-02T16:05:00+01:00",
 }
+
+# Why a partner sees an AMBER object the NCTV shared with its organisation: the covenant of the
+# grant and that covenant's purpose (``shared_under``; null for your own and for CLEAR/GREEN).
+SHARED_UNDER_ARENA = {
+    "covenant": {"id": COVENANT["id"], "title": COVENANT["title"]},
+    "purpose": COVENANT["purpose"],
+}

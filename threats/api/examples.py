@@ -1,6 +1,6 @@
 """Example bodies for the OpenAPI schema: the ArenA and the Vierdaagse of the demo data."""
 
-from partnerships.api.examples import ARENA, ARENA_OPERATOR
+from partnerships.api.examples import ARENA, ARENA_OPERATOR, SHARED_UNDER_ARENA
 
 NCTV = {"id": "3c1d2e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f", "name": "NCTV"}
 VIERDAAGSE = {"id": "4d5e6f70-8192-4a3b-9c4d-5e6f70819203", "name": "Stichting DE 4DAAGSE"}
@@ -129,8 +129,10 @@ ASSESSMENT = {
         {"code": "hostile_vehicle_barriers", "label": "Hostile-vehicle barriers"}
     ],
     "owner_organisation": NCTV,
+    "shared_under": SHARED_UNDER_ARENA,  # as a partner reads it; null for NCTV staff
     "created_at": "2026-03-01T08:00:00+01:00",
 }
+ASSESSMENT_WRITTEN = {**ASSESSMENT, "shared_under": None}  # as NCTV staff, its owner, read it
 ASSESSMENT_CREATE = {
     "title": ASSESSMENT["title"],
     "summary": ASSESSMENT["summary"],
