@@ -84,6 +84,8 @@ def shared_under_map(actor, objects: Iterable, *, today: date | None = None) -> 
     if not objects or actor.is_nctv_staff or actor.organisation is None:
         return {}
     spec = spec_for(objects[0])
+    if not spec.has_grants:
+        return {}  # partnership documents: no grant names a covenant (docs/permissions.md)
     own = actor.organisation.pk
     wanted = {
         o.pk: o

@@ -43,6 +43,9 @@ def test_the_inbox_shows_the_covenant_and_purpose(world, client_for, amber, gree
     by_alert = {row["alert"]["id"]: row["alert"]["shared_under"] for row in rows}
     assert by_alert[str(amber.public_id)] == under(world)
     assert by_alert[str(green.public_id)] is None
+    entry = next(row for row in rows if row["alert"]["id"] == str(amber.public_id))
+    marked = client_for(world.admin_a).post(f"/api/v1/inbox/{entry['id']}/read/").json()
+    assert marked["alert"]["shared_under"] == under(world)
 
 
 def test_the_alert_page_and_the_inbox_show_the_purpose(client, world, amber):
