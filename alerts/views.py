@@ -100,8 +100,9 @@ def inbox(request):
     actor = _actor(request)
     page = paginate(request, _inbox(request, actor))
     own_times = [] if actor.is_nctv_staff else acknowledgement_times_of(actor)
-    shown = {alert.pk: alert for alert in [e.alert for e in page.object_list] + own_times}
-    read_many(actor, list(shown.values()), request=request, purpose="inbox")  # one trace
+    shown = [e.alert for e in page.object_list] + own_times
+    # one trace; each alert shown carries ``shared_under`` (its covenant and purpose)
+    read_many(actor, shown, request=request, purpose="inbox")
     return render(
         request,
         "alerts/inbox.html",

@@ -20,6 +20,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from partnerships.models import Partnership
+from partnerships.sharing.reads import read_many
 from ppsportal.api.common import PortalViewSetMixin, PublicIdField, errors
 from ppsportal.sensitivity import TLP
 from preparedness import selectors_library as library
@@ -288,12 +289,12 @@ class PartnershipDocumentViewSet(
         response = super().list(request, *args, **kwargs)
         page = getattr(self.paginator, "page", None)
         shown = list(page.object_list) if page is not None else []
-        library.audit_document_reads(actor=self.actor, documents=shown, request=request)
+        read_many(self.actor, shown, request=request)
         return response
 
     def retrieve(self, request, *args, **kwargs):
         document = self.get_object()
-        library.audit_document_reads(actor=self.actor, documents=[document], request=request)
+        read_many(self.actor, [document], request=request)
         return Response(PartnershipDocumentSerializer(document).data)
 
     def create(self, request, *args, **kwargs):
@@ -317,7 +318,7 @@ class PartnershipDocumentViewSet(
     @action(detail=True, methods=["get"])
     def download(self, request, *args, **kwargs):
         document = self.get_object()
-        library.audit_document_reads(actor=self.actor, documents=[document], request=request)
+        read_many(self.actor, [document], request=request)
         return private_file_response(
             document.file, kind=document.file_kind, name=f"document-{document.public_id}"
         )

@@ -9,9 +9,13 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from partnerships.models import Organisation, Partnership
+from partnerships.models.grants import partnership_members_scope
+from partnerships.sharing.footing import footing_covenants
+from partnerships.sharing.registry import Shareable, register
 from ppsportal.sensitivity import TLP
 from threats.models import ReportAttachment, Sector
 
@@ -130,7 +134,8 @@ class GuidanceReceipt(models.Model):
 
 class PartnershipDocument(models.Model):
     """A document a party uploads to its partnership: its own organisation owns it; the TLP
-    level and the covenants in force say which parties see it (``selectors_library``)."""
+    level and the covenants in force say which parties see it (registered as shareable below:
+    ``partnerships.sharing`` decides and audits its reads, as for every shared model)."""
 
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     partnership = models.ForeignKey(
@@ -173,3 +178,39 @@ class PartnershipDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- who sees a partnership document: the sharing registry ---------------------------------------
+
+
+def _document_members_scope(actor) -> Q:
+    """CLEAR and GREEN reach the partnership's current parties (NCTV staff: every partnership)."""
+    if getattr(actor, "is_nctv_staff", False):
+        return Q()
+    return partnership_members_scope(actor)
+
+
+def _document_covenant_scope(actor, today) -> Q:
+    """AMBER reaches each party that signed, with the owner, a covenant in force of the
+    document's partnership whose clause allows AMBER (``footing.footing_covenants``);
+    AMBER+STRICT stays with its owner."""
+    footing = footing_covenants(
+        sharer=OuterRef("organisation"),
+        receiver=actor.organisation,
+        level=OuterRef("tlp"),
+        today=today,
+    ).filter(partnership=OuterRef("partnership"))
+    return Q(tlp=TLP.AMBER) & Q(Exists(footing)) & _document_members_scope(actor)
+
+
+# A partnership's library: no grants; the document's own partnership and its covenants decide,
+# and NCTV staff read it as a party would (they see the open documents of every partnership).
+register(
+    Shareable(
+        model=PartnershipDocument,
+        owner_field="organisation",
+        open_scope=_document_members_scope,
+        covenant_scope=_document_covenant_scope,
+        staff_see_all=False,
+    )
+)

@@ -4,17 +4,16 @@ Guidance is at TLP:CLEAR or GREEN and reaches every signed-in partner user. A pa
 document reaches the users of the partnership's current parties (and NCTV staff) by its level:
 CLEAR and GREEN all of them; AMBER the owner's organisation and each party that signed, with
 the owner, a covenant in force of that partnership whose information clause allows AMBER (the
-sharing engine's footing, ``partnerships.sharing.footing``); AMBER+STRICT the owner only."""
+sharing engine's footing, ``partnerships.sharing.footing``); AMBER+STRICT the owner only. That
+rule is the sharing registry's (``models_library``: the model is registered as shareable), so
+``partnerships.sharing`` filters the documents and its read door records their AMBER+ reads."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
-from django.utils import timezone
+from django.db.models import Prefetch
 
-from partnerships.models import PartnershipMember
 from partnerships.selectors import Actor
-from partnerships.sharing.footing import footing_covenants
-from ppsportal.audit import SENSITIVE_READ, audit_record
+from partnerships.sharing.selectors import visible_to
 from ppsportal.sensitivity import TLP
 from preparedness.models import Guidance, GuidanceReceipt, GuidanceVersion, PartnershipDocument
 
@@ -70,40 +69,9 @@ def guidance_readers(guidance):
 
 
 def partnership_documents_visible_to(actor: Actor):
-    qs = PartnershipDocument.objects.select_related("partnership", "organisation")
-    if not _signed_in(actor) or actor.organisation is None:
-        return qs.none()
-    organisation = actor.organisation
-    if not actor.is_nctv_staff:
-        member_of = PartnershipMember.objects.filter(
-            organisation=organisation, left_on__isnull=True
-        ).values("partnership_id")
-        qs = qs.filter(partnership_id__in=member_of)
-    footing = footing_covenants(
-        sharer=OuterRef("organisation"),
-        receiver=organisation,
-        level=OuterRef("tlp"),
-        today=timezone.localdate(),
-    ).filter(partnership=OuterRef("partnership"))
-    return qs.filter(
-        Q(tlp__in=TLP.at_or_below(TLP.GREEN))
-        | Q(organisation=organisation)
-        | (Q(tlp=TLP.AMBER) & Q(Exists(footing)))
-    )
-
-
-def audit_document_reads(*, actor: Actor, documents, request=None) -> None:
-    """One ``sensitive.viewed`` entry naming the AMBER+ documents read; nothing when none is."""
-    sensitive = [d for d in documents if not TLP.is_open(d.tlp)]
-    if not sensitive:
-        return
-    audit_record(
-        action=SENSITIVE_READ,
-        actor=actor.user,
-        organisation=actor.organisation,
-        object_type="preparedness.partnershipdocument",
-        object_ids=[d.public_id for d in sensitive],
-        owner_organisation_ids=[d.organisation_id for d in sensitive],
-        request=request,
-        purpose=request.path if request is not None else "",
+    """The partnership documents ``actor`` may see: the sharing engine decides (the model is
+    registered as shareable in ``models_library``); reads are recorded by the read door
+    (``partnerships.sharing.reads``)."""
+    return visible_to(
+        actor, PartnershipDocument.objects.select_related("partnership", "organisation")
     )

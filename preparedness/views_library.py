@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from partnerships.forms import add_service_errors
 from partnerships.policy import require
 from partnerships.selectors import actor_for
+from partnerships.sharing.reads import read_many, read_one
 from ppsportal.pagination import paginate
 from preparedness import selectors_library as library
 from preparedness import services_library
@@ -36,7 +37,7 @@ def library_index(request):
         .select_related("uploaded_by")
         .order_by("partnership__name", "-created_at", "-id")[:DOCUMENTS_ON_PAGE]
     )
-    library.audit_document_reads(actor=actor, documents=documents, request=request)
+    read_many(actor, documents, request=request)
     return render(
         request,
         "preparedness/library.html",
@@ -139,10 +140,9 @@ def document_upload(request):
 @require_safe
 def document_download(request, public_id):
     actor = actor_for(request.user)
-    document = library.partnership_documents_visible_to(actor).filter(public_id=public_id).first()
-    if document is None:
-        raise Http404
-    library.audit_document_reads(actor=actor, documents=[document], request=request)
+    document = read_one(
+        actor, library.partnership_documents_visible_to(actor), request=request, public_id=public_id
+    )
     return private_file_response(
         document.file, kind=document.file_kind, name=f"document-{document.public_id}"
     )

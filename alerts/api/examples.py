@@ -1,6 +1,6 @@
 """Example bodies for the OpenAPI schema: an alert about the ArenA of the demo data."""
 
-from ppsportal.api.examples import ARENA, ARENA_OPERATOR, NCTV, STADIUMS, STAFF
+from ppsportal.api.examples import ARENA, ARENA_OPERATOR, NCTV, SHARED_UNDER_ARENA, STADIUMS, STAFF
 
 ALERT_ID = "6f7a8b9c-0d1e-4f2a-8b3c-4d5e6f7a8b9c"
 PREVIOUS_ID = "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8c"
@@ -71,6 +71,7 @@ ALERT_FOR_PARTNER = {
     "author": None,
     "approver": None,
     "counts": None,
+    "shared_under": SHARED_UNDER_ARENA,  # the covenant that carries this AMBER alert to you
 }
 ALERT = {
     **_COMMON,
@@ -90,6 +91,7 @@ ALERT = {
         "failed": 1,
         "acknowledged": 3,
     },
+    "shared_under": None,  # NCTV staff read it as its owner
 }
 DRAFT = {
     **ALERT,
@@ -199,6 +201,7 @@ INBOX_ENTRY = {
         "kind_label": "Actual",
         "status": "published",
         "status_label": "Published",
+        "shared_under": SHARED_UNDER_ARENA,
         "published_at": "2026-11-30T08:15:00+01:00",
     },
     "sent_at": "2026-11-30T08:15:02+01:00",

@@ -16,6 +16,7 @@ from alerts.api.examples import INBOX_ENTRY
 from alerts.api.serializers import AlertSummarySerializer
 from alerts.inbox import delivery_mark_read, inbox_of
 from alerts.models import Delivery
+from partnerships.sharing.partner import shared_under_map
 from partnerships.sharing.reads import read_many
 from ppsportal.api.common import PortalViewSetMixin, errors
 
@@ -87,4 +88,7 @@ class InboxViewSet(PortalViewSetMixin, mixins.ListModelMixin, viewsets.GenericVi
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
     def read(self, request, *args, **kwargs):
         delivery = delivery_mark_read(delivery_public_id=self.kwargs["id"], by=request.user)
+        # a write, not a read of the alert: no audit entry, but the body names its covenant too
+        under = shared_under_map(self.actor, [delivery.alert])
+        delivery.alert.shared_under = under.get(delivery.alert.pk)
         return Response(InboxEntrySerializer(delivery, context=self.get_serializer_context()).data)

@@ -27,6 +27,7 @@ from alerts.models import (
 from alerts.regions import regions as known_regions
 from partnerships.models import Partnership
 from partnerships.selectors import actor_for
+from partnerships.sharing.drf import SharedUnderField
 from ppsportal.api.common import (
     OrganisationField,
     OrganisationRefSerializer,
@@ -174,6 +175,7 @@ class AlertSerializer(ReaderLevelMixin, serializers.ModelSerializer):
     author = serializers.SerializerMethodField(help_text=gettext_lazy("NCTV staff only."))
     approver = serializers.SerializerMethodField(help_text=gettext_lazy("NCTV staff only."))
     counts = serializers.SerializerMethodField(help_text=gettext_lazy("NCTV staff only."))
+    shared_under = SharedUnderField()
 
     class Meta:
         model = Alert
@@ -214,6 +216,7 @@ class AlertSerializer(ReaderLevelMixin, serializers.ModelSerializer):
             "author",
             "approver",
             "counts",
+            "shared_under",
             "created_at",
             "approved_at",
             "published_at",
@@ -298,6 +301,7 @@ class AlertSummarySerializer(ReaderLevelMixin, serializers.ModelSerializer):
     tlp_label = serializers.CharField(source="get_tlp_display", read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
+    shared_under = SharedUnderField()
 
     class Meta:
         model = Alert
@@ -314,6 +318,7 @@ class AlertSummarySerializer(ReaderLevelMixin, serializers.ModelSerializer):
             "kind_label",
             "status",
             "status_label",
+            "shared_under",
             "published_at",
         ]
         read_only_fields = fields

@@ -1,6 +1,6 @@
 """Example bodies for the OpenAPI schema: the ArenA partnership of the demo data."""
 
-from ppsportal.api.examples import ARENA, ARENA_OPERATOR
+from ppsportal.api.examples import ARENA, ARENA_OPERATOR, SHARED_UNDER_ARENA
 
 MUNICIPALITY = {"id": "2f1a8c4e-5b7d-4e0a-8f1c-6d3b2a9e7c55", "name": "Gemeente Amsterdam"}
 POLICE = {"id": "9c4e2b1a-3d5f-4a7b-8e9c-1f2a3b4c5d6e", "name": "Politie Amsterdam"}
@@ -107,11 +107,11 @@ PARTNERSHIP_CREATE = {
 PARTNERSHIP_UPDATE = {"variant": "deepening", "liaison": "arena-liaison"}
 
 COVENANT = {
-    "id": "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b",
+    "id": SHARED_UNDER_ARENA["covenant"]["id"],
     "partnership": ARENA,
     "kind": "covenant",
     "kind_label": "Covenant",
-    "title": "Convenant veiligheid ArenA 2025-2027",
+    "title": SHARED_UNDER_ARENA["covenant"]["title"],
     "status": "active",
     "status_label": "Active",
     "effective_from": "2025-02-01",
@@ -119,7 +119,7 @@ COVENANT = {
     "terminated_on": None,
     "information_clause": "amber",
     "information_clause_label": "TLP:AMBER",
-    "purpose": "Sharing threat information and camera images around events.",
+    "purpose": SHARED_UNDER_ARENA["purpose"],
     "retention_days": 90,
     "signatories": [
         {"organisation": MUNICIPALITY, "signed_on": "2025-01-20", "withdrawn_on": None},
@@ -208,3 +208,6 @@ ACTION = {
     "contact": CONTACT["id"],
     "created_at": "2026-03-02T16:05:00+01:00",
 }
+
+# Why a partner sees an AMBER object the NCTV shared with its organisation: the covenant of the
+# grant and that covenant's purpose (``shared_under``; null for your own and for CLEAR/GREEN).

@@ -73,15 +73,19 @@ class PartnerShare:
 
 
 def shared_under_map(actor, objects: Iterable, *, today: date | None = None) -> dict:
-    """For the partner-shareable objects ``actor`` sees only by a grant (AMBER and above, not
-    its own, not as NCTV staff): object pk -> ``SharedUnder``. One query for organisation
-    grants, one more only when some object came by a grant to the user."""
+    """For the shareable objects of one model that ``actor`` sees only by a grant (AMBER and
+    above, not its own, not as NCTV staff): object pk -> ``SharedUnder``. Every shareable model
+    alike: what partners share (contact entries, soft-target details, reports) and what the NCTV
+    shares (threat assessments; alerts, whose AMBER+ recipients hold a group grant under the
+    covenant that entitled them). CLEAR and GREEN objects reach their open audience without a
+    covenant, so they have none. One query for organisation grants, one more only when some
+    object came by a grant to the user."""
     objects = list(objects)
     if not objects or actor.is_nctv_staff or actor.organisation is None:
         return {}
     spec = spec_for(objects[0])
-    if not spec.partner_kind:
-        return {}  # shared by the NCTV's own services (assessments, alerts): not partner sharing
+    if not spec.has_grants:
+        return {}  # partnership documents: no grant names a covenant (docs/permissions.md)
     own = actor.organisation.pk
     wanted = {
         o.pk: o

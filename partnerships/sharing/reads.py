@@ -6,8 +6,11 @@ above writes ``sensitive.viewed`` in the same call.
 - ``read_many`` takes the rows a face is about to show (a list page, a feed, an export) and
   records the AMBER+ ones among them in one entry (one INSERT), returning the rows.
 - Each AMBER+ object read comes back with ``shared_under``: the covenant and its purpose when
-  the reader sees it only by a grant (``partner.SharedUnder``), else ``None``; the entry keeps
-  them in ``detail["shared_under"]``.
+  the reader sees it only by a grant (``partner.SharedUnder``), else ``None`` (its own, read as
+  NCTV staff, or CLEAR/GREEN: open levels reach their audience without a covenant); the entry
+  keeps them in ``detail["shared_under"]``, so the owner's access log shows the purpose. This
+  holds for every shareable model: what partners share and what the NCTV shares (threat
+  assessments, alerts) alike.
 
 No face writes ``sensitive.viewed`` itself; the test that walks every dashboard, API, feed and
 export path (``tests/partnerships/test_read_door.py``) finds exactly one entry per read.
@@ -70,6 +73,9 @@ def read_many(actor, objects: Iterable, *, request=None, purpose: str = "") -> l
         for obj in sensitive:
             # the covenant and its purpose, shown with the object (``shared_under``)
             obj.shared_under = under.get(obj.pk)
+        # a page may show one object twice (an inbox with two deliveries of one alert): each
+        # instance carries ``shared_under``, the entry names the object once
+        sensitive = list({o.pk: o for o in sensitive}.values())
         audit_record(
             action=SENSITIVE_READ,
             actor=actor.user,

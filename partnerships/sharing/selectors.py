@@ -7,6 +7,10 @@ The rules (docs/permissions.md):
   members for partnership records).
 - AMBER and AMBER+STRICT reach organisations with a *valid* group grant; AMBER and above reach
   users with a *valid* user grant (RED: only these).
+- A model without grants (partnership documents) reaches other organisations through the
+  covenants of its own context instead (``Shareable.covenant_scope``, on the same footing
+  function); where the spec says so (``staff_see_all=False``), NCTV staff see only what reaches
+  their organisation, like any party.
 - A grant is valid only while its covenant gives the footing (``footing.footing_covenants``): in
   force, signed by both the object's owner and the grant's organisation (neither withdrawn), its
   information clause allowing the object's *current* level; the covenant's ``retention_days``
@@ -72,7 +76,7 @@ def visible_pks(actor, spec: Shareable, *, today: date | None = None) -> QuerySe
     Each arm is answered from its own index (``docs/benchmarks.md`` shows the plans); the grant
     arms carry the footing (``valid_grant_q``) once, as semi-joins PostgreSQL plans once per
     query, not as a condition evaluated on every row of the model."""
-    if actor.is_nctv_staff:
+    if actor.is_nctv_staff and spec.staff_see_all:
         return None
     organisation = actor.organisation
     model = spec.model._base_manager
@@ -90,16 +94,21 @@ def _pk_sets(spec: Shareable, organisation, user, actor, today: date) -> QuerySe
         .order_by()
         .values("pk")
     )
-    by_group = (
-        group_grants_valid(spec, today)
-        .filter(organisation=organisation)
-        .order_by()
-        .values("content_object_id")
-    )
-    by_user = (
-        user_grants_valid(spec, today).filter(user=user).order_by().values("content_object_id")
-    )
-    return owned.union(open_, by_group, by_user, all=True)
+    arms = []
+    if spec.has_grants:
+        by_group = (
+            group_grants_valid(spec, today)
+            .filter(organisation=organisation)
+            .order_by()
+            .values("content_object_id")
+        )
+        by_user = (
+            user_grants_valid(spec, today).filter(user=user).order_by().values("content_object_id")
+        )
+        arms += [by_group, by_user]
+    if spec.covenant_scope is not None:
+        arms.append(model.filter(spec.covenant_scope(actor, today)).order_by().values("pk"))
+    return owned.union(open_, *arms, all=True)
 
 
 # Building and compiling the footing's query costs the ORM far more than PostgreSQL needs to
@@ -131,11 +140,15 @@ def _compiled(spec: Shareable, today: date) -> tuple[str, list]:
 def visible_q(actor, spec: Shareable, *, today: date | None = None) -> Q | None:
     """The condition on ``spec.model`` for what ``actor`` may see (``visible_pks``, compiled
     once per model and day); ``None`` means everything."""
-    if actor.is_nctv_staff:
+    if actor.is_nctv_staff and spec.staff_see_all:
         return None
     organisation = actor.organisation
     if organisation is None or not actor.user.is_active:
         return Q(pk__in=[])
+    if not spec.staff_see_all:
+        # its scopes depend on who asks (staff or party), not only on ids: not compiled once
+        sql, params = visible_pks(actor, spec, today=today).query.sql_with_params()
+        return Q(pk__in=RawSQL(sql, params))  # noqa: S611  # nosec B611: compiled by the ORM
     sql, params = _compiled(spec, today or timezone.localdate())
     swap = {_STAND_IN_ORGANISATION: organisation.pk, _STAND_IN_USER: actor.user.pk}
     params = [swap.get(p, p) if isinstance(p, int) else p for p in params]

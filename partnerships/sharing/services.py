@@ -20,7 +20,7 @@ from partnerships.models import Covenant, Membership, Organisation
 from partnerships.roles import Capability
 from partnerships.selectors import Actor, actor_for
 from partnerships.sharing.footing import has_footing, retention_end
-from partnerships.sharing.registry import Shareable, all_specs, spec_for
+from partnerships.sharing.registry import Shareable, grant_specs, spec_for
 from partnerships.sharing.selectors import (
     SHARED_LEVELS_FOR_USERS,
     valid_grant_q,
@@ -151,7 +151,7 @@ def require_may_share(actor: Actor, spec: Shareable, obj) -> None:
 def share_with_organisation(
     *, obj, organisation: Organisation, covenant: Covenant, by, reason: str, request=None
 ):
-    spec = spec_for(obj)
+    spec = spec_for(obj, grants=True)
     actor = actor_for(by)
     require_may_share(actor, spec, obj)
     level = getattr(obj, spec.tlp_field)
@@ -226,7 +226,7 @@ def share_with_organisation(
 
 @transaction.atomic
 def share_with_user(*, obj, user, covenant: Covenant, by, reason: str, request=None):
-    spec = spec_for(obj)
+    spec = spec_for(obj, grants=True)
     actor = actor_for(by)
     require_may_share(actor, spec, obj)
     level = getattr(obj, spec.tlp_field)
@@ -289,7 +289,7 @@ def revoke(
     """Revoke a share with an organisation or a user. Revoking twice changes nothing."""
     if (organisation is None) == (user is None):
         raise ValidationError(_("Name either an organisation or a user to revoke."))
-    spec = spec_for(obj)
+    spec = spec_for(obj, grants=True)
     require_may_share(actor_for(by), spec, obj)
     if organisation is not None:
         grants = spec.group_grant.all_grants.filter(content_object=obj, organisation=organisation)
@@ -315,7 +315,7 @@ def revoke(
 
 def shares_of(obj, *, today: date | None = None) -> list[Share]:
     """The shares of an object, each with whether it counts today."""
-    spec = spec_for(obj)
+    spec = spec_for(obj, grants=True)
     today = today or timezone.localdate()
     shares: list[Share] = []
     for kind, model, user_grant in (
@@ -353,7 +353,7 @@ def remove_lapsed_grants(*, today: date | None = None) -> int:
     in the query); this tidies the index and leaves the trace."""
     today = today or timezone.localdate()
     removed = 0
-    for spec in all_specs():
+    for spec in grant_specs():
         for model, user_grant in ((spec.group_grant, False), (spec.user_grant, True)):
             lapsed = model.all_grants.exclude(
                 pk__in=model.all_grants.filter(
@@ -424,7 +424,7 @@ def grants_move_to_version(*, old: Covenant, new: Covenant) -> int:
     on the new one (they count only where the new terms give the footing). Called by
     ``partnerships.services.signing`` when the last party has signed."""
     moved = 0
-    for spec in all_specs():
+    for spec in grant_specs():
         for model in (spec.group_grant, spec.user_grant):
             moved += model.all_grants.filter(covenant=old).update(covenant=new)
     if moved:

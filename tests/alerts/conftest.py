@@ -25,6 +25,8 @@ from partnerships.services import partnerships as partnership_services
 from tests.factories import OrganisationFactory, UserFactory
 from threats.models import Sector
 
+PURPOSE = "Waarschuwen bij dreiging tegen het stadion."  # the covenant's purpose
+
 
 @dataclass
 class World:
@@ -100,6 +102,7 @@ def world(db) -> World:
         title="Convenant Stadion",
         effective_from=today - timedelta(days=10),
         information_clause="amber",
+        purpose=PURPOSE,
         # The NCTV sends alerts under it, so it signs too (the footing is two-sided).
         signatories=[
             (org_a, today - timedelta(days=20)),

@@ -788,8 +788,9 @@ def test_the_assessment_list_runs_a_fixed_number_of_queries(
             reason="Test",
         )
     sign_in(client, operator_a)
-    # the actor and banner; assessments counted and listed with facets and categories; the audit
-    with django_assert_num_queries(BASE_QUERIES + 5):
+    # the actor and banner; assessments counted and listed with facets and categories; the
+    # covenants they were shared under (one query for the page: ``shared_under``); the audit
+    with django_assert_num_queries(BASE_QUERIES + 6):
         response = client.get(reverse("assessment-list"))
     assert len(response.context["rows"]) == count
 

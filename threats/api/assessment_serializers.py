@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from partnerships.models import Covenant
+from partnerships.sharing.drf import SharedUnderField
 from ppsportal.api.common import (
     OrganisationField,
     OrganisationRefSerializer,
@@ -45,6 +46,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
     tlp_label = serializers.CharField(source="get_tlp_display", read_only=True)
     recommended_measures = serializers.SerializerMethodField()
     owner_organisation = OrganisationRefSerializer(read_only=True)
+    shared_under = SharedUnderField()
 
     class Meta:
         model = ThreatAssessment
@@ -64,6 +66,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "valid_until",
             "recommended_measures",
             "owner_organisation",
+            "shared_under",
             "created_at",
         ]
         read_only_fields = fields

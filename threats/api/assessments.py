@@ -28,6 +28,7 @@ from threats.api.examples import (
     ASSESSMENT,
     ASSESSMENT_CREATE,
     ASSESSMENT_SHARES,
+    ASSESSMENT_WRITTEN,
     SHARE_ORGANISATION,
     SHARE_USER,
 )
@@ -106,7 +107,7 @@ _staff_errors = errors(400, 401, 403, 404)
         responses={201: AssessmentSerializer, **errors(400, 401, 403)},
         examples=[
             OpenApiExample("New assessment", value=ASSESSMENT_CREATE, request_only=True),
-            OpenApiExample("Written", value=ASSESSMENT, response_only=True),
+            OpenApiExample("Written", value=ASSESSMENT_WRITTEN, response_only=True),
             OpenApiExample(
                 "Ends before it starts",
                 value={"valid_until": ["'Valid until' cannot be before 'valid from'."]},
@@ -121,7 +122,7 @@ _staff_errors = errors(400, 401, 403, 404)
         responses={200: AssessmentSerializer, **_staff_errors},
         examples=[
             OpenApiExample("Assessment", value=ASSESSMENT_CREATE, request_only=True),
-            OpenApiExample("Changed", value=ASSESSMENT, response_only=True),
+            OpenApiExample("Changed", value=ASSESSMENT_WRITTEN, response_only=True),
         ],
     ),
     partial_update=extend_schema(
@@ -131,7 +132,7 @@ _staff_errors = errors(400, 401, 403, 404)
         responses={200: AssessmentSerializer, **_staff_errors},
         examples=[
             OpenApiExample("Extend it", value={"valid_until": "2026-09-30"}, request_only=True),
-            OpenApiExample("Changed", value=ASSESSMENT, response_only=True),
+            OpenApiExample("Changed", value=ASSESSMENT_WRITTEN, response_only=True),
         ],
     ),
 )

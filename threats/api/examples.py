@@ -1,6 +1,6 @@
 """Example bodies for the OpenAPI schema: the ArenA and the Vierdaagse of the demo data."""
 
-from ppsportal.api.examples import ARENA, ARENA_OPERATOR, NCTV, STADIUMS, STAFF
+from ppsportal.api.examples import ARENA, ARENA_OPERATOR, NCTV, SHARED_UNDER_ARENA, STADIUMS, STAFF
 
 VIERDAAGSE = {"id": "4d5e6f70-8192-4a3b-9c4d-5e6f70819203", "name": "Stichting DE 4DAAGSE"}
 COVENANT_ID = "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b"
@@ -126,8 +126,10 @@ ASSESSMENT = {
         {"code": "hostile_vehicle_barriers", "label": "Hostile-vehicle barriers"}
     ],
     "owner_organisation": NCTV,
+    "shared_under": SHARED_UNDER_ARENA,  # as a partner reads it; null for NCTV staff
     "created_at": "2026-03-01T08:00:00+01:00",
 }
+ASSESSMENT_WRITTEN = {**ASSESSMENT, "shared_under": None}  # as NCTV staff, its owner, read it
 ASSESSMENT_CREATE = {
     "title": ASSESSMENT["title"],
     "summary": ASSESSMENT["summary"],

@@ -13,9 +13,11 @@ from tests.signin import second_factor_queries
 WHO = 3  # session, user, membership with organisation: who is asking
 # count, alerts (sender, previous, author, approver joined; for staff the counts as subqueries),
 # sectors, partnerships, named organisations, the audit entry (AMBER); partners also: their
-# acknowledgements, their own partnerships
-ALERTS = {"admin_b": WHO + 6 + 2, "duty": WHO + 6}
-INBOX = WHO + 3  # count, entries with their alerts, the audit entry (AMBER)
+# acknowledgements, their own partnerships, and the covenants of the page's grants
+# (``shared_under``: one query per page)
+ALERTS = {"admin_b": WHO + 6 + 3, "duty": WHO + 6}
+# count, entries with their alerts, the covenants they reached the reader under, the audit entry
+INBOX = WHO + 4
 WEBHOOKS = WHO + 2  # count, subscriptions with their organisation
 
 ROUNDS = [(3, 3), (30, 27)]  # (rows in the list, rows to add first)
@@ -44,6 +46,9 @@ def test_alerts(world, client_for, django_assert_num_queries, persona):
         with django_assert_num_queries(ALERTS[persona] + extra):
             response = client.get("/api/v1/alerts/")
         assert response.json()["count"] == total
+        # every row a partner received under the covenant carries it; staff own them
+        under = {row["shared_under"] is not None for row in response.json()["results"]}
+        assert under == {persona == "admin_b"}
 
 
 def test_inbox(world, client_for, django_assert_num_queries):
@@ -53,6 +58,7 @@ def test_inbox(world, client_for, django_assert_num_queries):
         with django_assert_num_queries(INBOX):
             response = client.get("/api/v1/inbox/")
         assert response.json()["count"] == total
+        assert all(row["alert"]["shared_under"] for row in response.json()["results"])
 
 
 def test_webhooks(world, client_for, django_assert_num_queries, fake_dns):

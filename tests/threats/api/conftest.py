@@ -27,6 +27,7 @@ from threats.models import Sector
 
 PDF = real_pdf()
 NOTES = "Noordzijde: geen camera bij poort F."
+PURPOSE = "Dreigingsinformatie delen rond wedstrijden."  # the covenant's purpose
 
 
 def days_ago(days: int):
@@ -109,6 +110,7 @@ def covenant(pps, org_a, org_b, nctv):
         effective_from=days_ago(30),
         effective_until=days_ahead(365),
         information_clause="amber",
+        purpose=PURPOSE,
         signatories=[(org_a, days_ago(31)), (org_b, days_ago(31)), (nctv, days_ago(31))],
     )
 
