@@ -390,7 +390,9 @@ class Heartbeat:
 
 def claim_batch(delivery_ids: list[int], *, now: datetime) -> list[int]:
     """Claim every row of the batch that waits and is due, in one conditional UPDATE (as
-    ``claim``, for all of them): the ids claimed, in no particular order."""
+    ``claim``, for all of them): the ids claimed, in no particular order. The batch's hold on
+    its rows (``dispatched_until``) ends with the claim's lease: a worker lost before its first
+    heartbeat leaves nothing held longer than that."""
     if not delivery_ids:
         return []
     adapt = connection.ops.adapt_datetimefield_value
@@ -398,10 +400,11 @@ def claim_batch(delivery_ids: list[int], *, now: datetime) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {Delivery._meta.db_table} SET status = %s, attempts = attempts + 1,"  # noqa: S608  # nosec B608  # table from model metadata, values are parameters
-            f" next_attempt_at = %s WHERE id IN ({marks}) AND status IN (%s, %s)"
-            " AND next_attempt_at <= %s RETURNING id",
+            f" next_attempt_at = %s, dispatched_until = %s WHERE id IN ({marks})"
+            " AND status IN (%s, %s) AND next_attempt_at <= %s RETURNING id",
             [
                 Delivery.Status.IN_FLIGHT.value,
+                adapt(now + claim_lease()),
                 adapt(now + claim_lease()),
                 *delivery_ids,
                 *(status.value for status in Delivery.PENDING),
