@@ -37,16 +37,20 @@ def _world(deliveries: int):
     """The NCTV (author, approver) and ``deliveries // 5`` organisations of five users, email
     off by default; bulk inserts but for the NCTV's two staff members."""
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
 
     from alerts.models import OrganisationChannelDefault
     from partnerships.models import Membership, Organisation
     from partnerships.services import organisations as org_services
 
     User = get_user_model()
-    nctv = org_services.organisation_create(name="NCTV", kind="public", is_nctv=True)
+    tag = secrets.token_hex(4)  # a kept database may hold an earlier run's world
+    nctv = Organisation.objects.filter(is_nctv=True).first() or org_services.organisation_create(
+        name="NCTV", kind="public", is_nctv=True
+    )
     staff = [
         org_services.user_create(
-            username=f"b2-{name}",
+            username=f"b2-{tag}-{name}",
             password=secrets.token_urlsafe(),
             organisation=nctv,
             is_staff=True,
@@ -54,12 +58,13 @@ def _world(deliveries: int):
         for name in ("author", "approver")
     ]
     count = deliveries // PER_ORGANISATION
+    groups = Group.objects.bulk_create([Group(name=f"b2-{tag}-{i}") for i in range(count)])
     orgs = Organisation.objects.bulk_create(
-        [Organisation(name=f"B2 org {i}", kind="private") for i in range(count)]
+        [Organisation(name=f"B2 {tag} {i}", kind="private", group=groups[i]) for i in range(count)]
     )
     users = User.objects.bulk_create(
         [
-            User(username=f"b2-user-{i}-{k}", is_active=True)
+            User(username=f"b2-{tag}-{i}-{k}", is_active=True)
             for i in range(count)
             for k in range(PER_ORGANISATION)
         ],
@@ -190,6 +195,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--worker-root", default=str(ROOT))
     parser.add_argument("--timeout", type=float, default=900)
+    parser.add_argument("--keepdb", action="store_true", help="keep the test database")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ppsportal.settings_test")
@@ -203,11 +209,12 @@ def main() -> int:
     from django.test.utils import setup_test_environment
 
     setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keepdb)
     try:
         result = b2(args)
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        if not args.keepdb:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
     for t in result["targets"]:
         print(f"B2 {t['name']}: {t['value']} (target {t['target']})")
     return 0
