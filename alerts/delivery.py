@@ -505,10 +505,14 @@ def _show_in_portal(rows: list[Delivery], *, today) -> set[int]:
     sendable = Q()
     for check in sendable_checks(today=today).values():
         sendable &= check
-    Delivery.objects.filter(_held_by(rows)).filter(sendable).update(
-        status=Delivery.Status.SENT, sent_at=timezone.now(), last_error=""
+    marked = (
+        Delivery.objects.filter(_held_by(rows))
+        .filter(sendable)
+        .update(status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="")
     )
     ids = [row.pk for row in rows]
+    if marked == len(ids):  # the usual case: every row we hold went
+        return set(ids)
     return set(
         Delivery.objects.filter(pk__in=ids, status=Delivery.Status.SENT).values_list(
             "pk", flat=True
