@@ -28,14 +28,29 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from alerts.channels import transport_for
 from alerts.channels.base import Outgoing, PermanentError, TransientError, Transport
 from alerts.dispatch import enqueue_batches
 from alerts.models import Acknowledgement, Alert, AlertGroupGrant, AlertRecipient, Delivery
-from alerts.selectors import organisation_may_see, user_may_see
+from alerts.selectors import (
+    organisation_may_see,
+    organisations_may_see_q,
+    recipients_may_see_q,
+    user_may_see,
+)
 from partnerships.models import Covenant, CovenantSignatory, Membership
 
 logger = logging.getLogger(__name__)
@@ -188,11 +203,19 @@ def begin(delivery_id: int, *, now: datetime | None = None) -> Attempt | None:
     if not claim(delivery_id, now=now):
         return None
     delivery = _load(delivery_id)
+    transport = transport_for(delivery.channel)
+    # early, for a transport that connects: no connection for a row that will not go
+    return _begin_claimed(
+        delivery, now=now, reason=why_not_send(delivery) if transport.connects else ""
+    )
+
+
+def _begin_claimed(delivery: Delivery, *, now: datetime, reason: str) -> Attempt:
+    """``begin`` for a row already claimed and loaded; ``reason`` is what the early check
+    found against sending it (empty: nothing, or not checked)."""
     attempt = Attempt(delivery=delivery, transport=transport_for(delivery.channel), now=now)
-    if attempt.transport.connects:  # early: no connection for a row that will not go
-        reason = why_not_send(delivery)
-        if reason:
-            return _cancel(attempt, reason)
+    if reason:
+        return _cancel(attempt, reason)
     if delivery.attempts > 1 and attempt.transport.already_sent(delivery):
         attempt.status = Delivery.Status.SENT
         return attempt
@@ -311,9 +334,10 @@ class Heartbeat:
     its rows are free for the sweep within ``ALERTS_CLAIM_LEASE_SECONDS``, not after the task
     or broker timeouts."""
 
-    def __init__(self, ids: list[int]) -> None:
+    def __init__(self, ids: list[int], *, held: list[int] | None = None) -> None:
         self.current: int | None = None
         self.waiting = list(ids)
+        self.held = list(held or [])  # claimed by the batch, not yet begun
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="delivery-heartbeat", daemon=True)
 
@@ -327,14 +351,20 @@ class Heartbeat:
         self._thread.join(timeout=5)
 
     def working_on(self, position: int, delivery_id: int) -> None:
-        self.current, self.waiting = delivery_id, self.waiting[position + 1 :]
+        """The ``position``-th row of the list being worked through (held claims if any, else
+        the waiting rows) is being sent; the ones before it are done."""
+        if self.held:
+            self.current, self.held = delivery_id, self.held[position + 1 :]
+        else:
+            self.current, self.waiting = delivery_id, self.waiting[position + 1 :]
 
     def beat(self) -> None:
         now = timezone.now()
         until = now + claim_lease()
-        current, waiting = self.current, self.waiting
-        if current is not None:
-            Delivery.objects.filter(pk=current, status=Delivery.Status.IN_FLIGHT).update(
+        current, waiting, held = self.current, self.waiting, self.held
+        claims = ([current] if current is not None else []) + held
+        if claims:
+            Delivery.objects.filter(pk__in=claims, status=Delivery.Status.IN_FLIGHT).update(
                 next_attempt_at=until
             )
         if waiting:
@@ -354,19 +384,221 @@ class Heartbeat:
             connection.close()  # this thread's own connection
 
 
+# --- a batch: one claim, one entitlement check, in-app marked sent in one statement ------------
+
+
+def claim_batch(delivery_ids: list[int], *, now: datetime) -> list[int]:
+    """Claim every row of the batch that waits and is due, in one conditional UPDATE (as
+    ``claim``, for all of them): the ids claimed, in no particular order. The batch's hold on
+    its rows (``dispatched_until``) ends with the claim's lease: a worker lost before its first
+    heartbeat leaves nothing held longer than that."""
+    if not delivery_ids:
+        return []
+    adapt = connection.ops.adapt_datetimefield_value
+    marks = ", ".join(["%s"] * len(delivery_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Delivery._meta.db_table} SET status = %s, attempts = attempts + 1,"  # noqa: S608  # nosec B608  # table from model metadata, values are parameters
+            f" next_attempt_at = %s, dispatched_until = %s WHERE id IN ({marks})"
+            " AND status IN (%s, %s) AND next_attempt_at <= %s RETURNING id",
+            [
+                Delivery.Status.IN_FLIGHT.value,
+                adapt(now + claim_lease()),
+                adapt(now + claim_lease()),
+                *delivery_ids,
+                *(status.value for status in Delivery.PENDING),
+                adapt(now),
+            ],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def sendable_checks(*, today=None) -> dict[str, Q]:
+    """``why_not_send``'s checks as conditions on ``Delivery`` rows, so one query answers them
+    for a whole batch: the alert in the state the purpose is sent in, a reminder not yet
+    acknowledged, a webhook still active, and the addressee still entitled to the alert
+    (``alerts.selectors.recipients_may_see_q``, ``organisations_may_see_q``)."""
+    purposes = list(FOLLOW_UP_STATUS)
+    in_state = ~Q(purpose__in=purposes) & Q(alert__status=Alert.Status.PUBLISHED)
+    for purpose, status in FOLLOW_UP_STATUS.items():
+        in_state |= Q(purpose=purpose, alert__status=status)
+    acknowledged = Exists(
+        Acknowledgement.objects.filter(
+            alert=OuterRef("alert"), organisation=OuterRef("organisation")
+        )
+    )
+    hook = Q(webhook__isnull=False)
+    return {
+        "in_state": in_state,
+        "unacknowledged": ~Q(purpose=Delivery.Purpose.REMINDER) | ~acknowledged,
+        "hook_active": ~hook | Q(webhook__active=True, webhook__deleted_at__isnull=True),
+        "entitled": (hook & organisations_may_see_q(today=today))
+        | (~hook & recipients_may_see_q(today=today)),
+    }
+
+
+def reason_from(delivery: Delivery) -> str:
+    """``why_not_send`` read from the checks ``load_checked`` annotated on the row (``ok_*``),
+    in the same order and words."""
+    if not delivery.ok_in_state:
+        return f"alert is {delivery.alert.status}"
+    if not delivery.ok_unacknowledged:
+        return "acknowledged meanwhile"
+    if delivery.webhook_id is not None:
+        if not delivery.ok_hook_active:
+            return "webhook subscription disabled"
+        if not delivery.ok_entitled:
+            return "organisation no longer entitled to the alert"
+        return ""
+    if not delivery.ok_entitled:
+        return "recipient no longer entitled to the alert"
+    return ""
+
+
+def load_checked(delivery_ids: list[int], *, today=None) -> list[Delivery]:
+    """The rows with what a send needs (alert, recipient, organisation, webhook) and the result
+    of each of ``sendable_checks`` (``ok_<name>``): one query for the whole batch."""
+    flags = {
+        f"ok_{name}": ExpressionWrapper(check, output_field=BooleanField())
+        for name, check in sendable_checks(today=today).items()
+    }
+    rows = Delivery.objects.filter(pk__in=delivery_ids).select_related(
+        "alert", "recipient", "organisation", "webhook"
+    )
+    return list(rows.annotate(**flags).order_by())
+
+
+def _held_by(rows: list[Delivery]) -> Q:
+    """The rows still in flight on the attempt this batch claimed them with (``_record``'s
+    condition, for many rows in one statement)."""
+    by_attempt: dict[int, list[int]] = {}
+    for row in rows:
+        by_attempt.setdefault(row.attempts, []).append(row.pk)
+    held = Q(pk__in=[])
+    for attempts, ids in by_attempt.items():
+        held |= Q(pk__in=ids, attempts=attempts)
+    return Q(status=Delivery.Status.IN_FLIGHT) & held
+
+
+def _cancel_all(rows: list[tuple[Delivery, str]]) -> int:
+    """Cancel rows with their reasons: one UPDATE per reason (a handful at most)."""
+    by_reason: dict[str, list[Delivery]] = {}
+    for row, reason in rows:
+        by_reason.setdefault(reason, []).append(row)
+    return sum(
+        Delivery.objects.filter(_held_by(group)).update(
+            status=Delivery.Status.CANCELLED, last_error=reason[:500]
+        )
+        for reason, group in by_reason.items()
+    )
+
+
+def _show_in_portal(rows: list[Delivery], *, today) -> set[int]:
+    """Mark in-app rows sent in one statement that checks again what it marks
+    (``sendable_checks``): an alert cancelled or a covenant terminated before the statement
+    began is seen, and such a row stays in flight for the per-row path. Nothing leaves the
+    portal; the row is the inbox entry (and the inbox checks visibility on every read too).
+    The ids marked sent."""
+    if not rows:
+        return set()
+    sendable = Q()
+    for check in sendable_checks(today=today).values():
+        sendable &= check
+    marked = (
+        Delivery.objects.filter(_held_by(rows))
+        .filter(sendable)
+        .update(status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="")
+    )
+    ids = [row.pk for row in rows]
+    if marked == len(ids):  # the usual case: every row we hold went
+        return set(ids)
+    return set(
+        Delivery.objects.filter(pk__in=ids, status=Delivery.Status.SENT).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def _release(rows: list[Delivery], *, now: datetime) -> None:
+    """Hand back claims the batch could not begin (out of time): waiting again, the attempt
+    not counted, due now, for the sweep."""
+    if not rows:
+        return
+    Delivery.objects.filter(_held_by(rows)).update(
+        status=Case(
+            When(attempts__lte=1, then=Value(Delivery.Status.QUEUED.value)),
+            default=Value(Delivery.Status.AWAITING_RETRY.value),
+        ),
+        attempts=F("attempts") - 1,
+        next_attempt_at=now,
+        dispatched_until=None,
+    )
+
+
+def _one_by_one(rows: list[Delivery], heartbeat: Heartbeat, outcomes: Counter) -> None:
+    """The rows whose transport sends something: each through begin, the gate, wait and
+    finish, as ``deliver_one`` but without claiming or loading again."""
+    heartbeat.held = [row.pk for row in rows]
+    for position, row in enumerate(rows):
+        heartbeat.working_on(position, row.pk)
+        attempt = _begin_claimed(row, now=timezone.now(), reason=reason_from(row))
+        status = finish(wait(attempt))
+        outcomes["skipped" if status == LOST else status] += 1
+
+
 def deliver(delivery_ids) -> Counter:
-    """Deliver a batch; safe to call any number of times with the same ids. Past the task's
-    soft time limit the batch stops: the row being sent stays in flight until its claim
-    lapses, the rest wait for the sweep."""
+    """Deliver a batch; safe to call any number of times with the same ids.
+
+    One UPDATE claims every row that waits and is due; one query loads them with the answer
+    to every ``why_not_send`` check (``load_checked``). Rows that may not go are cancelled, a
+    statement per reason. In-app rows whose transport sends nothing are marked sent in one
+    statement that checks again (``_show_in_portal``). The rest — e-mail, SMS, webhooks — go
+    one by one through prepare, the entitlement gate and the wait for the answer, each with its
+    own retry and backoff. The number of queries for a batch of in-app rows does not grow with
+    the batch (``tests/alerts/test_delivery_batch.py``).
+
+    Past the task's soft time limit the batch stops: the row being sent stays in flight until
+    its claim lapses, the claims not yet begun are handed back for the sweep."""
     ids = [int(i) for i in delivery_ids]
     outcomes: Counter = Counter()
-    with Heartbeat(ids) as heartbeat:
+    now = timezone.now()
+    claimed = set(claim_batch(list(dict.fromkeys(ids)), now=now))
+    if len(ids) > len(claimed):
+        outcomes["skipped"] = len(ids) - len(claimed)
+    if not claimed:
+        return outcomes
+    order = [pk for pk in dict.fromkeys(ids) if pk in claimed]
+    rest: list[Delivery] = []
+    with Heartbeat([], held=order) as heartbeat:
         try:
-            for position, delivery_id in enumerate(ids):
-                heartbeat.working_on(position, delivery_id)
-                outcomes[deliver_one(delivery_id) or "skipped"] += 1
+            today = timezone.localdate()
+            rows = sorted(load_checked(order, today=today), key=lambda r: order.index(r.pk))
+            rest = rows
+            refused, in_app, others = [], [], []
+            transports: dict[str, Transport] = {}
+            for row in rows:
+                reason = reason_from(row)
+                transport = transports.get(row.channel) or transport_for(row.channel)
+                transports[row.channel] = transport
+                if reason:
+                    refused.append((row, reason))
+                elif transport.sends_nothing:
+                    in_app.append(row)
+                else:
+                    others.append(row)
+            if refused:
+                outcomes["cancelled"] += _cancel_all(refused)
+            shown = _show_in_portal(in_app, today=today)
+            if shown:
+                outcomes["sent"] += len(shown)
+            # what the marking statement refused (changed meanwhile) goes the long way
+            rest = [row for row in in_app if row.pk not in shown] + others
+            _one_by_one(rest, heartbeat, outcomes)
+            rest = []
         except SoftTimeLimitExceeded:
             logger.warning("batch stopped at the soft time limit: %s", dict(outcomes))
+            held = set(heartbeat.held)  # claimed, not begun: the row being sent is not among them
+            _release([row for row in rest if row.pk in held], now=timezone.now())
     return outcomes
 
 

@@ -31,7 +31,12 @@ from partnerships.models import Organisation, PartnershipMember
 from partnerships.selectors import Actor, actor_for
 from partnerships.sharing.footing import footing_covenants
 from partnerships.sharing.registry import spec_for
-from partnerships.sharing.selectors import group_grants_valid, visible_to
+from partnerships.sharing.selectors import (
+    group_grants_valid,
+    nctv_staff_q,
+    visible_to,
+    visible_to_rows_q,
+)
 from ppsportal.sensitivity import TLP
 from threats.route import parse_route
 
@@ -251,6 +256,48 @@ def organisation_may_see(organisation: Organisation, alert: Alert) -> bool:
         return True
     grants = group_grants_valid(spec_for(Alert), timezone.localdate())
     return grants.filter(content_object=alert, organisation=organisation).exists()
+
+
+# The set-based forms of the two checks above, for the delivery worker: a Q on ``Delivery`` rows
+# that one query answers for a whole batch (``tests/alerts/test_delivery_batch.py`` proves each
+# equal to its per-row form on the same data).
+
+_RECIPIENT_ORGANISATION = "recipient__membership__organisation"
+
+
+def recipients_may_see_q(*, today: date | None = None) -> Q:
+    """``user_may_see(delivery.recipient, delivery.alert)`` for every row at once: the
+    recipient is active and the sharing engine lets them see the alert (not a draft or an
+    approved alert, unless NCTV staff)."""
+    today = today or timezone.localdate()
+    staff = nctv_staff_q(user="recipient", organisation=_RECIPIENT_ORGANISATION)
+    visible = visible_to_rows_q(
+        spec_for(Alert),
+        obj="alert",
+        user="recipient",
+        organisation=_RECIPIENT_ORGANISATION,
+        today=today,
+    )
+    published = ~Q(alert__status__in=[Alert.Status.DRAFT, Alert.Status.APPROVED])
+    return Q(recipient__is_active=True) & visible & (staff | published)
+
+
+def organisations_may_see_q(*, today: date | None = None) -> Q:
+    """``organisation_may_see(delivery.organisation, delivery.alert)`` for every row at once: a
+    recipient organisation, and for AMBER and above a group grant that still counts."""
+    today = today or timezone.localdate()
+    recipient = Exists(
+        AlertRecipient.objects.filter(
+            alert=OuterRef("alert"), organisation=OuterRef("organisation")
+        )
+    )
+    granted = Exists(
+        group_grants_valid(spec_for(Alert), today).filter(
+            content_object=OuterRef("alert"), organisation=OuterRef("organisation")
+        )
+    )
+    open_levels = [level for level in TLP.values if TLP.is_open(level)]
+    return recipient & (Q(alert__tlp__in=open_levels) | granted)
 
 
 def recipient_alert_get(actor: Actor, public_id) -> Alert:

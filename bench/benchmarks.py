@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
+from bench.b2_delivery import b2  # noqa: F401  # B2 runs a real worker: its own module
 from bench.run import explain, interleaved, target
 
 RESULTS = Path(__file__).resolve().parent / "results"

@@ -58,6 +58,9 @@ class Transport:
     # True when ``prepare`` reaches the receiver (resolves, connects): the engine then checks
     # entitlement before preparing as well, so a row that will not go contacts no one.
     connects: bool = False
+    # True when the row itself is the message (in-app): nothing leaves the portal, so the engine
+    # marks a whole batch of such rows sent in one statement, without prepare or gate.
+    sends_nothing: bool = False
 
     def send(self, delivery) -> None:
         raise NotImplementedError

@@ -11,6 +11,7 @@ from alerts.channels.base import Transport
 
 class InAppTransport(Transport):
     channel = "in_app"
+    sends_nothing = True
 
     def send(self, delivery) -> None:
         return None  # nothing leaves the portal: "sent" makes it visible in the inbox

@@ -169,3 +169,50 @@ def is_visible(actor, obj, *, today: date | None = None) -> bool:
 def is_sensitive(spec: Shareable, obj) -> bool:
     """AMBER and above: every read is written to the audit log."""
     return TLP.rank(getattr(obj, spec.tlp_field)) >= TLP.rank(TLP.AMBER)
+
+
+# --- the same rule for many (object, user) pairs at once ----------------------------------------
+
+
+@dataclass(frozen=True)
+class _ActorOfRow:
+    """What ``Shareable.open_q`` reads of an actor, for the organisation of the row two queries
+    out (the open arm sits in a subquery of the row's ``Exists``)."""
+
+    organisation: object
+
+
+def nctv_staff_q(*, user: str, organisation: str) -> Q:
+    """``Actor.is_nctv_staff`` for the user and organisation named by these field paths."""
+    return Q(
+        **{f"{user}__is_active": True, f"{user}__is_staff": True, f"{organisation}__is_nctv": True}
+    )
+
+
+def visible_to_rows_q(
+    spec: Shareable, *, obj: str, user: str, organisation: str, today: date | None = None
+) -> Q:
+    """The condition on rows of another model (a delivery, say) that name an object of
+    ``spec.model`` (``obj``), a user (``user``) and that user's current organisation
+    (``organisation``, through the membership): the user may see the object. The same four arms
+    as ``visible_pks`` — owned, open level within the open audience, a valid group grant of the
+    organisation, a valid user grant — each correlated with the row, so one query answers for a
+    whole batch of rows. ``tests/alerts/test_delivery_batch.py`` proves it equals the per-row
+    form (``visible_to``) for the delivery worker's rows."""
+    today = today or timezone.localdate()
+    model = spec.model._base_manager
+    obj_ref, user_ref, org_ref = OuterRef(obj), OuterRef(user), OuterRef(organisation)
+    owned = Q(**{f"{obj}__{spec.owner_field}": F(organisation)})
+    open_ = Exists(
+        model.filter(pk=obj_ref, **{f"{spec.tlp_field}__in": [TLP.CLEAR, TLP.GREEN]}).filter(
+            spec.open_q(_ActorOfRow(organisation=OuterRef(org_ref)))
+        )
+    )
+    by_group = Exists(
+        group_grants_valid(spec, today).filter(content_object=obj_ref, organisation=org_ref)
+    )
+    by_user = Exists(user_grants_valid(spec, today).filter(content_object=obj_ref, user=user_ref))
+    member = Q(**{f"{user}__is_active": True, f"{organisation}__isnull": False})
+    return member & (
+        nctv_staff_q(user=user, organisation=organisation) | owned | open_ | by_group | by_user
+    )
