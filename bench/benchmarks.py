@@ -252,7 +252,7 @@ def b3(args) -> dict:
     from partnerships.selectors import actor_for, contacts_visible_to
     from partnerships.sharing.registry import spec_for
 
-    size = 1_000_000 if args.million else 100_000
+    size = scaled(1_000_000 if args.million else 100_000, 1000)
     world = sharing_world(size)
     with connection_analyze():
         pass

@@ -51,6 +51,14 @@ def test_b1_fan_out_against_copy_and_one_task_per_recipient(bench):
     assert not Delivery.objects.exists()  # the tables are left empty
 
 
+def test_b3_count_and_page_against_the_organisation_column_and_stock_guardian(bench):
+    result = bench.b3(ARGS)
+    well_formed(result)
+    (paths,) = result["paths"].values()
+    assert set(paths) == {"ours", "limit (organisation column)", "peer (stock guardian)"}
+    assert all(plan.strip() for plan in result["plans"].values())
+
+
 def test_b4_contacts_over_http_against_a_bare_view(bench):
     result = bench.b4(ARGS)
     well_formed(result)
