@@ -518,8 +518,12 @@ def api_token(user) -> str:
     return AuthToken.objects.create(user=user)[1]
 
 
-def queries_of(method: str, path: str, headers: dict, data=None) -> int:
-    """Queries of one request through the test client (in-process, the bench URLconf)."""
+def queries_of(method: str, path: str, headers: dict, data=None, *, profile=None) -> int:
+    """Queries of one request through the test client (in-process, the bench URLconf); with
+    ``profile`` (a list), the request's cProfile (top 30, cumulative) is appended to it."""
+    import cProfile
+    import pstats
+
     from django.db import connection
     from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
@@ -528,9 +532,16 @@ def queries_of(method: str, path: str, headers: dict, data=None) -> int:
     with override_settings(ROOT_URLCONF="bench.urls"):
         clear_url_caches()
         client = Client()
+        profiler = cProfile.Profile()
         with CaptureQueriesContext(connection) as ctx:
+            profiler.enable()
             response = getattr(client, method.lower())(path, data, headers=headers)
+            profiler.disable()
         clear_url_caches()
+    if profile is not None:
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
+        profile.append(out.getvalue())
     assert response.status_code < 400, (path, response.status_code, response.content[:300])  # nosec B101
     return len(ctx.captured_queries)
 
@@ -558,7 +569,9 @@ def b4(args) -> dict:
             },
             args.runs,
         )
-    paths["ours (/api/v1/contacts/, token)"]["queries"] = queries_of(*ours[:3])
+    profile: list[str] = []
+    queries_of(*ours[:3])  # warm
+    paths["ours (/api/v1/contacts/, token)"]["queries"] = queries_of(*ours[:3], profile=profile)
     paths["limit (bare Django view, organisation column, JSON)"]["queries"] = queries_of(*bare[:3])
     o = paths["ours (/api/v1/contacts/, token)"]
     limit = paths["limit (bare Django view, organisation column, JSON)"]
@@ -567,6 +580,7 @@ def b4(args) -> dict:
         "sizes": f"{size:,} contact-log entries, 1,000 organisations; gunicorn 4 sync workers "
         f"on loopback, {HTTP_CONNECTIONS} connections, {HTTP_SECONDS:g} s per run",
         "paths": {f"{size:,} objects": paths},
+        "profile": profile[0],
         "targets": [
             target(
                 "ours / bare view, requests per second (median)",
@@ -593,6 +607,9 @@ ACKS_PER_RUN = 200
 
 
 def b5(args) -> dict:
+    import cProfile
+    import pstats
+
     from django.test import Client, override_settings
     from django.urls import clear_url_caches
 
@@ -643,8 +660,16 @@ def b5(args) -> dict:
             args.runs,
             setup=reset,
         )
+        reset()
+        profiler = cProfile.Profile()
+        profiler.enable()
+        auth = {"Authorization": f"Token {tokens[0]}"}
+        client.post(url, "{}", content_type="application/json", headers=auth)
+        profiler.disable()
         clear_url_caches()
     reset()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
     for p in paths.values():
         p["queries"] = round(p["queries"] / per_run, 1)  # per request
     o = paths["ours (POST /api/v1/alerts/…/acknowledge/, token)"]["median_ms"]
@@ -654,6 +679,7 @@ def b5(args) -> dict:
         "sizes": f"{organisations:,} recipient organisations (one user each) of one published "
         f"GREEN alert; a run is {per_run} acknowledgements, each by another organisation",
         "paths": {f"{per_run} acknowledgements": paths},
+        "profile": out.getvalue(),
         "targets": [
             target("ours / bare, requests per second (median)", bare / o, 0.3, at_most=False)
         ],
