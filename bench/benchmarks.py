@@ -687,3 +687,9 @@ def b5(args) -> dict:
         "authentication, DRF, the service), one request after another; queries are per "
         "request. No peer: the issue names none for B5.",
     }
+
+
+# --- B6: every dashboard page at 100× the demo data -------------------------------------------
+#
+# Not built yet (docs/benchmarks.md, "B6: not built"): it needs a bulk form of the demo data.
+# It goes here as ``b6(args)``, timing each dashboard page through the test client at 1× and 100×.
