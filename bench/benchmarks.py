@@ -689,7 +689,7 @@ def b5(args) -> dict:
     }
 
 
-# --- B6: every dashboard page at 100× the demo data -------------------------------------------
+# --- B6: every dashboard page at 100 times the demo data ----------------------------------
 #
 # Not built yet (docs/benchmarks.md, "B6: not built"): it needs a bulk form of the demo data.
-# It goes here as ``b6(args)``, timing each dashboard page through the test client at 1× and 100×.
+# It goes here as ``b6(args)``: each dashboard page through the test client at 1 and 100 times.
