@@ -596,7 +596,9 @@ def b4(args) -> dict:
                 50,
             ),
         ],
-        "note": "Load from a Python generator (threads, http.client) on the same 2 cores as the "
+        "note": "min and median ms: 1,000 / requests per second of the best and the median run "
+        "at the maximum rate (the rates and latencies are in B4.json). "
+        "Load from a Python generator (threads, http.client) on the same 2 cores as the "
         "server, not wrk (not installed on these machines): it takes CPU from gunicorn, so "
         "both rates are lower than wrk would show, the bare view's more. No peer: the issue "
         "names none for B4.",
