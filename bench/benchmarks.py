@@ -3,7 +3,9 @@ peer interleaved, and returns its figures and targets."""
 
 from __future__ import annotations
 
+import io
 import json
+import os
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -16,6 +18,198 @@ from bench.run import explain, interleaved, target
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PAGE = 50
+# BENCH_SCALE=0.01 shrinks every size for a quick run (the smoke test); results recorded in
+# docs/benchmarks.md are at scale 1 unless their sizes say otherwise.
+SCALE = float(os.environ.get("BENCH_SCALE", "1"))
+
+
+def scaled(n: int, least: int = 1) -> int:
+    return max(least, round(n * SCALE))
+
+
+# --- B1: commit one alert's fan-out -------------------------------------------------------------
+
+PER_ORG = 5
+PEER_SAMPLE = 500  # recipients timed one task each; the peer's time is extrapolated from them
+
+
+def b1(args) -> dict:
+
+    from django.db import connection, transaction
+
+    from alerts.fanout import insert_user_deliveries
+    from alerts.models import Channel, Delivery
+    from alerts.tasks import dispatch_lease
+    from bench.world import audience_world, published_alert
+
+    big = scaled(100_000, PER_ORG * 2)
+    small = scaled(10_000, PER_ORG)
+    world = audience_world(big // PER_ORG, PER_ORG)
+    alerts = {
+        small: published_alert(
+            world.organisations[: small // PER_ORG],
+            author=world.author,
+            approver=world.approver,
+            owner=world.alert.owner_organisation,
+            headline="Bench alert (small)",
+        ),
+        big: world.alert,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        cursor.execute("DROP TABLE IF EXISTS bench_delivery_copy")
+        cursor.execute(
+            f"CREATE TABLE bench_delivery_copy (LIKE {Delivery._meta.db_table} "
+            "INCLUDING DEFAULTS INCLUDING IDENTITY)"
+        )
+        cursor.execute(
+            "SELECT count(*) FROM pg_indexes WHERE tablename = %s", [Delivery._meta.db_table]
+        )
+        indexes = cursor.fetchone()[0]
+    table = Delivery._meta.db_table
+    columns = [
+        f.column for f in Delivery._meta.concrete_fields if f.column != Delivery._meta.pk.column
+    ]
+    column_list = ", ".join(columns)
+
+    def reset():
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {table}, bench_delivery_copy")
+
+    def fan_out(alert):
+        now = timezone.now()
+        with transaction.atomic():
+            return insert_user_deliveries(
+                alert_id=alert.pk,
+                purpose=Delivery.Purpose.NOTICE,
+                now=now,
+                dispatched_until=now + dispatch_lease(),
+            )
+
+    def copy_rows(alert) -> bytes:
+        """The rows our path writes, as binary COPY data (taken once, outside the timing)."""
+        reset()
+        fan_out(alert)
+        out = io.BytesIO()
+        with connection.cursor() as cursor:
+            cursor.cursor.copy_expert(
+                f"COPY (SELECT {column_list} FROM {table} WHERE alert_id = {int(alert.pk)}) "  # noqa: S608  # nosec B608  # names from model metadata
+                "TO STDOUT WITH (FORMAT binary)",
+                out,
+            )
+        return out.getvalue()
+
+    def copy_into(into: str, data: bytes):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.cursor.copy_expert(
+                f"COPY {into} ({column_list}) FROM STDIN WITH (FORMAT binary)", io.BytesIO(data)
+            )
+
+    all_paths, targets, plans = {}, [], {}
+    for _size, alert in sorted(alerts.items()):
+        data = copy_rows(alert)
+        written = Delivery.objects.filter(alert=alert).count()
+        recipients = list(
+            Delivery.objects.filter(alert=alert)
+            .order_by("pk")
+            .values_list("recipient_id", "organisation_id")[: min(PEER_SAMPLE, written)]
+        )
+
+        def peer(alert=alert, recipients=recipients):
+            """One task per recipient: each inserts its own row and commits on its own."""
+            for user_id, org_id in recipients:
+                now = timezone.now()
+                with transaction.atomic():
+                    Delivery.objects.create(
+                        alert=alert,
+                        recipient_id=user_id,
+                        organisation_id=org_id,
+                        channel=Channel.IN_APP,
+                        next_attempt_at=now,
+                    )
+
+        peer_name = f"peer (one task per recipient, {len(recipients):,} timed, extrapolated)"
+        paths = interleaved(
+            {
+                "ours (INSERT … SELECT, commit)": lambda alert=alert: fan_out(alert),
+                "limit (binary COPY into a bare copy of the table)": (
+                    lambda data=data: copy_into("bench_delivery_copy", data)
+                ),
+                "limit (binary COPY into alerts_delivery)": lambda data=data: copy_into(
+                    table, data
+                ),
+                peer_name: peer,
+            },
+            args.runs,
+            setup=reset,
+            scale={peer_name: written / max(1, len(recipients))},
+        )
+        label = f"{written:,} deliveries"
+        all_paths[label] = paths
+        ours = paths["ours (INSERT … SELECT, commit)"]["median_ms"]
+        bare = paths["limit (binary COPY into a bare copy of the table)"]["median_ms"]
+        own = paths["limit (binary COPY into alerts_delivery)"]["median_ms"]
+        targets += [
+            target(f"{label}: ours / COPY into a bare copy (median)", ours / bare, 1.5),
+            target(f"{label}: ours / COPY into alerts_delivery (median)", ours / own, 1.5),
+            target(
+                f"{label}: peer / ours (median)",
+                paths[peer_name]["median_ms"] / ours,
+                50,
+                at_most=False,
+            ),
+        ]
+        plans[label] = explain_fan_out(alert, fan_out, reset)
+    reset()
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_delivery_copy")
+    return {
+        "workload": "commit one alert's fan-out (one in-app delivery per user)",
+        "sizes": f"{small // PER_ORG:,} and {big // PER_ORG:,} organisations x {PER_ORG} users; "
+        f"alerts_delivery has {indexes} indexes",
+        "paths": all_paths,
+        "targets": targets,
+        "plans": plans,
+        "note": "The peer inserts one row per recipient in its own transaction (the database "
+        "work of one Celery task per recipient, without the broker round trip, which would only "
+        f"slow it further); it is timed on the first {PEER_SAMPLE:,} recipients and scaled "
+        "linearly to the full audience. `plans` in B1.json: the INSERT under EXPLAIN ANALYZE "
+        "with the foreign keys checked immediately, so their cost shows as triggers.",
+    }
+
+
+def explain_fan_out(alert, fan_out, reset) -> str:
+    """Our INSERT under EXPLAIN (ANALYZE, BUFFERS), the deferred foreign-key checks made
+    immediate so that their time shows as triggers; rolled back."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    reset()
+    connection.queries_log.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        fan_out(alert)
+    sql = next(q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().startswith("INSERT"))
+    reset()
+    lines = []
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+            lines = [row[0] for row in cursor.fetchall()]
+            raise _Rollback
+    except _Rollback:
+        pass
+    return "\n".join(lines)
+
+
+class _Rollback(Exception):
+    pass
+
+
+# --- B2: publish → all 10,000 in-app deliveries sent by real worker processes -------------------
+#
+# ``b2`` lives in bench/b2_delivery.py (imported above): it starts a real worker, so it is a
+# module of its own. ``make bench BENCH_ARGS="--only B2"`` runs it (it needs REDIS_URL).
 
 
 # --- B3: count + page of 50 for a partner user ---------------------------------------------------
@@ -57,7 +251,7 @@ def b3(args) -> dict:
     from partnerships.selectors import actor_for, contacts_visible_to
     from partnerships.sharing.registry import spec_for
 
-    size = 1_000_000 if args.million else 100_000
+    size = scaled(1_000_000 if args.million else 100_000, 1000)
     world = sharing_world(size)
     with connection_analyze():
         pass
@@ -158,3 +352,347 @@ def connection_analyze():
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     yield
+
+
+# --- HTTP: the bench's own gunicorn and a load generator (B4) ------------------------------------
+
+HTTP_SECONDS = float(os.environ.get("BENCH_HTTP_SECONDS", "5"))
+HTTP_CONNECTIONS = 8  # as wrk -c8
+
+
+@contextmanager
+def gunicorn(workers: int = 4):
+    """gunicorn with ``workers`` sync workers on a free loopback port, serving bench/settings.py
+    (the portal plus the bare endpoints) from the bench's test database; yields the port."""
+    import socket
+    import subprocess  # nosec B404  # our own gunicorn, fixed arguments
+    import sys
+    import time
+    from urllib.parse import urlsplit, urlunsplit
+
+    from django.db import connection
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = urlsplit(os.environ["DATABASE_URL"])
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DATABASE_URL": urlunsplit(url._replace(path="/" + connection.settings_dict["NAME"])),
+    }
+    process = subprocess.Popen(  # noqa: S603  # nosec B603
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "ppsportal.wsgi",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("gunicorn did not start")
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def load(port: int, requests: list, *, seconds: float, rate: float | None = None) -> dict:
+    """A load generator of HTTP_CONNECTIONS threads on loopback (wrk is not on these machines;
+    the standard library's http.client, one connection per request as gunicorn's sync workers
+    close them). Without ``rate``: closed loop, as fast as the server answers. With ``rate``:
+    requests are due at a fixed rate and each latency counts from when it was due (no
+    coordinated omission). ``requests``: (method, path, headers, body), used in turn."""
+    import http.client
+    import threading
+    import time
+
+    latencies: list[float] = []
+    errors = []
+    lock = threading.Lock()
+    counter = iter(range(10**9))
+    started = time.perf_counter()
+    deadline = started + seconds
+
+    def worker():
+        while True:
+            with lock:
+                i = next(counter)
+            due = started + i / rate if rate else time.perf_counter()
+            if due >= deadline or time.perf_counter() >= deadline:
+                return
+            if rate:
+                time.sleep(max(0.0, due - time.perf_counter()))
+            method, path, headers, body = requests[i % len(requests)]
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            try:
+                conn.request(method, path, body=body, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                status = 599  # a timeout or a dropped connection: counted as an error
+            finally:
+                conn.close()
+            done = time.perf_counter()
+            with lock:
+                latencies.append((done - due) * 1000)
+                if status >= 400:
+                    errors.append(status)
+
+    threads = [threading.Thread(target=worker) for _ in range(HTTP_CONNECTIONS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+
+    def pct(p):
+        return round(latencies[min(len(latencies) - 1, int(len(latencies) * p))], 1)
+
+    return {
+        "requests": len(latencies),
+        "rate": round(len(latencies) / elapsed, 1),
+        "p50_ms": pct(0.5) if latencies else None,
+        "p99_ms": pct(0.99) if latencies else None,
+        "errors": len(errors),
+    }
+
+
+def http_paths(port: int, paths: dict, runs: int) -> dict:
+    """Interleaved closed-loop runs of each path (one warm-up round), then each path at half
+    its median maximum rate for its p99. Figures per path: the rate, and as milliseconds per
+    request (1000 / rate) so that the table reads like the others."""
+    import statistics
+
+    rates: dict[str, list[float]] = {name: [] for name in paths}
+    errors = 0
+    for round_ in range(runs + 1):
+        for name, requests in paths.items():
+            r = load(port, requests, seconds=HTTP_SECONDS)
+            if round_:  # the warm-up round may time out while the workers load the code
+                errors += r["errors"]
+                rates[name].append(r["rate"])
+    out = {}
+    for name, requests in paths.items():
+        best = statistics.median(rates[name])
+        half = load(port, requests, seconds=HTTP_SECONDS * 2, rate=best / 2)
+        errors += half["errors"]
+        out[name] = {
+            "min_ms": round(1000 / max(rates[name]), 2),
+            "median_ms": round(1000 / best, 2),
+            "runs": len(rates[name]),
+            "queries": None,
+            "max_rate_median": round(best, 1),
+            "max_rate_best": round(max(rates[name]), 1),
+            "half_rate": round(best / 2, 1),
+            "p50_ms_at_half_rate": half["p50_ms"],
+            "p99_ms_at_half_rate": half["p99_ms"],
+        }
+    if errors:
+        raise RuntimeError(f"{errors} HTTP errors during the benchmark")
+    return out
+
+
+def api_token(user) -> str:
+    from knox.models import AuthToken
+
+    return AuthToken.objects.create(user=user)[1]
+
+
+def queries_of(method: str, path: str, headers: dict, data=None, *, profile=None) -> int:
+    """Queries of one request through the test client (in-process, the bench URLconf); with
+    ``profile`` (a list), the request's cProfile (top 30, cumulative) is appended to it."""
+    import cProfile
+    import pstats
+
+    from django.db import connection
+    from django.test import Client, override_settings
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import clear_url_caches
+
+    with override_settings(ROOT_URLCONF="bench.urls"):
+        clear_url_caches()
+        client = Client()
+        getattr(client, method.lower())(path, data, headers=headers)  # URLconf and caches warm
+        profiler = cProfile.Profile()
+        with CaptureQueriesContext(connection) as ctx:
+            profiler.enable()
+            response = getattr(client, method.lower())(path, data, headers=headers)
+            profiler.disable()
+        clear_url_caches()
+    if profile is not None:
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
+        profile.append(out.getvalue())
+    assert response.status_code < 400, (path, response.status_code, response.content[:300])  # nosec B101
+    return len(ctx.captured_queries)
+
+
+# --- B4: the contacts list over HTTP ------------------------------------------------------------
+
+
+def b4(args) -> dict:
+    from bench.world import sharing_world
+
+    size = scaled(100_000, 1000)
+    world = sharing_world(size, generic=False)
+    with connection_analyze():
+        pass
+    org, user = world.organisations[5], world.users[5]
+    token = api_token(user)
+    ours = ("GET", "/api/v1/contacts/", {"Authorization": f"Token {token}"}, None)
+    bare = ("GET", f"/bench/contacts/{org.pk}/", {}, None)
+    with gunicorn() as port:
+        paths = http_paths(
+            port,
+            {
+                "ours (/api/v1/contacts/, token)": [ours],
+                "limit (bare Django view, organisation column, JSON)": [bare],
+            },
+            args.runs,
+        )
+    profile: list[str] = []
+    paths["ours (/api/v1/contacts/, token)"]["queries"] = queries_of(*ours[:3], profile=profile)
+    paths["limit (bare Django view, organisation column, JSON)"]["queries"] = queries_of(*bare[:3])
+    o = paths["ours (/api/v1/contacts/, token)"]
+    limit = paths["limit (bare Django view, organisation column, JSON)"]
+    return {
+        "workload": "the contacts list (count + first page of 50) over HTTP",
+        "sizes": f"{size:,} contact-log entries, 1,000 organisations; gunicorn 4 sync workers "
+        f"on loopback, {HTTP_CONNECTIONS} connections, {HTTP_SECONDS:g} s per run",
+        "paths": {f"{size:,} objects": paths},
+        "profile": profile[0],
+        "targets": [
+            target(
+                "ours / bare view, requests per second (median)",
+                o["max_rate_median"] / limit["max_rate_median"],
+                0.5,
+                at_most=False,
+            ),
+            target(
+                f"p99 ms at half the maximum rate ({o['half_rate']}/s)",
+                o["p99_ms_at_half_rate"],
+                50,
+            ),
+        ],
+        "note": "min and median ms: 1,000 / requests per second of the best and the median run "
+        "at the maximum rate (the rates and latencies are in B4.json). "
+        "Load from a Python generator (threads, http.client) on the same 2 cores as the "
+        "server, not wrk (not installed on these machines): it takes CPU from gunicorn, so "
+        "both rates are lower than wrk would show, the bare view's more. No peer: the issue "
+        "names none for B4.",
+    }
+
+
+# --- B5: acknowledgements through the API --------------------------------------------------------
+
+ACKS_PER_RUN = 200
+
+
+def b5(args) -> dict:
+    import cProfile
+    import pstats
+
+    from django.test import Client, override_settings
+    from django.urls import clear_url_caches
+
+    from alerts.models import Acknowledgement
+    from bench.world import audience_world
+
+    organisations = scaled(1000, 2)
+    per_run = min(organisations, scaled(ACKS_PER_RUN, 2))
+    world = audience_world(organisations, 1)
+    with connection_analyze():
+        pass
+    alert = world.alert
+    users = world.users[:per_run]
+    tokens = [api_token(u) for u in users]
+    url = f"/api/v1/alerts/{alert.public_id}/acknowledge/"
+    client = Client()
+
+    def reset():
+        Acknowledgement.objects.filter(alert=alert).delete()
+
+    def ours():
+        for token in tokens:
+            r = client.post(
+                url,
+                "{}",
+                content_type="application/json",
+                headers={"Authorization": f"Token {token}"},
+            )
+            assert r.status_code == 201, (r.status_code, r.content[:300])  # nosec B101
+
+    def limit():
+        for u in users:
+            r = client.post(
+                "/bench/acknowledge/",
+                {"alert": alert.pk, "organisation": u.membership.organisation_id, "user": u.pk},
+            )
+            assert r.status_code == 201, (r.status_code, r.content[:300])  # nosec B101
+
+    for u in users:
+        u.membership  # noqa: B018  # loaded once, outside the timing
+    with override_settings(ROOT_URLCONF="bench.urls"):
+        clear_url_caches()
+        paths = interleaved(
+            {
+                "ours (POST /api/v1/alerts/…/acknowledge/, token)": ours,
+                "limit (bare endpoint inserting one row)": limit,
+            },
+            args.runs,
+            setup=reset,
+        )
+        reset()
+        profiler = cProfile.Profile()
+        profiler.enable()
+        auth = {"Authorization": f"Token {tokens[0]}"}
+        client.post(url, "{}", content_type="application/json", headers=auth)
+        profiler.disable()
+        clear_url_caches()
+    reset()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
+    for p in paths.values():
+        p["queries"] = round(p["queries"] / per_run, 1)  # per request
+    o = paths["ours (POST /api/v1/alerts/…/acknowledge/, token)"]["median_ms"]
+    bare = paths["limit (bare endpoint inserting one row)"]["median_ms"]
+    return {
+        "workload": "acknowledgements through the API",
+        "sizes": f"{organisations:,} recipient organisations (one user each) of one published "
+        f"GREEN alert; a run is {per_run} acknowledgements, each by another organisation",
+        "paths": {f"{per_run} acknowledgements": paths},
+        "profile": out.getvalue(),
+        "targets": [
+            target("ours / bare, requests per second (median)", bare / o, 0.3, at_most=False)
+        ],
+        "note": "In-process through Django's test client (the whole middleware stack, token "
+        "authentication, DRF, the service), one request after another; queries are per "
+        "request. No peer: the issue names none for B5.",
+    }
+
+
+# --- B6: every dashboard page at 100 times the demo data ----------------------------------
+#
+# Not built yet (docs/benchmarks.md, "B6: not built"): it needs a bulk form of the demo data.
+# It goes here as ``b6(args)``: each dashboard page through the test client at 1 and 100 times.

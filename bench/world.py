@@ -179,3 +179,97 @@ def sharing_world(objects: int, *, generic: bool = True) -> SharingWorld:
             batch_size=BATCH,
         )
     return SharingWorld(orgs, users, objects, len(group_rows), len(user_rows))
+
+
+# --- an alert's audience (B1, B5) -----------------------------------------------------------------
+
+
+@dataclass
+class AudienceWorld:
+    organisations: list
+    users: list  # users[i * per_org + k]: the k-th user of organisation i
+    alert: object
+    author: object
+    approver: object
+
+
+def audience_world(organisations: int, per_org: int, *, in_app_only: bool = True) -> AudienceWorld:
+    """``organisations`` private organisations with ``per_org`` active admin users each, an NCTV
+    author, and one published GREEN alert whose recipients are all of them. ``in_app_only``: the
+    organisations' default turns e-mail off, so the fan-out is one in-app row per user."""
+    from alerts.models import Channel, OrganisationChannelDefault
+    from partnerships.models import Membership, Organisation
+
+    User = get_user_model()
+    nctv = Organisation.objects.create(
+        name="Bench NCTV",
+        kind="public",
+        is_nctv=True,
+        group=Group.objects.create(name="bench-audience-nctv"),
+    )
+    groups = Group.objects.bulk_create(
+        [Group(name=f"bench-audience-{i}") for i in range(organisations)], batch_size=BATCH
+    )
+    author = User.objects.create(username="bench-author", is_staff=True, is_active=True)
+    approver = User.objects.create(username="bench-approver", is_staff=True, is_active=True)
+    Membership.objects.create(user=author, organisation=nctv, role="admin")
+    Membership.objects.create(user=approver, organisation=nctv, role="admin")
+    orgs = Organisation.objects.bulk_create(
+        [
+            Organisation(name=f"Bench audience {i}", kind="private", group=groups[i])
+            for i in range(organisations)
+        ],
+        batch_size=BATCH,
+    )
+    users = User.objects.bulk_create(
+        [
+            User(username=f"bench-member-{i}-{k}", is_active=True)
+            for i in range(organisations)
+            for k in range(per_org)
+        ],
+        batch_size=BATCH,
+    )
+    Membership.objects.bulk_create(
+        [
+            Membership(user=u, organisation=orgs[n // per_org], role="admin")
+            for n, u in enumerate(users)
+        ],
+        batch_size=BATCH,
+    )
+    if in_app_only:
+        OrganisationChannelDefault.objects.bulk_create(
+            [
+                OrganisationChannelDefault(organisation=o, channel=Channel.EMAIL, enabled=False)
+                for o in orgs
+            ],
+            batch_size=BATCH,
+        )
+    alert = published_alert(orgs, author=author, approver=approver, owner=nctv)
+    return AudienceWorld(orgs, users, alert, author, approver)
+
+
+def published_alert(organisations, *, author, approver, owner, headline: str = "Bench alert"):
+    """A published GREEN alert (open level: no grants needed) sent to ``organisations``."""
+    from alerts.models import Alert, AlertRecipient
+
+    now = timezone.now()
+    alert = Alert.objects.create(
+        headline=headline,
+        description="Bench",
+        atb_level="lichte_dreiging",
+        tlp="green",
+        status=Alert.Status.PUBLISHED,
+        urgency="Expected",
+        severity="Moderate",
+        certainty="Likely",
+        ack_deadline_minutes=60,
+        owner_organisation=owner,
+        author=author,
+        approver=approver,
+        approved_at=now,
+        published_at=now,
+    )
+    AlertRecipient.objects.bulk_create(
+        [AlertRecipient(alert=alert, organisation=o) for o in organisations], batch_size=BATCH
+    )
+    return alert

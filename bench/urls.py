@@ -1,0 +1,43 @@
+"""The portal's URLs plus the bare endpoints the HTTP benchmarks compare against (B4, B5): plain
+Django views without authentication, serializers or the read door. Only bench/settings.py and
+the bench harness use this URLconf; it is never served by the portal."""
+
+from __future__ import annotations
+
+from django.http import JsonResponse
+from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
+
+from ppsportal.urls import urlpatterns as portal
+
+PAGE = 50
+
+
+def bare_contacts(request, organisation_id: int):
+    """The limit of B4: count and the first page of one organisation's contact-log entries,
+    filtered on the organisation column, as JSON."""
+    from partnerships.models import ContactEntry
+
+    rows = ContactEntry.objects.filter(owner_organisation_id=organisation_id).order_by("-pk")
+    page = list(rows.values("id", "occurred_on", "kind", "summary", "tlp")[:PAGE])
+    return JsonResponse({"count": rows.count(), "results": page})
+
+
+@csrf_exempt
+def bare_acknowledge(request):
+    """The limit of B5: insert one acknowledgement row from the posted ids, nothing checked."""
+    from alerts.models import Acknowledgement
+
+    ack = Acknowledgement.objects.create(
+        alert_id=int(request.POST["alert"]),
+        organisation_id=int(request.POST["organisation"]),
+        user_id=int(request.POST["user"]),
+    )
+    return JsonResponse({"id": ack.pk}, status=201)
+
+
+urlpatterns = [
+    path("bench/contacts/<int:organisation_id>/", bare_contacts),
+    path("bench/acknowledge/", bare_acknowledge),
+    *portal,
+]

@@ -1,0 +1,78 @@
+"""The bench harness (bench/, `make bench`) at tiny sizes, so that it cannot rot unnoticed: each
+benchmark builds its world, runs our path, the limit and the peer, and returns its figures and
+targets. Whether the targets hold is `make bench`'s business, at the stated sizes; nothing here
+looks at a time. PostgreSQL only, like `make bench`."""
+
+from __future__ import annotations
+
+import os
+from types import SimpleNamespace
+
+import pytest
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def bench(monkeypatch):
+    # bench.run points DATABASE_URL at BENCH_DATABASE_URL when imported: keep it where it is
+    monkeypatch.setenv("BENCH_DATABASE_URL", os.environ.get("DATABASE_URL", ""))
+    from bench import benchmarks
+
+    monkeypatch.setattr(benchmarks, "SCALE", 0.002)
+    monkeypatch.setattr(benchmarks, "HTTP_SECONDS", 0.3)
+    return benchmarks
+
+
+ARGS = SimpleNamespace(runs=1, million=False)
+
+
+def well_formed(result: dict) -> None:
+    assert result["workload"] and result["sizes"]
+    for paths in result["paths"].values():
+        assert len(paths) >= 2  # our path and at least the limit
+        for figures in paths.values():
+            assert 0 < figures["min_ms"] <= figures["median_ms"]
+            assert figures["runs"] == ARGS.runs
+    assert result["targets"]
+    for t in result["targets"]:
+        assert t["value"] >= 0 and isinstance(t["held"], bool)
+
+
+def test_b1_fan_out_against_copy_and_one_task_per_recipient(bench):
+    from alerts.models import Delivery
+
+    result = bench.b1(ARGS)
+    well_formed(result)
+    assert list(result["paths"]) == ["20 deliveries", "200 deliveries"]
+    for paths in result["paths"].values():
+        assert any(name.startswith("peer") for name in paths)
+    assert all("Trigger for constraint" in plan for plan in result["plans"].values())
+    assert not Delivery.objects.exists()  # the tables are left empty
+
+
+def test_b3_count_and_page_against_the_organisation_column_and_stock_guardian(bench):
+    result = bench.b3(ARGS)
+    well_formed(result)
+    (paths,) = result["paths"].values()
+    assert set(paths) == {"ours", "limit (organisation column)", "peer (stock guardian)"}
+    assert all(plan.strip() for plan in result["plans"].values())
+
+
+def test_b4_contacts_over_http_against_a_bare_view(bench):
+    result = bench.b4(ARGS)
+    well_formed(result)
+    (paths,) = result["paths"].values()
+    ours = paths["ours (/api/v1/contacts/, token)"]
+    assert ours["queries"] >= 1 and ours["p99_ms_at_half_rate"] is not None
+
+
+def test_b5_acknowledgements_against_a_bare_insert(bench):
+    from alerts.models import Acknowledgement
+
+    result = bench.b5(ARGS)
+    well_formed(result)
+    (paths,) = result["paths"].values()
+    assert paths["ours (POST /api/v1/alerts/…/acknowledge/, token)"]["queries"] > 1
+    assert paths["limit (bare endpoint inserting one row)"]["queries"] >= 1
+    assert not Acknowledgement.objects.exists()
