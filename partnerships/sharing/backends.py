@@ -1,16 +1,19 @@
 """guardian's object-permission backend, answering for shareable models from the grants that
-count right now (``sharing.models``' managers apply ``valid_grant_q``, the footing rule).
+count right now (``valid_grant_q``, the footing rule, which ``sharing.models``' managers apply too).
 
 guardian's stock checker joins the grant tables from ``Permission`` and so would still see a
-grant whose covenant lapsed a moment ago; this backend asks the managers instead, so
+grant whose covenant lapsed a moment ago; this backend asks the same rule instead
+(``selectors.granted_codenames``: the valid grants, in one query compiled once per day), so
 ``user.has_perm(perm, obj)`` agrees with the portal's selectors at every instant. Models that
 are not shareable are answered by guardian as before."""
 
 from __future__ import annotations
 
+from django.utils import timezone
 from guardian.backends import ObjectPermissionBackend, check_support
 
 from partnerships.sharing.registry import spec_for
+from partnerships.sharing.selectors import granted_codenames
 
 
 def _spec(obj):
@@ -23,20 +26,9 @@ def _spec(obj):
 
 
 def _codenames(spec, user, obj, *, users: bool = True, groups: bool = True) -> set[str]:
-    codenames: set[str] = set()
-    if users:
-        codenames |= set(
-            spec.user_grant.objects.filter(user=user, content_object=obj).values_list(
-                "permission__codename", flat=True
-            )
-        )
-    if groups:
-        codenames |= set(
-            spec.group_grant.objects.filter(group__user=user, content_object=obj).values_list(
-                "permission__codename", flat=True
-            )
-        )
-    return codenames
+    return granted_codenames(
+        spec, user, obj, users=users, groups=groups, today=timezone.localdate()
+    )
 
 
 class FootedObjectPermissionBackend(ObjectPermissionBackend):

@@ -21,10 +21,10 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 def _valid_only(manager, queryset, *, user_grant: bool):
     from partnerships.sharing.registry import spec_for
-    from partnerships.sharing.selectors import valid_grant_q
+    from partnerships.sharing.selectors import valid_grant_ids
 
     spec = spec_for(manager.model._meta.get_field("content_object").related_model)
-    return queryset.filter(valid_grant_q(spec, today=timezone.localdate(), user_grant=user_grant))
+    return queryset.filter(valid_grant_ids(spec, today=timezone.localdate(), user_grant=user_grant))
 
 
 class FootedUserGrantManager(UserObjectPermissionManager):

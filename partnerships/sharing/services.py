@@ -23,6 +23,7 @@ from partnerships.sharing.footing import has_footing, retention_end
 from partnerships.sharing.registry import Shareable, grant_specs, spec_for
 from partnerships.sharing.selectors import (
     SHARED_LEVELS_FOR_USERS,
+    valid_grant_ids,
     valid_grant_q,
 )
 from ppsportal.audit import audit_record
@@ -356,9 +357,7 @@ def remove_lapsed_grants(*, today: date | None = None) -> int:
     for spec in grant_specs():
         for model, user_grant in ((spec.group_grant, False), (spec.user_grant, True)):
             lapsed = model.all_grants.exclude(
-                pk__in=model.all_grants.filter(
-                    valid_grant_q(spec, today=today, user_grant=user_grant)
-                ).values("pk")
+                valid_grant_ids(spec, today=today, user_grant=user_grant)
             ).select_related(
                 "organisation", "covenant", "content_object", *(["user"] if user_grant else [])
             )

@@ -556,9 +556,8 @@ def world(db):
 
 
 def _examples() -> int:
-    """50 sequences by default (about 3 minutes of CPU on these machines); PROPERTY_EXAMPLES=1000
-    (or more) for a deep run. The cost of each is docs/benchmarks.md, "The sharing property test".
-    """
+    """50 sequences by default; CI sets PROPERTY_EXAMPLES=1000 (or more for a deep run). The cost
+    of each is docs/benchmarks.md, "The sharing property test"."""
     return int(os.environ.get("PROPERTY_EXAMPLES", "50"))
 
 
