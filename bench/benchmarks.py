@@ -39,7 +39,7 @@ def b1(args) -> dict:
 
     from alerts.fanout import insert_user_deliveries
     from alerts.models import Channel, Delivery
-    from alerts.tasks import dispatch_lease
+    from alerts.dispatch import dispatch_lease
     from bench.world import audience_world, published_alert
 
     big = scaled(100_000, PER_ORG * 2)
