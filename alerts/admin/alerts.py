@@ -33,6 +33,7 @@ from alerts.models import (
 )
 from alerts.selectors import with_counts
 from partnerships.admin.base import ReadOnlyInlineMixin, ServiceAdmin
+from partnerships.selectors import actor_for
 from threats.admin.common import AuditedReadsMixin
 from threats.admin.levels import measures_text
 
@@ -240,7 +241,7 @@ class AlertAdmin(AlertLifecycleMixin, AuditedReadsMixin, ServiceAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
-            context["alert_tools"] = self.alert_tools(obj)
+            context["alert_tools"] = self.alert_tools(obj, actor_for(request.user))
             context["alert_state"] = self.state_note(obj)
             context["deliveries_url"] = (
                 reverse("admin:alerts_delivery_changelist") + f"?alert__id__exact={obj.pk}"
