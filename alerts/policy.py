@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils.translation import gettext
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from alerts.models import DEFAULT_CHANNELS, Alert
+from partnerships import policy as partnerships_policy
 from partnerships.roles import Capability
 
 Status = Alert.Status
@@ -83,10 +83,7 @@ def refusal(code: str, **params) -> ValidationError:
     return ValidationError(message, code=_RAISED_AS.get(code, code))
 
 
-def require_staff(actor) -> None:
-    """NCTV staff only; others are refused (403). The one check the writes share."""
-    if not actor.is_nctv_staff:
-        raise PermissionDenied(gettext("Only NCTV staff may do this."))
+require_staff = partnerships_policy.require_nctv_staff  # 403 for anyone but NCTV staff
 
 
 # --- the lifecycle ---------------------------------------------------------------------------
@@ -178,12 +175,17 @@ def acknowledge_refusal(alert: Alert) -> ValidationError | None:
     return None
 
 
+def ack_window(alert: Alert) -> timedelta:
+    """How long the recipients have to acknowledge, from publication."""
+    return timedelta(minutes=alert.ack_deadline_minutes)
+
+
 def ack_deadline(alert: Alert) -> datetime | None:
     """When the recipient organisations should have acknowledged: publication plus the
     alert's ``ack_deadline_minutes`` (``None`` before publication)."""
     if alert.published_at is None:
         return None
-    return alert.published_at + timedelta(minutes=alert.ack_deadline_minutes)
+    return alert.published_at + ack_window(alert)
 
 
 def is_overdue(alert: Alert, now: datetime) -> bool:
@@ -230,14 +232,6 @@ def effective_channel(
 
 # --- versions --------------------------------------------------------------------------------
 
-
-def changed_fields(obj, changes: dict) -> list[str]:
-    """The names in ``changes`` whose value differs from ``obj``'s. An update that changes
-    nothing makes no new version (alerts, templates, covenants alike)."""
-    return [name for name, value in changes.items() if not _same(getattr(obj, name), value)]
-
-
-def _same(current, value) -> bool:
-    if hasattr(current, "all") and callable(current.all):  # a many-to-many: compare the sets
-        return set(current.all()) == set(value or ())
-    return current == value
+# An update that changes nothing makes no new version: ``partnerships.policy.changed_fields``,
+# shared with the covenants (``no_change`` above).
+changed_fields = partnerships_policy.changed_fields

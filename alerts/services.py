@@ -82,7 +82,7 @@ class AlertNotFound(Http404):
     """Missing, or not visible to the caller: answered alike (404)."""
 
 
-def _require_staff(by):
+def _staff_actor(by):
     actor = actor_for(by)
     policy.require_staff(actor)
     return actor
@@ -207,7 +207,7 @@ def alert_create(
     deadline follow from the ATb level unless given. With an ``idempotency_key`` (an API
     client's retry), the author's alert made with that key is returned instead of a second one;
     ``alert.created`` says which happened."""
-    _require_staff(by)
+    _staff_actor(by)
     if idempotency_key:
         earlier = Alert.objects.filter(author=by, idempotency_key=idempotency_key).first()
         if earlier is not None:
@@ -272,7 +272,7 @@ def alert_create_from_template(*, by, template: AlertTemplate, **fields) -> Aler
     """A draft started from a template: its texts, level, TLP, kind and CAP values, each
     overridden by what is given; the audience is always chosen for the occasion. The alert
     records the template and its version."""
-    _require_staff(by)
+    _staff_actor(by)
     if not template.active:
         raise ValidationError(
             {"template": _("This template is no longer offered; choose another.")},
@@ -288,7 +288,7 @@ def alert_create_from_template(*, by, template: AlertTemplate, **fields) -> Aler
 def template_save(*, by, template: AlertTemplate | None = None, **fields) -> AlertTemplate:
     """Create a template or change one (NCTV staff); a change raises its version, so alerts
     keep saying which wording they started from."""
-    _require_staff(by)
+    _staff_actor(by)
     unknown = set(fields) - {*TEMPLATE_FIELDS, "name", "active"}
     if unknown:
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
@@ -319,7 +319,7 @@ def template_save(*, by, template: AlertTemplate | None = None, **fields) -> Ale
 @transaction.atomic
 def alert_approve(*, alert: Alert, by) -> Alert:
     """The second pair of eyes: another staff member than the author approves the draft."""
-    actor = _require_staff(by)
+    actor = _staff_actor(by)
     alert = _locked(alert)
     policy.check_step(actor, alert, policy.Step.APPROVE)
     alert.status = Alert.Status.APPROVED
@@ -333,7 +333,7 @@ def alert_approve(*, alert: Alert, by) -> Alert:
 def alert_update(*, alert: Alert, by, raises_sectors=None, **changes) -> Alert:
     """A new version of a published alert, as a draft referencing the one before; it goes
     through approval and publication again, and publishing it supersedes the previous one."""
-    actor = _require_staff(by)
+    actor = _staff_actor(by)
     alert = _locked(alert)
     policy.check_step(actor, alert, policy.Step.UPDATE)
     if Alert.objects.filter(previous=alert).exists():
@@ -465,7 +465,7 @@ def alert_publish(*, alert: Alert, by) -> Alert:
     outbox). After commit, batch tasks send them; should the broker be down, the sweep does."""
     from partnerships.models import Covenant
 
-    actor = _require_staff(by)
+    actor = _staff_actor(by)
     alert = _locked(alert)
     policy.check_step(actor, alert, policy.Step.PUBLISH)
     organisations = list(audience_organisations(alert))
@@ -579,12 +579,12 @@ def _end(alert: Alert, step: policy.Step, actor=None) -> Alert:
 @transaction.atomic
 def alert_cancel(*, alert: Alert, by) -> Alert:
     """Withdraw a draft, an approved or a published alert; what was not yet sent is not sent."""
-    return _end(alert, policy.Step.CANCEL, _require_staff(by))
+    return _end(alert, policy.Step.CANCEL, _staff_actor(by))
 
 
 @transaction.atomic
 def alert_all_clear(*, alert: Alert, by) -> Alert:
-    return _end(alert, policy.Step.ALL_CLEAR, _require_staff(by))
+    return _end(alert, policy.Step.ALL_CLEAR, _staff_actor(by))
 
 
 @transaction.atomic
