@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from alerts import policy
 from alerts.models import (
     Acknowledgement,
     Alert,
@@ -57,19 +58,6 @@ class Counts:
     @property
     def total(self) -> int:
         return self.sent + self.failed + self.pending + self.cancelled
-
-
-def deadline_of(alert: Alert) -> datetime | None:
-    """When the recipient organisations should have acknowledged (None before publication)."""
-    if alert.published_at is None:
-        return None
-    return alert.published_at + timedelta(minutes=alert.ack_deadline_minutes)
-
-
-def is_past_deadline(alert: Alert, now: datetime) -> bool:
-    """Overdue counts only while the alert is published: an ended alert needs no answer."""
-    deadline = deadline_of(alert)
-    return alert.status == Alert.Status.PUBLISHED and deadline is not None and now > deadline
 
 
 def _delivery_counts(alert_filter: Q, group_by: str) -> dict[int, dict[str, int]]:
@@ -118,10 +106,10 @@ def board_alerts(*, now: datetime | None = None, limit: int = BOARD_LIMIT) -> li
             recipients=recipients.get(alert.pk, 0),
             acknowledged=acknowledged.get(alert.pk, 0),
         )
-        if is_past_deadline(alert, now):
+        if policy.is_overdue(alert, now):
             counts.overdue = counts.recipients - counts.acknowledged
         alert.counts = counts
-        alert.deadline = deadline_of(alert)
+        alert.deadline = policy.ack_deadline(alert)
     return alerts
 
 
@@ -187,7 +175,7 @@ def board_alert_state(alert: Alert, *, now: datetime | None = None) -> list[Orga
     from threats.models import Measure
 
     now = now or timezone.now()
-    past_deadline = is_past_deadline(alert, now)
+    past_deadline = policy.is_overdue(alert, now)
     deliveries = _delivery_counts(Q(alert=alert), "organisation_id")
     acks = {
         ack.organisation_id: ack

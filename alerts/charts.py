@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from alerts import policy
 from alerts.templatetags.alerts_tags import duration
 from ppsportal import charts
 
@@ -61,7 +62,7 @@ def per_organisation(alert, states) -> charts.BarChart:
         else:
             text = _("not acknowledged")
         rows.append((state.organisation.name, wait, str(text)))
-    return time_chart(rows, deadline=timedelta(minutes=alert.ack_deadline_minutes))
+    return time_chart(rows, deadline=policy.ack_window(alert))
 
 
 def medians(records) -> charts.BarChart:

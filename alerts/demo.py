@@ -261,7 +261,7 @@ def _alert(spec, users, organisations, partnerships) -> Alert:
             if _answered(Acknowledgement, alert, users[username]):
                 continue
             services.alert_acknowledge(
-                alert_public_id=alert.public_id,
+                alert=alert,
                 by=users[username],
                 note=note,
                 measures_taken=measures,

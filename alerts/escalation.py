@@ -12,7 +12,7 @@ officers get an SMS naming it and why (``escalate_unreachable``). The later step
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from alerts import policy
 from alerts.dispatch import enqueue_batches
 from alerts.models import Acknowledgement, Alert, AlertRecipient, Delivery, EscalationStep
 from alerts.models.deliveries import Channel
@@ -157,9 +158,9 @@ def alerts_escalate(*, now: datetime | None = None) -> int:
     count = 0
     published = Alert.objects.filter(status=Alert.Status.PUBLISHED, published_at__isnull=False)
     for alert in published.only("pk", "published_at", "ack_deadline_minutes", "status"):
-        deadline = alert.published_at + timedelta(minutes=alert.ack_deadline_minutes)
-        if now >= deadline:
+        reminder_at, duty_officer_at = policy.escalation_due(alert)
+        if now >= reminder_at:
             count += _take_step(alert, EscalationStep.Step.REMINDER)
-        if now >= alert.published_at + 2 * (deadline - alert.published_at):
+        if now >= duty_officer_at:
             count += _take_step(alert, EscalationStep.Step.DUTY_OFFICER)
     return count

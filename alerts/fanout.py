@@ -1,11 +1,12 @@
 """The fan-out in one statement: a delivery row for every active user of the recipient
 organisations and every channel they receive on, inserted by the database itself.
 
-``INSERT … SELECT`` resolves each user's channels exactly as ``alerts.selectors.
-audience_recipients`` does in Python (the user's preference, else the organisation's default,
-else in-app and email) and skips rows that exist (the unique key on alert, recipient, channel
-and purpose). No model instance is built: 10,000 rows are one round trip (bench/run.py,
-``alert_publish_fan_out_10000``)."""
+``INSERT … SELECT`` resolves each user's channels by the rule ``alerts.policy.effective_channel``
+states in Python (the user's preference, else the organisation's default, else the built-in
+choice, ``policy.built_in_enabled``), as ``COALESCE`` over the same three; a test compares both
+on the same data (``tests/alerts/test_policy.py``). It skips rows that exist (the unique key on
+alert, recipient, channel and purpose). No model instance is built: 10,000 rows are one round
+trip (bench/run.py, ``alert_publish_fan_out_10000``)."""
 
 from __future__ import annotations
 
@@ -15,13 +16,13 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from alerts.models import (
-    DEFAULT_CHANNELS,
     USER_CHANNELS,
     AlertRecipient,
     ChannelPreference,
     Delivery,
     OrganisationChannelDefault,
 )
+from alerts.policy import built_in_enabled
 from partnerships.models import Membership
 
 
@@ -34,7 +35,7 @@ def _new_uuid_sql() -> str:
 def _channels_sql() -> str:
     """A derived table (channel, enabled by default) of the channels a user chooses."""
     rows = [
-        f"SELECT '{channel}' AS channel, {'TRUE' if channel in DEFAULT_CHANNELS else 'FALSE'}"
+        f"SELECT '{channel}' AS channel, {'TRUE' if built_in_enabled(channel) else 'FALSE'}"
         " AS fallback"
         for channel in USER_CHANNELS
     ]

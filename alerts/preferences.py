@@ -1,8 +1,8 @@
 """Who wants which channel: a user's own choices and their organisation's defaults.
 
-The effective choice per channel is resolved exactly as ``alerts.selectors.audience_recipients``
-resolves it at publication: the user's preference, else the organisation's default, else the
-channel's place in ``DEFAULT_CHANNELS`` (in-app and email). Webhooks are per organisation
+The effective choice per channel is one rule, ``alerts.policy.effective_channel`` (the user's
+preference, else the organisation's default, else the built-in choice: in-app and email), which
+``alerts.selectors.audience_recipients`` also asks at publication. Webhooks are per organisation
 (``alerts.webhooks``), not a user's choice.
 """
 
@@ -14,8 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from alerts import policy
 from alerts.models import (
-    DEFAULT_CHANNELS,
     USER_CHANNELS,
     Channel,
     ChannelPreference,
@@ -28,12 +28,7 @@ from partnerships.selectors import actor_for
 PHONE_PATTERN = re.compile(r"\+\d{8,15}")
 
 
-class Source:
-    """Where an effective choice comes from."""
-
-    USER = "user"
-    ORGANISATION = "organisation"
-    DEFAULT = "default"
+Source = policy.Source  # where an effective choice comes from
 
 
 def _check_channel(channel: str) -> str:
@@ -138,12 +133,11 @@ def preferences_of(user) -> list[dict]:
     rows = []
     for channel in USER_CHANNELS:
         preference = own.get(channel)
-        if preference is not None:
-            enabled, source = preference.enabled, Source.USER
-        elif channel in defaults:
-            enabled, source = defaults[channel], Source.ORGANISATION
-        else:
-            enabled, source = channel in DEFAULT_CHANNELS, Source.DEFAULT
+        enabled, source = policy.effective_channel(
+            channel,
+            preference=preference.enabled if preference is not None else None,
+            organisation_default=defaults.get(channel),
+        )
         rows.append(
             {
                 "channel": str(channel),
@@ -164,15 +158,20 @@ def organisation_defaults_of(organisation) -> list[dict]:
             "channel", "enabled"
         )
     )
-    return [
-        {
-            "channel": str(channel),
-            "label": str(Channel(channel).label),
-            "enabled": defaults.get(channel, channel in DEFAULT_CHANNELS),
-            "source": Source.ORGANISATION if channel in defaults else Source.DEFAULT,
-        }
-        for channel in USER_CHANNELS
-    ]
+    rows = []
+    for channel in USER_CHANNELS:
+        enabled, source = policy.effective_channel(
+            channel, preference=None, organisation_default=defaults.get(channel)
+        )
+        rows.append(
+            {
+                "channel": str(channel),
+                "label": str(Channel(channel).label),
+                "enabled": enabled,
+                "source": source,
+            }
+        )
+    return rows
 
 
 def reader_language_of(user) -> str:
@@ -188,3 +187,20 @@ def reader_language_set(*, user, language: str) -> str:
         raise ValidationError({"language": _("Choose Dutch or English.")}, code="unknown_language")
     ReaderLanguage.objects.update_or_create(user=user, defaults={"language": language})
     return language
+
+
+@transaction.atomic
+def preferences_save(*, user, changes: list[dict], language: str | None = None) -> None:
+    """A user's channels (each as ``preference_set`` takes it) and reading language, all or
+    none: the first refusal rolls back what was saved before it."""
+    for change in changes:
+        preference_set(user=user, **change)
+    if language:
+        reader_language_set(user=user, language=language)
+
+
+@transaction.atomic
+def organisation_defaults_save(*, organisation, by, changes: list[dict]) -> None:
+    """An organisation's default channels, all or none."""
+    for change in changes:
+        organisation_default_set(organisation=organisation, by=by, **change)

@@ -14,9 +14,9 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from alerts import policy
 from alerts.area import area_of, area_touches
 from alerts.models import (
-    DEFAULT_CHANNELS,
     USER_CHANNELS,
     Acknowledgement,
     Alert,
@@ -167,7 +167,8 @@ class Recipient:
 
 def audience_recipients(organisation_ids: list[int]) -> list[Recipient]:
     """The active users of these organisations, each with the channels they receive on: their
-    own preference, else their organisation's default, else in-app and email. Three queries."""
+    own preference, else their organisation's default, else in-app and email
+    (``alerts.policy.effective_channel``). Three queries."""
     users = list(
         get_user_model()
         .objects.filter(is_active=True, membership__organisation_id__in=organisation_ids)
@@ -190,8 +191,10 @@ def audience_recipients(organisation_ids: list[int]) -> list[Recipient]:
     for user_id, org_id in users:
         channels = set()
         for channel in USER_CHANNELS:
-            enabled = prefs.get(
-                (user_id, channel), defaults.get((org_id, channel), channel in DEFAULT_CHANNELS)
+            enabled, _source = policy.effective_channel(
+                channel,
+                preference=prefs.get((user_id, channel)),
+                organisation_default=defaults.get((org_id, channel)),
             )
             if enabled:
                 channels.add(str(channel))
@@ -395,8 +398,6 @@ def unacknowledged_for(actor: Actor) -> list[Alert]:
     """Published alerts sent to the actor's organisation that it has not acknowledged and the
     actor may see, the oldest deadline first; each with ``deadline`` and ``overdue``. One
     query."""
-    from alerts.board import deadline_of, is_past_deadline
-
     if actor.organisation is None:
         return []
     acknowledged = Acknowledgement.objects.filter(
@@ -410,8 +411,8 @@ def unacknowledged_for(actor: Actor) -> list[Alert]:
     )
     now = timezone.now()
     for alert in alerts:
-        alert.deadline = deadline_of(alert)
-        alert.overdue = is_past_deadline(alert, now)
+        alert.deadline = policy.ack_deadline(alert)
+        alert.overdue = policy.is_overdue(alert, now)
     alerts.sort(key=lambda a: (a.deadline, a.pk))
     return alerts
 
@@ -430,8 +431,6 @@ def overdue_acknowledgements() -> list[Alert]:
     """For NCTV staff: published alerts past their deadline that some recipient organisation
     has not acknowledged, each with ``overdue_count`` and ``recipients_count``, longest overdue
     first. One query (the deadline is compared here: minutes per alert)."""
-    from alerts.board import is_past_deadline
-
     now = timezone.now()
     alerts = Alert.objects.filter(status=Alert.Status.PUBLISHED).annotate(
         recipients_count=_count_per_alert(AlertRecipient.objects.all()),
@@ -440,6 +439,6 @@ def overdue_acknowledgements() -> list[Alert]:
     overdue = []
     for alert in alerts.order_by("published_at", "id"):
         alert.overdue_count = alert.recipients_count - alert.acknowledged_count
-        if alert.overdue_count > 0 and is_past_deadline(alert, now):
+        if alert.overdue_count > 0 and policy.is_overdue(alert, now):
             overdue.append(alert)
     return overdue

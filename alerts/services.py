@@ -10,13 +10,16 @@ from __future__ import annotations
 import logging
 import re
 from datetime import datetime
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alerts import policy
 from alerts.area import format_circle, format_polygon, parse_circle, parse_polygon
 from alerts.dispatch import dispatch_lease, enqueue_batches
 from alerts.escalation import escalate_unreachable
@@ -34,13 +37,13 @@ from alerts.models import (
 from alerts.models.deliveries import Channel
 from alerts.regions import regions
 from alerts.selectors import (
+    alerts_visible_to,
     audience_organisations,
     audience_size_before_entitlement,
     recipient_alert_get,
     unreachable_reasons,
     webhooks_of,
 )
-from partnerships.roles import Capability
 from partnerships.selectors import actor_for
 from partnerships.sharing.services import share_with_organisation
 from ppsportal.sensitivity import TLP
@@ -79,9 +82,10 @@ class AlertNotFound(Http404):
     """Missing, or not visible to the caller: answered alike (404)."""
 
 
-def _require_staff(by) -> None:
-    if not actor_for(by).is_nctv_staff:
-        raise PermissionDenied(_("Only NCTV staff may do this."))
+def _staff_actor(by):
+    actor = actor_for(by)
+    policy.require_staff(actor)
+    return actor
 
 
 def _locked(alert: Alert) -> Alert:
@@ -203,7 +207,7 @@ def alert_create(
     deadline follow from the ATb level unless given. With an ``idempotency_key`` (an API
     client's retry), the author's alert made with that key is returned instead of a second one;
     ``alert.created`` says which happened."""
-    _require_staff(by)
+    _staff_actor(by)
     if idempotency_key:
         earlier = Alert.objects.filter(author=by, idempotency_key=idempotency_key).first()
         if earlier is not None:
@@ -268,7 +272,7 @@ def alert_create_from_template(*, by, template: AlertTemplate, **fields) -> Aler
     """A draft started from a template: its texts, level, TLP, kind and CAP values, each
     overridden by what is given; the audience is always chosen for the occasion. The alert
     records the template and its version."""
-    _require_staff(by)
+    _staff_actor(by)
     if not template.active:
         raise ValidationError(
             {"template": _("This template is no longer offered; choose another.")},
@@ -284,7 +288,7 @@ def alert_create_from_template(*, by, template: AlertTemplate, **fields) -> Aler
 def template_save(*, by, template: AlertTemplate | None = None, **fields) -> AlertTemplate:
     """Create a template or change one (NCTV staff); a change raises its version, so alerts
     keep saying which wording they started from."""
-    _require_staff(by)
+    _staff_actor(by)
     unknown = set(fields) - {*TEMPLATE_FIELDS, "name", "active"}
     if unknown:
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
@@ -315,14 +319,9 @@ def template_save(*, by, template: AlertTemplate | None = None, **fields) -> Ale
 @transaction.atomic
 def alert_approve(*, alert: Alert, by) -> Alert:
     """The second pair of eyes: another staff member than the author approves the draft."""
-    _require_staff(by)
+    actor = _staff_actor(by)
     alert = _locked(alert)
-    if alert.status != Alert.Status.DRAFT:
-        raise ValidationError(_("Only a draft can be approved."), code="not_draft")
-    if alert.author_id == by.pk:
-        raise ValidationError(
-            _("You wrote this alert; another staff member must approve it."), code="four_eyes"
-        )
+    policy.check_step(actor, alert, policy.Step.APPROVE)
     alert.status = Alert.Status.APPROVED
     alert.approver = by
     alert.approved_at = timezone.now()
@@ -334,17 +333,19 @@ def alert_approve(*, alert: Alert, by) -> Alert:
 def alert_update(*, alert: Alert, by, raises_sectors=None, **changes) -> Alert:
     """A new version of a published alert, as a draft referencing the one before; it goes
     through approval and publication again, and publishing it supersedes the previous one."""
-    _require_staff(by)
+    actor = _staff_actor(by)
     alert = _locked(alert)
-    if alert.status != Alert.Status.PUBLISHED:
-        raise ValidationError(_("Only a published alert can be updated."), code="not_published")
+    policy.check_step(actor, alert, policy.Step.UPDATE)
     if Alert.objects.filter(previous=alert).exists():
-        raise ValidationError(
-            _("This alert already has a newer version; update that one."), code="has_update"
-        )
+        raise policy.refusal("has_update")
     unknown = set(changes) - set(COPIED_FIELDS) - set(AUDIENCE_FIELDS)
     if unknown:
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    changes_sectors = raises_sectors is not None and set(raises_sectors) != set(
+        alert.raises_sectors.all()
+    )
+    if not policy.changed_fields(alert, changes) and not changes_sectors:
+        raise policy.refusal("no_change")
     new = Alert(
         **{name: changes.get(name, getattr(alert, name)) for name in COPIED_FIELDS},
         version=alert.version + 1,
@@ -464,13 +465,9 @@ def alert_publish(*, alert: Alert, by) -> Alert:
     outbox). After commit, batch tasks send them; should the broker be down, the sweep does."""
     from partnerships.models import Covenant
 
-    _require_staff(by)
+    actor = _staff_actor(by)
     alert = _locked(alert)
-    if alert.status != Alert.Status.APPROVED:
-        raise ValidationError(
-            _("Only an approved alert can be published; a second staff member approves first."),
-            code="not_approved",
-        )
+    policy.check_step(actor, alert, policy.Step.PUBLISH)
     organisations = list(audience_organisations(alert))
     if not organisations:
         _refuse_empty_audience(alert)
@@ -551,14 +548,10 @@ END_PURPOSES = {
 }
 
 
-def _end(alert: Alert, status: str, *, allowed: tuple[str, ...]) -> Alert:
+def _end(alert: Alert, step: policy.Step, actor=None) -> Alert:
     alert = _locked(alert)
-    if alert.status not in allowed:
-        raise ValidationError(
-            _("This alert is %(status)s and cannot become %(new)s.")
-            % {"status": alert.get_status_display(), "new": Alert.Status(status).label},
-            code="wrong_status",
-        )
+    policy.check_step(actor, alert, step)
+    status = policy.STEP_TO[step]
     alert.status = status
     alert.ended_at = timezone.now()
     alert.save(update_fields=["status", "ended_at"])
@@ -584,23 +577,17 @@ def _end(alert: Alert, status: str, *, allowed: tuple[str, ...]) -> Alert:
 @transaction.atomic
 def alert_cancel(*, alert: Alert, by) -> Alert:
     """Withdraw a draft, an approved or a published alert; what was not yet sent is not sent."""
-    _require_staff(by)
-    return _end(
-        alert,
-        Alert.Status.CANCELLED,
-        allowed=(Alert.Status.DRAFT, Alert.Status.APPROVED, Alert.Status.PUBLISHED),
-    )
+    return _end(alert, policy.Step.CANCEL, _staff_actor(by))
 
 
 @transaction.atomic
 def alert_all_clear(*, alert: Alert, by) -> Alert:
-    _require_staff(by)
-    return _end(alert, Alert.Status.ALL_CLEAR, allowed=(Alert.Status.PUBLISHED,))
+    return _end(alert, policy.Step.ALL_CLEAR, _staff_actor(by))
 
 
 @transaction.atomic
 def alert_expire(*, alert: Alert) -> Alert:
-    return _end(alert, Alert.Status.EXPIRED, allowed=(Alert.Status.PUBLISHED,))
+    return _end(alert, policy.Step.EXPIRE)
 
 
 def alerts_expire_due(*, now: datetime | None = None) -> int:
@@ -631,38 +618,50 @@ def _check_measures(measures) -> list[str]:
     return measures
 
 
+class AckResult(NamedTuple):
+    """What ``alert_acknowledge`` answers: the organisation's acknowledgement, and whether
+    this call made it (``False``: a colleague's, or this user's earlier one, is returned)."""
+
+    acknowledgement: Acknowledgement
+    created: bool
+
+
+def _recipient_door(actor) -> QuerySet:
+    """The alerts sent to the actor's organisation that the actor may still see (the read door,
+    ``alerts.selectors.recipient_alert_get``, as a queryset)."""
+    return alerts_visible_to(actor).filter(recipients__organisation=actor.organisation)
+
+
 @transaction.atomic
-def alert_acknowledge(*, alert_public_id, by, note: str = "", measures_taken=()) -> Acknowledgement:
+def alert_acknowledge(*, alert: Alert, by, note: str = "", measures_taken=()) -> AckResult:
     """A user of a recipient organisation acknowledges the alert for their organisation.
 
     Not a recipient (or not visible): ``AlertNotFound``, as if the alert did not exist. May see
-    but not write: ``PermissionDenied``. Repeating it changes nothing. The answer's ``created``
-    says whether this call made it. A fixed number of queries in one transaction (pinned in
-    ``tests/alerts/test_acknowledge_queries.py``): the alert, the existing acknowledgement, and
-    the insert in a savepoint."""
+    but not write (a viewer, ``policy.may_acknowledge``): ``PermissionDenied``, also when the
+    organisation has acknowledged already. Repeating it changes nothing: the answer is
+    ``(acknowledgement, created)``. The face passes the alert it loaded; the service checks it
+    against the read door again, in the same query as the existing acknowledgement. A fixed
+    number of queries in one transaction (pinned in
+    ``tests/alerts/api/test_acknowledge_queries.py``): the existing acknowledgement of a visible
+    alert; if none, whether the alert is visible and the insert in a savepoint."""
     actor = actor_for(by)
-    if actor.organisation is None:
+    if actor.organisation is None or actor.is_nctv_staff:
         raise AlertNotFound()
-    try:
-        alert = recipient_alert_get(actor, alert_public_id)
-    except (Alert.DoesNotExist, ValidationError, ValueError):
-        raise AlertNotFound() from None
+    door = _recipient_door(actor)
     existing = (
         Acknowledgement.objects.select_related("organisation", "user")
-        .filter(alert=alert, organisation=actor.organisation)
+        .filter(alert=alert, organisation=actor.organisation, alert__in=door)
         .first()
     )
-    if existing is not None:
-        existing.created = False
-        return existing
-    if not actor.can(Capability.WRITE):
+    if existing is None and not door.filter(pk=alert.pk).exists():
+        raise AlertNotFound()
+    if not policy.may_acknowledge(actor):
         raise PermissionDenied(_("Your role does not allow acknowledging alerts."))
-    if alert.status != Alert.Status.PUBLISHED:
-        raise ValidationError(
-            _("This alert is %(status)s; it no longer needs acknowledging.")
-            % {"status": alert.get_status_display()},
-            code="not_open",
-        )
+    if existing is not None:
+        return AckResult(existing, False)
+    refused = policy.acknowledge_refusal(alert)
+    if refused is not None:
+        raise refused
     ack = Acknowledgement(
         alert=alert,
         organisation=actor.organisation,
@@ -679,10 +678,8 @@ def alert_acknowledge(*, alert_public_id, by, note: str = "", measures_taken=())
         ack = Acknowledgement.objects.select_related("organisation", "user").get(
             alert=alert, organisation=actor.organisation
         )
-        ack.created = False
-        return ack
-    ack.created = True
-    return ack
+        return AckResult(ack, False)
+    return AckResult(ack, True)
 
 
 # --- answers back ------------------------------------------------------------------------------
@@ -701,7 +698,7 @@ def alert_report_status(*, alert_public_id, by, status: str, note: str = "") -> 
         alert = recipient_alert_get(actor, alert_public_id)
     except (Alert.DoesNotExist, ValidationError, ValueError):
         raise AlertNotFound() from None
-    if not actor.can(Capability.WRITE):
+    if not policy.may_report_status(actor):
         raise PermissionDenied(_("Your role does not allow answering alerts."))
     if status not in StatusReport.Status.values:
         raise ValidationError(
@@ -709,11 +706,7 @@ def alert_report_status(*, alert_public_id, by, status: str, note: str = "") -> 
             code="unknown_status",
         )
     if alert.status != Alert.Status.PUBLISHED:
-        raise ValidationError(
-            _("This alert is %(status)s; its status can no longer be reported.")
-            % {"status": alert.get_status_display()},
-            code="not_open",
-        )
+        raise policy.refusal("not_open_report", status=alert.get_status_display())
     note = (note or "").strip()
     if XML_ILLEGAL.search(note):
         raise ValidationError({"note": _("This text contains an invisible control character.")})

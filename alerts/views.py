@@ -15,7 +15,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q, Value
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -28,8 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from alerts import charts as alert_charts
-from alerts import services
-from alerts.board import deadline_of
+from alerts import policy, services
 from alerts.forms import (
     AcknowledgeForm,
     OrganisationDefaultsForm,
@@ -39,16 +37,14 @@ from alerts.forms import (
 from alerts.inbox import delivery_mark_read, inbox_of, inbox_unread_count
 from alerts.models import Acknowledgement, Alert, StatusReport
 from alerts.preferences import (
-    organisation_default_set,
     organisation_defaults_of,
-    preference_set,
+    organisation_defaults_save,
     preferences_of,
+    preferences_save,
     reader_language_of,
-    reader_language_set,
 )
 from alerts.selectors import acknowledgement_times_of, alerts_visible_to, recipient_alert_get
 from partnerships.forms import add_service_errors
-from partnerships.roles import Capability
 from partnerships.selectors import actor_for
 from partnerships.sharing.reads import read_many, read_one
 from ppsportal.pagination import paginate
@@ -266,15 +262,9 @@ def _alert_page(request, actor, alert, *, form=None, status=200, status_form=Non
             .first()
         )
         checklists = _checklists(actor, alert.atb_level)
-    may_acknowledge = (
-        is_recipient
-        and ack is None
-        and alert.status == Alert.Status.PUBLISHED
-        and actor.can(Capability.WRITE)
-    )
-    may_report = (
-        is_recipient and alert.status == Alert.Status.PUBLISHED and actor.can(Capability.WRITE)
-    )
+    is_open = policy.acknowledge_refusal(alert) is None
+    may_acknowledge = is_recipient and ack is None and is_open and policy.may_acknowledge(actor)
+    may_report = is_recipient and is_open and policy.may_report_status(actor)
     if may_report and status_form is None:
         initial = {"status": report.status, "note": report.note} if report else None
         status_form = StatusReportForm(initial=initial)
@@ -286,7 +276,7 @@ def _alert_page(request, actor, alert, *, form=None, status=200, status_form=Non
         "alerts/alert_detail.html",
         {
             "alert": alert,
-            "deadline": deadline_of(alert),
+            "deadline": policy.ack_deadline(alert),
             "versions": _versions(actor, alert),
             "is_recipient": is_recipient,
             "ack": ack,
@@ -295,7 +285,7 @@ def _alert_page(request, actor, alert, *, form=None, status=200, status_form=Non
             else [],
             "checklists": checklists,
             "form": form if may_acknowledge else None,
-            "is_viewer": is_recipient and not actor.can(Capability.WRITE),
+            "is_viewer": is_recipient and not policy.may_acknowledge(actor),
             "status_report": report,
             "status_form": status_form if may_report else None,
             "level_context": level_context_for(actor.organisation),
@@ -316,19 +306,17 @@ def alert_detail(request, public_id):
 @login_required
 @require_POST
 def alert_acknowledge(request, public_id):
-    """Acknowledge for the organisation through ``alerts.services.alert_acknowledge``: a viewer
-    is refused (403); a second acknowledgement returns the first and changes nothing."""
+    """Acknowledge for the organisation through ``alerts.services.alert_acknowledge``, which
+    decides who may (``alerts.policy.may_acknowledge``: a viewer is refused, 403); a second
+    acknowledgement returns the first and changes nothing."""
     actor = _actor(request)
     alert = _alert_for(actor, public_id)
-    if not actor.is_nctv_staff and not actor.can(Capability.WRITE):
-        # as the service (which answers a repeat with the first acknowledgement, even to a viewer)
-        raise PermissionDenied(_("Your role does not allow acknowledging alerts."))
     checklist = [code for c in _checklists(actor, alert.atb_level) for code, _l in c["measures"]]
     form = AcknowledgeForm(request.POST, checklist=checklist)
     if form.is_valid():
         try:
-            ack = services.alert_acknowledge(
-                alert_public_id=alert.public_id,
+            ack, created = services.alert_acknowledge(
+                alert=alert,
                 by=request.user,
                 note=form.cleaned_data["note"],
                 measures_taken=form.cleaned_data["measures_taken"],
@@ -336,7 +324,7 @@ def alert_acknowledge(request, public_id):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            if not ack.created:
+            if not created:
                 messages.info(
                     request,
                     _("Your organisation had already acknowledged this alert; nothing changed."),
@@ -376,19 +364,6 @@ def alert_report_status(request, public_id):
 # --- channel preferences ------------------------------------------------------------------------
 
 
-def _save_preferences(user, changes: list[dict]) -> None:
-    """All changes or none: the first refusal rolls back the channels saved before it."""
-    with transaction.atomic():
-        for change in changes:
-            preference_set(user=user, **change)
-
-
-def _save_defaults(organisation, changes: list[dict], by) -> None:
-    with transaction.atomic():
-        for change in changes:
-            organisation_default_set(organisation=organisation, by=by, **change)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def preferences(request):
@@ -413,9 +388,12 @@ def preferences(request):
         )
     if which == "own" and form.is_valid():
         try:
-            _save_preferences(request.user, form.changes())
-            if form.cleaned_data.get("language") and "language" in form.changed_data:
-                reader_language_set(user=request.user, language=form.cleaned_data["language"])
+            language = form.cleaned_data.get("language")
+            preferences_save(
+                user=request.user,
+                changes=form.changes(),
+                language=language if "language" in form.changed_data else None,
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -423,7 +401,9 @@ def preferences(request):
             return redirect("alert-preferences")
     elif which == "organisation" and org_form is not None and org_form.is_valid():
         try:
-            _save_defaults(actor.organisation, org_form.changes(), request.user)
+            organisation_defaults_save(
+                organisation=actor.organisation, by=request.user, changes=org_form.changes()
+            )
         except ValidationError as error:
             add_service_errors(org_form, error)
         else:

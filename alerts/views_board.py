@@ -23,14 +23,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from alerts import charts as alert_charts
-from alerts import services
+from alerts import policy, services
 from alerts.board import (
     RECENT_DAYS,
     acknowledgement_records,
     board_alert_get,
     board_alert_state,
     board_alerts,
-    deadline_of,
     delivery_progress,
     totals_of,
 )
@@ -166,7 +165,7 @@ def board_detail(request, public_id):
         "alerts/board_detail.html",
         {
             "alert": alert,
-            "deadline": deadline_of(alert),
+            "deadline": policy.ack_deadline(alert),
             "preview": audience_preview(alert) if waiting else None,
             "rows_html": regions["state-rows"],
             "totals_html": regions["state-totals"],
@@ -174,6 +173,7 @@ def board_detail(request, public_id):
             "updated_html": regions["board-updated"],
             "poll_seconds": _poll_seconds(),
             "is_author": alert.author_id == request.user.pk,
+            "steps": policy.allowed_steps(actor, alert),
             "ack_chart": chart,
         },
     )

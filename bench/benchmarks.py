@@ -37,9 +37,9 @@ def b1(args) -> dict:
 
     from django.db import connection, transaction
 
+    from alerts.dispatch import dispatch_lease
     from alerts.fanout import insert_user_deliveries
     from alerts.models import Channel, Delivery
-    from alerts.dispatch import dispatch_lease
     from bench.world import audience_world, published_alert
 
     big = scaled(100_000, PER_ORG * 2)

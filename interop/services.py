@@ -7,13 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from interop import stix
 from interop.models import AssessmentDraft
+from partnerships.policy import require_nctv_staff
 from partnerships.selectors import actor_for
 from ppsportal.audit import audit_record
 from threats.models import ModusOperandi, Motive, Sector
@@ -31,11 +32,6 @@ _TLP_1 = {  # the STIX 2.1 predefined TLP 1.0 markings, read as their TLP 2.0 le
 class ImportResult:
     drafts: list[AssessmentDraft] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)
-
-
-def _require_staff(by) -> None:
-    if not actor_for(by).is_nctv_staff:
-        raise PermissionDenied(_("Only NCTV staff import STIX bundles."))
 
 
 def _level(report: dict) -> str | None:
@@ -108,7 +104,7 @@ def _map_report(report: dict, objects: dict) -> tuple[dict | None, str]:
 
 @transaction.atomic
 def stix_bundle_import(*, bundle: dict, by, request=None) -> ImportResult:
-    _require_staff(by)
+    require_nctv_staff(actor_for(by), _("Only NCTV staff import STIX bundles."))
     if not isinstance(bundle, dict) or bundle.get("type") != "bundle":
         raise ValidationError({"bundle": _("Send a STIX 2.1 bundle.")}, code="not_a_bundle")
     raw = bundle.get("objects") or []
@@ -145,7 +141,7 @@ def stix_bundle_import(*, bundle: dict, by, request=None) -> ImportResult:
 @transaction.atomic
 def assessment_draft_publish(*, draft: AssessmentDraft, by, request=None):
     """Staff reviewed the draft: it becomes an assessment (owned by the NCTV, no shares yet)."""
-    _require_staff(by)
+    require_nctv_staff(actor_for(by), _("Only NCTV staff import STIX bundles."))
     draft = AssessmentDraft.objects.select_for_update().get(pk=draft.pk)
     if draft.status != AssessmentDraft.Status.DRAFT:
         return draft.assessment

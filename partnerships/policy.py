@@ -6,7 +6,7 @@ Visibility (may this user see the partnership at all) is a selector concern
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from partnerships.models import Organisation, PartnerRole, Partnership, PartnershipMember
@@ -62,6 +62,32 @@ def may_read_organisation_logs(actor: Actor, organisation: Organisation | None) 
     if actor.organisation.pk != organisation.pk:
         return False
     return actor.can(Capability.MANAGE_ORGANISATION) or actor.is_nctv_staff
+
+
+def require_nctv_staff(actor: Actor, message: str | None = None) -> None:
+    """NCTV staff only; anyone else is refused (403). The one check every staff-only write
+    shares (alerts, threats, preparedness, interop)."""
+    if not actor.is_nctv_staff:
+        raise PermissionDenied(message or _("Only NCTV staff may do this."))
+
+
+def changed_fields(obj, changes: dict) -> list[str]:
+    """The names in ``changes`` whose value differs from ``obj``'s (a many-to-many compared as
+    a set). A new version that would change nothing is refused (``no_change``): an empty update
+    of a covenant or an alert makes no version, and a template keeps its version."""
+    return [name for name, value in changes.items() if not _same(getattr(obj, name), value)]
+
+
+def _same(current, value) -> bool:
+    if hasattr(current, "all") and callable(current.all):
+        return set(current.all()) == set(value or ())
+    return current == value
+
+
+def no_change_refusal() -> ValidationError:
+    return ValidationError(
+        _("Nothing changed: a new version needs at least one different field."), code="no_change"
+    )
 
 
 def require(allowed: bool, message: str | None = None) -> None:

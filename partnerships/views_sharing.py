@@ -13,16 +13,16 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from partnerships.forms import ShareForm, add_service_errors
-from partnerships.models import Covenant, Organisation, PartnershipMember
+from partnerships.models import Organisation
 from partnerships.selectors import actor_for
 from partnerships.sharing import services as sharing
 from partnerships.sharing.partner import (
     partner_object,
+    share_choices,
     shares_made_by,
     shares_received_by,
 )
@@ -90,18 +90,7 @@ def shares_received(request):
 
 
 def _share_choices(actor):
-    today = timezone.localdate()
-    covenants = Covenant.objects.in_force(today)
-    organisations = Organisation.objects.order_by("name")
-    if actor.organisation is not None:
-        organisations = organisations.exclude(pk=actor.organisation.pk)
-        if not actor.is_nctv_staff:
-            covenants = covenants.filter(
-                partnership_id__in=PartnershipMember.objects.filter(
-                    organisation=actor.organisation, left_on__isnull=True
-                ).values("partnership_id")
-            )
-    return {"organisations": organisations, "covenants": covenants.order_by("title")}
+    return share_choices(actor)
 
 
 def _shareable(request, kind, public_id):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from alerts.models import Alert
 from alerts.selectors import user_may_see
+from partnerships.policy import require_nctv_staff
 from partnerships.selectors import actor_for
 from preparedness.models import (
     ActionItem,
@@ -36,11 +37,6 @@ def may_change_preparedness(actor, soft_target) -> bool:
 def _require_may_change(by, soft_target) -> None:
     if not may_change_preparedness(actor_for(by), soft_target):
         raise PermissionDenied(_("Only the operator of this soft target may change it."))
-
-
-def _require_staff(by) -> None:
-    if not actor_for(by).is_nctv_staff:
-        raise PermissionDenied(_("Only NCTV staff may do this."))
 
 
 def _not_future(value: date, field: str) -> None:
@@ -90,7 +86,7 @@ def procedure_save(
 def course_create(
     *, by, code: str, name: str, validity_months: int = 12, counts_for_coverage: bool = True
 ) -> Course:
-    _require_staff(by)
+    require_nctv_staff(actor_for(by))
     course = Course(
         code=code,
         name=name,

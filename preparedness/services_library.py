@@ -10,17 +10,12 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from partnerships.policy import is_member
+from partnerships.policy import is_member, require_nctv_staff
 from partnerships.roles import Capability
 from partnerships.selectors import actor_for, partnerships_visible_to
 from ppsportal.sensitivity import TLP
 from preparedness.models import Guidance, GuidanceReceipt, GuidanceVersion, PartnershipDocument
 from threats.services_reports import attachment_kind
-
-
-def _require_staff(by) -> None:
-    if not actor_for(by).is_nctv_staff:
-        raise PermissionDenied(_("Only NCTV staff may do this."))
 
 
 def _checked(upload) -> str:
@@ -51,7 +46,7 @@ def guidance_publish(
     notes: str = "",
 ) -> Guidance:
     """A new guidance document with its first version."""
-    _require_staff(by)
+    require_nctv_staff(actor_for(by))
     if not TLP.is_open(tlp):
         raise ValidationError(
             {
@@ -72,7 +67,7 @@ def guidance_publish(
 @transaction.atomic
 def guidance_version_add(*, guidance: Guidance, by, upload, notes: str = "") -> GuidanceVersion:
     """A new current version: the next number; readers of earlier versions read it again."""
-    _require_staff(by)
+    require_nctv_staff(actor_for(by))
     kind = _checked(upload)
     Guidance.objects.select_for_update().filter(pk=guidance.pk).first()
     latest = guidance.versions.aggregate(n=Max("number"))["n"] or 0

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partnerships.models import Jurisdiction, Partnership, PartnershipMember
+from partnerships.policy import require_nctv_staff
 from partnerships.roles import Capability
 from partnerships.selectors import actor_for
 from partnerships.services.documents import check_pdf
@@ -37,11 +38,6 @@ from threats.services_checks import _check_codes, _require_may_change
 # --- who may -----------------------------------------------------------------------------------
 
 
-def _require_staff(by) -> None:
-    if not actor_for(by).is_nctv_staff:
-        raise PermissionDenied(_("Only NCTV staff may do this."))
-
-
 def _operator_of(by):
     """The organisation a writing user acts for; refused for roles that cannot write."""
     actor = actor_for(by)
@@ -55,7 +51,7 @@ def _operator_of(by):
 
 @transaction.atomic
 def sector_create(*, code: str, name: str, name_en: str, by) -> Sector:
-    _require_staff(by)
+    require_nctv_staff(actor_for(by))
     sector = Sector(code=code, name=name, name_en=name_en)
     sector.full_clean()
     sector.save()
@@ -80,7 +76,7 @@ def sector_level_set(*, sector: Sector, level: str, rationale: str, by) -> Secto
 def measure_package_set(
     *, sector: Sector, level: str, measures: list[str], by, notes: str = ""
 ) -> MeasurePackage:
-    _require_staff(by)
+    require_nctv_staff(actor_for(by))
     measures = _check_codes(measures, Measure.values, "measures")
     if level not in AlertLevel.values:
         raise ValidationError({"level": _("Unknown alert level.")})
@@ -119,7 +115,7 @@ def assessment_create(
     regions=(),
     recommended_measures=(),
 ) -> ThreatAssessment:
-    _require_staff(by)
+    require_nctv_staff(actor_for(by))
     assessment = ThreatAssessment(
         title=title,
         summary=summary,
@@ -169,7 +165,7 @@ def _check_validity(valid_from, valid_until) -> None:
 def assessment_update(
     *, assessment: ThreatAssessment, by, motives=None, modi=None, target_categories=None, **changes
 ) -> ThreatAssessment:
-    _require_staff(by)
+    require_nctv_staff(actor_for(by))
     allowed = {
         "title",
         "summary",
@@ -271,7 +267,7 @@ def soft_target_create(*, by, measures: list[dict] = (), operator=None, **fields
         raise TypeError(f"soft_target_create got unknown fields: {sorted(unknown)}")
     own = _operator_of(by)
     if operator is not None and operator != own:
-        _require_staff(by)
+        require_nctv_staff(actor_for(by))
     operator = operator or own
     target = SoftTarget(operator=operator, created_by=by, **fields)
     _check_target(target)  # before full_clean, whose constraint check speaks in jargon
@@ -412,7 +408,7 @@ def report_create(
 
 @transaction.atomic
 def report_triage(*, report: Report, status: str, by) -> Report:
-    _require_staff(by)
+    require_nctv_staff(actor_for(by))
     if status not in Report.Status.values:
         raise ValidationError({"status": _("Unknown status.")})
     report.status = status

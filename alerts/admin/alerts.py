@@ -32,6 +32,7 @@ from alerts.models import (
     EscalationStep,
 )
 from alerts.selectors import with_counts
+from partnerships.selectors import actor_for
 from ppsportal.admin.base import ReadOnlyInlineMixin, ServiceAdmin
 from ppsportal.admin.common import AuditedReadsMixin, measures_text
 
@@ -239,7 +240,7 @@ class AlertAdmin(AlertLifecycleMixin, AuditedReadsMixin, ServiceAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
-            context["alert_tools"] = self.alert_tools(obj)
+            context["alert_tools"] = self.alert_tools(obj, actor_for(request.user))
             context["alert_state"] = self.state_note(obj)
             context["deliveries_url"] = (
                 reverse("admin:alerts_delivery_changelist") + f"?alert__id__exact={obj.pk}"

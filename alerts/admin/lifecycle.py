@@ -27,7 +27,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from alerts import services
+from alerts import policy, services
 from alerts.admin.forms import ALERT_FIELDS, AlertUpdateForm
 from alerts.channels.messages import drill_mark
 from alerts.models import Alert
@@ -42,7 +42,6 @@ Status = Alert.Status
 class Step:
     name: str  # the last part of the step's address
     label: Promise
-    shown_when: tuple[str, ...]  # statuses whose page shows the button; the service decides
     question: Promise
     done: Promise  # "%(headline)s" is the alert's headline
     call: Callable | None = None  # the service: call(alert=, by=) -> Alert
@@ -56,7 +55,6 @@ STEPS = {
         Step(
             name="approve",
             label=_("Approve"),
-            shown_when=(Status.DRAFT,),
             question=_(
                 "Approve this alert? Approval is the second pair of eyes: you confirm its text, "
                 "level and audience. Publishing is a separate step."
@@ -68,7 +66,6 @@ STEPS = {
         Step(
             name="publish",
             label=_("Publish"),
-            shown_when=(Status.APPROVED,),
             question=_("Publish this alert now to the audience below?"),
             done=_("Published: %(headline)s."),
             call=services.alert_publish,
@@ -81,7 +78,6 @@ STEPS = {
         Step(
             name="update",
             label=_("Update"),
-            shown_when=(Status.PUBLISHED,),
             question=_(
                 "Write a new version of this alert. It is saved as a draft that refers to this "
                 "one; once approved and published it replaces this version."
@@ -91,7 +87,6 @@ STEPS = {
         Step(
             name="all-clear",
             label=_("All clear"),
-            shown_when=(Status.PUBLISHED,),
             question=_(
                 "Give the all clear for this alert? It ends; messages not yet sent are not sent."
             ),
@@ -101,7 +96,6 @@ STEPS = {
         Step(
             name="cancel",
             label=_("Cancel alert"),
-            shown_when=(Status.DRAFT, Status.APPROVED, Status.PUBLISHED),
             question=_(
                 "Cancel this alert? It ends; messages not yet sent are not sent. An approved "
                 "alert is withdrawn before anyone sees it."
@@ -172,13 +166,12 @@ class AlertLifecycleMixin:
     def alert_url(self, alert: Alert) -> str:
         return reverse("admin:alerts_alert_change", args=[alert.pk])
 
-    def alert_tools(self, alert: Alert) -> list[dict]:
-        """The step buttons for the alert's page. Which steps an alert allows is the services'
-        rule; the buttons only leave out what its status plainly excludes."""
+    def alert_tools(self, alert: Alert, actor) -> list[dict]:
+        """The step buttons for the alert's page: the steps ``alerts.policy.allowed_steps``
+        offers; the service refuses the rest with its message."""
         tools = [
-            {"url": self.step_url(alert, step.name), "label": step.label}
-            for step in STEPS.values()
-            if alert.status in step.shown_when
+            {"url": self.step_url(alert, step), "label": STEPS[step].label}
+            for step in policy.allowed_steps(actor, alert)
         ]
         tools.append(
             {

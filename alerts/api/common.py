@@ -11,21 +11,12 @@ from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.negotiation import BaseContentNegotiation
 
+from alerts.policy import CONFLICT_CODES
 from ppsportal.api.common import ErrorSerializer
 
-# The services' codes for "not in this state": an action that conflicts with where the alert
-# is in its life, not a mistake in the input.
-CONFLICT_CODES = frozenset(
-    {
-        "not_draft",
-        "not_approved",
-        "four_eyes",
-        "wrong_status",
-        "not_published",
-        "has_update",
-        "not_open",
-    }
-)
+# The services' codes for "not in this state" (an action that conflicts with where the alert is
+# in its life, not a mistake in the input) come from ``alerts.policy.REFUSALS``, so a new state
+# refusal cannot silently become a 400.
 
 
 class Conflict(APIException):

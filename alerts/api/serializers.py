@@ -7,12 +7,11 @@ concern their own organisation, and ``counts``, ``author`` and ``approver`` are 
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from alerts import policy
 from alerts.channels import messages
 from alerts.models import (
     Acknowledgement,
@@ -230,10 +229,8 @@ class AlertSerializer(ReaderLevelMixin, serializers.ModelSerializer):
 
     @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_ack_deadline(self, alert):
-        if alert.published_at is None:
-            return None
-        deadline = alert.published_at + timedelta(minutes=alert.ack_deadline_minutes)
-        return serializers.DateTimeField().to_representation(deadline)
+        deadline = policy.ack_deadline(alert)
+        return None if deadline is None else serializers.DateTimeField().to_representation(deadline)
 
     @extend_schema_field(AudienceSerializer)
     def get_audience(self, alert) -> dict:

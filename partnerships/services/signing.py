@@ -23,7 +23,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partnerships.models import Covenant, CovenantSignatory, Organisation, Partnership
-from partnerships.policy import can_manage, can_sign_for, require
+from partnerships.policy import (
+    can_manage,
+    can_sign_for,
+    changed_fields,
+    no_change_refusal,
+    require,
+)
 from partnerships.selectors import actor_for
 from partnerships.services import covenants as low
 
@@ -125,13 +131,17 @@ def covenant_amend(
     unknown = set(changes) - set(TERMS) - {"title"}
     if unknown:
         raise TypeError(f"covenant_amend got unknown fields: {sorted(unknown)}")
+    current = [
+        s.organisation
+        for s in covenant.signatories.filter(withdrawn_on__isnull=True).select_related(
+            "organisation"
+        )
+    ]
     if signatories is None:
-        signatories = [
-            s.organisation
-            for s in covenant.signatories.filter(withdrawn_on__isnull=True).select_related(
-                "organisation"
-            )
-        ]
+        signatories = current
+    same_parties = {o.pk for o in signatories} == {o.pk for o in current}
+    if same_parties and not changed_fields(covenant, changes):
+        raise no_change_refusal()  # an empty amendment makes no version to sign
     terms = {f: changes.get(f, getattr(covenant, f)) for f in TERMS}
     tasks = covenant.tasks.select_related("organisation")
     successor = low.covenant_create(

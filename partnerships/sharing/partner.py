@@ -222,3 +222,22 @@ def share_row(spec: Shareable, grant, *, today: date | None = None) -> PartnerSh
     return _rows(
         spec, spec.group_grant.all_grants.filter(pk=grant.pk), today or timezone.localdate()
     )[0]
+
+
+def share_choices(actor, *, today: date | None = None) -> dict:
+    """What the share form offers: the other ``organisations`` and the ``covenants`` in force
+    (for partners: of their own partnerships) to share under. The service checks the footing."""
+    from partnerships.models import PartnershipMember
+
+    today = today or timezone.localdate()
+    covenants = Covenant.objects.in_force(today)
+    organisations = Organisation.objects.order_by("name")
+    if actor.organisation is not None:
+        organisations = organisations.exclude(pk=actor.organisation.pk)
+        if not actor.is_nctv_staff:
+            covenants = covenants.filter(
+                partnership_id__in=PartnershipMember.objects.filter(
+                    organisation=actor.organisation, left_on__isnull=True
+                ).values("partnership_id")
+            )
+    return {"organisations": organisations, "covenants": covenants.order_by("title")}

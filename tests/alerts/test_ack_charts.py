@@ -34,7 +34,7 @@ def table_rows(html: str, chart_id: str) -> list[list[str]]:
 
 
 def acknowledge(alert, user):
-    return services.alert_acknowledge(alert_public_id=alert.public_id, by=user)
+    return services.alert_acknowledge(alert=alert, by=user).acknowledgement
 
 
 def times(alert, **minutes_by_ack):

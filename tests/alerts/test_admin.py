@@ -172,7 +172,7 @@ def test_publishing_an_unapproved_alert_is_refused_and_writes_nothing(client, wo
 def test_the_page_of_a_published_alert_shows_its_record(client, world):
     alert = world.published(tlp="amber", partnerships=[world.partnership])
     services.alert_acknowledge(
-        alert_public_id=alert.public_id, by=world.admin_a, note="Extra stewards", measures_taken=[]
+        alert=alert, by=world.admin_a, note="Extra stewards", measures_taken=[]
     )
     response = login(client, world.author).get(page(alert))
     assert response.status_code == 200
@@ -310,7 +310,7 @@ def test_the_list_counts_deliveries_and_acknowledgements_in_a_fixed_number_of_qu
         alert = world.published(
             headline=f"Oefening {i}", kind="exercise", partnerships=[world.partnership]
         )
-        services.alert_acknowledge(alert_public_id=alert.public_id, by=world.admin_b)
+        services.alert_acknowledge(alert=alert, by=world.admin_b)
     Delivery.objects.filter(alert=first, channel="email").update(status="failed")
     Delivery.objects.filter(alert=first, channel="in_app").update(status="sent")
     many, response = queries()

@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from alerts import board, services
+from alerts import board, policy, services
 from alerts import delivery as engine
 from alerts.channels.base import PermanentError, Transport
 from alerts.escalation import alerts_escalate
@@ -54,7 +54,7 @@ def action_url(alert, action):
 
 
 def acknowledge(alert, user, **fields):
-    return services.alert_acknowledge(alert_public_id=alert.public_id, by=user, **fields)
+    return services.alert_acknowledge(alert=alert, by=user, **fields).acknowledgement
 
 
 def acknowledged_after(ack, minutes):
@@ -153,7 +153,7 @@ def test_the_state_per_organisation_shows_acknowledgement_escalation_and_overdue
     alert = world.published(organisations=[world.org_a, world.org_b], atb_level="hoge_dreiging")
     engine.deliver(pending_ids(alert))
     acknowledge(alert, world.admin_a, measures_taken=["bag_checks"], note="Poorten dicht.")
-    deadline = board.deadline_of(alert)
+    deadline = policy.ack_deadline(alert)
     alerts_escalate(now=deadline + timedelta(minutes=1))
 
     rows = {r.organisation.name: r for r in board.board_alert_state(alert)}
@@ -318,7 +318,7 @@ def test_the_board_detail_runs_a_fixed_number_of_queries(
     alert = world.published(organisations=orgs)
     engine.deliver(pending_ids(alert))
     acknowledge(alert, world.admin_a, measures_taken=["cctv"])
-    alerts_escalate(now=board.deadline_of(alert) + timedelta(minutes=1))
+    alerts_escalate(now=policy.ack_deadline(alert) + timedelta(minutes=1))
     sign_in(client, world.duty)
     # the alert; deliveries, acknowledgements, status reports, escalation steps, recipients;
     # the record (two); the messages per channel

@@ -85,7 +85,7 @@ def test_drills_are_marked_in_dutch_by_default(client, world):
 
 def test_the_inbox_shows_the_organisations_acknowledgement(client, world):
     alert = to_a(world)
-    services.alert_acknowledge(alert_public_id=alert.public_id, by=world.admin_a)
+    services.alert_acknowledge(alert=alert, by=world.admin_a)
     text = text_of(sign_in(client, world.viewer_a).get(reverse("alert-inbox")))
     assert "Acknowledged" in text and "Not yet acknowledged" not in text
 
@@ -296,7 +296,7 @@ def test_a_viewer_sees_the_alert_but_no_form_and_a_post_is_refused(client, world
     assert 'id="acknowledge-form"' not in body and 'id="viewer-note"' in body
     assert client.post(ack_url(alert), {"note": "gezien"}).status_code == 403
     assert not Acknowledgement.objects.exists()
-    services.alert_acknowledge(alert_public_id=alert.public_id, by=world.admin_a)
+    services.alert_acknowledge(alert=alert, by=world.admin_a)
     assert client.post(ack_url(alert), {"note": "gezien"}).status_code == 403  # also after
     assert Acknowledgement.objects.get().note == ""
 

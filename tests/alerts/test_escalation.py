@@ -28,7 +28,7 @@ def test_each_escalation_step_happens_once_and_skips_who_acknowledged(world):
     start = alert.published_at
     assert _run(start + timedelta(minutes=14)) == 0
 
-    services.alert_acknowledge(alert_public_id=alert.public_id, by=world.admin_b)
+    services.alert_acknowledge(alert=alert, by=world.admin_b)
     assert _run(start + timedelta(minutes=15)) == 1
     assert _run(start + timedelta(minutes=16)) == 0  # once
     # A's admin (its liaison is B's admin, whose organisation acknowledged: also told)
@@ -51,7 +51,7 @@ def test_each_escalation_step_happens_once_and_skips_who_acknowledged(world):
 def test_a_reminder_is_not_sent_once_the_organisation_acknowledges(world):
     alert = world.published(atb_level="hoge_dreiging", organisations=[world.org_a])
     alerts_escalate(now=alert.published_at + timedelta(minutes=15))
-    services.alert_acknowledge(alert_public_id=alert.public_id, by=world.admin_a)
+    services.alert_acknowledge(alert=alert, by=world.admin_a)
     _run(alert.published_at + timedelta(minutes=16))
     assert RecordingBackend.outbox == []
     assert set(

@@ -53,7 +53,7 @@ def test_a_partner_home_leads_with_its_unacknowledged_alerts(client, world):
     past_deadline(alert)
     assert "Overdue" in panel(home(client, world.viewer_a), "to-acknowledge")
 
-    services.alert_acknowledge(alert_public_id=alert.public_id, by=world.admin_a)
+    services.alert_acknowledge(alert=alert, by=world.admin_a)
     text = panel(home(client, world.viewer_a), "to-acknowledge")
     assert "Dreiging stadions" not in text
     assert "acknowledged every alert" in text
@@ -79,7 +79,7 @@ def test_staff_home_leads_with_drafts_overdue_acknowledgements_and_partnerships_
     world.draft(headline="Concept voor goedkeuring")
     world.approved(headline="Goedgekeurd, nog niet gepubliceerd")
     late = world.published(organisations=[world.org_a, world.org_b], headline="Te laat")
-    services.alert_acknowledge(alert_public_id=late.public_id, by=world.admin_b)
+    services.alert_acknowledge(alert=late, by=world.admin_b)
     past_deadline(late)
     world.published(organisations=[world.org_a], headline="Nog binnen de termijn")
     html = home(client, world.duty)

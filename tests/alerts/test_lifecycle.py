@@ -246,13 +246,14 @@ def test_alerts_expire_when_their_time_has_come(world):
 
 def test_a_recipient_acknowledges_for_the_organisation_once(world):
     alert = world.published(tlp="amber", organisations=[world.org_a])
-    ack = services.alert_acknowledge(
-        alert_public_id=alert.public_id,
+    ack, created = services.alert_acknowledge(
+        alert=alert,
         by=world.admin_a,
         note="Opgeschaald",
         measures_taken=["bag_checks", "security_staff"],
     )
-    again = services.alert_acknowledge(alert_public_id=alert.public_id, by=world.admin_a)
+    again, again_created = services.alert_acknowledge(alert=alert, by=world.admin_a)
+    assert created and not again_created
     assert again.pk == ack.pk and again.note == "Opgeschaald"
     assert Acknowledgement.objects.filter(alert=alert).count() == 1
     assert ack.measures_taken == ["bag_checks", "security_staff"]
@@ -261,18 +262,17 @@ def test_a_recipient_acknowledges_for_the_organisation_once(world):
 def test_acknowledgement_refusals(world):
     alert = world.published(tlp="amber", organisations=[world.org_a])
     with pytest.raises(services.AlertNotFound):  # not a recipient: not found (404)
-        services.alert_acknowledge(alert_public_id=alert.public_id, by=world.admin_b)
+        services.alert_acknowledge(alert=alert, by=world.admin_b)
     with pytest.raises(services.AlertNotFound):  # missing: the same answer
         services.alert_acknowledge(
-            alert_public_id="4a1f2b1e-0000-4000-8000-000000000000", by=world.admin_a
+            alert=Alert(pk=10**9, public_id="4a1f2b1e-0000-4000-8000-000000000000"),
+            by=world.admin_a,
         )
     with pytest.raises(PermissionDenied):  # may see, may not write (403)
-        services.alert_acknowledge(alert_public_id=alert.public_id, by=world.viewer_a)
+        services.alert_acknowledge(alert=alert, by=world.viewer_a)
     with pytest.raises(ValidationError):
-        services.alert_acknowledge(
-            alert_public_id=alert.public_id, by=world.admin_a, measures_taken=["teleport"]
-        )
+        services.alert_acknowledge(alert=alert, by=world.admin_a, measures_taken=["teleport"])
     covenant_services.covenant_terminate(covenant=world.covenant)
     with pytest.raises(services.AlertNotFound):  # entitlement gone: no longer visible
-        services.alert_acknowledge(alert_public_id=alert.public_id, by=world.admin_a)
+        services.alert_acknowledge(alert=alert, by=world.admin_a)
     assert not Acknowledgement.objects.exists()

@@ -94,7 +94,7 @@ def test_publication_tells_the_duty_officer_at_once_with_the_reason_exactly_once
 
     # the sweep, a second escalation run, twice the deadline: no second message about them
     RecordingBackend.outbox.clear()
-    services.alert_acknowledge(alert_public_id=alert.public_id, by=world.admin_a)
+    services.alert_acknowledge(alert=alert, by=world.admin_a)
     alerts_escalate(now=alert.published_at + timedelta(minutes=31))
     alerts_escalate(now=alert.published_at + timedelta(minutes=45))
     _send_sms()

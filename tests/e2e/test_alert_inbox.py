@@ -175,9 +175,7 @@ def test_a_new_alert_appears_in_the_open_inbox_and_is_acknowledged(
         page.wait_for_selector("#state-rows tr[data-organisation]")
         assert page.locator('#state-totals [data-total="acknowledged"]').inner_text() == "0 / 2"
         engine.deliver(pending_ids(second))
-        services.alert_acknowledge(
-            alert_public_id=second.public_id, by=world.admin_b, measures_taken=["cctv"]
-        )
+        services.alert_acknowledge(alert=second, by=world.admin_b, measures_taken=["cctv"])
         page.wait_for_selector(
             '#state-totals [data-total="acknowledged"]:has-text("1 / 2")', timeout=15_000
         )

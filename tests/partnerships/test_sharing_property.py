@@ -76,6 +76,7 @@ class Version:
     parties: dict
     withdrawn: set = field(default_factory=set)
     ended: bool = False  # its end date has passed
+    extended: bool = False  # its end date is the one "extend" gives (a second extend: no change)
     terminated: bool = False
     kept: bool = True  # False once its retention period has ended for the grants under it
 
@@ -262,14 +263,25 @@ class Model:
             if k == key and i in old:
                 self.user_grants[grant] = (key, new, org)
 
+    def changes(self, key: str, index: int, change: tuple) -> bool:
+        """Whether the amendment differs from the version: an empty one makes no version."""
+        old = self.versions[key][index]
+        if change[0] == "clause":
+            return change[1] != old.clause
+        if change[0] == "extend":
+            return not old.extended
+        return set(change[1]) != {o for o in old.parties if o not in old.withdrawn}
+
     def amend(self, key: str, index: int, change: tuple) -> None:
         old = self.versions[key][index]
         parties = [o for o in old.parties if o not in old.withdrawn]
-        new = Version(clause=old.clause, parties={}, ended=old.ended, kept=old.kept)
+        new = Version(
+            clause=old.clause, parties={}, ended=old.ended, extended=old.extended, kept=old.kept
+        )
         if change[0] == "clause":
             new.clause = change[1]
         elif change[0] == "extend":
-            new.ended = False
+            new.ended, new.extended = False, True
         elif change[0] == "parties":
             parties = list(change[1])
         new.parties = dict.fromkeys(parties, False)
@@ -442,6 +454,7 @@ def _apply(step, run: Run, m: Model) -> None:
             m.may_manage(actor)
             and index == len(m.versions[key]) - 1
             and (chosen is None or set(chosen) <= MEMBERS_OF_PARTNERSHIP | {"N"})
+            and m.changes(key, index, change)
         )
         terms = {}
         if change[0] == "clause":
@@ -473,7 +486,7 @@ def _apply(step, run: Run, m: Model) -> None:
             covenant_services.covenant_update(
                 covenant=covenant, effective_until=timezone.localdate() - timedelta(days=1)
             )
-            version.ended = True
+            version.ended, version.extended = True, False
         elif kind == "terminate":
             covenant_services.covenant_terminate(covenant=covenant)
             version.terminated = True

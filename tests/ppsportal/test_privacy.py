@@ -196,7 +196,7 @@ def _footprint(world):  # noqa: F811
     from alerts import services as alert_services
 
     alert_services.alert_acknowledge(
-        alert_public_id=alert.public_id, by=world.admin_a, note="Ontvangen.", measures_taken=[]
+        alert=alert, by=world.admin_a, note="Ontvangen.", measures_taken=[]
     )
     threat_services.report_create(
         by=world.admin_a,

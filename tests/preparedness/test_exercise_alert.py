@@ -32,7 +32,7 @@ def stadium(world):  # noqa: F811
 def exercise_alert(world):  # noqa: F811
     """An exercise alert to A and B; A acknowledged 90 s after publication, B did not."""
     alert = world.published(kind=Alert.Kind.EXERCISE, organisations=[world.org_a, world.org_b])
-    alert_services.alert_acknowledge(alert_public_id=alert.public_id, by=world.admin_a)
+    alert_services.alert_acknowledge(alert=alert, by=world.admin_a)
     published = alert.published_at
     Acknowledgement.objects.filter(alert=alert).update(at=published + timedelta(seconds=90))
     return alert

@@ -67,7 +67,7 @@ def test_staff_see_the_whole_audience_and_the_counts(world, client_for, amber):
     Delivery.objects.filter(alert=amber, recipient=world.admin_b, channel="email").update(
         status=Delivery.Status.FAILED
     )
-    services.alert_acknowledge(alert_public_id=amber.public_id, by=world.admin_a)
+    services.alert_acknowledge(alert=amber, by=world.admin_a)
     body = client_for(world.duty).get(detail(amber)).json()
     assert {o["name"] for o in body["audience"]["organisations"]} == {"Partner A Stadion"}
     assert body["counts"] == {
@@ -90,9 +90,7 @@ def test_staff_see_the_whole_audience_and_the_counts(world, client_for, amber):
 def test_the_detail_carries_version_labels_deadline_and_my_acknowledgement(
     world, client_for, green
 ):
-    services.alert_acknowledge(
-        alert_public_id=green.public_id, by=world.admin_a, measures_taken=["bag_checks"]
-    )
+    services.alert_acknowledge(alert=green, by=world.admin_a, measures_taken=["bag_checks"])
     body = client_for(world.viewer_a).get(detail(green)).json()
     assert (body["id"], body["version"], body["previous"]) == (str(green.public_id), 1, None)
     assert (body["atb_level"], body["atb_level_label"]) == ("matige_dreiging", "Moderate threat")

@@ -33,7 +33,7 @@ def publish(world, n):
             sectors=[world.sector("event_grounds")],
             regions=["Rotterdam-Rijnmond"],
         )
-        services.alert_acknowledge(alert_public_id=alert.public_id, by=world.admin_b)
+        services.alert_acknowledge(alert=alert, by=world.admin_b)
         deliver(alert)
 
 
