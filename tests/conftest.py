@@ -10,6 +10,7 @@ Personas are built through the services, never as hand-made rows:
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -35,6 +36,34 @@ def _service_missing(marker: str) -> str | None:
         if chromium_path() is None:
             return "needs Chromium: install Debian's chromium package (CHROMIUM_PATH to override)"
     return None
+
+
+# Tiers and xdist groups by directory (``make check`` leaves out what is marked here; ``make test``
+# runs everything with ``-n 2 --dist loadgroup``): a new file under these folders is marked too.
+TESTS = Path(__file__).resolve().parent
+BY_DIRECTORY = {
+    # private redis-server, RabbitMQ and PostgreSQL nodes, Celery worker processes, a web stack:
+    # one xdist worker runs them one after the other, as they were written to run.
+    "reliability": ("reliability", "reliability"),
+    # Chromium and a live server per test: one worker, so two browsers never share the two cores.
+    "e2e": ("browser", "browser"),
+}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        try:
+            folder = Path(item.path).resolve().relative_to(TESTS).parts[0]
+        except ValueError:
+            continue
+        marker, group = BY_DIRECTORY.get(folder, (None, None))
+        if marker is not None:
+            item.add_marker(marker)
+            if item.get_closest_marker("xdist_group") is None:
+                item.add_marker(pytest.mark.xdist_group(group))
+        if getattr(item.obj, "is_hypothesis_test", False):
+            item.add_marker("property")
 
 
 def pytest_runtest_setup(item):
