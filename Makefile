@@ -70,8 +70,10 @@ format: install-dev
 # pytest-xdist workers (one per core of these 2-core machines; PYTEST_WORKERS=0 runs in one
 # process). --dist loadgroup keeps each xdist_group (tests/conftest.py: reliability, browser) on
 # one worker; each worker has its own test database and Redis database (ppsportal/settings_test.py).
+# Tests are handed out in collection order, where tests/conftest.py puts the property tests first
+# (1,000 sequences in CI): one worker starts on them while the other takes the rest.
 PYTEST_WORKERS ?= 2
-XDIST = $(if $(filter-out 0 1,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadgroup)
+XDIST = $(if $(filter-out 0 1,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder)
 
 test: install-dev lint check-deploy
 	DJANGO_SETTINGS_MODULE=ppsportal.settings_test $(PY) manage.py makemigrations --check --dry-run

@@ -50,20 +50,35 @@ BY_DIRECTORY = {
 }
 
 
+def _slow_tests() -> set[str]:
+    """Node ids in tests/slow.txt: a file, a test (every parameter) or one parameter a line."""
+    lines = (TESTS / "slow.txt").read_text().splitlines()
+    return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
+    slow = _slow_tests()
     for item in items:
         try:
             folder = Path(item.path).resolve().relative_to(TESTS).parts[0]
         except ValueError:
-            continue
+            folder = None
         marker, group = BY_DIRECTORY.get(folder, (None, None))
         if marker is not None:
             item.add_marker(marker)
             if item.get_closest_marker("xdist_group") is None:
                 item.add_marker(pytest.mark.xdist_group(group))
-        if getattr(item.obj, "is_hypothesis_test", False):
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
             item.add_marker("property")
+        if slow & {item.nodeid, item.nodeid.split("[")[0], item.nodeid.split("::")[0]}:
+            item.add_marker("slow")
+    if hasattr(config, "workerinput"):
+        # Under xdist the property tests come first (1,000 sequences of the sharing property
+        # test in CI): one worker starts on them at once (make test hands tests out in this
+        # order, --no-loadscope-reorder) while the other takes the rest, instead of one worker
+        # being left with them at the end while the other idles.
+        items.sort(key=lambda item: 0 if item.get_closest_marker("property") else 1)
 
 
 def pytest_runtest_setup(item):
