@@ -42,12 +42,34 @@ def _service_missing(marker: str) -> str | None:
 # runs everything with ``-n 2 --dist loadgroup``): a new file under these folders is marked too.
 TESTS = Path(__file__).resolve().parent
 BY_DIRECTORY = {
-    # private redis-server, RabbitMQ and PostgreSQL nodes, Celery worker processes, a web stack:
-    # one xdist worker runs them one after the other, as they were written to run.
-    "reliability": ("reliability", "reliability"),
+    # private redis-server, RabbitMQ and PostgreSQL nodes, Celery worker processes, a web stack,
+    # and bounds in seconds: one xdist worker runs them one after the other, as written to run.
+    "reliability": "reliability",
     # Chromium and a live server per test: one worker, so two browsers never share the two cores.
-    "e2e": ("browser", "browser"),
+    "e2e": "browser",
 }
+
+
+def _folder(nodeid: str) -> str | None:
+    parts = nodeid.split("/")
+    return parts[1] if len(parts) > 2 and parts[0] == "tests" else None
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadgroup`` with the folders of BY_DIRECTORY as groups: each goes to one worker
+    as a whole. (xdist 3.8's own groups, the ``xdist_group`` mark, set by rewriting node ids,
+    which pytest 9.2 no longer lets a plugin do: pytest-xdist issue 1386.)"""
+    if config.getoption("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class GroupsByDirectory(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            group = BY_DIRECTORY.get(_folder(nodeid))
+            return group if group is not None else super()._split_scope(nodeid)
+
+    return GroupsByDirectory(config, log)
 
 
 def _slow_tests() -> set[str]:
@@ -56,19 +78,12 @@ def _slow_tests() -> set[str]:
     return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     slow = _slow_tests()
     for item in items:
-        try:
-            folder = Path(item.path).resolve().relative_to(TESTS).parts[0]
-        except ValueError:
-            folder = None
-        marker, group = BY_DIRECTORY.get(folder, (None, None))
+        marker = BY_DIRECTORY.get(_folder(item.nodeid))
         if marker is not None:
             item.add_marker(marker)
-            if item.get_closest_marker("xdist_group") is None:
-                item.add_marker(pytest.mark.xdist_group(group))
         if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
             item.add_marker("property")
         if slow & {item.nodeid, item.nodeid.split("[")[0], item.nodeid.split("::")[0]}:
@@ -196,3 +211,27 @@ def _sectors_after_a_flush(request):
     if not Sector.objects.exists():
         importlib.import_module("threats.migrations.0002_default_sectors").forward(apps, None)
     yield
+
+
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker):
+    """The demo data (``seed_demo``, as ``make run`` has it) seeded once per test module, in a
+    transaction rolled back after the module's last test. Each test runs in a savepoint inside
+    it (pytest-django's ``db``), so what a test writes is gone for the next one; a test that
+    needs the database without the demo data must not run after one that asks for this in the
+    same module (tests/alerts/test_demo.py keeps such a test first)."""
+    import io
+
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test.utils import override_settings
+
+    outer = transaction.atomic()
+    with django_db_blocker.unblock():
+        outer.__enter__()
+        with override_settings(DEBUG=True):
+            call_command("seed_demo", stdout=io.StringIO())
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
