@@ -7,11 +7,12 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: assets help install install-dev run serve stop backup restore test lint check-deploy fuzz format migrate seed worker beat bench messages compilemessages screenshots clean
+.PHONY: assets help install install-dev run serve stop backup restore test check lint check-deploy fuzz format migrate seed worker beat bench messages compilemessages screenshots clean
 
 help:
 	@echo "make run      - install, migrate, seed demo data and serve http://$(HOST):$(PORT)"
 	@echo "make test     - lint (ruff, bandit), check migrations and deployment settings, run the whole suite"
+	@echo "make check    - the edit-test loop: ruff and the tests without browser, reliability, property or slow marks"
 	@echo "make fuzz     - fuzz the API with schemathesis, longer than in make test (FUZZ_EXAMPLES=40)"
 	@echo "make serve    - web (gunicorn), a worker per queue and beat on PostgreSQL and Redis; make stop ends them"
 	@echo "make worker   - start a Celery worker against REDIS_URL"
@@ -66,9 +67,26 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# pytest-xdist workers (one per core of these 2-core machines; PYTEST_WORKERS=0 runs in one
+# process). --dist loadgroup keeps each xdist_group (tests/conftest.py: reliability, browser) on
+# one worker; each worker has its own test database and Redis database (ppsportal/settings_test.py).
+# Tests are handed out in collection order, where tests/conftest.py puts the property tests first
+# (1,000 sequences in CI): one worker starts on them while the other takes the rest.
+PYTEST_WORKERS ?= 2
+XDIST = $(if $(filter-out 0 1,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder)
+
 test: install-dev lint check-deploy
 	DJANGO_SETTINGS_MODULE=ppsportal.settings_test $(PY) manage.py makemigrations --check --dry-run
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
+
+# The fast tier for the edit-test loop (under 3 minutes here): ruff, then every test that is not
+# marked browser, reliability, property or slow (pyproject.toml; tests/conftest.py marks the
+# first three by folder and kind). make test and CI still run everything.
+CHECK_MARKERS ?= not browser and not reliability and not property and not slow
+check: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest $(XDIST) -q -m "$(CHECK_MARKERS)" $(PYTEST_ARGS)
 
 # More fuzzing than `make test` does, with a new random seed each run.
 FUZZ_EXAMPLES ?= 40

@@ -10,6 +10,7 @@ Personas are built through the services, never as hand-made rows:
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -35,6 +36,64 @@ def _service_missing(marker: str) -> str | None:
         if chromium_path() is None:
             return "needs Chromium: install Debian's chromium package (CHROMIUM_PATH to override)"
     return None
+
+
+# Tiers and xdist groups by directory (``make check`` leaves out what is marked here; ``make test``
+# runs everything with ``-n 2 --dist loadgroup``): a new file under these folders is marked too.
+TESTS = Path(__file__).resolve().parent
+BY_DIRECTORY = {
+    # private redis-server, RabbitMQ and PostgreSQL nodes, Celery worker processes, a web stack,
+    # and bounds in seconds: one xdist worker runs them one after the other, as written to run.
+    "reliability": "reliability",
+    # Chromium and a live server per test: one worker, so two browsers never share the two cores.
+    "e2e": "browser",
+}
+
+
+def _folder(nodeid: str) -> str | None:
+    parts = nodeid.split("/")
+    return parts[1] if len(parts) > 2 and parts[0] == "tests" else None
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadgroup`` with the folders of BY_DIRECTORY as groups: each goes to one worker
+    as a whole. (xdist 3.8's own groups, the ``xdist_group`` mark, set by rewriting node ids,
+    which pytest 9.2 no longer lets a plugin do: pytest-xdist issue 1386.)"""
+    if config.getoption("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class GroupsByDirectory(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            group = BY_DIRECTORY.get(_folder(nodeid))
+            return group if group is not None else super()._split_scope(nodeid)
+
+    return GroupsByDirectory(config, log)
+
+
+def _slow_tests() -> set[str]:
+    """Node ids in tests/slow.txt: a file, a test (every parameter) or one parameter a line."""
+    lines = (TESTS / "slow.txt").read_text().splitlines()
+    return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+
+
+def pytest_collection_modifyitems(config, items):
+    slow = _slow_tests()
+    for item in items:
+        marker = BY_DIRECTORY.get(_folder(item.nodeid))
+        if marker is not None:
+            item.add_marker(marker)
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker("property")
+        if slow & {item.nodeid, item.nodeid.split("[")[0], item.nodeid.split("::")[0]}:
+            item.add_marker("slow")
+    if hasattr(config, "workerinput"):
+        # Under xdist the property tests come first (1,000 sequences of the sharing property
+        # test in CI): one worker starts on them at once (make test hands tests out in this
+        # order, --no-loadscope-reorder) while the other takes the rest, instead of one worker
+        # being left with them at the end while the other idles.
+        items.sort(key=lambda item: 0 if item.get_closest_marker("property") else 1)
 
 
 def pytest_runtest_setup(item):
@@ -152,3 +211,27 @@ def _sectors_after_a_flush(request):
     if not Sector.objects.exists():
         importlib.import_module("threats.migrations.0002_default_sectors").forward(apps, None)
     yield
+
+
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker):
+    """The demo data (``seed_demo``, as ``make run`` has it) seeded once per test module, in a
+    transaction rolled back after the module's last test. Each test runs in a savepoint inside
+    it (pytest-django's ``db``), so what a test writes is gone for the next one; a test that
+    needs the database without the demo data must not run after one that asks for this in the
+    same module (tests/alerts/test_demo.py keeps such a test first)."""
+    import io
+
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test.utils import override_settings
+
+    outer = transaction.atomic()
+    with django_db_blocker.unblock():
+        outer.__enter__()
+        with override_settings(DEBUG=True):
+            call_command("seed_demo", stdout=io.StringIO())
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)

@@ -36,9 +36,9 @@ MODELS = [Alert, AlertRecipient, Acknowledgement, Delivery, EscalationStep, Chan
 
 
 @pytest.fixture
-def seeded(settings):
+def seeded(settings, demo_data):
+    """The demo data, seeded once for this module (tests/conftest.py ``demo_data``)."""
     settings.DEBUG = True
-    call_command("seed_demo")
 
 
 def alert(headline) -> Alert:
@@ -55,6 +55,29 @@ def _snapshot():
         "users": get_user_model().objects.count(),
         "alerts": sorted(Alert.objects.values_list("public_id", "status", "version")),
     }
+
+
+def test_the_deliveries_are_sent_once_the_seed_commits(
+    settings, django_capture_on_commit_callbacks
+):
+    """As `make run` has it: no Redis, tasks in-process (also when the suite runs with Redis).
+    First in the module: it seeds an empty database, before ``seeded`` seeds the module's."""
+    from ppsportal.celery import app
+
+    settings.DEBUG = True
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("seed_demo")
+    finally:
+        app.conf.task_always_eager = eager
+    in_app = Delivery.objects.filter(channel="in_app")
+    # the Vierdaagse's operator and safety-region officer; the ArenA's operator and integrator,
+    # for its alert and for the area alert around it
+    assert in_app.count() == 6
+    assert set(in_app.values_list("status", flat=True)) == {"sent"}
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
 
 
 def test_the_vierdaagse_exercise_is_published_and_partly_acknowledged(seeded):
@@ -106,28 +129,6 @@ def test_only_recipients_see_the_published_alerts_and_no_partner_the_draft(seede
     assert VIERDAAGSE_EXERCISE in visible("vrgz-officer")
     assert visible("diamant-operator") == set()
     assert visible("nctv-analyst") == {VIERDAAGSE_EXERCISE, ARENA_ALERT, AREA_ALERT, DRAFT}
-
-
-def test_the_deliveries_are_sent_once_the_seed_commits(
-    settings, django_capture_on_commit_callbacks
-):
-    """As `make run` has it: no Redis, tasks in-process (also when the suite runs with Redis)."""
-    from ppsportal.celery import app
-
-    settings.DEBUG = True
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            call_command("seed_demo")
-    finally:
-        app.conf.task_always_eager = eager
-    in_app = Delivery.objects.filter(channel="in_app")
-    # the Vierdaagse's operator and safety-region officer; the ArenA's operator and integrator,
-    # for its alert and for the area alert around it
-    assert in_app.count() == 6
-    assert set(in_app.values_list("status", flat=True)) == {"sent"}
-    assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
 
 
 def test_seeding_twice_adds_nothing(seeded):

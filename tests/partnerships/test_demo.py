@@ -51,9 +51,9 @@ MODELS = [
 
 
 @pytest.fixture
-def seeded(settings):
+def seeded(settings, demo_data):
+    """The demo data, seeded once for this module (tests/conftest.py ``demo_data``)."""
     settings.DEBUG = True
-    call_command("seed_demo")
 
 
 def _user(username):
