@@ -124,7 +124,7 @@ def test_the_set_based_check_equals_the_per_row_rule_on_the_same_data(world, set
         channel="in_app",
         next_attempt_at=now,
     )
-    services.alert_acknowledge(alert_public_id=amber.public_id, by=world.admin_a)
+    services.alert_acknowledge(alert=amber, by=world.admin_a)
     alerts = [green, amber, cancelled, draft]
     first_reasons, first_entitled = _compare_with_per_row_form(alerts)
 
