@@ -16,14 +16,27 @@ from alerts.templatetags.alerts_tags import duration
 from ppsportal import charts
 
 
-def _tick_text(hours: bool):
+def _tick_text(unit: str):
+    """Tick texts for a scale in minutes, written in ``unit``: "s", "min" or "h"."""
+    per_minute = {"s": 60, "min": 1, "h": 1 / 60}[unit]
+
     def text(minutes: float) -> str:
-        value = minutes / 60 if hours else minutes
+        value = minutes * per_minute
         places = 0 if value == int(value) else 1
         number = number_format(value, decimal_pos=places, use_l10n=True)
-        return _("%(n)s h") % {"n": number} if hours else _("%(n)s min") % {"n": number}
+        if unit == "s":
+            return _("%(n)s s") % {"n": number}
+        return _("%(n)s h") % {"n": number} if unit == "h" else _("%(n)s min") % {"n": number}
 
     return text
+
+
+def tick_unit(longest_minutes: float) -> str:
+    """Seconds while the longest wait (or the deadline) stays under two minutes, hours once it
+    passes three hours, minutes between: the ticks stay apart in their words."""
+    if longest_minutes < 2:
+        return "s"
+    return "h" if longest_minutes > 180 else "min"
 
 
 def _minutes(wait: timedelta | None) -> float | None:
@@ -32,7 +45,7 @@ def _minutes(wait: timedelta | None) -> float | None:
 
 def time_chart(rows: list[tuple[str, timedelta | None, str]], *, deadline: timedelta | None = None):
     """``rows``: (label, time to acknowledge or None, the text when None). The scale is in
-    minutes, its ticks in hours when the longest wait passes three hours."""
+    minutes, its ticks in seconds, minutes or hours (``tick_unit``)."""
     values = [_minutes(wait) for _label, wait, _text in rows]
     reference = _minutes(deadline)
     longest = max([v for v in values if v is not None] + [reference or 0], default=0)
@@ -43,7 +56,7 @@ def time_chart(rows: list[tuple[str, timedelta | None, str]], *, deadline: timed
             for (label, wait, text), value in zip(rows, values, strict=True)
         ],
         series,
-        tick_text=_tick_text(longest > 180),
+        tick_text=_tick_text(tick_unit(longest)),
         reference=reference,
         reference_text=str(_("Deadline to acknowledge")),
     )

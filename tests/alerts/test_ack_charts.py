@@ -121,3 +121,19 @@ def test_an_unacknowledged_alert_is_listed_without_a_bar(client, world):
 def test_staff_have_no_own_chart_on_the_inbox(client, world, shared):
     response = sign_in(client, world.duty).get(reverse("alert-inbox"))
     assert response.context["ack_chart"] is None
+
+
+@pytest.mark.parametrize(
+    ("longest", "unit"),
+    [(timedelta(seconds=4), "s"), (timedelta(minutes=30), "min"), (timedelta(hours=5), "h")],
+)
+def test_the_ticks_stay_apart_in_words_whatever_the_longest_wait(longest, unit):
+    from django.utils import translation
+
+    from alerts.charts import time_chart
+
+    with translation.override("en"):
+        chart = time_chart([("A", longest, ""), ("B", longest / 4, "")])
+    texts = [tick.text for tick in chart.ticks]
+    assert len(set(texts)) == len(texts), texts  # never "0.0 min" four times over
+    assert all(text.endswith(f" {unit}") for text in texts), texts
