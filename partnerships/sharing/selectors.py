@@ -125,35 +125,37 @@ class _StandIn:
     organisation: int = _STAND_IN_ORGANISATION
 
 
-def _compiled(spec: Shareable, today: date) -> tuple[str, list]:
-    key = (spec.label, today, connection.vendor, timezone.get_current_timezone_name())
+def _compile_once(key: tuple, build) -> tuple[str, list]:
+    """The SQL and parameters of the queryset ``build()`` returns, compiled once per ``key``, the
+    database and the time zone (the day is part of each key); the cache is bounded."""
+    key = (*key, connection.vendor, timezone.get_current_timezone_name())
     found = _COMPILED.get(key)
     if found is None:
         if len(_COMPILED) > 64:
             _COMPILED.clear()
-        pks = _pk_sets(spec, _STAND_IN_ORGANISATION, _STAND_IN_USER, _StandIn(), today)
-        sql, params = pks.query.sql_with_params()
+        sql, params = build().query.sql_with_params()
         found = _COMPILED[key] = (sql, list(params))
     return found
+
+
+def _swap(params: list, stand_ins: dict[int, int]) -> list:
+    """The compiled parameters with each stand-in id replaced by the caller's."""
+    return [stand_ins.get(p, p) if isinstance(p, int) else p for p in params]
+
+
+def _compiled(spec: Shareable, today: date) -> tuple[str, list]:
+    return _compile_once(
+        (spec.label, today),
+        lambda: _pk_sets(spec, _STAND_IN_ORGANISATION, _STAND_IN_USER, _StandIn(), today),
+    )
 
 
 def _valid_grants_compiled(spec: Shareable, today: date, user_grant: bool) -> tuple[str, list]:
-    key = (
-        "valid_grants",
-        spec.label,
-        user_grant,
-        today,
-        connection.vendor,
-        timezone.get_current_timezone_name(),
-    )
-    found = _COMPILED.get(key)
-    if found is None:
-        if len(_COMPILED) > 64:
-            _COMPILED.clear()
+    def build():
         grants = user_grants_valid(spec, today) if user_grant else group_grants_valid(spec, today)
-        sql, params = grants.order_by().values("pk").query.sql_with_params()
-        found = _COMPILED[key] = (sql, list(params))
-    return found
+        return grants.order_by().values("pk")
+
+    return _compile_once(("valid_grants", spec.label, user_grant, today), build)
 
 
 def valid_grant_ids(spec: Shareable, *, today: date, user_grant: bool) -> Q:
@@ -176,19 +178,8 @@ def granted_codenames(
     grants (``users``) and its organisation's group grants (``groups``), in one query. What
     guardian's backend answers ``has_perm`` with; compiled once per model, kind and day like
     ``visible_q`` (the user and object ids are its only parameters)."""
-    key = (
-        "codenames",
-        spec.label,
-        users,
-        groups,
-        today,
-        connection.vendor,
-        timezone.get_current_timezone_name(),
-    )
-    found = _COMPILED.get(key)
-    if found is None:
-        if len(_COMPILED) > 64:
-            _COMPILED.clear()
+
+    def build():
         arms = []
         if users:
             arms.append(
@@ -203,12 +194,10 @@ def granted_codenames(
                 )
             )
         arms = [arm.order_by().values_list("permission__codename", flat=True) for arm in arms]
-        codenames = arms[0].union(*arms[1:]) if len(arms) > 1 else arms[0]
-        sql, params = codenames.query.sql_with_params()
-        found = _COMPILED[key] = (sql, list(params))
-    sql, params = found
-    swap = {_STAND_IN_USER: user.pk, _STAND_IN_OBJECT: obj.pk}
-    params = [swap.get(p, p) if isinstance(p, int) else p for p in params]
+        return arms[0].union(*arms[1:]) if len(arms) > 1 else arms[0]
+
+    sql, params = _compile_once(("codenames", spec.label, users, groups, today), build)
+    params = _swap(params, {_STAND_IN_USER: user.pk, _STAND_IN_OBJECT: obj.pk})
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {row[0] for row in cursor.fetchall()}
@@ -227,8 +216,7 @@ def visible_q(actor, spec: Shareable, *, today: date | None = None) -> Q | None:
         sql, params = visible_pks(actor, spec, today=today).query.sql_with_params()
         return Q(pk__in=RawSQL(sql, params))  # noqa: S611  # nosec B611: compiled by the ORM
     sql, params = _compiled(spec, today or timezone.localdate())
-    swap = {_STAND_IN_ORGANISATION: organisation.pk, _STAND_IN_USER: actor.user.pk}
-    params = [swap.get(p, p) if isinstance(p, int) else p for p in params]
+    params = _swap(params, {_STAND_IN_ORGANISATION: organisation.pk, _STAND_IN_USER: actor.user.pk})
     # The SQL is the ORM's own compilation of ``_pk_sets``; only bound parameters vary.
     return Q(pk__in=RawSQL(sql, params))  # noqa: S611  # nosec B611: compiled by the ORM
 
