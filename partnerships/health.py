@@ -15,14 +15,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from partnerships.models.health import HealthStatus
+from partnerships.models.partnerships import PartnerRole, Variant
+from partnerships.variants import defaults_for, needed_roles
+from ppsportal.sensitivity import TLP
+
 EXPIRING_WITHIN_DAYS = 60
 RECENT_WINDOW_DAYS = 90
-
-
-class HealthStatus(models.TextChoices):
-    HEALTHY = "healthy", _("Healthy")
-    ATTENTION = "attention", _("Needs attention")
-    AT_RISK = "at_risk", _("At risk")
 
 
 class CovenantState(models.TextChoices):
@@ -82,10 +81,6 @@ def _variant_not_covered(partnership, today: date, state: str) -> str:
     """Why the covenants in force do not cover the sharing the partnership's variant expects
     (``partnerships.variants``), or "". Only asked while some covenant is in force: without
     one, ``no_covenant`` or ``covenant_expired`` already says so."""
-    from partnerships.models import Variant
-    from partnerships.variants import defaults_for
-    from ppsportal.sensitivity import TLP
-
     if state not in (CovenantState.ACTIVE, CovenantState.EXPIRING):
         return ""
     expected = defaults_for(partnership).expected_clause
@@ -104,8 +99,6 @@ def _variant_not_covered(partnership, today: date, state: str) -> str:
 def assess(partnership, today: date) -> HealthReport:
     """Assess a partnership from ``selectors.partnerships_with_health_data``: members and
     covenants (with signatories) prefetched, contact and action counts annotated. No queries."""
-    from partnerships.models import PartnerRole
-
     reasons: list[Reason] = []
     last = partnership.last_contact_on
     days_since = (today - last).days if last else None
@@ -180,7 +173,7 @@ def assess(partnership, today: date) -> HealthReport:
         reasons.append(Reason("variant_not_covered", HealthStatus.AT_RISK, uncovered))
 
     present = {m.role for m in partnership.members.all() if m.left_on is None}
-    missing = [r for r in partnership.needed_roles() if r not in present]
+    missing = [r for r in needed_roles(partnership) if r not in present]
     if missing:
         labels = ", ".join(str(PartnerRole(r).label) for r in missing)
         reasons.append(

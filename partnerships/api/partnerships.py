@@ -39,6 +39,7 @@ from partnerships.selectors import (
 )
 from partnerships.services.contacts import cost_allocation_set
 from partnerships.services.partnerships import partnership_create, partnership_update
+from partnerships.variants import needed_roles
 from ppsportal.api.common import (
     OrganisationField,
     OrganisationRefSerializer,
@@ -151,7 +152,7 @@ class PartnershipSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(PartnerRoleSerializer(many=True))
     def get_required_roles(self, partnership) -> list[dict]:
-        return partner_roles(partnership.needed_roles())
+        return partner_roles(needed_roles(partnership))
 
     @extend_schema_field(PartnerRoleSerializer(many=True))
     def get_missing_roles(self, partnership) -> list[dict]:

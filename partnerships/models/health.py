@@ -11,7 +11,13 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from partnerships.health import HealthStatus
+
+class HealthStatus(models.TextChoices):
+    """The outcome of ``partnerships.health.assess``: the worst weight among its reasons."""
+
+    HEALTHY = "healthy", _("Healthy")
+    ATTENTION = "attention", _("Needs attention")
+    AT_RISK = "at_risk", _("At risk")
 
 
 class HealthSnapshot(models.Model):

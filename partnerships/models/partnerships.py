@@ -147,12 +147,6 @@ class Partnership(models.Model):
     def variant_meaning(self) -> str:
         return str(VARIANT_MEANINGS[self.variant])
 
-    def needed_roles(self) -> list[str]:
-        """The roles the completeness check asks (``partnerships.variants.needed_roles``)."""
-        from partnerships.variants import needed_roles
-
-        return needed_roles(self)
-
 
 class PartnershipMember(models.Model):
     """An organisation at the table of a partnership, in one role, from one date to another."""

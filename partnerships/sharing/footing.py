@@ -35,7 +35,7 @@ def _outer(ref):
 
 
 def _signed_by(organisation, today: date) -> Exists:
-    from partnerships.models import CovenantSignatory
+    from partnerships.models.covenants import CovenantSignatory
 
     return Exists(
         CovenantSignatory.objects.filter(
@@ -59,7 +59,7 @@ def _clause_allows(level) -> Q:
 def footing_covenants(*, sharer, receiver, today: date, level=None) -> QuerySet:
     """The covenants in force on ``today`` that both ``sharer`` and ``receiver`` signed (and did
     not withdraw from) and, if ``level`` is given, whose clause allows it."""
-    from partnerships.models import Covenant
+    from partnerships.models.covenants import Covenant
 
     qs = Covenant.objects.in_force(today).filter(
         _signed_by(sharer, today), _signed_by(receiver, today)

@@ -28,6 +28,7 @@ from partnerships.selectors import (
     partnerships_visible_to,
     partnerships_with_health_data,
 )
+from partnerships.variants import needed_roles
 
 pytestmark = pytest.mark.django_db
 
@@ -144,7 +145,7 @@ def test_demo_partnerships_have_contacts_actions_costs_and_a_full_key(seeded):
         assert summary["total"] > 0
         assert sum(share["percentage"] for share in summary["shares"]) == 100
         assert partnership.liaison is not None
-        assert partnership.needed_roles()
+        assert needed_roles(partnership)
 
 
 def test_arena_operator_sees_the_arena_and_not_the_vierdaagse(seeded):

@@ -20,6 +20,7 @@ from partnerships.selectors import actor_for, cost_summary, partnerships_visible
 from partnerships.services import contacts as contact_services
 from partnerships.services import covenants as covenant_services
 from partnerships.services import partnerships as partnership_services
+from partnerships.variants import needed_roles
 from tests.factories import OrganisationFactory, UserFactory
 from tests.partnerships.helpers import make_partnership
 from tests.pdfs import (
@@ -95,7 +96,7 @@ def test_unknown_required_role_is_refused(org_a):
 
 def test_completeness_default_per_kind(org_a):
     partnership = make_partnership(operator_org=org_a)
-    assert partnership.needed_roles() == ["venue_operator", "municipality", "police"]
+    assert needed_roles(partnership) == ["venue_operator", "municipality", "police"]
 
 
 # --- Covenants ----------------------------------------------------------------------------------
