@@ -154,8 +154,6 @@ def covenant_withdraw_signatory(
     """A party withdraws: what was shared with it under this covenant is no longer visible. When
     it was the last party that had not signed a new version, that version takes effect (it
     replaces the earlier ones, as if the last party had signed)."""
-    from partnerships.services.signing import take_effect_if_signed
-
     signatory = CovenantSignatory.objects.filter(
         covenant=covenant, organisation=organisation
     ).first()
@@ -170,6 +168,31 @@ def covenant_withdraw_signatory(
     if covenant.status_on(today) not in {Covenant.Status.TERMINATED, Covenant.Status.EXPIRED}:
         take_effect_if_signed(covenant, today)
     return signatory
+
+
+def take_effect_if_signed(covenant: Covenant, today: date) -> bool:
+    """A new version that every current party has signed replaces every earlier version. Called
+    when a party signs, and when the last party that had not signed withdraws."""
+    if not covenant.supersedes_id:
+        return False
+    parties = covenant.signatories.filter(withdrawn_on__isnull=True)
+    if not parties.exists() or parties.filter(signed_on__isnull=True).exists():
+        return False
+    _replace(covenant.supersedes, covenant, today)
+    return True
+
+
+def _replace(old: Covenant, new: Covenant, today: date) -> None:
+    """``new`` replaces every earlier version, not only the one it supersedes: a version proposed
+    on top of an unsigned draft must not leave the last signed version in force beside it."""
+    from partnerships.sharing.services import grants_move_to_version
+
+    while old is not None:
+        if old.terminated_on is None or old.terminated_on > today:
+            old.terminated_on = max(today, old.effective_from)
+            old.save(update_fields=["terminated_on"])
+        grants_move_to_version(old=old, new=new)
+        old = old.supersedes
 
 
 @transaction.atomic

@@ -191,33 +191,8 @@ def covenant_sign(*, covenant: Covenant, by, document=None) -> CovenantSignatory
     signatory.save(update_fields=["signed_on", "signed_by", "signed_at"])
     if document is not None:
         low.covenant_upload_document(covenant=covenant, upload=document, by=by)
-    take_effect_if_signed(covenant, today)
+    low.take_effect_if_signed(covenant, today)
     return signatory
-
-
-def take_effect_if_signed(covenant: Covenant, today: date) -> bool:
-    """A new version that every current party has signed replaces every earlier version. Called
-    when a party signs, and when the last party that had not signed withdraws."""
-    if not covenant.supersedes_id:
-        return False
-    parties = covenant.signatories.filter(withdrawn_on__isnull=True)
-    if not parties.exists() or parties.filter(signed_on__isnull=True).exists():
-        return False
-    _replace(covenant.supersedes, covenant, today)
-    return True
-
-
-def _replace(old: Covenant, new: Covenant, today: date) -> None:
-    """``new`` replaces every earlier version, not only the one it supersedes: a version proposed
-    on top of an unsigned draft must not leave the last signed version in force beside it."""
-    from partnerships.sharing.services import grants_move_to_version
-
-    while old is not None:
-        if old.terminated_on is None or old.terminated_on > today:
-            old.terminated_on = max(today, old.effective_from)
-            old.save(update_fields=["terminated_on"])
-        grants_move_to_version(old=old, new=new)
-        old = old.supersedes
 
 
 @transaction.atomic
