@@ -48,9 +48,8 @@ from partnerships.forms import add_service_errors
 from partnerships.selectors import actor_for
 from partnerships.sharing.reads import read_many, read_one
 from ppsportal.pagination import paginate
-from threats.jurisdictions import level_context_for
 from threats.models import Measure, ScaleUpStep
-from threats.selectors import scale_up_checklist, soft_targets_own
+from threats.selectors import level_context_for, scale_up_checklist, soft_targets_own
 
 POLL_OVERLAP = timedelta(seconds=60)  # a cursor this far back catches rows committed late
 JSON_LIMIT = 50

@@ -80,6 +80,20 @@ def level_label(jurisdiction: str, level) -> str:
 # --- the levels a scale-up scenario climbs -------------------------------------------------------
 
 
+class AlertLevel(models.TextChoices):
+    """The NCTV's sector alert levels (ATb), in rising order; also the steps of a Dutch
+    target's scale-up scenario."""
+
+    BASISNIVEAU = "basisniveau", _("Basic level")
+    LICHTE_DREIGING = "lichte_dreiging", _("Low threat")
+    MATIGE_DREIGING = "matige_dreiging", _("Moderate threat")
+    HOGE_DREIGING = "hoge_dreiging", _("High threat")
+
+    @classmethod
+    def rank(cls, level: str) -> int:
+        return list(cls.values).index(level)
+
+
 class OcamScaleUpLevel(models.TextChoices):
     """OCAM/OCAD's threat levels as the steps of a Belgian target's scale-up scenario, rising."""
 
@@ -93,16 +107,12 @@ def scale_up_levels(jurisdiction: str) -> list[tuple[str, str]]:
     """The levels a target's scale-up scenario climbs, lowest first, as ``(value, label)``: its
     own authority's. The Netherlands: the NCTV's ATb sector levels; Belgium: OCAM/OCAD's 1 to 4."""
     if authority_for(jurisdiction).has_sector_levels:
-        from threats.models.levels import AlertLevel
-
         return list(AlertLevel.choices)
     return list(OcamScaleUpLevel.choices)
 
 
 def scale_up_level_label(level: str) -> str:
     """The label of a scale-up level of any jurisdiction ('' for an unknown one)."""
-    from threats.models.levels import AlertLevel
-
     for value, label in [*AlertLevel.choices, *OcamScaleUpLevel.choices]:
         if value == level:
             return str(label)
@@ -157,14 +167,3 @@ class LevelContext:
     def atb(self, display: str) -> str:
         """The alert's ATb level ``display`` as this reader reads it."""
         return f"{display} — {self.atb_caption}" if self.foreign else str(display)
-
-
-def level_context_for(organisation) -> LevelContext:
-    """The ``LevelContext`` for a reader of ``organisation`` (one query, none for a Dutch one)."""
-    jurisdiction = jurisdiction_of(organisation)
-    if authority_for(jurisdiction).nctv_is_authority:
-        return LevelContext(jurisdiction)
-    from threats.selectors import threat_level_current
-
-    current = threat_level_current(getattr(organisation, "region", ""), jurisdiction)
-    return LevelContext(jurisdiction, current.level if current is not None else None)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from partnerships.models import Jurisdiction, Partnership, PartnershipMember
 from partnerships.selectors import Actor
 from partnerships.sharing.selectors import is_visible, visible_to
-from threats.jurisdictions import authority_for
+from threats.jurisdictions import LevelContext, authority_for, jurisdiction_of
 from threats.models import (
     AlertLevel,
     CapacityTier,
@@ -36,6 +36,16 @@ def threat_level_current(region: str = "", jurisdiction: str = NL) -> NationalTh
         if regional is not None:
             return regional
     return levels.filter(region="").first()
+
+
+def level_context_for(organisation) -> LevelContext:
+    """The ``LevelContext`` for a reader of ``organisation``: whose level an alert's ATb level
+    is, with the reader's own authority's current level (one query, none for a Dutch one)."""
+    jurisdiction = jurisdiction_of(organisation)
+    if authority_for(jurisdiction).nctv_is_authority:
+        return LevelContext(jurisdiction)
+    current = threat_level_current(getattr(organisation, "region", ""), jurisdiction)
+    return LevelContext(jurisdiction, current.level if current is not None else None)
 
 
 def threat_level_history(limit: int = 50, jurisdiction: str = NL):

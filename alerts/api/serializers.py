@@ -36,8 +36,8 @@ from ppsportal.api.common import (
 )
 from ppsportal.api.fields import CodeLabelSerializer, SectorField, SectorRefSerializer, code_labels
 from ppsportal.sensitivity import TLP
-from threats.jurisdictions import level_context_for
 from threats.models import AlertLevel, Measure, ThreatAssessment
+from threats.selectors import level_context_for
 
 # --- Reading ------------------------------------------------------------------------------------
 

@@ -70,8 +70,8 @@ def missing_translation(alert, language: str) -> bool:
 def notice(alert, language: str | None = None, organisation=None) -> Message:
     """The alert's notice for a reader of ``organisation``: under another authority than the
     NCTV, the ATb level is labelled as the NCTV's and their own authority's level stands beside
-    it (``threats.jurisdictions.level_context_for``)."""
-    from threats.jurisdictions import level_context_for
+    it (``threats.selectors.level_context_for``)."""
+    from threats.selectors import level_context_for
 
     language = language or settings.LANGUAGE_CODE
     context = level_context_for(organisation)

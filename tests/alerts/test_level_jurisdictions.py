@@ -1,7 +1,7 @@
 """An alert carries the NCTV's Dutch sector level (ATb). A recipient under another authority
 (Belgium, OCAM/OCAD) reads it labelled as the NCTV's, with their own authority's current level
 beside it — in the e-mail, the inbox and the alert page; a Dutch recipient's texts stay as they
-were. The words come from ``threats.jurisdictions.level_context_for``."""
+were. The words come from ``threats.selectors.level_context_for``."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from tests.factories import UserFactory
 from tests.signin import sign_in
 from threats import services as threat_services
 from threats import services_levels
-from threats.jurisdictions import level_context_for
+from threats.selectors import level_context_for
 
 NCTV_LEVEL = "Matige dreiging — ATb-niveau (NCTV, Nederland)"
 OCAM_LINE = "Niveau van uw eigen autoriteit (OCAM/OCAD): 3 — ernstig (OCAM)"

@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from partnerships.models import Jurisdiction
-from threats.jurisdictions import level_label, valid_levels_condition
+from threats.jurisdictions import AlertLevel, level_label, valid_levels_condition
 
 
 class ThreatLevel(models.IntegerChoices):
@@ -20,19 +20,6 @@ class ThreatLevel(models.IntegerChoices):
     SIGNIFICANT = 3, _("3 — significant")
     SUBSTANTIAL = 4, _("4 — substantial")
     CRITICAL = 5, _("5 — critical")
-
-
-class AlertLevel(models.TextChoices):
-    """ATb levels, in rising order."""
-
-    BASISNIVEAU = "basisniveau", _("Basic level")
-    LICHTE_DREIGING = "lichte_dreiging", _("Low threat")
-    MATIGE_DREIGING = "matige_dreiging", _("Moderate threat")
-    HOGE_DREIGING = "hoge_dreiging", _("High threat")
-
-    @classmethod
-    def rank(cls, level: str) -> int:
-        return list(cls.values).index(level)
 
 
 class NationalThreatLevel(models.Model):
