@@ -16,4 +16,4 @@ app = Celery("ppsportal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-import ppsportal.observability  # noqa: E402,F401 - the request id travels in task headers
+import ppsportal.request_id  # noqa: E402,F401 - the request id travels in task headers

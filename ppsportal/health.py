@@ -20,6 +20,7 @@ from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from ppsportal.celery import app
 from ppsportal.tasks import WORKER_HEARTBEAT_KEY
 
 HEARTBEAT_STALE_AFTER_SECONDS = 300
@@ -55,7 +56,6 @@ def _migrations_applied() -> bool:
 def _broker_ok() -> bool | None:
     if not settings.REDIS_URL:
         return None  # tasks run in-process
-    from ppsportal.celery import app
 
     try:
         with app.connection_for_write() as conn:

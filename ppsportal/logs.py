@@ -10,7 +10,7 @@ import json
 import logging
 from datetime import UTC, datetime
 
-from ppsportal.observability import current_request_id
+from ppsportal.request_id import current_request_id
 
 # Attributes every LogRecord has; anything else on a record came from ``extra=`` and is logged.
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "request_id"}

@@ -28,6 +28,9 @@ from django.http import Http404, HttpResponse
 from django.utils.module_loading import autodiscover_modules
 from django.views.decorators.cache import never_cache
 
+from ppsportal.celery import app
+from ppsportal.health import heartbeat_age_seconds
+
 
 @dataclass
 class Metric:
@@ -85,8 +88,6 @@ def _request_metrics() -> list[Metric]:
 
 # --- Broker and workers ---------------------------------------------------------------------------
 def task_queue_names() -> list[str]:
-    from ppsportal.celery import app
-
     names = {app.conf.task_default_queue}
     for queue in app.conf.task_queues or ():
         names.add(queue.name)
@@ -99,9 +100,6 @@ def task_queue_names() -> list[str]:
 def _broker_metrics() -> list[Metric]:
     if not settings.REDIS_URL:
         return []
-    from ppsportal.celery import app
-    from ppsportal.health import heartbeat_age_seconds
-
     up = Metric("ppsportal_broker_up", "1 when the Celery broker answers")
     depth = Metric("ppsportal_task_queue_depth", "Messages waiting in each task queue")
     try:

@@ -4,7 +4,8 @@ every request counted and timed for /metrics (ppsportal.metrics).
 The id comes from the proxy's ``X-Request-ID`` when it is a plain token (letters, digits, ``.-_``,
 at most 64), else a new one; it is sent back in ``X-Request-ID``, put on every log line
 (ppsportal.logs) and into the headers of each Celery task published while the request runs, so
-a worker's lines about a request's deliveries carry the same id.
+a worker's lines about a request's deliveries carry the same id (``ppsportal.request_id``, which
+the Celery app loads).
 """
 
 from __future__ import annotations
@@ -13,32 +14,14 @@ import logging
 import re
 import time
 import uuid
-from contextlib import contextmanager
-from contextvars import ContextVar
-
-from celery.signals import before_task_publish, task_postrun, task_prerun
 
 from ppsportal.metrics import observe_request
+from ppsportal.request_id import request_id_context
 
 logger = logging.getLogger("ppsportal.request")
 
-_request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 _ACCEPTABLE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 HEADER = "X-Request-ID"
-TASK_HEADER = "request_id"
-
-
-def current_request_id() -> str | None:
-    return _request_id.get()
-
-
-@contextmanager
-def request_id_context(request_id: str | None):
-    token = _request_id.set(request_id)
-    try:
-        yield request_id
-    finally:
-        _request_id.reset(token)
 
 
 def _incoming_id(request) -> str:
@@ -74,28 +57,3 @@ class RequestObservationMiddleware:
 
 # Bounded label values: a client choosing arbitrary methods must not grow the metrics.
 _METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
-
-
-# --- Into Celery tasks ----------------------------------------------------------------------------
-@before_task_publish.connect
-def _put_request_id_in_task_headers(headers=None, **kwargs) -> None:
-    request_id = current_request_id()
-    if headers is not None and request_id and not headers.get(TASK_HEADER):
-        headers[TASK_HEADER] = request_id
-
-
-_task_tokens: dict[str, object] = {}
-
-
-@task_prerun.connect
-def _take_request_id_from_task(task_id=None, task=None, **kwargs) -> None:
-    # In-process (eager) tasks run inside the request and keep its id.
-    request_id = getattr(task.request, TASK_HEADER, None) or current_request_id()
-    _task_tokens[task_id] = _request_id.set(request_id)
-
-
-@task_postrun.connect
-def _forget_request_id(task_id=None, **kwargs) -> None:
-    token = _task_tokens.pop(task_id, None)
-    if token is not None:
-        _request_id.reset(token)

@@ -14,7 +14,7 @@ from django.core.cache import cache
 
 from ppsportal.celery import app
 from ppsportal.logs import JsonFormatter, RequestIdFilter
-from ppsportal.observability import current_request_id, request_id_context
+from ppsportal.request_id import current_request_id, request_id_context
 
 SEEN_KEY = "tests:request-id-seen-by-task"
 
