@@ -7,10 +7,9 @@ its closest enclosing module. Imports under ``if TYPE_CHECKING:`` never run and 
 
 Module-level imports count, always: no circle is allowed among them.
 
-Imports inside a function body count too (``test_no_circle_counting_deferred_imports``): an
-import deferred into a function is how a circle hides (the alerts outbox dispatcher did so). The
-few deferred circles that remain are listed in ``KNOWN_DEFERRED`` with their reason; the test fails
-on any other circle, and on a listed one that is gone (so the list only shrinks).
+Imports inside a function body count too (``test_no_circle_counting_deferred_imports``), with
+no exception: an import deferred into a function is how a circle hides (the alerts outbox
+dispatcher did so, and five more, each broken by giving a responsibility to the lower module).
 """
 
 from __future__ import annotations
@@ -21,46 +20,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("alerts", "interop", "partnerships", "ppsportal", "preparedness", "sso", "threats")
-
-# Circles that exist only through imports deferred into a function, each a strongly connected set
-# of modules. Debt, not design: break one and take it off this list.
-KNOWN_DEFERRED: dict[frozenset[str], str] = {
-    frozenset({"partnerships.models.partnerships", "partnerships.variants"}): (
-        "Partnership.needed_roles asks variants.needed_roles, which reads the partnership models"
-    ),
-    frozenset(
-        {
-            "partnerships.health",
-            "partnerships.models",
-            "partnerships.models.grants",
-            "partnerships.models.health",
-            "partnerships.sharing.footing",
-            "partnerships.sharing.models",
-            "partnerships.sharing.selectors",
-        }
-    ): (
-        "models.health takes HealthStatus from health, whose checks read models; the grant "
-        "models' manager asks sharing.selectors, whose footing reads the covenant models"
-    ),
-    frozenset(
-        {"threats.jurisdictions", "threats.models", "threats.models.assessments"}
-        | {"threats.models.levels", "threats.models.reports", "threats.models.targets"}
-        | {"threats.rules", "threats.selectors"}
-    ): (
-        "the level models take their labels from jurisdictions, which reads AlertLevel and the "
-        "current level (selectors) at call time"
-    ),
-    frozenset(
-        {"ppsportal.celery", "ppsportal.health", "ppsportal.metrics", "ppsportal.observability"}
-    ): (
-        "the Celery app loads observability (request id in task headers), whose metrics read "
-        "the Celery app's queues and heartbeat"
-    ),
-    frozenset({"partnerships.services.covenants", "partnerships.services.signing"}): (
-        "covenant_sign's last step, take_effect_if_signed, lives in signing, which builds on "
-        "the covenant services"
-    ),
-}
 
 
 def _modules() -> dict[str, Path]:
@@ -196,11 +155,8 @@ def test_no_circle_among_module_level_imports():
 def test_no_circle_counting_deferred_imports():
     graph = _graph(deferred=True)
     circles = _circles(graph)
-    new = [members for members in circles if members not in KNOWN_DEFERRED]
-    assert not new, "import circles (counting imports inside functions):\n" + _describe(new, graph)
-    gone = set(KNOWN_DEFERRED) - set(circles)
-    assert not gone, "no longer a circle, take it off KNOWN_DEFERRED: " + "; ".join(
-        ", ".join(sorted(members)) for members in gone
+    assert not circles, "import circles (counting imports inside functions):\n" + _describe(
+        circles, graph
     )
 
 
