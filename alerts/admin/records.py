@@ -13,7 +13,7 @@ from alerts.admin.lifecycle import refusal_text
 from alerts.models import Acknowledgement, Delivery, StatusReport, WebhookSubscription
 from alerts.webhooks import webhook_disable, webhook_enable
 from ppsportal.admin.base import StaffAdmin
-from ppsportal.admin.common import measures_text
+from threats.labels import measures_text
 
 
 class RecordAdmin(StaffAdmin):

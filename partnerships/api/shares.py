@@ -15,6 +15,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from partnerships.drf import OrganisationField, OrganisationRefSerializer
 from partnerships.models import Covenant, Organisation
 from partnerships.selectors import actor_for
 from partnerships.sharing import services as sharing
@@ -27,12 +28,7 @@ from partnerships.sharing.partner import (
 )
 from partnerships.sharing.reads import record_reads
 from partnerships.sharing.registry import spec_for
-from ppsportal.api.common import (
-    OrganisationField,
-    OrganisationRefSerializer,
-    PublicIdField,
-    errors,
-)
+from ppsportal.api.common import PublicIdField, errors
 
 OBJECT_TYPES = [
     ("contact_entry", _("Contact-log entry")),

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet, InlineForeignKeyField
 from django.http import HttpResponseRedirect
 
-from partnerships.selectors import actor_for
+from ppsportal.actors import actor_for
 from ppsportal.transactions import dry_run
 
 
