@@ -121,9 +121,22 @@ def _object(request, object_type, object_id):
     return obj
 
 
-class ShareListView(GenericAPIView):
+class _SharesView(GenericAPIView):
     serializer_class = PartnerShareSerializer
     queryset = Organisation.objects.none()  # for the schema only: the rows are shares
+    rows_of = None  # for a list: organisation -> its shares (made or received)
+
+    def list_page(self, request):
+        """A page of the caller's organisation's shares; each AMBER+ object listed is a read."""
+        actor = _actor(request)
+        rows = type(self).rows_of(actor.organisation) if actor.organisation is not None else []
+        page = self.paginate_queryset(rows)
+        record_reads(actor, page, request=request, purpose="api list")
+        return self.get_paginated_response(PartnerShareSerializer(page, many=True).data)
+
+
+class ShareListView(_SharesView):
+    rows_of = staticmethod(shares_made_by)
 
     def get_serializer_class(self):
         return ShareCreateSerializer if self.request.method == "POST" else PartnerShareSerializer
@@ -140,11 +153,7 @@ class ShareListView(GenericAPIView):
         tags=["shares"],
     )
     def get(self, request):
-        actor = _actor(request)
-        rows = shares_made_by(actor.organisation) if actor.organisation is not None else []
-        page = self.paginate_queryset(rows)
-        record_reads(actor, page, request=request, purpose="api list")
-        return self.get_paginated_response(PartnerShareSerializer(page, many=True).data)
+        return self.list_page(request)
 
     @extend_schema(
         operation_id="shares_create",
@@ -199,9 +208,8 @@ class ShareListView(GenericAPIView):
         return Response(PartnerShareSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
-class SharesReceivedView(GenericAPIView):
-    serializer_class = PartnerShareSerializer
-    queryset = Organisation.objects.none()  # for the schema only: the rows are shares
+class SharesReceivedView(_SharesView):
+    rows_of = staticmethod(shares_received_by)
 
     @extend_schema(
         operation_id="shares_received",
@@ -215,17 +223,10 @@ class SharesReceivedView(GenericAPIView):
         tags=["shares"],
     )
     def get(self, request):
-        actor = _actor(request)
-        rows = shares_received_by(actor.organisation) if actor.organisation is not None else []
-        page = self.paginate_queryset(rows)
-        record_reads(actor, page, request=request, purpose="api list")
-        return self.get_paginated_response(PartnerShareSerializer(page, many=True).data)
+        return self.list_page(request)
 
 
-class ShareDetailView(GenericAPIView):
-    serializer_class = PartnerShareSerializer
-    queryset = Organisation.objects.none()  # for the schema only: the rows are shares
-
+class ShareDetailView(_SharesView):
     @extend_schema(
         operation_id="shares_destroy",
         summary="Withdraw a share",

@@ -64,11 +64,9 @@ class StaffInlineMixin:
         return is_staff_request(request)
 
 
-class ReadOnlyInlineMixin(StaffInlineMixin):
-    """Rows shown for reference, each with a link to its own admin page."""
-
-    extra = 0
-    show_change_link = True
+class ReadOnlyMixin:
+    """Rows staff only read: nobody adds, changes or deletes them here (the services, the
+    delivery engine or the audit writer do). For model admins and inlines alike."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -78,6 +76,13 @@ class ReadOnlyInlineMixin(StaffInlineMixin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyInlineMixin(ReadOnlyMixin, StaffInlineMixin):
+    """Rows shown for reference, each with a link to its own admin page."""
+
+    extra = 0
+    show_change_link = True
 
 
 # --- Dry runs (``ppsportal.transactions.dry_run``: the savepoint that is always rolled back) ---
