@@ -269,9 +269,7 @@ def _alert(spec, users, organisations, partnerships) -> Alert:
         for username, status, note in spec.get("statuses", []):
             if _answered(StatusReport, alert, users[username]):
                 continue
-            services.alert_report_status(
-                alert_public_id=alert.public_id, by=users[username], status=status, note=note
-            )
+            services.alert_report_status(alert=alert, by=users[username], status=status, note=note)
     return alert
 
 

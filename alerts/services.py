@@ -40,7 +40,6 @@ from alerts.selectors import (
     alerts_visible_to,
     audience_organisations,
     audience_size_before_entitlement,
-    recipient_alert_get,
     unreachable_reasons,
     webhooks_of,
 )
@@ -686,18 +685,19 @@ def alert_acknowledge(*, alert: Alert, by, note: str = "", measures_taken=()) ->
 
 
 @transaction.atomic
-def alert_report_status(*, alert_public_id, by, status: str, note: str = "") -> StatusReport:
+def alert_report_status(*, alert: Alert, by, status: str, note: str = "") -> StatusReport:
     """A user of a recipient organisation reports its situation (measures in place, need
     assistance, closed or evacuated, not affected) with an optional note; a later report
     replaces it while the alert is published. Not a recipient (or not visible):
-    ``AlertNotFound``; may see but not write: ``PermissionDenied``."""
+    ``AlertNotFound``; may see but not write: ``PermissionDenied``. The face passes the alert it
+    loaded; the service checks it against the read door again and reads its current status
+    there (one query)."""
     actor = actor_for(by)
     if actor.organisation is None:
         raise AlertNotFound()
-    try:
-        alert = recipient_alert_get(actor, alert_public_id)
-    except (Alert.DoesNotExist, ValidationError, ValueError):
-        raise AlertNotFound() from None
+    current = _recipient_door(actor).filter(pk=alert.pk).values_list("status", flat=True).first()
+    if current is None:
+        raise AlertNotFound()
     if not policy.may_report_status(actor):
         raise PermissionDenied(_("Your role does not allow answering alerts."))
     if status not in StatusReport.Status.values:
@@ -705,8 +705,8 @@ def alert_report_status(*, alert_public_id, by, status: str, note: str = "") -> 
             {"status": _("Unknown status: %(status)s") % {"status": str(status)[:40]}},
             code="unknown_status",
         )
-    if alert.status != Alert.Status.PUBLISHED:
-        raise policy.refusal("not_open_report", status=alert.get_status_display())
+    if current != Alert.Status.PUBLISHED:
+        raise policy.refusal("not_open_report", status=Alert.Status(current).label)
     note = (note or "").strip()
     if XML_ILLEGAL.search(note):
         raise ValidationError({"note": _("This text contains an invisible control character.")})

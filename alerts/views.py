@@ -347,7 +347,7 @@ def alert_report_status(request, public_id):
     if form.is_valid():
         try:
             services.alert_report_status(
-                alert_public_id=alert.public_id,
+                alert=alert,
                 by=request.user,
                 status=form.cleaned_data["status"],
                 note=form.cleaned_data["note"],

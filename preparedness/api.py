@@ -22,7 +22,6 @@ from alerts.selectors import alerts_visible_to
 from partnerships.policy import require
 from partnerships.selectors import actor_for
 from ppsportal.api.common import PortalViewSetMixin, PublicIdField, errors
-from ppsportal.api.fields import SoftTargetRefSerializer
 from preparedness import selectors, services
 from preparedness.models import (
     ActionItem,
@@ -34,6 +33,7 @@ from preparedness.models import (
     ProcedureState,
     TrainingRecord,
 )
+from threats.drf import SoftTargetRefSerializer
 from threats.models import SoftTarget
 
 # --- Fields -------------------------------------------------------------------------------------

@@ -28,22 +28,24 @@ from preparedness.forms import (
 )
 
 
-def _target_to_change(request, public_id):
-    """The soft target, if the user sees its preparedness (else 404) and may change it (else
-    403)."""
+def _to_change(request, visible_to, public_id, *, target_of=lambda obj: obj.soft_target):
+    """The object ``public_id`` among ``visible_to(actor)`` (else 404) and its soft target,
+    whose preparedness the user may change (else 403)."""
     actor = actor_for(request.user)
-    target = selectors.preparedness_targets_visible_to(actor).filter(public_id=public_id).first()
-    if target is None:
-        raise Http404
-    require(services.may_change_preparedness(actor, target))
-    return target
-
-
-def _visible(request, qs, public_id):
-    obj = qs.filter(public_id=public_id).first()
+    obj = visible_to(actor).filter(public_id=public_id).first()
     if obj is None:
         raise Http404
-    return obj
+    target = target_of(obj)
+    require(services.may_change_preparedness(actor, target))
+    return obj, target
+
+
+def _target_to_change(request, public_id):
+    """The soft target, if the user sees its preparedness and may change it."""
+    target, _target = _to_change(
+        request, selectors.preparedness_targets_visible_to, public_id, target_of=lambda t: t
+    )
+    return target
 
 
 def _form_page(request, *, form, target, title, save, done, anchor):
@@ -72,31 +74,25 @@ def _data(request):
 @require_http_methods(["GET", "POST"])
 def procedure_create(request, public_id):
     target = _target_to_change(request, public_id)
-    form = ProcedureForm(_data(request), initial={"kind": request.GET.get("kind")})
-    return _form_page(
-        request,
-        form=form,
-        target=target,
-        title=_("Write a procedure"),
-        save=lambda data: services.procedure_save(soft_target=target, by=request.user, **data),
-        done=_("The procedure has been saved."),
-        anchor="procedures",
-    )
+    initial = {"kind": request.GET.get("kind")}
+    return _procedure_page(request, target, initial, title=_("Write a procedure"))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def procedure_edit(request, public_id):
-    actor = actor_for(request.user)
-    procedure = _visible(request, selectors.procedures_visible_to(actor), public_id)
-    target = procedure.soft_target
-    require(services.may_change_preparedness(actor, target))
-    form = ProcedureForm(_data(request), initial=ProcedureForm.initial_for(procedure))
+    procedure, target = _to_change(request, selectors.procedures_visible_to, public_id)
+    initial = ProcedureForm.initial_for(procedure)
+    return _procedure_page(request, target, initial, title=_("Change the procedure"))
+
+
+def _procedure_page(request, target, initial, *, title):
+    """Writing and changing a procedure are one service call (``procedure_save``)."""
     return _form_page(
         request,
-        form=form,
+        form=ProcedureForm(_data(request), initial=initial),
         target=target,
-        title=_("Change the procedure"),
+        title=title,
         save=lambda data: services.procedure_save(soft_target=target, by=request.user, **data),
         done=_("The procedure has been saved."),
         anchor="procedures",
@@ -136,9 +132,7 @@ def exercise_plan(request, public_id):
 
 
 def _exercise_to_change(request, public_id):
-    actor = actor_for(request.user)
-    exercise = _visible(request, selectors.exercises_visible_to(actor), public_id)
-    require(services.may_change_preparedness(actor, exercise.soft_target))
+    exercise, _target = _to_change(request, selectors.exercises_visible_to, public_id)
     return exercise
 
 
@@ -176,10 +170,12 @@ def action_item_create(request, public_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def action_item_edit(request, public_id):
-    actor = actor_for(request.user)
-    item = _visible(request, selectors.action_items_visible_to(actor), public_id)
-    target = item.exercise.soft_target
-    require(services.may_change_preparedness(actor, target))
+    item, target = _to_change(
+        request,
+        selectors.action_items_visible_to,
+        public_id,
+        target_of=lambda item: item.exercise.soft_target,
+    )
     return _form_page(
         request,
         form=ActionItemDueForm(_data(request), initial={"due_on": item.due_on}),

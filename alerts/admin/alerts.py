@@ -33,8 +33,9 @@ from alerts.models import (
 )
 from alerts.selectors import with_counts
 from partnerships.selectors import actor_for
+from partnerships.sharing.admin import AuditedReadsMixin
 from ppsportal.admin.base import ReadOnlyInlineMixin, ServiceAdmin
-from ppsportal.admin.common import AuditedReadsMixin, measures_text
+from threats.labels import measures_text
 
 RECORD_FIELDS = [
     "status_display",

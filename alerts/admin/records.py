@@ -12,21 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from alerts.admin.lifecycle import refusal_text
 from alerts.models import Acknowledgement, Delivery, StatusReport, WebhookSubscription
 from alerts.webhooks import webhook_disable, webhook_enable
-from ppsportal.admin.base import StaffAdmin
-from ppsportal.admin.common import measures_text
+from ppsportal.admin.base import ReadOnlyMixin, StaffAdmin
+from threats.labels import measures_text
 
 
-class RecordAdmin(StaffAdmin):
+class RecordAdmin(ReadOnlyMixin, StaffAdmin):
     """Staff read these rows; the services and the delivery engine write them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Delivery)

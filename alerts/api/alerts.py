@@ -455,7 +455,7 @@ class AlertViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         report = services.alert_report_status(
-            alert_public_id=self.kwargs["id"], by=request.user, **serializer.validated_data
+            alert=self._recipient_alert(), by=request.user, **serializer.validated_data
         )
         return Response(StatusReportSerializer(report, context=self.get_serializer_context()).data)
 

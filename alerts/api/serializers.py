@@ -24,18 +24,14 @@ from alerts.models import (
     Urgency,
 )
 from alerts.regions import regions as known_regions
+from partnerships.drf import OrganisationField, OrganisationRefSerializer, PartnershipRefSerializer
 from partnerships.models import Partnership
 from partnerships.selectors import actor_for
 from partnerships.sharing.drf import SharedUnderField
-from ppsportal.api.common import (
-    OrganisationField,
-    OrganisationRefSerializer,
-    PartnershipRefSerializer,
-    PublicIdField,
-    UserRefSerializer,
-)
-from ppsportal.api.fields import CodeLabelSerializer, SectorField, SectorRefSerializer, code_labels
+from ppsportal.api.common import PublicIdField, UserRefSerializer
+from ppsportal.api.fields import CodeLabelSerializer, code_labels
 from ppsportal.sensitivity import TLP
+from threats.drf import SectorField, SectorRefSerializer
 from threats.models import AlertLevel, Measure, ThreatAssessment
 from threats.selectors import level_context_for
 

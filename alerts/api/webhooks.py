@@ -22,12 +22,8 @@ from alerts.webhooks import (
     webhook_update,
     webhooks_visible_to,
 )
-from ppsportal.api.common import (
-    OrganisationRefSerializer,
-    PortalViewSetMixin,
-    StableOrderingFilter,
-    errors,
-)
+from partnerships.drf import OrganisationRefSerializer
+from ppsportal.api.common import PortalViewSetMixin, StableOrderingFilter, errors
 
 
 class WebhookSerializer(serializers.ModelSerializer):

@@ -21,9 +21,9 @@ from ppsportal.admin.base import (
     ServiceAdmin,
     ServiceFormSet,
     ServiceInline,
-    dry_run,
     fresh,
 )
+from ppsportal.transactions import dry_run
 
 # --- Follow-up actions --------------------------------------------------------------------------
 

@@ -25,8 +25,8 @@ from ppsportal.admin.base import (
     ServiceAdmin,
     ServiceFormSet,
     ServiceInline,
-    dry_run,
 )
+from ppsportal.transactions import dry_run
 
 COVENANT_FIELDS = (
     "kind",

@@ -5,25 +5,14 @@ from django.utils.translation import gettext_lazy as _
 
 from partnerships.models import Membership, Organisation
 from partnerships.services import organisations as org_services
-from ppsportal.admin.base import StaffAdmin, StaffInlineMixin
+from ppsportal.admin.base import ReadOnlyInlineMixin, StaffAdmin
 
 
-class MembershipInline(StaffInlineMixin, admin.TabularInline):
+class MembershipInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = Membership
     fields = ["user", "role", "created_at"]
     readonly_fields = ["user", "role", "created_at"]
-    extra = 0
     can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Organisation)

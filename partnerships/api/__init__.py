@@ -7,7 +7,7 @@ from partnerships.api.contacts import ActionViewSet, ContactViewSet
 from partnerships.api.covenants import CovenantViewSet
 from partnerships.api.me import MeSerializer, MeView
 from partnerships.api.partnerships import PartnershipViewSet
-from ppsportal.api.common import OrganisationRefSerializer
+from partnerships.drf import OrganisationRefSerializer
 
 __all__ = [
     "ActionViewSet",

@@ -12,20 +12,18 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from partnerships.api.examples import ACTION, CONTACT, CONTACT_CREATE
+from partnerships.drf import (
+    OrganisationField,
+    OrganisationRefSerializer,
+    PartnershipRefSerializer,
+    VisiblePartnershipField,
+)
 from partnerships.models import Action, ContactEntry
 from partnerships.policy import can_write_contacts, require
 from partnerships.selectors import actions_visible_to, contacts_visible_to
 from partnerships.services.contacts import action_set_done, contact_create
 from partnerships.sharing.drf import AuditSensitiveReadsMixin, SharedUnderField
-from ppsportal.api.common import (
-    OrganisationField,
-    OrganisationRefSerializer,
-    PartnershipRefSerializer,
-    PortalViewSetMixin,
-    UserRefSerializer,
-    VisiblePartnershipField,
-    errors,
-)
+from ppsportal.api.common import PortalViewSetMixin, UserRefSerializer, errors
 
 # --- Reading ------------------------------------------------------------------------------------
 

@@ -18,6 +18,12 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from partnerships.api.examples import COVENANT, COVENANT_CREATE, COVENANT_UPDATE
+from partnerships.drf import (
+    OrganisationField,
+    OrganisationRefSerializer,
+    PartnershipRefSerializer,
+    VisiblePartnershipField,
+)
 from partnerships.models import Covenant, CovenantSignatory, CovenantTask
 from partnerships.policy import can_manage, require
 from partnerships.selectors import covenants_visible_to, covenants_with_status
@@ -29,14 +35,7 @@ from partnerships.services.signing import (
     covenant_end,
     covenant_sign,
 )
-from ppsportal.api.common import (
-    OrganisationField,
-    OrganisationRefSerializer,
-    PartnershipRefSerializer,
-    PortalViewSetMixin,
-    VisiblePartnershipField,
-    errors,
-)
+from ppsportal.api.common import PortalViewSetMixin, errors
 
 # --- Reading ------------------------------------------------------------------------------------
 

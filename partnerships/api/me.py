@@ -6,8 +6,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from partnerships.drf import OrganisationRefSerializer
 from partnerships.selectors import actor_for
-from ppsportal.api.common import OrganisationRefSerializer, errors
+from ppsportal.api.common import errors
 
 
 class MeSerializer(serializers.Serializer):

@@ -10,10 +10,11 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from partnerships.drf import OrganisationRefSerializer
 from partnerships.models import MemberInvitation, Membership, Role
 from partnerships.selectors import actor_for
 from partnerships.services import members as service
-from ppsportal.api.common import OrganisationRefSerializer, PortalViewSetMixin, errors
+from ppsportal.api.common import PortalViewSetMixin, errors
 
 MEMBER = {
     "id": "0b6c1d1e-3c55-4a8e-a2f5-1f0e5c1d2a77",

@@ -23,6 +23,7 @@ from partnerships.api.examples import (
     PARTNERSHIP_DETAIL,
     PARTNERSHIP_UPDATE,
 )
+from partnerships.drf import OrganisationField, OrganisationRefSerializer
 from partnerships.health import CovenantState, HealthStatus, assess
 from partnerships.models import (
     PartnerRole,
@@ -41,18 +42,25 @@ from partnerships.services.contacts import cost_allocation_set
 from partnerships.services.partnerships import partnership_create, partnership_update
 from partnerships.variants import needed_roles
 from ppsportal.api.common import (
-    OrganisationField,
-    OrganisationRefSerializer,
-    PartnerRoleSerializer,
     PortalViewSetMixin,
     StableOrderingFilter,
     UsernameField,
     UserRefSerializer,
     errors,
-    partner_roles,
 )
 
 # --- Reading ------------------------------------------------------------------------------------
+
+
+class PartnerRoleSerializer(serializers.Serializer):
+    """A role at the partnership's table, as code and label."""
+
+    role = serializers.ChoiceField(choices=PartnerRole.choices, read_only=True)
+    role_label = serializers.CharField(read_only=True)
+
+
+def partner_roles(codes) -> list[dict]:
+    return [{"role": code, "role_label": str(PartnerRole(code).label)} for code in codes]
 
 
 class HealthReasonSerializer(serializers.Serializer):

@@ -15,6 +15,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from partnerships.drf import OrganisationField, OrganisationRefSerializer
 from partnerships.models import Covenant, Organisation
 from partnerships.selectors import actor_for
 from partnerships.sharing import services as sharing
@@ -27,12 +28,7 @@ from partnerships.sharing.partner import (
 )
 from partnerships.sharing.reads import record_reads
 from partnerships.sharing.registry import spec_for
-from ppsportal.api.common import (
-    OrganisationField,
-    OrganisationRefSerializer,
-    PublicIdField,
-    errors,
-)
+from ppsportal.api.common import PublicIdField, errors
 
 OBJECT_TYPES = [
     ("contact_entry", _("Contact-log entry")),
@@ -125,9 +121,22 @@ def _object(request, object_type, object_id):
     return obj
 
 
-class ShareListView(GenericAPIView):
+class _SharesView(GenericAPIView):
     serializer_class = PartnerShareSerializer
     queryset = Organisation.objects.none()  # for the schema only: the rows are shares
+    rows_of = None  # for a list: organisation -> its shares (made or received)
+
+    def list_page(self, request):
+        """A page of the caller's organisation's shares; each AMBER+ object listed is a read."""
+        actor = _actor(request)
+        rows = type(self).rows_of(actor.organisation) if actor.organisation is not None else []
+        page = self.paginate_queryset(rows)
+        record_reads(actor, page, request=request, purpose="api list")
+        return self.get_paginated_response(PartnerShareSerializer(page, many=True).data)
+
+
+class ShareListView(_SharesView):
+    rows_of = staticmethod(shares_made_by)
 
     def get_serializer_class(self):
         return ShareCreateSerializer if self.request.method == "POST" else PartnerShareSerializer
@@ -144,11 +153,7 @@ class ShareListView(GenericAPIView):
         tags=["shares"],
     )
     def get(self, request):
-        actor = _actor(request)
-        rows = shares_made_by(actor.organisation) if actor.organisation is not None else []
-        page = self.paginate_queryset(rows)
-        record_reads(actor, page, request=request, purpose="api list")
-        return self.get_paginated_response(PartnerShareSerializer(page, many=True).data)
+        return self.list_page(request)
 
     @extend_schema(
         operation_id="shares_create",
@@ -203,9 +208,8 @@ class ShareListView(GenericAPIView):
         return Response(PartnerShareSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
-class SharesReceivedView(GenericAPIView):
-    serializer_class = PartnerShareSerializer
-    queryset = Organisation.objects.none()  # for the schema only: the rows are shares
+class SharesReceivedView(_SharesView):
+    rows_of = staticmethod(shares_received_by)
 
     @extend_schema(
         operation_id="shares_received",
@@ -219,17 +223,10 @@ class SharesReceivedView(GenericAPIView):
         tags=["shares"],
     )
     def get(self, request):
-        actor = _actor(request)
-        rows = shares_received_by(actor.organisation) if actor.organisation is not None else []
-        page = self.paginate_queryset(rows)
-        record_reads(actor, page, request=request, purpose="api list")
-        return self.get_paginated_response(PartnerShareSerializer(page, many=True).data)
+        return self.list_page(request)
 
 
-class ShareDetailView(GenericAPIView):
-    serializer_class = PartnerShareSerializer
-    queryset = Organisation.objects.none()  # for the schema only: the rows are shares
-
+class ShareDetailView(_SharesView):
     @extend_schema(
         operation_id="shares_destroy",
         summary="Withdraw a share",

@@ -7,6 +7,9 @@ Use it on a ModelAdmin of a registered shareable model::
 The change page links to ``<id>/shares/``: the object's shares (valid or lapsed), a form to share
 with an organisation or a user under a covenant, and a revoke button per share. Every write goes
 through ``partnerships.sharing.services``; refusals show the service's message.
+
+``AuditedReadsMixin`` leaves the trace of every read of AMBER and above on admin list and change
+pages, as ``partnerships.sharing.drf.AuditSensitiveReadsMixin`` does in the API.
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from partnerships.models import Covenant, Organisation
+from partnerships.selectors import actor_for
 from partnerships.sharing import services as sharing
+from partnerships.sharing.reads import read_many
 from partnerships.sharing.registry import spec_for
 
 
@@ -134,3 +139,25 @@ class ShareableAdminMixin:
             raise Http404 from None
         messages.success(request, _("Share revoked."))
         return HttpResponseRedirect(url)
+
+
+class AuditedReadsMixin:
+    """Every read of AMBER and above leaves a trace, in the admin as everywhere: one
+    ``sensitive.viewed`` entry for a list page, one for a change page."""
+
+    def audit_reads(self, request, objects) -> None:
+        read_many(actor=actor_for(request.user), objects=objects, request=request)
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            self.audit_reads(request, changelist.result_list)
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        original = getattr(response, "context_data", {}).get("original")
+        if original is not None:
+            self.audit_reads(request, [original])
+        return response

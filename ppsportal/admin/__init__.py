@@ -9,6 +9,7 @@ from django.http import StreamingHttpResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from ppsportal.admin.base import ReadOnlyMixin
 from ppsportal.audit import audit_record
 from ppsportal.audit_text import entry_sentence, entry_sentences
 from ppsportal.models import AuditEvent
@@ -48,7 +49,7 @@ class _Echo:
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = [
         "in_plain_words",
         "action",
@@ -91,15 +92,6 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return self._staff(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         extra = [

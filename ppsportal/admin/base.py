@@ -1,7 +1,8 @@
 """The admin's plumbing: access for NCTV staff only, and writes that go through the services.
 
 A ``ServiceAdmin`` saves with its ``write()``, which calls the services, never ``Model.save()``.
-Its form validates by running the same ``write()`` in a savepoint that is always rolled back, so
+Its form validates by running the same ``write()`` in a savepoint that is always rolled back
+(``ppsportal.transactions.dry_run``; the admin opens no transaction of its own), so
 the admin refuses exactly what the services refuse, with their messages, and holds no rule of
 its own. Inlines do the same through ``ServiceFormSet``.
 """
@@ -11,11 +12,11 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.forms.models import BaseInlineFormSet, InlineForeignKeyField
 from django.http import HttpResponseRedirect
 
-from partnerships.selectors import actor_for
+from ppsportal.actors import actor_for
+from ppsportal.transactions import dry_run
 
 
 def is_staff_request(request) -> bool:
@@ -63,11 +64,9 @@ class StaffInlineMixin:
         return is_staff_request(request)
 
 
-class ReadOnlyInlineMixin(StaffInlineMixin):
-    """Rows shown for reference, each with a link to its own admin page."""
-
-    extra = 0
-    show_change_link = True
+class ReadOnlyMixin:
+    """Rows staff only read: nobody adds, changes or deletes them here (the services, the
+    delivery engine or the audit writer do). For model admins and inlines alike."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -79,23 +78,14 @@ class ReadOnlyInlineMixin(StaffInlineMixin):
         return False
 
 
-# --- Dry runs -------------------------------------------------------------------------------
+class ReadOnlyInlineMixin(ReadOnlyMixin, StaffInlineMixin):
+    """Rows shown for reference, each with a link to its own admin page."""
+
+    extra = 0
+    show_change_link = True
 
 
-class _RollBack(Exception):
-    """Raised inside a dry run so that its savepoint is rolled back."""
-
-
-def dry_run(call) -> ValidationError | None:
-    """Run ``call`` in a savepoint that is always rolled back; return the refusal it raised."""
-    try:
-        with transaction.atomic():
-            call()
-            raise _RollBack
-    except _RollBack:
-        return None
-    except ValidationError as exc:
-        return exc
+# --- Dry runs (``ppsportal.transactions.dry_run``: the savepoint that is always rolled back) ---
 
 
 def add_refusal(form, exc: ValidationError) -> None:

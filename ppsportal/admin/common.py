@@ -1,15 +1,14 @@
-"""What the apps' admins share beyond ``base``: record-keeping admins, the trace of sensitive
-reads, the form fields for choices kept as lists, and measures shown by their labels."""
+"""What the apps' admins share beyond ``base``: record-keeping admins, the form fields for
+choices kept as lists, a filter over distinct values. The trace of sensitive reads in the admin
+is the sharing engine's (``partnerships.sharing.admin.AuditedReadsMixin``); measures by their
+labels are ``threats.labels.measures_text``."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
 
-from partnerships.selectors import actor_for
-from partnerships.sharing.reads import read_many
 from ppsportal.admin.base import ServiceAdmin
-from threats.models import Measure
 
 
 class HistoryAdmin(ServiceAdmin):
@@ -20,28 +19,6 @@ class HistoryAdmin(ServiceAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-class AuditedReadsMixin:
-    """Every read of AMBER and above leaves a trace, in the admin as everywhere: one
-    ``sensitive.viewed`` entry for a list page, one for a change page."""
-
-    def audit_reads(self, request, objects) -> None:
-        read_many(actor=actor_for(request.user), objects=objects, request=request)
-
-    def changelist_view(self, request, extra_context=None):
-        response = super().changelist_view(request, extra_context)
-        changelist = getattr(response, "context_data", {}).get("cl")
-        if changelist is not None:
-            self.audit_reads(request, changelist.result_list)
-        return response
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        original = getattr(response, "context_data", {}).get("original")
-        if original is not None:
-            self.audit_reads(request, [original])
-        return response
 
 
 def checkboxes(choices, label, **kwargs) -> forms.MultipleChoiceField:
@@ -91,8 +68,3 @@ def distinct_values_filter(field: str, title):
 
     DistinctValuesFilter.title = title
     return DistinctValuesFilter
-
-
-def measures_text(codes) -> str:
-    labels = dict(Measure.choices)
-    return ", ".join(str(labels.get(code, code)) for code in codes) or "—"

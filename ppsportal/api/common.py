@@ -1,8 +1,9 @@
-"""Building blocks every app's API shares: references, relation fields, errors, ordering, the
-viewset mixin (actor, not-found).
+"""Building blocks every app's API shares: relation fields by UUID, user references, errors,
+ordering, the viewset mixin (actor, not-found).
 
-Visibility comes from ``partnerships.selectors`` and write permission from
-``partnerships.policy``; nothing here decides either, it only wires them into DRF.
+The core names no app: the actor comes from ``ppsportal.actors`` (provided by ``partnerships``),
+and references to an app's own objects (organisations, partnerships, sectors, soft targets) are
+that app's ``drf`` module. Nothing here decides visibility or permission; it wires them into DRF.
 """
 
 from __future__ import annotations
@@ -21,40 +22,12 @@ from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.filters import OrderingFilter, SearchFilter
 
-from partnerships.models import Organisation, PartnerRole, Partnership
-from partnerships.selectors import actor_for, partnerships_visible_to
-
-
-class OrganisationRefSerializer(serializers.ModelSerializer):
-    id = serializers.UUIDField(source="public_id", read_only=True)
-
-    class Meta:
-        model = Organisation
-        fields = ["id", "name"]
-
-
-class PartnershipRefSerializer(serializers.ModelSerializer):
-    id = serializers.UUIDField(source="public_id", read_only=True)
-
-    class Meta:
-        model = Partnership
-        fields = ["id", "name"]
+from ppsportal.actors import actor_for
 
 
 class UserRefSerializer(serializers.Serializer):
     username = serializers.CharField(read_only=True)
     full_name = serializers.CharField(source="get_full_name", read_only=True)
-
-
-class PartnerRoleSerializer(serializers.Serializer):
-    """A role at the partnership's table, as code and label."""
-
-    role = serializers.ChoiceField(choices=PartnerRole.choices, read_only=True)
-    role_label = serializers.CharField(read_only=True)
-
-
-def partner_roles(codes) -> list[dict]:
-    return [{"role": code, "role_label": str(PartnerRole(code).label)} for code in codes]
 
 
 class PublicIdField(serializers.SlugRelatedField):
@@ -74,26 +47,6 @@ class PublicIdField(serializers.SlugRelatedField):
         except ValueError:
             self.fail("invalid")
         return super().to_internal_value(data)
-
-
-class OrganisationField(PublicIdField):
-    default_error_messages = {"does_not_exist": _("There is no organisation with id {value}.")}
-
-    def __init__(self, **kwargs):
-        super().__init__(queryset=Organisation.objects.all(), **kwargs)
-
-
-class VisiblePartnershipField(PublicIdField):
-    """A partnership the caller may see; any other id is unknown, exactly like a missing one."""
-
-    default_error_messages = {"does_not_exist": _("There is no partnership with id {value}.")}
-
-    def __init__(self, **kwargs):
-        # The queryset names the model for the schema; lookups go through get_queryset.
-        super().__init__(queryset=Partnership.objects.all(), **kwargs)
-
-    def get_queryset(self):
-        return partnerships_visible_to(actor_for(self.context["request"].user))
 
 
 class UsernameField(serializers.SlugRelatedField):

@@ -1,16 +1,13 @@
-"""API building blocks for threat data that several apps show: sectors written as codes, codes
-shown with labels, coordinates and references. ``ppsportal.api.common`` supplies the rest (ids,
-errors)."""
+"""API building blocks several apps show: codes with labels, coordinates, the staff-only
+refusal. References to an app's own objects are that app's ``drf`` module (``threats.drf``:
+sectors and soft targets); ``ppsportal.api.common`` supplies the rest (ids, errors)."""
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
-
-from threats.models import Sector, SoftTarget
 
 
 def staff_only() -> str:
@@ -28,35 +25,6 @@ class CodeLabelSerializer(serializers.Serializer):
 def code_labels(choices, codes) -> list[dict]:
     """``[{"code", "label"}]`` for ``codes`` of a TextChoices class, in the given order."""
     return [{"code": code, "label": str(choices(code).label)} for code in codes]
-
-
-class SectorRefSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(
-        source="display_name", read_only=True, help_text=_("In the request's language.")
-    )
-
-    class Meta:
-        model = Sector
-        fields = ["code", "name"]
-        read_only_fields = fields
-
-
-class SoftTargetRefSerializer(serializers.ModelSerializer):
-    id = serializers.UUIDField(source="public_id", read_only=True)
-
-    class Meta:
-        model = SoftTarget
-        fields = ["id", "name"]
-        read_only_fields = fields
-
-
-class SectorField(serializers.SlugRelatedField):
-    """A sector (soft-target category) written as its code, e.g. ``football_stadium``."""
-
-    default_error_messages = {"does_not_exist": _("There is no category with code {value}.")}
-
-    def __init__(self, **kwargs):
-        super().__init__(slug_field="code", queryset=Sector.objects.all(), **kwargs)
 
 
 class CoordinateField(serializers.DecimalField):

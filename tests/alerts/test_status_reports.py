@@ -16,9 +16,7 @@ from tests.signin import sign_in as signed_in
 
 
 def _report(alert, user, status, note=""):
-    return services.alert_report_status(
-        alert_public_id=alert.public_id, by=user, status=status, note=note
-    )
+    return services.alert_report_status(alert=alert, by=user, status=status, note=note)
 
 
 def test_a_recipient_reports_and_updates_its_status_once_per_organisation(world):
@@ -43,6 +41,20 @@ def test_who_may_report(world):
     services.alert_all_clear(alert=alert, by=world.approver)
     with pytest.raises(ValidationError):
         _report(alert, world.admin_a, "closed")
+    assert not StatusReport.objects.exists()
+
+
+def test_the_service_takes_the_alert_and_checks_it_again(world):
+    """The face passes the alert it loaded; the service asks the read door again and judges by
+    the stored status, not the object's (one loaded before the all clear is still refused)."""
+    alert = world.published(organisations=[world.org_a])
+    loaded = type(alert).objects.get(pk=alert.pk)
+    services.alert_all_clear(alert=alert, by=world.approver)
+    assert loaded.status == "published"
+    with pytest.raises(ValidationError):
+        _report(loaded, world.admin_a, "closed")
+    with pytest.raises(services.AlertNotFound):
+        _report(loaded, world.admin_b, "closed")  # not sent to B
     assert not StatusReport.objects.exists()
 
 

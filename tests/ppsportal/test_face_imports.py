@@ -6,6 +6,11 @@ helpers (pagination, ordering, error responses, not-found, reference fields, the
 base, private downloads) live in ``ppsportal.api``, ``ppsportal.admin`` and
 ``ppsportal.downloads``. Module-level imports and imports inside functions both count.
 ``ppsportal.urls``, the composition root, is the one module that names every app's views.
+
+The core's face helpers name no app: the actor comes from ``ppsportal.actors`` (provided by
+``partnerships`` in its ``AppConfig.ready``), references to an app's own objects are that app's
+``drf`` module (``partnerships.drf``, ``threats.drf``), the admin's trace of sensitive reads is
+``partnerships.sharing.admin``.
 """
 
 from __future__ import annotations
@@ -79,7 +84,58 @@ def test_one_private_download():
     }
 
 
+CORE_FACE_HELPERS = re.compile(
+    r"^ppsportal\.(api|admin)(\.|$)|^ppsportal\.(downloads|actors|transactions)$"
+)
+
+
+def test_the_core_face_helpers_import_no_app():
+    """``ppsportal/api/``, ``ppsportal/admin/``, ``ppsportal/downloads.py`` and the two helpers
+    they lean on (``actors``, ``transactions``) import no domain app, at module level or in a
+    function."""
+    graph = _graph(deferred=True)
+    helpers = sorted(name for name in graph if CORE_FACE_HELPERS.match(name))
+    assert {"ppsportal.api.common", "ppsportal.admin.base", "ppsportal.downloads"} <= set(helpers)
+    crossings = sorted(
+        f"{source} imports {target}"
+        for source in helpers
+        for target in graph[source]
+        if _app_of(target) in APPS
+    )
+    assert not crossings, "the core depends on an app:\n" + "\n".join(crossings)
+
+
+def test_an_apps_published_drf_pieces_import_no_face():
+    """``partnerships.drf``, ``threats.drf`` and ``partnerships.sharing.drf``/``admin`` are what
+    other apps' faces may import of an app: they themselves import no face of any app."""
+    graph = _graph(deferred=True)
+    published = [
+        "partnerships.drf",
+        "threats.drf",
+        "partnerships.sharing.drf",
+        "partnerships.sharing.admin",
+    ]
+    crossings = sorted(
+        f"{source} imports {target}"
+        for source in published
+        for target in graph[source]
+        if (face := FACE.match(target)) and face["app"] in APPS
+    )
+    assert not crossings, crossings
+
+
+def test_the_actor_is_provided_by_partnerships():
+    from partnerships.selectors import actor_for
+    from ppsportal import actors
+
+    assert actors._provider is actor_for
+
+
 def test_checker_sees_a_crossing():
+    assert CORE_FACE_HELPERS.match("ppsportal.api.common")
+    assert CORE_FACE_HELPERS.match("ppsportal.admin")
+    assert CORE_FACE_HELPERS.match("ppsportal.downloads")
+    assert not CORE_FACE_HELPERS.match("ppsportal.urls")
     assert FACE.match("threats.admin.levels")["app"] == "threats"
     assert FACE.match("threats.views_reports")
     assert FACE.match("preparedness.api_library")

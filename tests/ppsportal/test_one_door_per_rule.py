@@ -141,11 +141,32 @@ def test_the_drf_permission_asks_may_share():
     assert "may_share(" in source and "owner_field" not in source
 
 
-def test_views_and_the_api_open_no_transaction():
-    """Services own their transaction; views, the board and the alerts API open none."""
+FACE_TRANSACTION = re.compile(r"transaction\.(atomic|savepoint|set_autocommit)|import atomic")
+
+
+def is_face_or_form(path: Path) -> bool:
+    """A face as above, or a module named ``api*``, ``views*``, ``forms*`` or ``admin*``."""
+    return is_face(path) or path.name.startswith(("api", "views", "forms", "admin"))
+
+
+def test_no_face_opens_a_transaction():
+    """Services own their transaction; no dashboard view, board, API, admin or form module in
+    any app or the core opens one (``transaction.atomic``, a savepoint, autocommit). The admin's
+    dry run is ``ppsportal.transactions.dry_run``, outside the faces."""
     offenders = [
         rel(p)
-        for p in python_files("alerts")
-        if is_face(p) and "transaction.atomic" in p.read_text()
+        for p in python_files(*APPS, "sso")
+        if is_face_or_form(p) and FACE_TRANSACTION.search(p.read_text())
     ]
     assert offenders == []
+    assert "transaction.atomic" in (ROOT / "ppsportal/transactions.py").read_text()
+
+
+def test_the_face_check_sees_a_transaction():
+    for name in ("threats/api/targets.py", "ppsportal/admin/base.py", "threats/views.py"):
+        assert is_face_or_form(ROOT / name), name
+    assert is_face_or_form(ROOT / "preparedness/api_library.py")
+    assert is_face_or_form(ROOT / "threats/forms_map.py")
+    assert not is_face_or_form(ROOT / "threats/services_register.py")
+    assert FACE_TRANSACTION.search("        with transaction.atomic():")
+    assert FACE_TRANSACTION.search("from django.db.transaction import atomic")

@@ -4,8 +4,8 @@ A local HTTP receiver reads each webhook request and never answers, so every sen
 its full ``ALERTS_WEBHOOK_TIMEOUT``. While 100 such sends hang, cancelling the alert or
 terminating the covenant it rests on returns within a second, and nothing more reaches the
 receiver for it afterwards: neither the rows still waiting nor the hanging ones' retries.
-The same for email: a local SMTP server takes each message and then never answers, so every
-send waits for its full ``EMAIL_TIMEOUT``.
+The same for email (each test runs for both channels): a local SMTP server takes each message and
+then never answers, so every send waits for its full ``EMAIL_TIMEOUT``.
 
 The sends run the engine's own steps (``begin``, ``wait``, ``finish``: ``deliver_one`` is the
 three in a row), each in a thread of its own; a thread hands its database connection back
@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -133,9 +135,58 @@ class Senders:
             thread.join(timeout=TIMEOUT * 6)
 
 
-def notices(alert) -> tuple[list[int], list[int]]:
+@pytest.fixture
+def smtp_server(settings):
+    with FakeSmtpServer(hang=True) as server:
+        use_smtp(settings, server, timeout=TIMEOUT)
+        yield server
+
+
+@dataclass
+class Channel:
+    """One way out that hangs: its server, how a venue gets 150 recipients on it, what the
+    server records of a delivery, and the gate's words for a recipient no longer entitled."""
+
+    name: str
+    server: object  # ``received``: what reached it
+    subscribe: Callable[[Organisation], None]
+    taken: Callable[[list[int]], set[str]]
+    not_entitled: str
+
+
+def _webhook_ids(ids) -> set[str]:
+    public_ids = Delivery.objects.filter(pk__in=ids).values_list("public_id", flat=True)
+    return {f"msg_{public_id}" for public_id in public_ids}
+
+
+def _email_ids(ids) -> set[str]:
+    return {str(i) for i in Delivery.objects.filter(pk__in=ids).values_list("public_id", flat=True)}
+
+
+@pytest.fixture(params=["webhook", "email"])
+def channel(request) -> Channel:
+    """Each test below runs for a hanging webhook receiver (reads each request, never answers)
+    and a hanging SMTP server (takes each message, never gives its verdict)."""
+    if request.param == "webhook":
+        return Channel(
+            name="webhook",
+            server=request.getfixturevalue("receiver"),
+            subscribe=request.getfixturevalue("hooks"),
+            taken=_webhook_ids,
+            not_entitled="organisation no longer entitled to the alert",
+        )
+    return Channel(
+        name="email",
+        server=request.getfixturevalue("smtp_server"),
+        subscribe=lambda venue: members(venue, HANGING + WAITING, "mail"),
+        taken=_email_ids,
+        not_entitled="recipient no longer entitled to the alert",
+    )
+
+
+def notices(alert, channel: str) -> tuple[list[int], list[int]]:
     ids = list(
-        Delivery.objects.filter(alert=alert, channel="webhook", purpose="notice")
+        Delivery.objects.filter(alert=alert, channel=channel, purpose="notice")
         .order_by("pk")
         .values_list("pk", flat=True)
     )
@@ -143,17 +194,14 @@ def notices(alert) -> tuple[list[int], list[int]]:
     return ids[:HANGING], ids[HANGING:]
 
 
-def message_ids(ids) -> set[str]:
-    public_ids = Delivery.objects.filter(pk__in=ids).values_list("public_id", flat=True)
-    return {f"msg_{public_id}" for public_id in public_ids}
-
-
-def hang(alert, receiver) -> tuple[Senders, list[int], list[int]]:
-    hanging, waiting = notices(alert)
+def hang(alert, channel: Channel) -> tuple[Senders, list[int], list[int]]:
+    hanging, waiting = notices(alert, channel.name)
     senders = Senders(hanging)
     senders.start()
     wait_until(
-        lambda: len(receiver.received) == HANGING, timeout=60, what="100 requests at the receiver"
+        lambda: len(channel.server.received) == HANGING,
+        timeout=60,
+        what=f"100 {channel.name} sends at the server",
     )
     assert senders.hanging() == HANGING
     return senders, hanging, waiting
@@ -176,13 +224,13 @@ def settle_and_retry(senders: Senders, hanging: list[int]) -> None:
     assert engine.deliver(hanging) == {"cancelled": HANGING}
 
 
-def test_cancelling_takes_effect_within_a_second_while_100_webhook_sends_hang(
-    sender, redis_server, receiver, hooks
+def test_cancelling_takes_effect_within_a_second_while_100_sends_hang(
+    sender, redis_server, channel
 ):
-    venue = OrganisationFactory(name="Hangende Ontvanger")
-    hooks(venue)
+    venue = OrganisationFactory(name=f"Hangende Ontvanger ({channel.name})")
+    channel.subscribe(venue)
     alert = sender.publish(redis_server, tlp="green", organisations=[venue])
-    senders, hanging, waiting = hang(alert, receiver)
+    senders, hanging, waiting = hang(alert, channel)
 
     with broker(redis_server.url):  # the cancellation notices are enqueued, never sent here
         took = timed(lambda: services.alert_cancel(alert=alert, by=sender.approver))
@@ -198,14 +246,14 @@ def test_cancelling_takes_effect_within_a_second_while_100_webhook_sends_hang(
         "alert is cancelled"
     }
     # what reached the receiver: the 100 that left before the cancellation, each once
-    assert sorted(receiver.received) == sorted(message_ids(hanging))
+    assert sorted(channel.server.received) == sorted(channel.taken(hanging))
 
 
 def test_terminating_the_covenant_takes_effect_within_a_second_while_100_sends_hang(
-    sender, redis_server, receiver, hooks
+    sender, redis_server, channel
 ):
     today = timezone.localdate()
-    venue = OrganisationFactory(name="Opzeggende Partner")
+    venue = OrganisationFactory(name=f"Opzeggende Partner ({channel.name})")
     partnership = partnership_services.partnership_create(
         name="PPS Opzeggende Partner",
         kind="venue",
@@ -223,9 +271,9 @@ def test_terminating_the_covenant_takes_effect_within_a_second_while_100_sends_h
             (Organisation.objects.get(is_nctv=True), today - timedelta(days=20)),
         ],
     )
-    hooks(venue)
+    channel.subscribe(venue)
     alert = sender.publish(redis_server, tlp="amber", organisations=[venue])
-    senders, hanging, waiting = hang(alert, receiver)
+    senders, hanging, waiting = hang(alert, channel)
 
     took = timed(lambda: covenant_services.covenant_terminate(covenant=covenant))
     assert took < 1.0, f"terminating took {took:.2f} s"
@@ -235,104 +283,10 @@ def test_terminating_the_covenant_takes_effect_within_a_second_while_100_sends_h
     settle_and_retry(senders, hanging)
     assert set(
         Delivery.objects.filter(pk__in=[*hanging, *waiting]).values_list("last_error", flat=True)
-    ) == {"organisation no longer entitled to the alert"}
-    assert sorted(receiver.received) == sorted(message_ids(hanging))
-
-
-# --- email: an SMTP server that takes each message and never gives its verdict ----------------
-
-
-@pytest.fixture
-def smtp_server(settings):
-    with FakeSmtpServer(hang=True) as server:
-        use_smtp(settings, server, timeout=TIMEOUT)
-        yield server
-
-
-def emails(alert) -> tuple[list[int], list[int]]:
-    ids = list(
-        Delivery.objects.filter(alert=alert, channel="email", purpose="notice")
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    assert len(ids) == HANGING + WAITING
-    return ids[:HANGING], ids[HANGING:]
-
-
-def delivery_ids(ids) -> set[str]:
-    return {str(i) for i in Delivery.objects.filter(pk__in=ids).values_list("public_id", flat=True)}
-
-
-def hang_email(alert, server) -> tuple[Senders, list[int], list[int]]:
-    hanging, waiting = emails(alert)
-    senders = Senders(hanging)
-    senders.start()
-    wait_until(
-        lambda: len(server.received) == HANGING, timeout=60, what="100 messages at the server"
-    )
-    assert senders.hanging() == HANGING
-    return senders, hanging, waiting
-
-
-def test_cancelling_takes_effect_within_a_second_while_100_email_sends_hang(
-    sender, redis_server, smtp_server
-):
-    venue = OrganisationFactory(name="Hangende Mailserver")
-    members(venue, HANGING + WAITING, "mail")
-    alert = sender.publish(redis_server, tlp="green", organisations=[venue])
-    senders, hanging, waiting = hang_email(alert, smtp_server)
-
-    with broker(redis_server.url):  # the cancellation notices are enqueued, never sent here
-        took = timed(lambda: services.alert_cancel(alert=alert, by=sender.approver))
-    assert took < 1.0, f"cancelling took {took:.2f} s"
-    assert senders.hanging() == HANGING  # all still waiting for the server when it returned
-
-    assert engine.deliver(waiting) == {"skipped": WAITING}  # the cancellation took them
-    settle_and_retry(senders, hanging)
-    assert set(Delivery.objects.filter(pk__in=hanging).values_list("last_error", flat=True)) == {
-        "alert is cancelled"
-    }
-    # what the server took: the 100 that left before the cancellation, each once
-    assert sorted(smtp_server.received) == sorted(delivery_ids(hanging))
-
-
-def test_terminating_the_covenant_takes_effect_within_a_second_while_100_email_sends_hang(
-    sender, redis_server, smtp_server
-):
-    today = timezone.localdate()
-    venue = OrganisationFactory(name="Opzeggende Mailpartner")
-    partnership = partnership_services.partnership_create(
-        name="PPS Opzeggende Mailpartner",
-        kind="venue",
-        status="active",
-        members=[(venue, "venue_operator")],
-        joined_on=today - timedelta(days=30),
-    )
-    covenant = covenant_services.covenant_create(
-        partnership=partnership,
-        title="Convenant Opzeggende Mailpartner",
-        effective_from=today - timedelta(days=10),
-        information_clause="amber",
-        signatories=[
-            (venue, today - timedelta(days=20)),
-            (Organisation.objects.get(is_nctv=True), today - timedelta(days=20)),
-        ],
-    )
-    members(venue, HANGING + WAITING, "mail")
-    alert = sender.publish(redis_server, tlp="amber", organisations=[venue])
-    senders, hanging, waiting = hang_email(alert, smtp_server)
-
-    took = timed(lambda: covenant_services.covenant_terminate(covenant=covenant))
-    assert took < 1.0, f"terminating took {took:.2f} s"
-    assert senders.hanging() == HANGING
-
-    assert engine.deliver(waiting) == {"cancelled": WAITING}  # the gate: no longer entitled
-    settle_and_retry(senders, hanging)
-    assert set(
-        Delivery.objects.filter(pk__in=[*hanging, *waiting]).values_list("last_error", flat=True)
-    ) == {"recipient no longer entitled to the alert"}
-    assert sorted(smtp_server.received) == sorted(delivery_ids(hanging))
-    assert smtp_server.aborted == 0  # none was cut off: the rows that did not go never connected
+    ) == {channel.not_entitled}
+    assert sorted(channel.server.received) == sorted(channel.taken(hanging))
+    if channel.name == "email":  # none was cut off: the rows that did not go never connected
+        assert channel.server.aborted == 0
 
 
 def test_cancelling_takes_effect_within_a_second_while_email_sends_wait_for_a_mute_server(
@@ -346,7 +300,7 @@ def test_cancelling_takes_effect_within_a_second_while_email_sends_wait_for_a_mu
         venue = OrganisationFactory(name="Zwijgende Mailserver")
         members(venue, HANGING + WAITING, "mail")
         alert = sender.publish(redis_server, tlp="green", organisations=[venue])
-        stalled = emails(alert)[0][:8]
+        stalled = notices(alert, "email")[0][:8]
         senders = Senders(stalled)
         senders.start()
         wait_until(lambda: server.connections == len(stalled), timeout=30, what="8 connections")

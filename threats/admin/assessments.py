@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from partnerships.sharing.admin import ShareableAdminMixin
+from partnerships.sharing.admin import AuditedReadsMixin, ShareableAdminMixin
 from ppsportal.admin.base import ServiceAdmin
-from ppsportal.admin.common import AuditedReadsMixin, ListOfTextField, checkboxes
+from ppsportal.admin.common import ListOfTextField, checkboxes
 from threats import services
 from threats.markdown import render_markdown
 from threats.models import AssessmentFacet, Measure, ModusOperandi, Motive, Sector, ThreatAssessment

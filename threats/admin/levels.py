@@ -13,9 +13,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ppsportal.admin.base import ReadOnlyInlineMixin
-from ppsportal.admin.common import HistoryAdmin, checkboxes, distinct_values_filter, measures_text
+from ppsportal.admin.common import HistoryAdmin, checkboxes, distinct_values_filter
 from threats import services, services_levels
 from threats.jurisdictions import AUTHORITIES
+from threats.labels import measures_text
 from threats.models import (
     AlertLevel,
     LevelMandate,

@@ -10,8 +10,8 @@ from django.db.models import Count
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from partnerships.sharing.admin import AuditedReadsMixin
 from ppsportal.admin.base import ReadOnlyInlineMixin, ServiceAdmin
-from ppsportal.admin.common import AuditedReadsMixin
 from threats import services
 from threats.models import Report, ReportReply
 from threats.services_reports import report_link_assessment

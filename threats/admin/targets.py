@@ -13,16 +13,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from partnerships.sharing.admin import ShareableAdminMixin
+from partnerships.sharing.admin import AuditedReadsMixin, ShareableAdminMixin
 from ppsportal.admin.base import LockedWhenSavedForm, ServiceAdmin, ServiceFormSet, ServiceInline
-from ppsportal.admin.common import (
-    AuditedReadsMixin,
-    checkboxes,
-    distinct_values_filter,
-    measures_text,
-)
+from ppsportal.admin.common import checkboxes, distinct_values_filter
 from threats import services
 from threats.forms import omissions_text, parse_omissions
+from threats.labels import measures_text
 from threats.models import CapacityTier, Measure, ScaleUpStep, SecurityMeasure, SoftTarget
 from threats.rules import gaps_for
 from threats.selectors import with_register_data

@@ -9,17 +9,13 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from partnerships.drf import OrganisationField, OrganisationRefSerializer
 from partnerships.models import Covenant
 from partnerships.sharing.drf import SharedUnderField
-from ppsportal.api.common import (
-    OrganisationField,
-    OrganisationRefSerializer,
-    PublicIdField,
-    UsernameField,
-    UserRefSerializer,
-)
-from ppsportal.api.fields import CodeLabelSerializer, SectorField, SectorRefSerializer, code_labels
+from ppsportal.api.common import PublicIdField, UsernameField, UserRefSerializer
+from ppsportal.api.fields import CodeLabelSerializer, code_labels
 from ppsportal.sensitivity import TLP
+from threats.drf import SectorField, SectorRefSerializer
 from threats.markdown import render_markdown
 from threats.models import AssessmentFacet, Measure, ModusOperandi, Motive, ThreatAssessment
 

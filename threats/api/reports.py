@@ -19,20 +19,16 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from partnerships.drf import OrganisationRefSerializer
 from partnerships.policy import require
 from partnerships.roles import Capability
 from partnerships.selectors import actor_for
 from partnerships.sharing.drf import SharedUnderField
 from partnerships.sharing.reads import read_many
-from ppsportal.api.common import (
-    OrganisationRefSerializer,
-    PortalViewSetMixin,
-    PublicIdField,
-    UserRefSerializer,
-    errors,
-)
-from ppsportal.api.fields import CoordinateField, SoftTargetRefSerializer, staff_only
+from ppsportal.api.common import PortalViewSetMixin, PublicIdField, UserRefSerializer, errors
+from ppsportal.api.fields import CoordinateField, staff_only
 from threats.api.examples import REPORT, REPORT_CREATE
+from threats.drf import SoftTargetRefSerializer
 from threats.models import Report, ReportAttachment, ReportReply, SoftTarget
 from threats.selectors import assessments_visible_to, reports_visible_to, soft_targets_visible_to
 from threats.services import report_create, report_reply, report_triage

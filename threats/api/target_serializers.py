@@ -9,20 +9,15 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
-from partnerships.sharing.drf import SharedUnderField
-from ppsportal.api.common import (
+from partnerships.drf import (
     OrganisationField,
     OrganisationRefSerializer,
     PartnershipRefSerializer,
     VisiblePartnershipField,
 )
-from ppsportal.api.fields import (
-    CodeLabelSerializer,
-    CoordinateField,
-    SectorField,
-    SectorRefSerializer,
-    code_labels,
-)
+from partnerships.sharing.drf import SharedUnderField
+from ppsportal.api.fields import CodeLabelSerializer, CoordinateField, code_labels
+from threats.drf import SectorField, SectorRefSerializer
 from threats.jurisdictions import OcamScaleUpLevel, scale_up_levels
 from threats.models import (
     AlertLevel,

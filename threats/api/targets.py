@@ -5,8 +5,6 @@ only (never vulnerability notes, measures, evidence, security contact or scale-u
 from __future__ import annotations
 
 import django_filters
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.widgets import BooleanWidget
@@ -32,13 +30,8 @@ from threats.selectors import (
     soft_targets_visible_to,
     with_register_data,
 )
-from threats.services import (
-    scale_up_replace,
-    soft_target_create,
-    soft_target_set_measure,
-    soft_target_update,
-)
 from threats.services_checks import may_change_soft_target
+from threats.services_register import soft_target_register, soft_target_register_update
 
 
 class SoftTargetFilter(django_filters.FilterSet):
@@ -196,12 +189,8 @@ class SoftTargetViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        scale_up = data.pop("scale_up", {})
-        omissions = data.pop("scale_up_omissions", {})
-        measures = [_measure_arguments(row, None) for row in data.pop("measures", [])]
-        with transaction.atomic():  # the target, its measures and scenario, or nothing
-            target = soft_target_create(by=request.user, measures=measures, **data)
-            _set_scale_up(target, scale_up, omissions, by=request.user)
+        measures, scale_up = _register_arguments(data)
+        target = soft_target_register(by=request.user, measures=measures, scale_up=scale_up, **data)
         return Response(self._one(target), status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -213,20 +202,10 @@ class SoftTargetViewSet(
         serializer = self.get_serializer(data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        scale_up = data.pop("scale_up", {})
-        omissions = data.pop("scale_up_omissions", {})
-        measures = data.pop("measures", [])
-        with transaction.atomic():
-            if data:
-                soft_target_update(soft_target=target, by=request.user, **data)
-            current = {m.measure: m for m in target.measures.all()}  # prefetched
-            for row in measures:
-                soft_target_set_measure(
-                    soft_target=target,
-                    by=request.user,
-                    **_measure_arguments(row, current.get(row["measure"])),
-                )
-            _set_scale_up(target, scale_up, omissions, by=request.user)
+        measures, scale_up = _register_arguments(data)
+        soft_target_register_update(
+            soft_target=target, by=request.user, changes=data, measures=measures, scale_up=scale_up
+        )
         return Response(self._one(target))
 
     def partial_update(self, request, *args, **kwargs):
@@ -236,35 +215,17 @@ class SoftTargetViewSet(
         return self._represent([self.reread(target)], purpose=None)[0]
 
 
-def _measure_arguments(row: dict, current) -> dict:
-    """A measure as given; a review date left out keeps the stored one."""
-    arguments = {"measure": row["measure"], "status": row["status"]}
-    if "last_reviewed" in row:
-        arguments["last_reviewed"] = row["last_reviewed"]
-    elif current is not None:
-        arguments["last_reviewed"] = current.last_reviewed
-    return arguments
-
-
-def _set_scale_up(target, levels: dict, omissions: dict, *, by) -> None:
-    """Replace the measures of the levels given, keeping each level's notes; explanations of
-    omissions given replace a level's, those left out are kept."""
-    steps: dict[str, dict] = {level: {"measures": measures} for level, measures in levels.items()}
-    for level, reasons in omissions.items():
-        steps.setdefault(level, {"measures": _stored_measures(target, level)})
-        steps[level]["omissions"] = reasons
-    if not steps:
-        return
-    try:
-        scale_up_replace(soft_target=target, by=by, steps=steps)
-    except ValidationError as error:  # refusals per level, under ``scale_up.<level>``
-        if not hasattr(error, "error_dict"):
-            raise
-        raise ValidationError(
-            {f"scale_up.{key}": messages for key, messages in error.message_dict.items()}
-        ) from error
-
-
-def _stored_measures(target, level: str) -> list[str]:
-    step = next((s for s in target.scale_up.all() if s.level == level), None)
-    return list(step.measures) if step else []
+def _register_arguments(data: dict) -> tuple[dict, dict]:
+    """The request's measures and scale-up levels, taken out of ``data``, in the register
+    service's shape: a review date left out keeps the stored one; scale-up levels given replace
+    their measures, explanations given replace a level's (``threats.services_register``)."""
+    measures = {
+        row["measure"]: {key: value for key, value in row.items() if key != "measure"}
+        for row in data.pop("measures", [])
+    }
+    steps: dict[str, dict] = {
+        level: {"measures": chosen} for level, chosen in data.pop("scale_up", {}).items()
+    }
+    for level, reasons in data.pop("scale_up_omissions", {}).items():
+        steps.setdefault(level, {})["omissions"] = reasons
+    return measures, steps

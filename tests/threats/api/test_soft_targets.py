@@ -406,10 +406,31 @@ def test_a_failed_change_leaves_everything_as_it_was(client_for, operator_a, are
         format="json",
     )
     assert response.status_code == 400
-    assert response.json() == {"last_reviewed": ["A review date cannot be in the future."]}
+    # The register service answers per measure, as on the dashboard form.
+    assert response.json() == {
+        "measures.lockdown.last_reviewed": ["A review date cannot be in the future."]
+    }
     arena.refresh_from_db()
     assert arena.name == "ArenA"
     assert not arena.measures.filter(measure="lockdown").exists()
+
+
+def test_a_refused_registration_saves_nothing_and_says_so_in_dutch(client_for, operator_a):
+    """The target, its measures and its scale-up are one write (``soft_target_register``):
+    every refusal comes back at once, as a 400 in the request's language, and nothing stays."""
+    before = SoftTarget.objects.count()
+    payload = new_target(
+        measures=[{"measure": "cctv", "status": "in_place", "last_reviewed": "2999-01-01"}],
+        scale_up_omissions={"hoge_dreiging": {"not_a_measure": "Geen reden"}},
+    )
+    response = client_for(operator_a, language="nl").post(URL, payload, format="json")
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["measures.cctv.last_reviewed"] == [
+        "Een beoordelingsdatum kan niet in de toekomst liggen."
+    ]
+    assert "scale_up.omissions" in body
+    assert SoftTarget.objects.count() == before
 
 
 def test_an_event_cannot_be_moved_to_end_before_it_starts(client_for, operator_b, route):
