@@ -25,10 +25,18 @@ from alerts.models import (
 from alerts.policy import built_in_enabled
 from partnerships.models import Membership
 
+# ``models.deliveries.time_ordered_uuid`` in SQL (PostgreSQL 15 has no uuidv7()): a random UUID
+# whose first 6 bytes are replaced by the time in milliseconds and whose version nibble becomes 7.
+_TIME_ORDERED_UUID_SQL = (
+    "encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) placing "
+    "substring(int8send(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3) "
+    "FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid"
+)
+
 
 def _new_uuid_sql() -> str:
     if connection.vendor == "postgresql":
-        return "gen_random_uuid()"
+        return _TIME_ORDERED_UUID_SQL
     return "lower(hex(randomblob(16)))"  # SQLite keeps a UUIDField as 32 hex digits
 
 

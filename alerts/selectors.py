@@ -6,10 +6,14 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
+from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -32,6 +36,10 @@ from partnerships.selectors import Actor, actor_for
 from partnerships.sharing.footing import footing_covenants
 from partnerships.sharing.registry import spec_for
 from partnerships.sharing.selectors import (
+    _STAND_IN_ORGANISATION,
+    _STAND_IN_USER,
+    _compile_once,
+    _swap,
     group_grants_valid,
     nctv_staff_q,
     visible_to,
@@ -236,13 +244,13 @@ def unreachable_reasons(
 # --- who may read it ---------------------------------------------------------------------------
 
 
-def alerts_visible_to(actor: Actor) -> QuerySet:
+def alerts_visible_to(actor: Actor, *, today: date | None = None) -> QuerySet:
     """Alerts this actor may see: NCTV staff all; partners the published (and ended) alerts sent
     to their organisation, at AMBER and above only while the covenant grant counts."""
     qs = Alert.objects.all()
     if not actor.is_nctv_staff:
         qs = qs.exclude(status__in=[Alert.Status.DRAFT, Alert.Status.APPROVED])
-    return visible_to(actor, qs)
+    return visible_to(actor, qs, today=today)
 
 
 def user_may_see(user, alert: Alert) -> bool:
@@ -314,6 +322,73 @@ def recipient_alert_get(actor: Actor, public_id) -> Alert:
         )
         .get()
     )
+
+
+# The acknowledgement's one read: the alert through the read door (``recipient_alert_get``) with
+# the organisation's acknowledgement of it, if any. Its SQL depends only on the day, the database
+# and whether the alert is named by pk or public id, so it is compiled once per day with stand-in
+# ids (as ``partnerships.sharing.selectors.visible_q`` is) and the caller's ids bound instead.
+_STAND_IN_ALERT = -7_000_000_021
+_STAND_IN_PUBLIC_ID = uuid.UUID("7e57ab1e-0000-4000-8000-00000000c0de")
+
+
+class _StandInPartner:
+    """What the read door reads of an actor: a partner user, active, of an organisation."""
+
+    organisation = SimpleNamespace(pk=_STAND_IN_ORGANISATION)
+    user = SimpleNamespace(pk=_STAND_IN_USER, is_active=True)
+    is_nctv_staff = False
+
+
+def _recipient_alert_with_ack_sql(today: date, by_public_id: bool) -> tuple[str, list]:
+    def build():
+        own = Acknowledgement.objects.filter(
+            alert=OuterRef("pk"), organisation_id=_STAND_IN_ORGANISATION
+        )
+        named = {"public_id": _STAND_IN_PUBLIC_ID} if by_public_id else {"pk": _STAND_IN_ALERT}
+        return (
+            alerts_visible_to(_StandInPartner(), today=today)
+            .filter(recipients__organisation_id=_STAND_IN_ORGANISATION, **named)
+            .annotate(own_acknowledgement_id=Subquery(own.values("pk")[:1]))
+            .order_by()
+        )
+
+    return _compile_once(("alerts.recipient_alert_with_ack", by_public_id, today), build)
+
+
+def recipient_alert_with_ack(
+    actor: Actor, *, pk: int | None = None, public_id=None, today: date | None = None
+) -> Alert | None:
+    """The alert (by ``pk`` or ``public_id``) sent to the actor's organisation, if the actor may
+    see it (``recipient_alert_get``'s answer, the same rule), with ``own_acknowledgement_id``: the
+    organisation's acknowledgement of it, or ``None``. ``None`` when not visible, not a
+    recipient, missing or a malformed id. One query, compiled once per day."""
+    organisation = actor.organisation
+    if organisation is None or actor.is_nctv_staff or not actor.user.is_active:
+        return None
+    public_id_field = Alert._meta.get_field("public_id")
+    stand_ins = {_STAND_IN_ORGANISATION: organisation.pk, _STAND_IN_USER: actor.user.pk}
+    if public_id is not None:
+        try:
+            public_id = public_id_field.to_python(public_id)
+        except ValidationError:
+            return None
+        named = {
+            public_id_field.get_db_prep_value(
+                _STAND_IN_PUBLIC_ID, connection
+            ): public_id_field.get_db_prep_value(public_id, connection)
+        }
+    else:
+        stand_ins[_STAND_IN_ALERT] = pk
+        named = {}
+    sql, params = _recipient_alert_with_ack_sql(
+        today or timezone.localdate(), by_public_id=public_id is not None
+    )
+    params = [named.get(p, p) if isinstance(p, uuid.UUID | str) else p for p in params]
+    params = _swap(params, stand_ins)
+    # The SQL is the ORM's own compilation of the queryset above; only bound ids vary.
+    found = list(Alert.objects.raw(sql, params))
+    return found[0] if found else None
 
 
 # --- the figures NCTV staff see per alert --------------------------------------------------------

@@ -13,8 +13,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,9 +36,9 @@ from alerts.models import (
 from alerts.models.deliveries import Channel
 from alerts.regions import regions
 from alerts.selectors import (
-    alerts_visible_to,
     audience_organisations,
     audience_size_before_entitlement,
+    recipient_alert_with_ack,
     unreachable_reasons,
     webhooks_of,
 )
@@ -625,60 +624,78 @@ class AckResult(NamedTuple):
     created: bool
 
 
-def _recipient_door(actor) -> QuerySet:
-    """The alerts sent to the actor's organisation that the actor may still see (the read door,
-    ``alerts.selectors.recipient_alert_get``, as a queryset)."""
-    return alerts_visible_to(actor).filter(recipients__organisation=actor.organisation)
-
-
 @transaction.atomic
-def alert_acknowledge(*, alert: Alert, by, note: str = "", measures_taken=()) -> AckResult:
+def alert_acknowledge(
+    *, alert: Alert | None = None, alert_public_id=None, by, note: str = "", measures_taken=()
+) -> AckResult:
     """A user of a recipient organisation acknowledges the alert for their organisation.
 
-    Not a recipient (or not visible): ``AlertNotFound``, as if the alert did not exist. May see
-    but not write (a viewer, ``policy.may_acknowledge``): ``PermissionDenied``, also when the
-    organisation has acknowledged already. Repeating it changes nothing: the answer is
-    ``(acknowledgement, created)``. The face passes the alert it loaded; the service checks it
-    against the read door again, in the same query as the existing acknowledgement. A fixed
-    number of queries in one transaction (pinned in
-    ``tests/alerts/api/test_acknowledge_queries.py``): the existing acknowledgement of a visible
-    alert; if none, whether the alert is visible and the insert in a savepoint."""
+    Not a recipient (or not visible, or no such alert): ``AlertNotFound``, as if the alert did
+    not exist. May see but not write (a viewer, ``policy.may_acknowledge``): ``PermissionDenied``,
+    also when the organisation has acknowledged already. Repeating it changes nothing: the answer
+    is ``(acknowledgement, created)``. The alert is named by the face: the object it loaded
+    (``alert``) or its public id (``alert_public_id``, the API); either way it is checked
+    against the read door here, in the same query that finds the existing acknowledgement
+    (``selectors.recipient_alert_with_ack``, compiled once per day). A fixed number of queries
+    in one transaction (pinned in ``tests/alerts/api/test_acknowledge_queries.py``): that one,
+    then the insert (``INSERT … ON CONFLICT DO NOTHING``: a colleague who acknowledged a moment
+    ago wins, and this call answers with theirs), or the existing acknowledgement."""
     actor = actor_for(by)
-    if actor.organisation is None or actor.is_nctv_staff:
-        raise AlertNotFound()
-    door = _recipient_door(actor)
-    existing = (
-        Acknowledgement.objects.select_related("organisation", "user")
-        .filter(alert=alert, organisation=actor.organisation, alert__in=door)
-        .first()
-    )
-    if existing is None and not door.filter(pk=alert.pk).exists():
+    if alert is not None:
+        found = recipient_alert_with_ack(actor, pk=alert.pk)
+    else:
+        found = recipient_alert_with_ack(actor, public_id=alert_public_id)
+    if found is None:
         raise AlertNotFound()
     if not policy.may_acknowledge(actor):
         raise PermissionDenied(_("Your role does not allow acknowledging alerts."))
-    if existing is not None:
-        return AckResult(existing, False)
-    refused = policy.acknowledge_refusal(alert)
+    if found.own_acknowledgement_id is not None:
+        return AckResult(_acknowledgement(found.own_acknowledgement_id), False)
+    refused = policy.acknowledge_refusal(found)
     if refused is not None:
         raise refused
     ack = Acknowledgement(
-        alert=alert,
+        alert=alert if alert is not None else found,
         organisation=actor.organisation,
         user=by,
         note=(note or "").strip(),
         measures_taken=_check_measures(measures_taken),
     )
-    try:
-        # One INSERT in a savepoint: a colleague who acknowledged a moment ago wins, and this
-        # call answers with theirs (the unique key per alert and organisation decides).
-        with transaction.atomic():
-            ack.save(force_insert=True)
-    except IntegrityError:
-        ack = Acknowledgement.objects.select_related("organisation", "user").get(
-            alert=alert, organisation=actor.organisation
-        )
-        return AckResult(ack, False)
-    return AckResult(ack, True)
+    if _insert_unless_acknowledged(ack):
+        return AckResult(ack, True)
+    ack = Acknowledgement.objects.select_related("organisation", "user").get(
+        alert_id=found.pk, organisation=actor.organisation
+    )
+    return AckResult(ack, False)
+
+
+def _acknowledgement(pk: int) -> Acknowledgement:
+    return Acknowledgement.objects.select_related("organisation", "user").get(pk=pk)
+
+
+def _insert_unless_acknowledged(ack: Acknowledgement) -> bool:
+    """``ack`` inserted unless its organisation has acknowledged the alert already (the unique
+    key per alert and organisation decides): one ``INSERT … ON CONFLICT DO NOTHING RETURNING``,
+    no savepoint. True when inserted (``ack`` then has its pk, as after ``save``)."""
+    meta = Acknowledgement._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    values = [f.get_db_prep_save(f.pre_save(ack, add=True), connection) for f in fields]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608  # nosec B608  # names from model metadata
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({quote('alert_id')}, {quote('organisation_id')}) DO NOTHING "
+        f"RETURNING {quote(meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    ack.pk = row[0]
+    ack._state.adding = False
+    ack._state.db = connection.alias
+    return True
 
 
 # --- answers back ------------------------------------------------------------------------------
@@ -691,13 +708,12 @@ def alert_report_status(*, alert: Alert, by, status: str, note: str = "") -> Sta
     replaces it while the alert is published. Not a recipient (or not visible):
     ``AlertNotFound``; may see but not write: ``PermissionDenied``. The face passes the alert it
     loaded; the service checks it against the read door again and reads its current status
-    there (one query)."""
+    there (``selectors.recipient_alert_with_ack``, one query)."""
     actor = actor_for(by)
-    if actor.organisation is None:
+    found = recipient_alert_with_ack(actor, pk=alert.pk)
+    if found is None:
         raise AlertNotFound()
-    current = _recipient_door(actor).filter(pk=alert.pk).values_list("status", flat=True).first()
-    if current is None:
-        raise AlertNotFound()
+    current = found.status
     if not policy.may_report_status(actor):
         raise PermissionDenied(_("Your role does not allow answering alerts."))
     if status not in StatusReport.Status.values:

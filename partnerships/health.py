@@ -231,3 +231,201 @@ def assess(partnership, today: date) -> HealthReport:
         liaison_assigned=liaison_assigned,
         overdue_actions=overdue,
     )
+
+
+# --- the same rule in SQL, for lists -------------------------------------------------------------
+#
+# ``assess`` above is the rule; ``with_health_status`` is the same rule as annotations, so that a
+# list can order, filter and page by health in the database and assess (for the reasons) only
+# the rows it shows. ``tests/partnerships/test_health_sql.py`` proves the two equal on the same
+# data, rule by rule.
+
+
+class _DaysSince(models.Func):
+    """Whole days from a date column to ``today`` (``(today - column).days``)."""
+
+    output_field = models.IntegerField()
+
+    def __init__(self, column, today: date):
+        super().__init__(models.Value(today, output_field=models.DateField()), column)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        today_sql, column_sql, params = self._parts(compiler)
+        return f"(({today_sql}) - ({column_sql}))", params
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        today_sql, column_sql, params = self._parts(compiler)
+        return f"CAST(julianday({today_sql}) - julianday({column_sql}) AS INTEGER)", params
+
+    def _parts(self, compiler):
+        today, column = self.get_source_expressions()
+        today_sql, today_params = compiler.compile(today)
+        column_sql, column_params = compiler.compile(column)
+        return today_sql, column_sql, (*today_params, *column_params)
+
+
+def _covenant_state_q(today: date) -> dict[str, models.Q]:
+    """``covenant_state`` as one condition per state (ACTIVE is what the others leave)."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from partnerships.models import Covenant
+
+    mine = Covenant.objects.filter(partnership=OuterRef("pk"))
+    in_force = mine.in_force(today)
+    soon = today + timedelta(days=EXPIRING_WITHIN_DAYS)
+    active = Exists(in_force)
+    ended = Q(terminated_on__lte=today) | Q(effective_until__lt=today)
+    lasting = Q(effective_until__isnull=True) | Q(effective_until__gt=soon)
+    return {
+        CovenantState.EXPIRING: Q(active) & ~Exists(in_force.filter(lasting)),
+        CovenantState.EXPIRED: ~Q(active) & Exists(mine.filter(ended)),
+        CovenantState.NONE: ~Q(active) & ~Exists(mine.filter(ended)),
+        "in_force": Q(active),
+    }
+
+
+def _variant_not_covered_q(today: date) -> models.Q:
+    """``_variant_not_covered``: some covenant in force, none whose clause covers the level the
+    partnership's variant expects."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from partnerships.models import Covenant
+    from partnerships.variants import VARIANT_DEFAULTS
+    from ppsportal.sensitivity import TLP
+
+    in_force = Covenant.objects.filter(partnership=OuterRef("pk")).in_force(today)
+    uncovered = Q(pk__in=[])
+    for variant, defaults in VARIANT_DEFAULTS.items():
+        covering = in_force.filter(information_clause__in=TLP.at_or_above(defaults.expected_clause))
+        uncovered |= Q(variant=variant) & ~Exists(covering)
+    return Q(Exists(in_force)) & uncovered
+
+
+def _missing_role_q() -> models.Q:
+    """Some role the completeness check asks (``variants.needed_roles``: the partnership's own
+    list, else its kind's default and its variant's extra roles) has no current member."""
+    from django.db.models import Exists, OuterRef, Q, TextField
+    from django.db.models.functions import Cast
+
+    from partnerships.models import DEFAULT_REQUIRED_ROLES, PartnerRole, PartnershipMember
+    from partnerships.variants import VARIANT_DEFAULTS
+
+    own_list = Cast("required_roles", TextField())
+    missing = Q(pk__in=[])
+    for role in PartnerRole.values:
+        kinds = [kind for kind, roles in DEFAULT_REQUIRED_ROLES.items() if role in roles]
+        variants = [v for v, d in VARIANT_DEFAULTS.items() if role in d.extra_roles]
+        by_default = Q(kind__in=kinds) | Q(variant__in=variants)
+        # the list is JSON text: '[]' when empty; a role code appears quoted, '"police"'
+        from_list = Q(_JsonText(own_list, '"' + role + '"', contains=True))
+        needed = (Q(_JsonText(own_list, "[]")) & by_default) | (
+            ~Q(_JsonText(own_list, "[]")) & from_list
+        )
+        present = Exists(
+            PartnershipMember.objects.filter(
+                partnership=OuterRef("pk"), role=role, left_on__isnull=True
+            )
+        )
+        missing |= needed & ~present
+    return missing
+
+
+class _JsonText(models.lookups.Lookup):
+    """The JSON list as text equals ``value`` (or, with ``contains``, contains it)."""
+
+    lookup_name = "json_text"
+    prepare_rhs = False
+
+    def __init__(self, lhs, value: str, *, contains: bool = False):
+        self.contains = contains
+        super().__init__(lhs, value.replace(" ", ""))
+
+    def as_sql(self, compiler, connection):
+        lhs_sql, lhs_params = self.process_lhs(compiler, connection)
+        # PostgreSQL writes jsonb as '["a", "b"]', SQLite keeps what was stored: drop spaces
+        lhs_sql = f"REPLACE({lhs_sql}, ' ', '')"
+        if self.contains:
+            return f"{lhs_sql} LIKE %s", [*lhs_params, f"%{self.rhs}%"]
+        return f"{lhs_sql} = %s", [*lhs_params, self.rhs]
+
+
+def health_conditions(today: date) -> dict[str, models.Q]:
+    """Each of ``assess``'s reasons as a condition on a partnership annotated by
+    ``selectors.partnerships_with_health_data`` (``last_contact_on``, ``recent_contacts``,
+    ``overdue_actions``), keyed by the reason's code; its weight is in ``REASON_WEIGHTS``."""
+    from django.db.models import F, Q
+    from django.db.models.lookups import GreaterThan, GreaterThanOrEqual
+
+    days = _DaysSince(F("last_contact_on"), today)
+    states = _covenant_state_q(today)
+    return {
+        "no_contact": Q(last_contact_on__isnull=True),
+        "contact_overdue": Q(GreaterThan(days, F("contact_frequency_days") * 2)),
+        "contact_due": Q(GreaterThan(days, F("contact_frequency_days")))
+        & ~Q(GreaterThan(days, F("contact_frequency_days") * 2)),
+        "no_recent_contact": Q(last_contact_on__isnull=False, recent_contacts=0),
+        "no_covenant": states[CovenantState.NONE],
+        "covenant_expired": states[CovenantState.EXPIRED],
+        "covenant_expiring": states[CovenantState.EXPIRING],
+        "variant_not_covered": _variant_not_covered_q(today),
+        "incomplete": _missing_role_q(),
+        "no_sponsor": Q(sponsor__isnull=True),
+        "no_liaison": Q(liaison__isnull=True) | Q(liaison__is_active=False),
+        "overdue_actions": Q(GreaterThanOrEqual(F("overdue_actions"), 1))
+        & ~Q(GreaterThanOrEqual(F("overdue_actions"), 3)),
+        "overdue_actions_many": Q(GreaterThanOrEqual(F("overdue_actions"), 3)),
+    }
+
+
+# The weight ``assess`` gives each reason (``overdue_actions`` weighs more from three on).
+REASON_WEIGHTS = {
+    "no_contact": HealthStatus.AT_RISK,
+    "contact_overdue": HealthStatus.AT_RISK,
+    "contact_due": HealthStatus.ATTENTION,
+    "no_recent_contact": HealthStatus.ATTENTION,
+    "no_covenant": HealthStatus.AT_RISK,
+    "covenant_expired": HealthStatus.AT_RISK,
+    "covenant_expiring": HealthStatus.ATTENTION,
+    "variant_not_covered": HealthStatus.AT_RISK,
+    "incomplete": HealthStatus.ATTENTION,
+    "no_sponsor": HealthStatus.ATTENTION,
+    "no_liaison": HealthStatus.ATTENTION,
+    "overdue_actions": HealthStatus.ATTENTION,
+    "overdue_actions_many": HealthStatus.AT_RISK,
+}
+
+
+def with_health_status(qs, today: date):
+    """``qs`` (from ``selectors.partnerships_with_health_data``) annotated with
+    ``health_severity`` (0 healthy, 1 needs attention, 2 at risk; ``status_of_severity`` names
+    it): ``assess(p, today).severity`` for every row, computed by the database in the same
+    query, so a list orders, filters and pages by it before anything is assessed."""
+    from functools import reduce
+    from operator import or_
+
+    from django.db.models import Case, IntegerField, Value, When
+
+    conditions = health_conditions(today)
+
+    def any_of(weight):
+        return reduce(or_, (q for code, q in conditions.items() if REASON_WEIGHTS[code] == weight))
+
+    at_risk, attention = any_of(HealthStatus.AT_RISK), any_of(HealthStatus.ATTENTION)
+    return qs.annotate(
+        health_severity=Case(
+            When(at_risk, then=Value(_SEVERITY[HealthStatus.AT_RISK])),
+            When(attention, then=Value(_SEVERITY[HealthStatus.ATTENTION])),
+            default=Value(_SEVERITY[HealthStatus.HEALTHY]),
+            output_field=IntegerField(),
+        )
+    )
+
+
+def severity_of(status: str) -> int:
+    """The ``health_severity`` of a ``HealthStatus``."""
+    return _SEVERITY[status]
+
+
+def status_of_severity(severity: int) -> str:
+    """The ``HealthStatus`` of a ``health_severity`` annotation."""
+    return next(status for status, value in _SEVERITY.items() if value == severity)

@@ -180,11 +180,21 @@ def partnership_health_list(actor: Actor, *, today=None, order: str = "health"):
     from django.utils import timezone
 
     today = today or timezone.localdate()
+    qs = partnerships_by_health(actor, today=today) if order == "health" else None
+    if qs is None:
+        qs = partnerships_with_health_data(partnerships_visible_to(actor), today)
+    return health_rows(qs, today=today)
+
+
+def partnerships_by_health(actor: Actor, *, today):
+    """The visible partnerships worst health first, then by name, ready for ``health_rows``:
+    the status is computed by the database in the same query (``health.with_health_status``,
+    the rule's SQL form), so the list is ordered and paged there and only the rows shown are
+    assessed for their reasons."""
+    from partnerships.health import with_health_status
+
     qs = partnerships_with_health_data(partnerships_visible_to(actor), today)
-    rows = health_rows(qs, today=today)
-    if order == "health":
-        rows.sort(key=lambda row: (-row[1].severity, row[0].name))
-    return rows
+    return with_health_status(qs, today).order_by("-health_severity", "name", "pk")
 
 
 def partnerships_by_name_with_health_data(actor: Actor, *, today):

@@ -22,7 +22,7 @@ from partnerships.admin.contacts import (
     cost_overview_html,
 )
 from partnerships.admin.covenants import CovenantLinkInline
-from partnerships.health import HealthStatus, assess
+from partnerships.health import HealthStatus, assess, severity_of, with_health_status
 from partnerships.models import (
     DEFAULT_REQUIRED_ROLES,
     VARIANT_MEANINGS,
@@ -176,6 +176,22 @@ class RegionFilter(admin.SimpleListFilter):
         return queryset.filter(region=self.value()) if self.value() else queryset
 
 
+class HealthFilter(admin.SimpleListFilter):
+    """By health status: the rule's SQL form (``health.with_health_status``), so the database
+    filters and pages before the rows shown are assessed for their reasons."""
+
+    title = _("health")
+    parameter_name = "health"
+
+    def lookups(self, request, model_admin):
+        return HealthStatus.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in HealthStatus.values:
+            return queryset.filter(health_severity=severity_of(self.value()))
+        return queryset
+
+
 def _liaison_label(user) -> str:
     name = user.get_full_name() or user.get_username()
     membership = getattr(user, "membership", None)
@@ -196,7 +212,7 @@ class PartnershipAdmin(ServiceAdmin):
         "liaison",
     ]
     list_select_related = ["liaison"]
-    list_filter = ["status", "variant", "kind", RegionFilter]
+    list_filter = ["status", "variant", "kind", RegionFilter, HealthFilter]
     search_fields = ["name", "description", "region"]
     autocomplete_fields = ["sponsor"]
     readonly_fields = [
@@ -212,7 +228,11 @@ class PartnershipAdmin(ServiceAdmin):
 
     def get_queryset(self, request):
         # Health reads annotations and prefetches: a fixed number of queries for any page.
-        return partnerships_with_health_data(super().get_queryset(request))
+        # and the status as the rule's SQL form, to order and filter by (``HealthFilter``)
+        today = timezone.localdate()
+        return with_health_status(
+            partnerships_with_health_data(super().get_queryset(request), today), today
+        )
 
     def get_inlines(self, request, obj):
         # Members first: everything else in a partnership needs its members to exist.
@@ -289,7 +309,7 @@ class PartnershipAdmin(ServiceAdmin):
             report = obj._health_report = assess(obj, timezone.localdate())
         return report
 
-    @admin.display(description=_("health"))
+    @admin.display(description=_("health"), ordering="health_severity")
     def health_display(self, obj):
         report = self._health(obj)
         return format_html(

@@ -24,7 +24,7 @@ from partnerships.api.examples import (
     PARTNERSHIP_UPDATE,
 )
 from partnerships.drf import OrganisationField, OrganisationRefSerializer
-from partnerships.health import CovenantState, HealthStatus, assess
+from partnerships.health import CovenantState, HealthStatus, assess, with_health_status
 from partnerships.models import (
     PartnerRole,
     Partnership,
@@ -339,12 +339,13 @@ class PartnershipViewSet(
         health = self._health_ordering()
         if health is None:
             return super().list(request, *args, **kwargs)
-        rows = list(self.filter_queryset(self.get_queryset()))
-        for partnership in rows:
-            partnership.health_report = assess(partnership, self.today)
-        # A stable sort keeps the other ordering terms as tie-breakers.
-        rows.sort(key=lambda p: p.health_report.severity, reverse=health.startswith("-"))
-        page = self.paginate_queryset(rows)
+        qs = self.filter_queryset(self.get_queryset())
+        # Health first, the other ordering terms as tie-breakers; the status is the rule's SQL
+        # form (``health.with_health_status``), so the database orders and pages, and only the
+        # page's rows are assessed (for their reasons) by the serializer.
+        severity = "-health_severity" if health.startswith("-") else "health_severity"
+        qs = with_health_status(qs, self.today).order_by(severity, *qs.query.order_by)
+        page = self.paginate_queryset(qs)
         serializer = self.get_serializer(page, many=True)
         return self.get_paginated_response(serializer.data)
 

@@ -211,6 +211,35 @@ def test_changelist_runs_a_fixed_number_of_queries(staff_client, org_a, operator
     assert page.count("1 vervolgactie is te laat.") >= 10
 
 
+def test_the_changelist_filters_and_sorts_by_health_in_the_database(
+    staff_client, arena, org_a, operator_a, today
+):
+    """The health filter and column use the rule's SQL form; each row shown says (by ``assess``)
+    the status it was selected by."""
+    from partnerships.health import assess, with_health_status
+    from partnerships.selectors import partnerships_with_health_data
+
+    _make_partnerships(["PPS 00"], org_a, operator_a, today)  # no liaison, no police: attention
+    partnership_services.partnership_create(
+        name="Zonder alles", kind="venue", status="active", members=[], joined_on=today
+    )  # no contact, no covenant: at risk
+    loaded = with_health_status(
+        partnerships_with_health_data(Partnership.objects.all(), today), today
+    )
+    statuses = {p.name: assess(p, today).status for p in loaded}
+    assert len(set(statuses.values())) >= 2
+    for status in ("healthy", "attention", "at_risk"):
+        response = staff_client.get(f"/admin/partnerships/partnership/?health={status}")
+        assert response.status_code == 200
+        shown = {p.name for p in response.context["cl"].result_list}
+        assert shown == {name for name, s in statuses.items() if s == status}, status
+    index = response.context["cl"].list_display.index("health_display")
+    worst_last = staff_client.get(f"/admin/partnerships/partnership/?o={index}")
+    names = [p.name for p in worst_last.context["cl"].result_list]
+    severities = [assess(loaded.get(name=n), today).severity for n in names]
+    assert severities == sorted(severities)
+
+
 # --- saving goes through the services ---------------------------------------------------------
 
 

@@ -3,9 +3,16 @@
 from datetime import timedelta
 
 import pytest
+from django.db.models import BooleanField, Case, When
 from django.utils import timezone
 
-from partnerships.health import assess
+from partnerships.health import (
+    REASON_WEIGHTS,
+    assess,
+    health_conditions,
+    status_of_severity,
+    with_health_status,
+)
 from partnerships.models import Partnership, Variant
 from partnerships.selectors import actor_for, partnership_health_list, partnerships_with_health_data
 from partnerships.services import contacts as contact_services
@@ -42,10 +49,43 @@ def complete(org_a, today):
 
 
 def _report(partnership, today):
-    loaded = partnerships_with_health_data(
-        Partnership.objects.filter(pk=partnership.pk), today
+    """``assess`` on the loaded partnership; and, on the same data, the rule's SQL form
+    (``with_health_status``, ``health_conditions``) must give the same status and the same
+    reasons, so every test below proves the two forms equal in its own case."""
+    loaded = _with_reason_flags(
+        with_health_status(
+            partnerships_with_health_data(Partnership.objects.filter(pk=partnership.pk), today),
+            today,
+        ),
+        today,
     ).get()
-    return assess(loaded, today)
+    report = assess(loaded, today)
+    assert status_of_severity(loaded.health_severity) == report.status
+    assert _sql_codes(loaded) == _python_codes(report)
+    return report
+
+
+def _with_reason_flags(qs, today):
+    return qs.annotate(
+        **{
+            f"reason_{code}": Case(When(q, then=True), default=False, output_field=BooleanField())
+            for code, q in health_conditions(today).items()
+        }
+    )
+
+
+def _sql_codes(loaded) -> set[str]:
+    return {code for code in REASON_WEIGHTS if getattr(loaded, f"reason_{code}")}
+
+
+def _python_codes(report) -> set[str]:
+    # the SQL form names the heavier weight of overdue actions apart
+    return {
+        "overdue_actions_many"
+        if (r.code == "overdue_actions" and r.severity == "at_risk")
+        else r.code
+        for r in report.reasons
+    }
 
 
 def _codes(report):
@@ -231,3 +271,14 @@ def test_the_variant_sets_the_clause_a_covenant_is_drafted_with(org_a, today):
             partnership=partnership, title=f"Concept {clause}", effective_from=today
         )
         assert covenant.information_clause == clause
+
+
+def test_an_own_list_of_roles_replaces_the_kinds_default(org_a, today):
+    partnership = make_partnership(operator_org=org_a)
+    partnership.required_roles = ["venue_operator", "police"]
+    partnership.save()
+    report = _report(partnership, today)  # the SQL form reads the same list
+    assert report.missing_roles == ["police"]
+    partnership.required_roles = ["venue_operator"]
+    partnership.save()
+    assert "incomplete" not in _codes(_report(partnership, today))

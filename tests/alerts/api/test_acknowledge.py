@@ -81,3 +81,51 @@ def test_unknown_measures_are_refused_in_the_request_language(world, client_for,
     )
     assert dutch.json() == {"measures_taken": {"0": ['"prayer" is een ongeldige keuze.']}}
     assert not Acknowledgement.objects.exists()
+
+
+def test_a_malformed_id_is_404(world, client_for):
+    response = client_for(world.admin_a).post("/api/v1/alerts/not-a-uuid/acknowledge/")
+    assert response.status_code == 404
+    assert not Acknowledgement.objects.exists()
+
+
+def test_the_compiled_door_answers_as_the_read_door(world, green, amber):
+    """The acknowledgement's one query (compiled once per day with stand-in ids) lets through
+    exactly what ``recipient_alert_get`` lets through, for every actor and alert here."""
+    from alerts.models import Alert
+    from alerts.selectors import recipient_alert_get, recipient_alert_with_ack
+    from partnerships.selectors import actor_for
+
+    draft = world.draft(organisations=[world.org_a])
+    for user in (world.admin_a, world.viewer_a, world.admin_b, world.user_d, world.duty):
+        actor = actor_for(user)
+        for alert in (green, amber, draft):
+            try:
+                expected = actor.organisation is not None and bool(
+                    recipient_alert_get(actor, alert.public_id)
+                )
+            except Alert.DoesNotExist:
+                expected = False
+            by_pk = recipient_alert_with_ack(actor, pk=alert.pk)
+            by_id = recipient_alert_with_ack(actor, public_id=str(alert.public_id))
+            assert (by_pk is not None, by_id is not None) == (expected, expected), (user, alert)
+            if expected:
+                assert by_pk.pk == by_id.pk == alert.pk and by_id.own_acknowledgement_id is None
+    ack, _created = services.alert_acknowledge(alert=green, by=world.admin_a)
+    found = recipient_alert_with_ack(actor_for(world.viewer_a), public_id=green.public_id)
+    assert found.own_acknowledgement_id == ack.pk  # the organisation's, whoever asks
+
+
+def test_a_colleague_who_acknowledged_first_wins(world, green):
+    """The insert skips a row the unique key already holds (a colleague a moment earlier): the
+    service answers with that acknowledgement, not an error."""
+    from alerts.services import _insert_unless_acknowledged
+
+    first, created = services.alert_acknowledge(alert=green, by=world.admin_a)
+    assert created
+    late = Acknowledgement(alert=green, organisation=world.org_a, user=world.admin_a, note="x")
+    assert _insert_unless_acknowledged(late) is False
+    assert late.pk is None
+    assert list(Acknowledgement.objects.filter(alert=green).values_list("pk", "note")) == [
+        (first.pk, "")
+    ]
