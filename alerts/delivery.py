@@ -44,7 +44,7 @@ from django.utils import timezone
 
 from alerts.channels import transport_for
 from alerts.channels.base import Outgoing, PermanentError, TransientError, Transport
-from alerts.dispatch import enqueue_batches
+from alerts.dispatch import BATCH_SIZE, enqueue_batches
 from alerts.models import Acknowledgement, Alert, AlertGroupGrant, AlertRecipient, Delivery
 from alerts.selectors import (
     organisation_may_see,
@@ -527,6 +527,21 @@ def load_checked(delivery_ids: list[int], *, today=None) -> list[Delivery]:
     params = _swap(params, dict(zip(stand_ins, _padded(ids, size), strict=True)))
     # The SQL is the ORM's own compilation of ``_checked_rows``; only bound ids vary.
     return list(Delivery.objects.raw(sql, params))
+
+
+def compile_batch_statements(*, today=None, size: int | None = None) -> None:
+    """Compile a full batch's load and marking statement ahead of its first batch (a worker's
+    pool process calls it as it starts, ``alerts.tasks``): the first publication after a start
+    then finds them compiled. Harmless to call again: the cache keeps them once."""
+    today = today or timezone.localdate()
+    size = _bucket(size or BATCH_SIZE)
+    stand_ins = _stand_ins(_STAND_IN_DELIVERY, size)
+    _compile_once(
+        ("deliveries_checked", size, today), lambda: _checked_rows(stand_ins, today=today)
+    )
+    _compile_once(
+        ("deliveries_sendable", (size,), today), lambda: _sendable_held((size,), today=today)
+    )
 
 
 def _with_relations(rows: list[Delivery]) -> list[Delivery]:

@@ -6,7 +6,8 @@
 (1,000 e-mails, to an SMTP sink on loopback, ``bench/smtp_sink.py``). One worker is started
 once (``tests.reliability.harness.start_worker``, the reliability tests' own start, with
 ``bench.worker_settings`` and ``bench.tasks``) and serves every path; each path's clock runs
-from its first statement until the last of its rows is ``sent`` (polled every 20 ms):
+from its first statement until the last of its rows is ``sent`` (polled every 20 ms). The alerts
+are created and approved beforehand: the clock starts at ``alert_publish``.
 
 - **ours**: ``alert_publish`` of a GREEN alert to all of them (the fan-out commits, batches are
   enqueued, the worker claims, checks and marks them);
@@ -135,7 +136,8 @@ def _staff() -> tuple:
     )
 
 
-def _publish(staff, orgs, headline: str):
+def _approved(staff, orgs, headline: str):
+    """A GREEN alert to these organisations, created and approved (outside the timing)."""
     from alerts import services
 
     author, approver = staff
@@ -148,8 +150,14 @@ def _publish(staff, orgs, headline: str):
         tlp="green",
         organisations=orgs,
     )
-    alert = services.alert_approve(alert=alert, by=approver)
-    return services.alert_publish(alert=alert, by=approver)
+    return services.alert_approve(alert=alert, by=approver)
+
+
+def _publish(staff, alerts: list):
+    """Publish the next of the alerts prepared for a path: what each path's clock times."""
+    from alerts import services
+
+    return services.alert_publish(alert=alerts.pop(), by=staff[1])
 
 
 class Clock:
@@ -224,18 +232,15 @@ def b2(args) -> dict:
     orgs = _world(deliveries // PER_ORGANISATION, email=False)
     email_orgs = _world(emails // PER_ORGANISATION, email=True)
     org_ids = [o.pk for o in orgs]
-    limit_alerts = [
-        services.alert_create(
-            by=staff[0],
-            headline=f"B2 limit {n}",
-            description="Bench.",
-            instruction="Bench.",
-            atb_level="matige_dreiging",
-            tlp="green",
-            organisations=orgs[:1],
-        ).pk
-        for n in range(runs + 1)
-    ]
+    prepared = {  # created and approved beforehand: a path times the publication on
+        path: [_approved(staff, audience, f"B2 {path} {n}") for n in range(runs + 1)]
+        for path, audience in (
+            ("ours", orgs),
+            ("peer", orgs[: peer_n // PER_ORGANISATION]),
+            ("email", email_orgs),
+            ("limit", orgs[:1]),  # only its id: the limit writes its own rows
+        )
+    }
     logs = Path(tempfile.mkdtemp(prefix="b2-"))
     sink = subprocess.Popen(  # noqa: S603  # nosec B603: our own sink, fixed arguments
         [sys.executable, str(ROOT / "bench" / "smtp_sink.py")],
@@ -265,12 +270,12 @@ def b2(args) -> dict:
 
         def ours():
             started = time.perf_counter()
-            alert = _publish(staff, orgs, "B2 ours")
+            alert = _publish(staff, prepared["ours"])
             clock.wait(alert.pk, "in_app", deliveries, started)
 
         def limit():
             started = time.perf_counter()
-            alert_id = limit_alerts.pop()
+            alert_id = prepared["limit"].pop().pk
             _bare_insert(alert_id, org_ids)
             app.send_task("bench.tasks.mark_sent", args=[alert_id])
             Clock().wait(alert_id, "in_app", deliveries, started)
@@ -288,12 +293,12 @@ def b2(args) -> dict:
         def peer():
             started = time.perf_counter()
             with mock.patch.object(services, "enqueue_pending", one_task_each):
-                alert = _publish(staff, orgs[: peer_n // PER_ORGANISATION], "B2 peer")
+                alert = _publish(staff, prepared["peer"])
             Clock().wait(alert.pk, "in_app", peer_n, started)
 
         def ours_email():
             started = time.perf_counter()
-            alert = _publish(staff, email_orgs, "B2 e-mail")
+            alert = _publish(staff, prepared["email"])
             email_clock.wait(alert.pk, "email", emails, started)
             if not message:  # one of ours, as the limit's message
                 row = Delivery.objects.filter(alert=alert, channel="email").first()
