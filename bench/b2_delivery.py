@@ -342,6 +342,7 @@ def b2(args) -> dict:
         "e-mail ours / sink alone": figures[names["ours_email"]]["median_ms"]
         / figures[names["limit_email"]]["median_ms"],
     }
+    email_ratio = ratio["e-mail ours / sink alone"]
     email_rate = emails / (figures[names["ours_email"]]["median_ms"] / 1000)
     sink_alone = emails / (figures[names["limit_email"]]["median_ms"] / 1000)
     in_app = f"{deliveries:,} in-app deliveries"
@@ -362,12 +363,8 @@ def b2(args) -> dict:
         "first_sent_ms": [round(x * 1000) for x in first if x is not None],
         "targets": [
             target(f"{in_app}: publish → all sent, median (s)", ours_s, TARGET_SECONDS),
-            {
-                "name": "e-mail: ours / the sink alone (median)",
-                "value": round(ratio["e-mail ours / sink alone"], 2),
-                "target": "stated (≥ 1: the sink bounds it)",
-                "held": True,
-            },
+            # bounded by the sink: within B1's 1.5x of the limit, the sink's own rate
+            target("e-mail: ours / the sink alone (median)", email_ratio, 1.5),
         ],
         "note": (
             f"Ratios of the medians: ours / limit {ratio['ours / limit']:.1f}, peer / ours "
@@ -376,8 +373,7 @@ def b2(args) -> dict:
             f"publish to the first in-app row sent (ours, median): "
             f"{(first[len(first) // 2] * 1000 if first else 0):.0f} ms. Load average when B2 "
             f"began: {', '.join(map(str, load_before))}. Queries are the worker's (4 per batch "
-            f"of 200 in-app rows, tests/alerts/test_delivery_batch.py), not counted here; the "
-            f"worker's log: {logs / 'worker.log'}."
+            "of 200 in-app rows, tests/alerts/test_delivery_batch.py), not counted here."
         ),
     }
 
