@@ -36,6 +36,7 @@ from django.db.models import (
     F,
     OuterRef,
     Q,
+    QuerySet,
     Value,
     When,
 )
@@ -43,7 +44,7 @@ from django.utils import timezone
 
 from alerts.channels import transport_for
 from alerts.channels.base import Outgoing, PermanentError, TransientError, Transport
-from alerts.dispatch import enqueue_batches
+from alerts.dispatch import BATCH_SIZE, enqueue_batches
 from alerts.models import Acknowledgement, Alert, AlertGroupGrant, AlertRecipient, Delivery
 from alerts.selectors import (
     organisation_may_see,
@@ -52,6 +53,7 @@ from alerts.selectors import (
     user_may_see,
 )
 from partnerships.models import Covenant, CovenantSignatory, Membership
+from partnerships.sharing.selectors import _compile_once, _swap
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -249,11 +251,19 @@ def _pass_gate(attempt: Attempt) -> None:
         ):  # the lease lapsed (no heartbeat for a whole lease) and the row moved on
             attempt.status = LOST
             return
-        reason = why_not_send(attempt.delivery)
+        reason = _reason_now(attempt.delivery)
         if reason:
             _cancel(attempt, reason)
             return
         attempt.outgoing.transmit()
+
+
+def _reason_now(delivery: Delivery) -> str:
+    """``why_not_send`` for one row as the database holds it now: the batch's compiled checked
+    query for that row (``load_checked``; the same answers, tests/alerts/test_delivery_batch.py),
+    one query instead of building the visibility query anew for every message."""
+    checked = load_checked([delivery.pk])
+    return reason_from(checked[0]) if checked else "delivery gone"
 
 
 def _close(attempt: Attempt) -> None:
@@ -363,14 +373,28 @@ class Heartbeat:
         until = now + claim_lease()
         current, waiting, held = self.current, self.waiting, self.held
         claims = ([current] if current is not None else []) + held
-        if claims:
-            Delivery.objects.filter(pk__in=claims, status=Delivery.Status.IN_FLIGHT).update(
-                next_attempt_at=until
-            )
-        if waiting:
-            Delivery.objects.filter(
-                pk__in=waiting, status__in=Delivery.PENDING, next_attempt_at__lte=now
-            ).update(dispatched_until=until)
+        adapt = connection.ops.adapt_datetimefield_value
+        table = Delivery._meta.db_table
+        # plain statements: the ORM would build and compile them afresh on every beat
+        with connection.cursor() as cursor:
+            if claims:
+                cursor.execute(
+                    f"UPDATE {table} SET next_attempt_at = %s WHERE id IN"  # noqa: S608  # nosec B608  # table from model metadata, values are parameters
+                    f" ({', '.join(['%s'] * len(claims))}) AND status = %s",
+                    [adapt(until), *claims, Delivery.Status.IN_FLIGHT.value],
+                )
+            if waiting:
+                cursor.execute(
+                    f"UPDATE {table} SET dispatched_until = %s WHERE id IN"  # noqa: S608  # nosec B608  # table from model metadata, values are parameters
+                    f" ({', '.join(['%s'] * len(waiting))}) AND status IN (%s, %s)"
+                    " AND next_attempt_at <= %s",
+                    [
+                        adapt(until),
+                        *waiting,
+                        *(status.value for status in Delivery.PENDING),
+                        adapt(now),
+                    ],
+                )
 
     def _run(self) -> None:
         interval = settings.ALERTS_CLAIM_LEASE_SECONDS / 3
@@ -438,10 +462,10 @@ def sendable_checks(*, today=None) -> dict[str, Q]:
 
 
 def reason_from(delivery: Delivery) -> str:
-    """``why_not_send`` read from the checks ``load_checked`` annotated on the row (``ok_*``),
-    in the same order and words."""
+    """``why_not_send`` read from the checks ``load_checked`` annotated on the row (``ok_*``,
+    and ``alert_status``), in the same order and words."""
     if not delivery.ok_in_state:
-        return f"alert is {delivery.alert.status}"
+        return f"alert is {delivery.alert_status}"
     if not delivery.ok_unacknowledged:
         return "acknowledged meanwhile"
     if delivery.webhook_id is not None:
@@ -455,17 +479,96 @@ def reason_from(delivery: Delivery) -> str:
     return ""
 
 
-def load_checked(delivery_ids: list[int], *, today=None) -> list[Delivery]:
-    """The rows with what a send needs (alert, recipient, organisation, webhook) and the result
-    of each of ``sendable_checks`` (``ok_<name>``): one query for the whole batch."""
+# The batch's two checked statements (the load and the marking UPDATE) cost the ORM far more to
+# build and compile than PostgreSQL needs to run them (~50-250 ms a batch under load). Their SQL
+# depends only on the day, the number of ids and how the claims split by attempt: each is compiled
+# once per such shape (``partnerships.sharing.selectors._compile_once``) with stand-in ids, and
+# the batch's ids swapped in as parameters. Id lists are padded (the last id repeated) to a power
+# of two, so a handful of shapes serve every batch size.
+_STAND_IN_DELIVERY = -7_000_100_000
+# attempts is a small positive integer: a stand-in out of its range would make the ORM drop the
+# condition as matching nothing, so these stand at the top of the range (never reached: at most
+# ``ALERTS_MAX_ATTEMPTS``), one per group, counting down.
+_STAND_IN_ATTEMPTS = 32_767
+
+
+def _bucket(count: int) -> int:
+    size = 8
+    while size < count:
+        size *= 2
+    return size
+
+
+def _stand_ins(start: int, count: int) -> list[int]:
+    return [start - i for i in range(count)]
+
+
+def _padded(ids: list[int], size: int) -> list[int]:
+    return ids + [ids[-1]] * (size - len(ids))
+
+
+def _checked_rows(ids: list[int], *, today) -> QuerySet:
     flags = {
         f"ok_{name}": ExpressionWrapper(check, output_field=BooleanField())
         for name, check in sendable_checks(today=today).items()
     }
-    rows = Delivery.objects.filter(pk__in=delivery_ids).select_related(
-        "alert", "recipient", "organisation", "webhook"
+    return (
+        Delivery.objects.filter(pk__in=ids)
+        .annotate(alert_status=F("alert__status"), **flags)
+        .order_by()
     )
-    return list(rows.annotate(**flags).order_by())
+
+
+def load_checked(delivery_ids: list[int], *, today=None) -> list[Delivery]:
+    """The rows with the result of each of ``sendable_checks`` (``ok_<name>``) and their
+    alert's status (``alert_status``): one query for the whole batch, compiled once per day and
+    size. Relations are not loaded: what sends one by one takes them with ``_with_relations``."""
+    ids = list(dict.fromkeys(int(i) for i in delivery_ids))
+    if not ids:
+        return []
+    today = today or timezone.localdate()
+    size = _bucket(len(ids))
+    stand_ins = _stand_ins(_STAND_IN_DELIVERY, size)
+    sql, params = _compile_once(
+        ("deliveries_checked", size, today), lambda: _checked_rows(stand_ins, today=today)
+    )
+    params = _swap(params, dict(zip(stand_ins, _padded(ids, size), strict=True)))
+    # The SQL is the ORM's own compilation of ``_checked_rows``; only bound ids vary.
+    return list(Delivery.objects.raw(sql, params))
+
+
+def compile_batch_statements(*, today=None, size: int | None = None) -> None:
+    """Compile a full batch's load and marking statement ahead of its first batch (a worker's
+    pool process calls it as it starts, ``alerts.tasks``): the first publication after a start
+    then finds them compiled. Harmless to call again: the cache keeps them once."""
+    today = today or timezone.localdate()
+    size = _bucket(size or BATCH_SIZE)
+    stand_ins = _stand_ins(_STAND_IN_DELIVERY, size)
+    _compile_once(
+        ("deliveries_checked", size, today), lambda: _checked_rows(stand_ins, today=today)
+    )
+    _compile_once(
+        ("deliveries_sendable", (size,), today), lambda: _sendable_held((size,), today=today)
+    )
+
+
+def _with_relations(rows: list[Delivery]) -> list[Delivery]:
+    """The same rows with what a send needs (alert, recipient, organisation, webhook), in one
+    query, keeping the checks ``load_checked`` annotated."""
+    if not rows:
+        return []
+    full = Delivery.objects.select_related("alert", "recipient", "organisation", "webhook")
+    found = full.in_bulk([row.pk for row in rows])
+    loaded = []
+    for row in rows:
+        fresh = found.get(row.pk)
+        if fresh is None:  # gone meanwhile (expired): nothing to send
+            continue
+        for name, value in vars(row).items():
+            if name.startswith("ok_") or name == "alert_status":
+                setattr(fresh, name, value)
+        loaded.append(fresh)
+    return loaded
 
 
 def _held_by(rows: list[Delivery]) -> Q:
@@ -493,22 +596,54 @@ def _cancel_all(rows: list[tuple[Delivery, str]]) -> int:
     )
 
 
-def _show_in_portal(rows: list[Delivery], *, today) -> set[int]:
-    """Mark in-app rows sent in one statement that checks again what it marks
-    (``sendable_checks``): an alert cancelled or a covenant terminated before the statement
-    began is seen, and such a row stays in flight for the per-row path. Nothing leaves the
-    portal; the row is the inbox entry (and the inbox checks visibility on every read too).
-    The ids marked sent."""
-    if not rows:
-        return set()
+def _sendable_held(shape: tuple[int, ...], *, today) -> QuerySet:
+    """The pks of the rows held (``_held_by``) and sendable (every one of ``sendable_checks``),
+    for stand-in ids: one group per attempt count, of the sizes in ``shape``."""
+    held, start = Q(pk__in=[]), _STAND_IN_DELIVERY
+    for group, size in enumerate(shape):
+        held |= Q(pk__in=_stand_ins(start, size), attempts=_STAND_IN_ATTEMPTS - group)
+        start -= size
     sendable = Q()
     for check in sendable_checks(today=today).values():
         sendable &= check
-    marked = (
-        Delivery.objects.filter(_held_by(rows))
+    return (
+        Delivery.objects.filter(Q(status=Delivery.Status.IN_FLIGHT) & held)
         .filter(sendable)
-        .update(status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="")
+        .order_by()
+        .values("pk")
     )
+
+
+def _show_in_portal(rows: list[Delivery], *, today) -> set[int]:
+    """Mark in-app rows sent in one statement that checks again what it marks
+    (``sendable_checks``, on the rows our claim still holds): an alert cancelled or a covenant
+    terminated before the statement began is seen, and such a row stays in flight for the
+    per-row path. Nothing leaves the portal; the row is the inbox entry (and the inbox checks
+    visibility on every read too). The ids marked sent."""
+    if not rows:
+        return set()
+    by_attempt: dict[int, list[int]] = {}
+    for row in rows:
+        by_attempt.setdefault(row.attempts, []).append(row.pk)
+    groups = sorted(by_attempt.items())
+    shape = tuple(_bucket(len(ids)) for _, ids in groups)
+    swaps, start = {}, _STAND_IN_DELIVERY
+    for group, ((attempts, ids), size) in enumerate(zip(groups, shape, strict=True)):
+        swaps.update(zip(_stand_ins(start, size), _padded(ids, size), strict=True))
+        swaps[_STAND_IN_ATTEMPTS - group] = attempts
+        start -= size
+    sql, params = _compile_once(
+        ("deliveries_sendable", shape, today), lambda: _sendable_held(shape, today=today)
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        # The subquery is the ORM's own compilation of ``_sendable_held``; only ids vary.
+        cursor.execute(
+            f"UPDATE {Delivery._meta.db_table} SET status = %s, sent_at = %s, last_error = %s"  # noqa: S608  # nosec B608  # table from model metadata, values are parameters
+            f" WHERE id IN ({sql})",
+            [Delivery.Status.SENT.value, adapt(timezone.now()), "", *_swap(params, swaps)],
+        )
+        marked = cursor.rowcount
     ids = [row.pk for row in rows]
     if marked == len(ids):  # the usual case: every row we hold went
         return set(ids)
@@ -572,7 +707,8 @@ def deliver(delivery_ids) -> Counter:
     with Heartbeat([], held=order) as heartbeat:
         try:
             today = timezone.localdate()
-            rows = sorted(load_checked(order, today=today), key=lambda r: order.index(r.pk))
+            position = {pk: n for n, pk in enumerate(order)}
+            rows = sorted(load_checked(order, today=today), key=lambda r: position[r.pk])
             rest = rows
             refused, in_app, others = [], [], []
             transports: dict[str, Transport] = {}
@@ -593,6 +729,7 @@ def deliver(delivery_ids) -> Counter:
                 outcomes["sent"] += len(shown)
             # what the marking statement refused (changed meanwhile) goes the long way
             rest = [row for row in in_app if row.pk not in shown] + others
+            rest = _with_relations(rest)
             _one_by_one(rest, heartbeat, outcomes)
             rest = []
         except SoftTimeLimitExceeded:

@@ -4,13 +4,27 @@ function of the app (the outbox dispatcher that enqueues ``deliver_batch`` is ``
 
 from __future__ import annotations
 
-from celery import shared_task
+import logging
 
-from alerts.delivery import deliver
+from celery import shared_task
+from celery.signals import worker_process_init
+
+from alerts.delivery import compile_batch_statements, deliver
 from alerts.delivery import sweep as run_sweep
 from alerts.escalation import alerts_escalate
 from alerts.retention import deliveries_expire
 from alerts.services import alerts_expire_due
+
+logger = logging.getLogger(__name__)
+
+
+@worker_process_init.connect
+def _compile_ahead(**_kwargs) -> None:
+    """A fresh pool process compiles a batch's statements before its first task arrives."""
+    try:
+        compile_batch_statements()
+    except Exception:  # never keep a worker from starting: the first batch compiles them then
+        logger.warning("compiling the delivery batch statements ahead failed", exc_info=True)
 
 
 @shared_task(name="alerts.tasks.deliver_batch", acks_late=True, ignore_result=True)

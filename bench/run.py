@@ -106,7 +106,10 @@ def main() -> int:
     from bench import benchmarks
 
     parser = argparse.ArgumentParser()
-    parser.add_argument("--only", default="B1,B3,B4,B5")
+    from bench.b2_delivery import redis_answers
+
+    # B2 starts a real worker: by default when Redis answers (REDIS_URL, or the local one)
+    parser.add_argument("--only", default="B1,B2,B3,B4,B5" if redis_answers() else "B1,B3,B4,B5")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--million", action="store_true", help="B3 also at 1,000,000 objects")
     args = parser.parse_args()

@@ -76,3 +76,19 @@ def test_b5_acknowledgements_against_a_bare_insert(bench):
     assert paths["ours (POST /api/v1/alerts/…/acknowledge/, token)"]["queries"] > 1
     assert paths["limit (bare endpoint inserting one row)"]["queries"] >= 1
     assert not Acknowledgement.objects.exists()
+
+
+@pytest.mark.redis
+def test_b2_publish_to_sent_by_a_real_worker_against_one_update_and_one_task_each(bench):
+    from alerts.models import Delivery
+
+    result = bench.b2(ARGS)
+    well_formed(result)
+    assert list(result["paths"]) == ["20 in-app deliveries", "5 e-mails"]
+    in_app, email = result["paths"].values()
+    assert [name.split(" ")[0] for name in in_app] == ["ours", "limit", "peer"]
+    assert [name.split(" ")[0] for name in email] == ["ours", "limit"]
+    assert set(result["ratios"]) == {"ours / limit", "peer / ours", "e-mail ours / sink alone"}
+    # every row of every path was sent by the worker: ours, the limit's, the peer's, e-mails
+    assert not Delivery.objects.exclude(status="sent").exists()
+    assert Delivery.objects.filter(channel="email", status="sent").count() == 2 * 5

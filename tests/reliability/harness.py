@@ -107,6 +107,81 @@ def database_url() -> str:
     return f"postgres://{user}{password}@{host}:{port}/{d['NAME']}"
 
 
+def start_worker(
+    name: str,
+    *,
+    env: dict[str, str],
+    log_path: Path,
+    beat_schedule: Path | None = None,
+    include: str = "",
+    timeout: float = 60,
+) -> subprocess.Popen:
+    """``celery -A ppsportal worker`` (prefork, two children) in its own process group, with
+    this environment over ours, logging to ``log_path``; returns once it is ready. ``beat_schedule``
+    runs beat in it too; ``include`` names more task modules to import. The one place a worker
+    process is started (the reliability tests, and ``bench/b2_delivery.py``)."""
+    command = [
+        str(Path(sys.executable).with_name("celery")),
+        "-A",
+        "ppsportal",
+        "worker",
+        "-n",
+        f"{name}@%h",
+        "-P",
+        "prefork",
+        "-c",
+        "2",
+        "-l",
+        "INFO",
+        "--without-gossip",
+        "--without-mingle",
+    ]
+    if include:
+        command += ["--include", include]
+    if beat_schedule is not None:
+        command += ["-B", "-s", str(beat_schedule)]
+    log = log_path.open("ab")
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    log.close()
+    try:
+        wait_until(
+            lambda: worker_ready(process, log_path, name),
+            timeout=timeout,
+            what=f"worker {name} ready ({log_path})",
+        )
+    except BaseException:
+        stop_worker(process)
+        raise
+    return process
+
+
+def worker_ready(process: subprocess.Popen | None, log_path: Path, name: str) -> bool:
+    if process is not None and process.poll() is not None:
+        raise AssertionError(f"worker {name} exited: {log_path.read_text()[-3000:]}")
+    return b" ready." in log_path.read_bytes()
+
+
+def stop_worker(process: subprocess.Popen | None) -> None:
+    """SIGTERM to the worker's process group (a warm shutdown), SIGKILL if it lingers."""
+    if process is None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+    except ProcessLookupError:
+        pass
+
+
 class Worker:
     """``celery worker`` in its own process group (prefork, two children), optionally with beat
     running the sweep. ``kill`` sends SIGKILL to the whole group: parent, children and beat."""
@@ -131,48 +206,21 @@ class Worker:
 
     def start(self) -> None:
         env = {
-            **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.reliability.worker_settings",
             "DATABASE_URL": database_url(),
             "REDIS_URL": self.redis.url,
             "RECORDING_TRANSPORT_FILE": str(self.record),
-            "PYTHONUNBUFFERED": "1",
             **self.extra_env,
         }
-        command = [
-            str(Path(sys.executable).with_name("celery")),
-            "-A",
-            "ppsportal",
-            "worker",
-            "-n",
-            f"{self.name}@%h",
-            "-P",
-            "prefork",
-            "-c",
-            "2",
-            "-l",
-            "INFO",
-            "--without-gossip",
-            "--without-mingle",
-        ]
-        if self.beat:
-            command += ["-B", "-s", str(self.logs / f"{self.name}-beat-schedule")]
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            command,
-            cwd=ROOT,
+        self.process = start_worker(
+            self.name,
             env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            log_path=self.log_path,
+            beat_schedule=self.logs / f"{self.name}-beat-schedule" if self.beat else None,
         )
-        log.close()
-        wait_until(self.ready, timeout=60, what=f"worker {self.name} ready ({self.log_path})")
 
     def ready(self) -> bool:
-        if self.process is not None and self.process.poll() is not None:
-            raise AssertionError(f"worker {self.name} exited: {self.log_path.read_text()[-3000:]}")
-        return b" ready." in self.log_path.read_bytes()
+        return worker_ready(self.process, self.log_path, self.name)
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
@@ -185,16 +233,7 @@ class Worker:
             self.process = None
 
     def stop(self) -> None:
-        if self.process is None:
-            return
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-        except ProcessLookupError:
-            pass
+        stop_worker(self.process)
         self.process = None
 
 
