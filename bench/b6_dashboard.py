@@ -32,6 +32,7 @@ from bench.run import target
 
 TIMES = 100
 P95_MS = 50
+SAMPLES_PER_RUN = 3  # requests per page for each of run.py's --runs: 21 at the default 7
 LIMIT = "limit (bare view: count and 50 rows through a template)"
 
 PERSONAS = {
@@ -269,7 +270,7 @@ def b6(args) -> dict:
     from bench import demo_bulk
 
     times = getattr(args, "times", None) or TIMES
-    samples = max(3, args.runs * 3)
+    samples = args.runs * SAMPLES_PER_RUN
     with override_settings(ROOT_URLCONF="bench.urls", DEBUG=False):
         clear_url_caches()
         try:

@@ -76,3 +76,23 @@ def test_b5_acknowledgements_against_a_bare_insert(bench):
     assert paths["ours (POST /api/v1/alerts/…/acknowledge/, token)"]["queries"] > 1
     assert paths["limit (bare endpoint inserting one row)"]["queries"] >= 1
     assert not Acknowledgement.objects.exists()
+
+
+def test_b6_dashboard_pages_at_the_demo_and_twice_it(bench, monkeypatch):
+    from bench import b6_dashboard
+
+    monkeypatch.setattr(b6_dashboard, "TIMES", 2)
+    monkeypatch.setattr(b6_dashboard, "SAMPLES_PER_RUN", 1)
+    monkeypatch.setattr(b6_dashboard, "PERSONAS", {"partner member": "amsterdam-police"})
+    result = bench.b6(ARGS)
+    well_formed(result)
+    assert list(result["paths"]) == ["demo", "2 times"]
+    pages = result["pages"]["partner member"]
+    assert {"home", "partnership-list", "alert-inbox", "partnership-detail"} <= set(pages)
+    for paths in result["paths"].values():
+        assert b6_dashboard.LIMIT in paths
+        assert {f"partner member: {name}" for name in pages} <= set(paths)
+        assert all(figures["queries"] >= 1 for figures in paths.values())
+    assert result["not_pages"]["partner member"]["alert-acknowledge"] == "GET 405"  # a POST
+    assert len(result["targets"]) == 3
+    assert result["rows_copied"]["partnerships.Partnership"] == 3  # the demo's three, again
