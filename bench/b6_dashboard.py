@@ -32,6 +32,7 @@ from bench.run import target
 
 TIMES = 100
 P95_MS = 50
+ONLY: set[str] | None = None  # route names to measure (the smoke test's few); None: every page
 SAMPLES_PER_RUN = 3  # requests per page for each of run.py's --runs: 21 at the default 7
 LIMIT = "limit (bare view: count and 50 rows through a template)"
 
@@ -172,6 +173,10 @@ def _get(client, url):
         return _Raised(error)
 
 
+def _left_out(name: str) -> bool:
+    return ONLY is not None and name not in ONLY
+
+
 def pages_of(client) -> tuple[dict[str, str], dict[str, str]]:
     """The dashboard pages ``client``'s user gets (name -> URL), and the routes that answer it
     no page (name -> why)."""
@@ -179,7 +184,7 @@ def pages_of(client) -> tuple[dict[str, str], dict[str, str]]:
 
     pages, not_pages = {}, {}
     for name, route in routes.dashboard_routes().items():
-        if name in NOT_PAGES or route.startswith(NOT_PAGE_PREFIXES):
+        if name in NOT_PAGES or route.startswith(NOT_PAGE_PREFIXES) or _left_out(name):
             continue
         url = "/" + route
         response = _get(client, url)
@@ -189,7 +194,7 @@ def pages_of(client) -> tuple[dict[str, str], dict[str, str]]:
             not_pages[name] = f"GET {response.status_code}"
     candidates = _candidates()
     for name, route in routes.dashboard_routes_with_arguments().items():
-        if name in NOT_PAGES or route.startswith(NOT_PAGE_PREFIXES):
+        if name in NOT_PAGES or route.startswith(NOT_PAGE_PREFIXES) or _left_out(name):
             continue
         if name not in candidates:
             not_pages[name] = "unfilled: no argument list in bench/b6_dashboard.py"
