@@ -59,7 +59,14 @@ NOT_PAGES = {
     "api-schema",
     "api-docs",
     "invitation-accept",  # an invitation's token: the demo has none, and it signs a user up
+    # downloads (a file, not a page)
+    "covenant-document",
+    "soft-target-evidence",
+    "report-attachment",
+    "guidance-download",
+    "document-download",
 }
+CANDIDATES = 12  # objects tried per route with arguments, in pk order, for one it shows
 NOT_PAGE_PREFIXES = ("api/", "taxii2/", "bench/")  # bench/: the limits of the benchmarks
 
 
@@ -200,7 +207,7 @@ def pages_of(client) -> tuple[dict[str, str], dict[str, str]]:
             not_pages[name] = "unfilled: no argument list in bench/b6_dashboard.py"
             continue
         seen = set()
-        for kwargs in candidates[name]():
+        for kwargs in candidates[name]()[:CANDIDATES]:
             url = reverse(name, kwargs=kwargs)
             response = _get(client, url)
             if _is_page(response):
