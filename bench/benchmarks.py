@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bench.b2_delivery import b2  # noqa: F401  # B2 runs a real worker: its own module
+from bench.b6_dashboard import b6  # noqa: F401  # B6: every dashboard page, its own module
 from bench.run import explain, interleaved, target
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -690,9 +691,3 @@ def b5(args) -> dict:
         "authentication, DRF, the service), one request after another; queries are per "
         "request. No peer: the issue names none for B5.",
     }
-
-
-# --- B6: every dashboard page at 100 times the demo data ----------------------------------
-#
-# Not built yet (docs/benchmarks.md, "B6: not built"): it needs a bulk form of the demo data.
-# It goes here as ``b6(args)``: each dashboard page through the test client at 1 and 100 times.

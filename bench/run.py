@@ -109,7 +109,8 @@ def main() -> int:
     from bench.b2_delivery import redis_answers
 
     # B2 starts a real worker: by default when Redis answers (REDIS_URL, or the local one)
-    parser.add_argument("--only", default="B1,B2,B3,B4,B5" if redis_answers() else "B1,B3,B4,B5")
+    everything = "B1,B2,B3,B4,B5,B6" if redis_answers() else "B1,B3,B4,B5,B6"
+    parser.add_argument("--only", default=everything)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--million", action="store_true", help="B3 also at 1,000,000 objects")
     args = parser.parse_args()
@@ -148,12 +149,14 @@ def write_table() -> None:
             f"PostgreSQL {m['postgresql']}, Python {m['python']}, Django {m['django']}; "
             f"{r['sizes']}\n"
         )
-        lines.append("| path | min ms | median ms | runs | queries |")
-        lines.append("| --- | ---: | ---: | ---: | ---: |")
+        p95 = any("p95_ms" in s for paths in r["paths"].values() for s in paths.values())
+        lines.append(f"| path | min ms | median ms |{' p95 ms |' if p95 else ''} runs | queries |")
+        lines.append(f"| --- | ---: | ---: |{' ---: |' if p95 else ''} ---: | ---: |")
         for size, paths in r["paths"].items():
             for name, s in paths.items():
+                extra = f" {s.get('p95_ms')} |" if p95 else ""
                 lines.append(
-                    f"| {size}: {name} | {s['min_ms']} | {s['median_ms']} | {s['runs']} "
+                    f"| {size}: {name} | {s['min_ms']} | {s['median_ms']} |{extra} {s['runs']} "
                     f"| {s['queries']} |"
                 )
         lines.append("\n| target | value | wanted | |")

@@ -1,10 +1,11 @@
-"""The portal's URLs plus the bare endpoints the HTTP benchmarks compare against (B4, B5): plain
+"""The portal's URLs plus the bare endpoints the benchmarks compare against (B4, B5, B6): plain
 Django views without authentication, serializers or the read door. Only bench/settings.py and
 the bench harness use this URLconf; it is never served by the portal."""
 
 from __future__ import annotations
 
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.template import Context, Template
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
@@ -36,7 +37,30 @@ def bare_acknowledge(request):
     return JsonResponse({"id": ack.pk}, status=201)
 
 
+BARE_PAGE = Template(
+    '<!doctype html><html lang="nl"><head><title>Locaties</title></head><body><main>'
+    "<p>{{ count }} locaties</p><table><thead><tr><th>Naam</th><th>Categorie</th>"
+    "<th>Beheerder</th><th>Gemeente</th><th>Capaciteit</th></tr></thead><tbody>"
+    '{% for t in rows %}<tr><td><a href="/soft-targets/{{ t.public_id }}/">{{ t.name }}</a>'
+    "</td><td>{{ t.category.name }}</td><td>{{ t.operator.name }}</td>"
+    "<td>{{ t.municipality }}</td><td>{{ t.capacity }}</td></tr>{% endfor %}"
+    "</tbody></table></main></body></html>"
+)
+
+
+def bare_page(request):
+    """The limit of B6: a count and the first page (50 rows) of soft targets with their category
+    and operator (one join), rendered by a Django template, without authentication,
+    middleware of the portal's own, base template or menus."""
+    from threats.models import SoftTarget
+
+    rows = SoftTarget.objects.select_related("category", "operator").order_by("name", "pk")
+    context = Context({"count": rows.count(), "rows": rows[:PAGE]})
+    return HttpResponse(BARE_PAGE.render(context))
+
+
 urlpatterns = [
+    path("bench/page/", bare_page),
     path("bench/contacts/<int:organisation_id>/", bare_contacts),
     path("bench/acknowledge/", bare_acknowledge),
     *portal,

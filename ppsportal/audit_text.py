@@ -65,6 +65,16 @@ def _valid_ids(model: type[Model], ids: Iterable[str]) -> list:
     return valid
 
 
+def _label_related(model: type[Model]) -> tuple[str, ...]:
+    """The relations a shareable model's name reads (``Shareable.label_related``)."""
+    from partnerships.sharing.registry import spec_for
+
+    try:
+        return spec_for(model).label_related
+    except LookupError:
+        return ()
+
+
 def object_names(events: Iterable[AuditEvent], *, scope: Scope | None = None) -> Names:
     """The names of the objects the entries mention, by (label, id): one query per kind."""
     wanted: dict[str, set[str]] = defaultdict(set)
@@ -81,6 +91,7 @@ def object_names(events: Iterable[AuditEvent], *, scope: Scope | None = None) ->
         if allowed is None or not valid:
             continue
         rows = model._default_manager.filter(allowed, public_id__in=valid)
+        rows = rows.select_related(*_label_related(model))
         names.update(((label, str(obj.public_id)), str(obj)) for obj in rows)
     return names
 

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
-from django.db.models import IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from partnerships.models import Jurisdiction, Partnership, PartnershipMember
+from partnerships.models import Jurisdiction, Organisation, Partnership, PartnershipMember
 from partnerships.selectors import Actor
 from partnerships.sharing.selectors import is_visible, visible_to
 from threats.jurisdictions import LevelContext, authority_for, jurisdiction_of
 from threats.models import (
     AlertLevel,
     CapacityTier,
+    MeasureStatus,
     NationalThreatLevel,
     Report,
     ScaleUpStep,
@@ -21,7 +35,7 @@ from threats.models import (
     SoftTarget,
     ThreatAssessment,
 )
-from threats.rules import gaps_for
+from threats.rules import TIER_REQUIREMENTS
 
 NL = Jurisdiction.NL
 
@@ -173,26 +187,76 @@ def details_visible_ids(actor: Actor, targets) -> set[int]:
     ) | {t.pk for t in targets if actor.organisation and t.operator_id == actor.organisation.pk}
 
 
-def gaps_per_operator(qs) -> dict:
-    """{operator: number of gaps} over a queryset of soft targets (with register data)."""
-    counts: dict = {}
-    for target in with_register_data(qs):
-        counts[target.operator] = counts.get(target.operator, 0) + len(
-            gaps_for(target, target.measures.all())
+def tier_of_target():
+    """The capacity tier of each soft target, in SQL (``CapacityTier.for_capacity``'s bounds)."""
+    return Case(
+        *(When(bounds, then=Value(str(tier))) for tier, bounds in _TIER_BOUNDS.items()),
+        output_field=CharField(),
+    )
+
+
+def gaps_of_target():
+    """``rules.gaps_for`` in SQL: per soft target, how many of its tier's required measures
+    (``TIER_REQUIREMENTS``) are not in place; one subquery on the target's measures."""
+
+    def in_place(required):
+        rows = (
+            SecurityMeasure.objects.filter(
+                soft_target=OuterRef("pk"),
+                status=MeasureStatus.IN_PLACE,
+                measure__in=[str(m) for m in required],
+            )
+            .order_by()
+            .values("soft_target")
+            .annotate(n=Count("pk"))
+            .values("n")
         )
-    return counts
+        return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+    return Case(
+        *(
+            When(
+                bounds, then=Value(len(TIER_REQUIREMENTS[tier])) - in_place(TIER_REQUIREMENTS[tier])
+            )
+            for tier, bounds in _TIER_BOUNDS.items()
+        ),
+        output_field=IntegerField(),
+    )
+
+
+def gaps_per_operator(qs) -> dict:
+    """{operator: number of gaps} over a queryset of soft targets, counted by the database
+    (two queries, whatever the number of targets)."""
+    per = dict(
+        qs.order_by()
+        .values("operator")
+        .annotate(gaps=Sum(gaps_of_target()))
+        .values_list("operator", "gaps")
+    )
+    operators = Organisation.objects.in_bulk(list(per))
+    return {operators[pk]: gaps for pk, gaps in per.items()}
 
 
 def register_overview(qs) -> list[dict]:
-    """For NCTV staff: counts and gaps by category, region and tier."""
+    """For NCTV staff: counts and gaps by category, region and tier, counted by the database
+    (two queries, whatever the number of targets)."""
+    groups = (
+        qs.order_by()
+        .annotate(tier=tier_of_target())
+        .values("category", "region", "tier")
+        .annotate(count=Count("pk"), gaps=Sum(gaps_of_target()))
+    )
+    groups = list(groups)
+    sectors = Sector.objects.in_bulk({g["category"] for g in groups})
     rows: dict = {}
-    for target in with_register_data(qs):
-        key = (target.category.display_name, target.region or "—", target.capacity_tier_label)
+    for g in groups:
+        category = sectors[g["category"]].display_name
+        key = (category, g["region"] or "—", str(CapacityTier(g["tier"]).label))
         row = rows.setdefault(
             key, {"category": key[0], "region": key[1], "tier": key[2], "count": 0, "gaps": 0}
         )
-        row["count"] += 1
-        row["gaps"] += len(gaps_for(target, target.measures.all()))
+        row["count"] += g["count"]
+        row["gaps"] += g["gaps"]
     return sorted(rows.values(), key=lambda r: (r["category"], r["region"], r["tier"]))
 
 

@@ -156,6 +156,7 @@ def _rows(spec: Shareable, grants, today: date) -> list[PartnerShare]:
         "organisation",
         "covenant",
         "granted_by",
+        *(f"content_object__{name}" for name in spec.label_related),
     )
     return [
         PartnerShare(

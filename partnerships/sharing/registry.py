@@ -39,6 +39,9 @@ class Shareable:
     # NCTV staff see every object of the model (True), or only what reaches their organisation
     # like any party's (False: partnership documents, a partnership's own library).
     staff_see_all: bool = True
+    # Relations of the model that its name (``str``) reads, fetched with it wherever a list of
+    # grants shows the objects (a report is named after its soft target).
+    label_related: tuple[str, ...] = ()
 
     @property
     def has_grants(self) -> bool:

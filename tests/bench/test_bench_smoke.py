@@ -92,3 +92,26 @@ def test_b2_publish_to_sent_by_a_real_worker_against_one_update_and_one_task_eac
     # every row of every path was sent by the worker: ours, the limit's, the peer's, e-mails
     assert not Delivery.objects.exclude(status="sent").exists()
     assert Delivery.objects.filter(channel="email", status="sent").count() == 2 * 5
+
+
+def test_b6_dashboard_pages_at_the_demo_and_twice_it(bench, monkeypatch, transactional_db):
+    # transactional_db by name: the sectors come back after an earlier test's flush (conftest)
+    from bench import b6_dashboard
+
+    monkeypatch.setattr(b6_dashboard, "TIMES", 2)
+    monkeypatch.setattr(b6_dashboard, "SAMPLES_PER_RUN", 1)
+    monkeypatch.setattr(b6_dashboard, "PERSONAS", {"partner member": "amsterdam-police"})
+    some = {"home", "partnership-list", "alert-inbox", "partnership-detail", "alert-acknowledge"}
+    monkeypatch.setattr(b6_dashboard, "ONLY", some)
+    result = bench.b6(ARGS)
+    well_formed(result)
+    assert list(result["paths"]) == ["demo", "2 times"]
+    pages = result["pages"]["partner member"]
+    assert set(pages) == some - {"alert-acknowledge"}
+    for paths in result["paths"].values():
+        assert b6_dashboard.LIMIT in paths
+        assert {f"partner member: {name}" for name in pages} <= set(paths)
+        assert all(figures["queries"] >= 1 for figures in paths.values())
+    assert result["not_pages"]["partner member"]["alert-acknowledge"] == "GET 405"  # a POST
+    assert len(result["targets"]) == 3
+    assert result["rows_copied"]["partnerships.Partnership"] == 3  # the demo's three, again

@@ -9,13 +9,13 @@ arguments, or a new API list, fails ``test_every_list_is_classified`` until it i
 from __future__ import annotations
 
 import contextlib
-import inspect
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import NoReverseMatch, URLResolver, get_resolver, reverse
+from django.urls import NoReverseMatch, reverse
 
+from ppsportal import routes
 from ppsportal.api.pagination import PortalPagination
 from tests import signin
 from tests.alerts.conftest import (  # noqa: F401 (fixtures)
@@ -126,66 +126,10 @@ API_LISTS = {
 }
 
 
-def _patterns(resolver=None, prefix=""):
-    for pattern in (resolver or get_resolver()).url_patterns:
-        if isinstance(pattern, URLResolver):
-            if str(pattern.pattern) == "admin/":
-                continue  # the admin's changelists: tests/ppsportal/test_admin_changelists.py
-            yield from _patterns(pattern, prefix + str(pattern.pattern))
-        else:
-            yield prefix + str(pattern.pattern), pattern
-
-
-def _is_api(route: str) -> bool:
-    return route.startswith("api/v1/")
-
-
-def _api_lists() -> dict[str, object]:
-    """name -> callback of every API route whose GET answers a collection (path arguments
-    allowed: a list action below an object counts too)."""
-    found = {}
-    for route, pattern in _patterns():
-        if not _is_api(route) or "format" in route:
-            continue
-        actions = getattr(pattern.callback, "actions", None) or {}
-        cls = getattr(pattern.callback, "cls", None)
-        action = getattr(cls, actions.get("get") or "", None)
-        if (
-            _pages_its_get(cls)
-            or actions.get("get") == "list"
-            or (action is not None and _may_page(cls, action))
-        ):
-            found[pattern.name] = pattern.callback
-    return found
-
-
-def _may_page(cls, action) -> bool:
-    """A GET action (not ``list`` or ``retrieve``) on the collection, or on one object keeping
-    the viewset's pagination: each such action is classified, a list or not."""
-    if not hasattr(action, "mapping"):  # list, retrieve: not an extra action
-        return False
-    if action.detail is False:  # a collection of its own
-        return True
-    default = getattr(cls, "pagination_class", None)
-    return action.kwargs.get("pagination_class", default) is not None
-
-
-def _pages_its_get(cls) -> bool:
-    """A plain API view (not a viewset) whose GET answers a page of rows."""
-    get = getattr(cls, "get", None)
-    return get is not None and "paginate_queryset" in inspect.getsource(get)
-
-
-def _dashboard_routes() -> dict[str, str]:
-    """name -> route of every pattern without path arguments, API lists aside."""
-    found = {}
-    for route, pattern in _patterns():
-        if "<" in route or "(?P" in route or "format" in route:
-            continue
-        if _is_api(route) and pattern.name in _api_lists():
-            continue
-        found[pattern.name] = route
-    return found
+_patterns = routes.patterns
+_is_api = routes.is_api
+_api_lists = routes.api_lists
+_dashboard_routes = routes.dashboard_routes
 
 
 def test_every_list_is_classified():
@@ -238,3 +182,41 @@ def test_every_list_runs_as_many_queries_with_many_rows_as_with_few(
     assert {url: status for url, (status, _n) in few.items() if status >= 500} == {}
     grew = {url: (few[url][1], many[url][1]) for url in urls if few[url] != many[url]}
     assert grew == {}, "queries (few rows, many rows)"
+
+
+# The pages the dashboard benchmark (bench/b6_dashboard.py) found running more queries at 100
+# times the demo data than at its size, each with the demo persona who saw it grow: the demo's
+# own data, then three times it (bench.demo_bulk: reports shared under other covenants, more
+# soft targets with their measures), and the same number of queries.
+GREW_WITH_THE_DEMO = [
+    ("arena-operator", "/sharing/by-us/"),  # each shared report's soft target (its name)
+    ("amsterdam-police", "/sharing/with-us/"),  # the same, as the receiver
+    ("arena-operator", "/organisation/access-log/"),  # the reports the entries name
+    ("nctv-analyst", "/nctv/soft-targets/"),  # every target and measure, in Python
+]
+
+
+def test_the_pages_that_grew_with_the_demo_data_run_as_many_queries_at_three_times_it(
+    demo_data, client
+):
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    from bench.demo_bulk import multiply_demo
+
+    users = {u.username: u for u in get_user_model().objects.all()}
+
+    def measured() -> dict[tuple[str, str], tuple[int, int]]:
+        signin.sign_in(client, users["amsterdam-police"], settings.DEMO_PASSWORD)
+        client.get("/sharing/with-us/")  # the receiver reads: the sharer's access log names it
+        found = {}
+        for username, url in GREW_WITH_THE_DEMO:
+            signin.sign_in(client, users[username], settings.DEMO_PASSWORD)
+            found[username, url] = _queries(client, url)
+        return found
+
+    demo = measured()
+    multiply_demo(3)
+    tripled = measured()
+    assert all(status == 200 for status, _n in demo.values()), demo
+    assert tripled == demo, "(status, queries) at the demo's size and at three times it"

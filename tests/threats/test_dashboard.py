@@ -734,8 +734,9 @@ PAGE_QUERIES = {
     "report-list": BASE_QUERIES + 3 + AUDIT,
 }
 STAFF_QUERIES = {
-    # targets with measures and scale-up, twice (overview rows, gaps per operator)
-    "register-overview": BASE_QUERIES + 6,
+    # counted by the database: the overview's groups and their sectors, the gaps per operator
+    # and the operators
+    "register-overview": BASE_QUERIES + 4,
     # open reports counted and listed, their replies
     "report-queue": BASE_QUERIES + 3 + AUDIT,
 }

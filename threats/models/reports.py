@@ -189,5 +189,6 @@ register(
         tlp_field="tlp",
         owner_field="reporter_organisation",
         partner_kind="report",
+        label_related=("soft_target",),
     )
 )

@@ -1,0 +1,330 @@
+"""B6: every dashboard page at 1 and 100 times the demo data (docs/benchmarks.md, "B6").
+
+The pages are the dashboard's routes found by walking the URL resolver (``ppsportal.routes``,
+the walk the list query-count tests use): those without path arguments, and those with them
+filled from the first object of the route's kind that the persona may see at demo size (the
+same object at 100 times: the demo's own rows stay). API, admin, TAXII, sign-in, feeds,
+downloads and health endpoints are out of scope (``NOT_PAGES``); a route whose GET answers no
+page for a persona (405, 403, 404, a redirect) is listed with its status, not timed.
+
+Each persona (the demo's users: NCTV staff, a partner admin, a partner member) is signed in
+through the sign-in form and the second factor; each page is requested through Django's test
+client (in-process: every middleware, the session, the view and its template), one warm-up
+round, then ``samples`` rounds, every page once per round in turn. The time of a request is
+the server's (the test client adds no network). The limit is a bare Django view
+(``bench/urls.py`` ``bare_page``): a count and 50 rows with one join, through a template,
+without authentication or the portal's base template, timed in the same rounds.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+
+from django.conf import settings
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import clear_url_caches, reverse
+
+from bench.run import target
+
+TIMES = 100
+P95_MS = 50
+ONLY: set[str] | None = None  # route names to measure (the smoke test's few); None: every page
+SAMPLES_PER_RUN = 3  # requests per page for each of run.py's --runs: 21 at the default 7
+LIMIT = "limit (bare view: count and 50 rows through a template)"
+
+PERSONAS = {
+    "NCTV staff": "nctv-analyst",
+    "partner admin": "arena-operator",
+    # The demo has no user with the viewer role; its read-mostly partner is a police member.
+    "partner member": "amsterdam-police",
+}
+
+# Routes that are not dashboard pages: the API and machine endpoints, sign-in and the second
+# factor, language switching, feeds and exports.
+NOT_PAGES = {
+    "login",
+    "logout",
+    "mfa-verify",
+    "mfa-enrol",
+    "healthz",
+    "readyz",
+    "metrics",
+    "set_language",
+    "oidc_authentication_init",
+    "oidc_authentication_callback",
+    "api-schema",
+    "api-docs",
+    "invitation-accept",  # an invitation's token: the demo has none, and it signs a user up
+    # downloads (a file, not a page)
+    "covenant-document",
+    "soft-target-evidence",
+    "report-attachment",
+    "guidance-download",
+    "document-download",
+}
+CANDIDATES = 12  # objects tried per route with arguments, in pk order, for one it shows
+NOT_PAGE_PREFIXES = ("api/", "taxii2/", "bench/")  # bench/: the limits of the benchmarks
+
+
+def _candidates() -> dict[str, callable]:
+    """name -> a function listing the path arguments of every object that route may show,
+    in a fixed order. A route with arguments missing here is not measured (``unfilled``)."""
+    from alerts.models import Alert
+    from partnerships.models import Action, ContactEntry, Covenant, Membership, Partnership
+    from partnerships.sharing.registry import partner_specs
+    from preparedness.models import ActionItem, Exercise, Procedure
+    from preparedness.models_library import Guidance, PartnershipDocument
+    from threats.models import Report, SecurityMeasure, SoftTarget, ThreatAssessment
+
+    def ids(model):
+        def listed():
+            rows = model.objects.order_by("pk").values_list("public_id", flat=True)
+            return [{"public_id": p} for p in rows]
+
+        return listed
+
+    def shareable():
+        return [
+            {"kind": spec.partner_kind, "public_id": p}
+            for spec in partner_specs()
+            for p in spec.model.objects.order_by("pk").values_list("public_id", flat=True)
+        ]
+
+    def evidence():
+        return [
+            {"public_id": p, "measure": m}
+            for p, m in SecurityMeasure.objects.order_by("pk").values_list(
+                "soft_target__public_id", "measure"
+            )
+        ]
+
+    def attachment():
+        from threats.models import ReportAttachment
+
+        return [
+            {"public_id": p, "attachment_id": a}
+            for p, a in ReportAttachment.objects.order_by("pk").values_list(
+                "report__public_id", "public_id"
+            )
+        ]
+
+    def board_action():
+        rows = Alert.objects.order_by("pk").values_list("public_id", flat=True)
+        return [{"public_id": p, "action": "end"} for p in rows]
+
+    return {
+        "partnership-detail": ids(Partnership),
+        "contact-create": ids(Partnership),
+        "action-done": ids(Action),
+        "covenant-upload": ids(Covenant),
+        "covenant-document": ids(Covenant),
+        "contact-detail": ids(ContactEntry),
+        "object-share": shareable,
+        "object-share-revoke": shareable,
+        "member-role": ids(Membership),
+        "member-deactivate": ids(Membership),
+        "soft-target-detail": ids(SoftTarget),
+        "soft-target-edit": ids(SoftTarget),
+        "soft-target-evidence": evidence,
+        "assessment-detail": ids(ThreatAssessment),
+        "report-detail": ids(Report),
+        "report-reply": ids(Report),
+        "report-attachment": attachment,
+        "report-triage": ids(Report),
+        "alert-detail": ids(Alert),
+        "alert-acknowledge": ids(Alert),
+        "alert-report-status": ids(Alert),
+        "alert-board-detail": ids(Alert),
+        "alert-board-detail-json": ids(Alert),
+        "alert-board-action": board_action,
+        "preparedness-detail": ids(SoftTarget),
+        "procedure-create": ids(SoftTarget),
+        "procedure-edit": ids(Procedure),
+        "training-record-create": ids(SoftTarget),
+        "exercise-plan": ids(SoftTarget),
+        "exercise-held": ids(Exercise),
+        "action-item-create": ids(Exercise),
+        "action-item-edit": ids(ActionItem),
+        "action-item-complete": ids(ActionItem),
+        "guidance-detail": ids(Guidance),
+        "guidance-download": ids(Guidance),
+        "guidance-read": ids(Guidance),
+        "document-download": ids(PartnershipDocument),
+    }
+
+
+def _is_page(response) -> bool:
+    kind = response.get("Content-Type", "")
+    return response.status_code == 200 and (
+        kind.startswith("text/html") or kind.startswith("application/json")
+    )
+
+
+class _Raised:
+    def __init__(self, error):
+        self.status_code = f"raised {type(error).__name__}"
+
+    def get(self, _key, default=""):
+        return default
+
+
+def _get(client, url):
+    """GET ``url``; an exception in the view is an answer too (listed, not raised)."""
+    try:
+        return client.get(url)
+    except Exception as error:
+        return _Raised(error)
+
+
+def _left_out(name: str) -> bool:
+    return ONLY is not None and name not in ONLY
+
+
+def pages_of(client) -> tuple[dict[str, str], dict[str, str]]:
+    """The dashboard pages ``client``'s user gets (name -> URL), and the routes that answer it
+    no page (name -> why)."""
+    from ppsportal import routes
+
+    pages, not_pages = {}, {}
+    for name, route in routes.dashboard_routes().items():
+        if name in NOT_PAGES or route.startswith(NOT_PAGE_PREFIXES) or _left_out(name):
+            continue
+        url = "/" + route
+        response = _get(client, url)
+        if _is_page(response):
+            pages[name] = url
+        else:
+            not_pages[name] = f"GET {response.status_code}"
+    candidates = _candidates()
+    for name, route in routes.dashboard_routes_with_arguments().items():
+        if name in NOT_PAGES or route.startswith(NOT_PAGE_PREFIXES) or _left_out(name):
+            continue
+        if name not in candidates:
+            not_pages[name] = "unfilled: no argument list in bench/b6_dashboard.py"
+            continue
+        seen = set()
+        for kwargs in candidates[name]()[:CANDIDATES]:
+            url = reverse(name, kwargs=kwargs)
+            response = _get(client, url)
+            if _is_page(response):
+                pages[name] = url
+                break
+            seen.add(response.status_code)
+        else:
+            statuses = ", ".join(sorted(map(str, seen))) or "no objects"
+            not_pages[name] = f"GET {statuses}"
+    return pages, not_pages
+
+
+def signed_in(username: str) -> Client:
+    from django.contrib.auth import get_user_model
+
+    from tests.signin import sign_in
+
+    client = Client()
+    sign_in(client, get_user_model().objects.get(username=username), settings.DEMO_PASSWORD)
+    return client
+
+
+def p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def measure(clients: dict, pages: dict, samples: int) -> dict[str, dict]:
+    """Every (persona, page) and the limit, interleaved: a warm-up round, then ``samples``
+    rounds; per page the min, median and p95 in ms, and the queries of one request."""
+    bare = Client()
+    order = [(LIMIT, bare, "/bench/page/")] + [
+        (f"{persona}: {name}", clients[persona], url)
+        for persona in clients
+        for name, url in pages[persona].items()
+    ]
+    times: dict[str, list[float]] = {key: [] for key, _c, _u in order}
+    queries: dict[str, int] = {}
+    sizes: dict[str, int] = {}
+    for round_ in range(samples + 1):
+        for key, client, url in order:
+            if round_ == 1:  # queries counted once, outside the timing
+                with CaptureQueriesContext(connection) as ctx:
+                    client.get(url)
+                queries[key] = len(ctx.captured_queries)
+            started = time.perf_counter()
+            response = client.get(url)
+            elapsed = (time.perf_counter() - started) * 1000
+            assert response.status_code == 200, (key, url, response.status_code)  # nosec B101
+            sizes[key] = len(response.content)
+            if round_:
+                times[key].append(elapsed)
+    return {
+        key: {
+            "min_ms": round(min(s), 2),
+            "median_ms": round(statistics.median(s), 2),
+            "p95_ms": round(p95(s), 2),
+            "runs": len(s),
+            "queries": queries[key],
+            "kb": round(sizes[key] / 1024, 1),
+        }
+        for key, s in times.items()
+    }
+
+
+def analyze() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def b6(args) -> dict:
+    from bench import demo_bulk
+
+    times = getattr(args, "times", None) or TIMES
+    samples = args.runs * SAMPLES_PER_RUN
+    with override_settings(ROOT_URLCONF="bench.urls", DEBUG=False):
+        clear_url_caches()
+        try:
+            demo_bulk.seed()
+            analyze()
+            clients = {persona: signed_in(username) for persona, username in PERSONAS.items()}
+            found = {persona: pages_of(client) for persona, client in clients.items()}
+            pages = {persona: p for persona, (p, _n) in found.items()}
+            one = measure(clients, pages, samples)
+            started = time.perf_counter()
+            written = demo_bulk.multiply_demo(times)
+            bulk_seconds = round(time.perf_counter() - started, 1)
+            analyze()
+            many = measure(clients, pages, samples)
+        finally:
+            clear_url_caches()
+    big = f"{times} times"
+    targets = []
+    for persona in clients:
+        keys = [k for k in many if k.startswith(f"{persona}: ")]
+        worst = max(keys, key=lambda k: many[k]["p95_ms"])
+        slow = [k for k in keys if many[k]["p95_ms"] > P95_MS]
+        grew = [k for k in keys if many[k]["queries"] != one[k]["queries"]]
+        page = worst.split(": ", 1)[1]
+        targets += [
+            target(f"{persona}: of {len(keys)} pages, p95 > {P95_MS} ms at {big}", len(slow), 0),
+            target(f"{persona}: worst p95 ms at {big} ({page})", many[worst]["p95_ms"], P95_MS),
+            target(f"{persona}: pages whose queries differ at {big}", len(grew), 0),
+        ]
+    return {
+        "workload": "every dashboard page at the demo's size and 100 times it",
+        "sizes": f"the demo (seed_demo) and {big} it ({sum(written.values()):,} rows copied "
+        f"with bulk inserts in {bulk_seconds} s); {len(PERSONAS)} personas "
+        f"({', '.join(f'{p}: {u}' for p, u in PERSONAS.items())}); p95 of {samples} requests "
+        "per page, in-process through the test client",
+        "paths": {"demo": one, big: many},
+        "pages": pages,
+        "not_pages": {persona: n for persona, (_p, n) in found.items()},
+        "rows_copied": written,
+        "targets": targets,
+        "note": f"Server time in-process (Django's test client: every middleware, the session, "
+        f"the view, the template). Targets per page: p95 ≤ {P95_MS} ms at {big}, queries "
+        f"at {big} equal to the demo's. The limit is a bare view (bench/urls.py, bare_page). "
+        "Routes answering no page for a persona are listed under not_pages in B6.json.",
+    }
