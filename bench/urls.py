@@ -24,6 +24,38 @@ def bare_contacts(request, organisation_id: int):
     return JsonResponse({"count": rows.count(), "results": page})
 
 
+def drf_contacts():
+    """The second limit of B4: a plain DRF list of one organisation's contact-log entries (the
+    organisation column filter), with the API's own serializer, related rows and page of 50, but
+    no authentication, sharing filter or read door: what DRF itself costs."""
+    from django.db.models import Prefetch
+    from rest_framework import generics, permissions
+
+    from partnerships.api.contacts import ContactSerializer
+    from partnerships.models import Action, ContactEntry
+    from ppsportal.api.pagination import PortalPagination
+
+    class PlainContactList(generics.ListAPIView):
+        serializer_class = ContactSerializer
+        pagination_class = PortalPagination
+        authentication_classes: list = []
+        permission_classes = [permissions.AllowAny]
+        throttle_classes: list = []
+
+        def get_queryset(self):
+            return (
+                ContactEntry.objects.filter(owner_organisation_id=self.kwargs["organisation_id"])
+                .order_by("-occurred_on")
+                .select_related("partnership", "owner_organisation", "created_by")
+                .prefetch_related(
+                    "participants",
+                    Prefetch("actions", queryset=Action.objects.select_related("owner")),
+                )
+            )
+
+    return PlainContactList.as_view()
+
+
 @csrf_exempt
 def bare_acknowledge(request):
     """The limit of B5: insert one acknowledgement row from the posted ids, nothing checked."""
@@ -62,6 +94,7 @@ def bare_page(request):
 urlpatterns = [
     path("bench/page/", bare_page),
     path("bench/contacts/<int:organisation_id>/", bare_contacts),
+    path("bench/drf-contacts/<int:organisation_id>/", drf_contacts()),
     path("bench/acknowledge/", bare_acknowledge),
     *portal,
 ]

@@ -36,6 +36,30 @@ def _partners(i: int) -> list[int]:
     return [base + (i + k) % PER_PARTNERSHIP for k in range(1, PER_PARTNERSHIP)]
 
 
+def existing_sharing_world() -> SharingWorld | None:
+    """The world an earlier benchmark of the same run built (B3 before B4), or ``None``."""
+    from partnerships.models import (
+        ContactEntry,
+        ContactEntryGroupGrant,
+        ContactEntryUserGrant,
+        Organisation,
+    )
+
+    orgs = {o.name: o for o in Organisation.objects.filter(name__startswith="Bench org ")}
+    if len(orgs) < ORGS:
+        return None
+    users = {
+        u.username: u for u in get_user_model().objects.filter(username__startswith="bench-user-")
+    }
+    return SharingWorld(
+        [orgs[f"Bench org {i}"] for i in range(ORGS)],
+        [users[f"bench-user-{i}"] for i in range(ORGS)],
+        ContactEntry.objects.count(),
+        ContactEntryGroupGrant.all_grants.count(),
+        ContactEntryUserGrant.all_grants.count(),
+    )
+
+
 def sharing_world(objects: int, *, generic: bool = True) -> SharingWorld:
     from guardian.models import GroupObjectPermission, UserObjectPermission
 

@@ -31,13 +31,47 @@ def audit_record(
     detail: dict | None = None,
 ) -> AuditEvent:
     """Append one event. ``action`` is dotted: ``sharing.granted``, ``sensitive.viewed``, …"""
+    event = audit_event(
+        action=action,
+        actor=actor,
+        organisation=organisation,
+        object_type=object_type,
+        object_ids=object_ids,
+        owner_organisation_ids=owner_organisation_ids,
+        request=request,
+        purpose=purpose,
+        detail=detail,
+    )
+    event.save()
+    return event
+
+
+def audit_record_many(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Append the events ``audit_event`` built, in one INSERT (a page that shows several kinds
+    of objects: one entry per kind, one round trip)."""
+    return AuditEvent.objects.bulk_create(events) if events else []
+
+
+def audit_event(
+    *,
+    action: str,
+    actor=None,
+    organisation=None,
+    object_type: str = "",
+    object_ids: Iterable = (),
+    owner_organisation_ids: Iterable[int] = (),
+    request=None,
+    purpose: str = "",
+    detail: dict | None = None,
+) -> AuditEvent:
+    """The event ``audit_record`` appends, not yet saved (``audit_record_many`` saves several)."""
     if "." not in action:
         raise ValueError(f"audit actions are dotted names, got {action!r}")
     if action == SENSITIVE_READ:
         mark_sensitive_response(request)
     owners = sorted({int(i) for i in owner_organisation_ids if i is not None})
     actor_ok = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditEvent.objects.create(
+    return AuditEvent(
         action=action,
         actor_id=actor.pk if actor_ok else None,
         actor_username=actor.get_username() if actor_ok else "",

@@ -13,13 +13,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.db import connection
 from django.db.models import BooleanField, Case, Count, Value, When
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 
 from partnerships.models import Covenant, Organisation
 from partnerships.sharing.registry import Shareable, partner_specs, spec_for, spec_for_kind
 from partnerships.sharing.selectors import (
+    _STAND_IN_ORGANISATION,
+    _STAND_IN_USER,
+    _compile_once,
     group_grants_valid,
     is_sensitive,
     user_grants_valid,
@@ -95,6 +100,17 @@ def shared_under_map(actor, objects: Iterable, *, today: date | None = None) -> 
     if not wanted:
         return {}
     today = today or timezone.localdate()
+    if connection.vendor != "postgresql":
+        return _shared_under_orm(actor, spec, wanted, today)
+    found = _shared_under_rows(spec, today, False, actor.organisation.pk, list(wanted))
+    rest = [pk for pk in wanted if pk not in found]
+    if rest:
+        found.update(_shared_under_rows(spec, today, True, actor.user.pk, rest))
+    return found
+
+
+def _shared_under_orm(actor, spec: Shareable, wanted: dict, today: date) -> dict:
+    """``shared_under_map`` through the ORM on every call (SQLite has no arrays)."""
     found: dict = {}
     related = ("covenant", f"content_object__{spec.owner_field}")
     grants = (
@@ -120,6 +136,52 @@ def shared_under_map(actor, objects: Iterable, *, today: date | None = None) -> 
         )
         for pk, grant in found.items()
     }
+
+
+_STAND_IN_OBJECTS = [-7_000_000_004]
+
+
+def _shared_under_rows(spec: Shareable, today: date, user_grant: bool, whom: int, pks) -> dict:
+    """One query: object pk -> ``SharedUnder`` for the objects among ``pks`` that ``whom`` (the
+    organisation, or for ``user_grant`` the user) holds a valid grant on. The ORM builds it once
+    per model, kind and day (``selectors._compile_once``, stand-in ids swapped for the caller's;
+    building it on every request cost more than the page itself, docs/benchmarks.md, B4)."""
+    covenant_fields = [f.attname for f in Covenant._meta.concrete_fields]
+    owner_fields = [f.attname for f in Organisation._meta.concrete_fields]
+    stand_in = _STAND_IN_USER if user_grant else _STAND_IN_ORGANISATION
+
+    def build():
+        grants = user_grants_valid(spec, today) if user_grant else group_grants_valid(spec, today)
+        whom_filter = {"user_id": stand_in} if user_grant else {"organisation_id": stand_in}
+        # one array parameter for any number of objects (the stand-in swapped for the page's)
+        ids = RawSQL("SELECT unnest(%s)", [_STAND_IN_OBJECTS])  # nosec B611
+        return (
+            grants.filter(content_object_id__in=ids, **whom_filter)
+            .order_by("pk")
+            .values_list(
+                "content_object_id",
+                *(f"covenant__{name}" for name in covenant_fields),
+                *(f"content_object__{spec.owner_field}__{name}" for name in owner_fields),
+            )
+        )
+
+    sql, params = _compile_once(("shared_under", spec.label, user_grant, today), build)
+    params = [
+        list(pks) if p == _STAND_IN_OBJECTS else (whom if p == stand_in else p) for p in params
+    ]
+    found: dict = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    split = 1 + len(covenant_fields)
+    for row in rows:
+        if row[0] in found:
+            continue  # the first grant found names the covenant, as before
+        found[row[0]] = SharedUnder(
+            covenant=Covenant.from_db(connection.alias, covenant_fields, row[1:split]),
+            sharer=Organisation.from_db(connection.alias, owner_fields, row[split:]),
+        )
+    return found
 
 
 def access_log_shared_under(event, organisation) -> list[dict]:

@@ -4,7 +4,8 @@ above writes ``sensitive.viewed`` in the same call.
 - ``read_one`` answers one object the actor may see, or raises ``Http404`` (missing and not
   visible alike), and records the read when the object is AMBER or above.
 - ``read_many`` takes the rows a face is about to show (a list page, a feed, an export) and
-  records the AMBER+ ones among them in one entry (one INSERT), returning the rows.
+  records the AMBER+ ones among them in one entry per kind (all in one INSERT), returning the
+  rows.
 - Each AMBER+ object read comes back with ``shared_under``: the covenant and its purpose when
   the reader sees it only by a grant (``partner.SharedUnder``), else ``None`` (its own, read as
   NCTV staff, or CLEAR/GREEN: open levels reach their audience without a covenant); the entry
@@ -27,7 +28,7 @@ from partnerships.selectors import Actor, actor_for
 from partnerships.sharing.partner import PartnerShare, shared_under_map
 from partnerships.sharing.registry import spec_for
 from partnerships.sharing.selectors import is_sensitive, visible_to
-from ppsportal.audit import SENSITIVE_READ, audit_record
+from ppsportal.audit import SENSITIVE_READ, audit_event, audit_record_many
 
 
 def _actor(actor_or_user) -> Actor:
@@ -60,15 +61,20 @@ def read_one(
 
 def read_many(actor, objects: Iterable, *, request=None, purpose: str = "") -> list:
     """Record the read of ``objects`` (already filtered by visibility, as ``visible_to`` or a
-    selector built on it returns them): one ``sensitive.viewed`` entry naming the AMBER+ ones,
-    nothing when none is. Returns the objects as a list."""
+    selector built on it returns them): one ``sensitive.viewed`` entry per kind of object naming
+    its AMBER+ ones, all written in one INSERT, nothing when none is. Returns the objects as a
+    list."""
     objects = list(objects)
     if not objects:
         return objects
     actor = _actor(actor)
-    spec = spec_for(objects[0])
-    sensitive = [o for o in objects if is_sensitive(spec, o)]
-    if sensitive:
+    by_kind: dict = {}
+    for obj in objects:
+        spec = spec_for(obj)
+        if is_sensitive(spec, obj):
+            by_kind.setdefault(spec.label, (spec, []))[1].append(obj)
+    events = []
+    for spec, sensitive in by_kind.values():
         under = shared_under_map(actor, sensitive)
         for obj in sensitive:
             # the covenant and its purpose, shown with the object (``shared_under``)
@@ -76,17 +82,20 @@ def read_many(actor, objects: Iterable, *, request=None, purpose: str = "") -> l
         # a page may show one object twice (an inbox with two deliveries of one alert): each
         # instance carries ``shared_under``, the entry names the object once
         sensitive = list({o.pk: o for o in sensitive}.values())
-        audit_record(
-            action=SENSITIVE_READ,
-            actor=actor.user,
-            organisation=actor.organisation,
-            object_type=spec.label,
-            object_ids=[o.public_id for o in sensitive],
-            owner_organisation_ids=[getattr(o, f"{spec.owner_field}_id") for o in sensitive],
-            request=request,
-            purpose=purpose or (request.path if request is not None else ""),
-            detail=_shared_under_detail(sensitive, under),
+        events.append(
+            audit_event(
+                action=SENSITIVE_READ,
+                actor=actor.user,
+                organisation=actor.organisation,
+                object_type=spec.label,
+                object_ids=[o.public_id for o in sensitive],
+                owner_organisation_ids=[getattr(o, f"{spec.owner_field}_id") for o in sensitive],
+                request=request,
+                purpose=purpose or (request.path if request is not None else ""),
+                detail=_shared_under_detail(sensitive, under),
+            )
         )
+    audit_record_many(events)
     return objects
 
 
@@ -107,11 +116,7 @@ def _shared_under_detail(objects, under) -> dict | None:
 
 def record_reads(actor, rows: Iterable[PartnerShare], *, request=None, purpose: str = "") -> list:
     """A list of shares names AMBER+ objects: record their read through the read door, one
-    entry per kind of object. Returns the rows."""
+    entry per kind of object, one INSERT. Returns the rows."""
     rows = list(rows)
-    by_kind: dict[str, list] = {}
-    for row in rows:
-        by_kind.setdefault(row.kind, []).append(row.obj)
-    for objects in by_kind.values():
-        read_many(actor, objects, request=request, purpose=purpose)
+    read_many(actor, [row.obj for row in rows], request=request, purpose=purpose)
     return rows

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from partnerships.models import ContactEntryGroupGrant
+from partnerships.models import ContactEntryGroupGrant, Covenant
 from ppsportal.models import AuditEvent
 from tests.partnerships.partner_world import PURPOSE, build_partner_world
 from tests.partnerships.partner_world import share as _share
@@ -143,3 +143,31 @@ def test_the_owners_access_log_names_the_covenant_and_purpose_of_each_read(w):
             "purpose": PURPOSE,
         }
     ]
+
+
+def test_a_page_of_two_kinds_is_recorded_in_one_insert_one_entry_per_kind(
+    w, django_assert_num_queries
+):
+    """``read_many`` on a page that mixes kinds (the shares lists): one entry per kind, written
+    in one INSERT; the received entry names its covenant."""
+    from partnerships.selectors import actor_for
+    from partnerships.sharing.reads import read_many
+
+    _share(w)
+    covenant = w.covenants["amber"]
+    Covenant.objects.filter(pk=covenant.pk).update(document_tlp="amber", document_owner=w.orgs["B"])
+    covenant.refresh_from_db()
+    entry = w.entries["amber"]
+    actor = actor_for(w.users["b1"])
+    # the grant's covenant (one query; the covenant is B's own: none for it), one INSERT
+    with django_assert_num_queries(2):
+        read_many(actor, [entry, covenant], purpose="test")
+    events = AuditEvent.objects.filter(action="sensitive.viewed", purpose="test")
+    assert sorted(e.object_type for e in events) == sorted(
+        ["partnerships.contactentry", "partnerships.covenant"]
+    )
+    by_kind = {e.object_type: e for e in events}
+    assert by_kind["partnerships.contactentry"].object_ids == [str(entry.public_id)]
+    assert by_kind["partnerships.covenant"].object_ids == [str(covenant.public_id)]
+    assert entry.shared_under.purpose == PURPOSE
+    assert covenant.shared_under is None
