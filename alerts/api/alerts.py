@@ -60,7 +60,7 @@ from alerts.cap import (
     web_url,
 )
 from alerts.models import Acknowledgement, Alert
-from alerts.selectors import alerts_visible_to, with_counts
+from alerts.selectors import alerts_visible_to, recipient_alert_with_ack, with_counts
 from partnerships.models import PartnershipMember
 from partnerships.policy import require
 from partnerships.sharing.drf import AuditSensitiveReadsMixin
@@ -424,6 +424,15 @@ class AlertViewSet(
         )
         data = AcknowledgementSerializer(ack, context=self.get_serializer_context()).data
         return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    def _recipient_alert(self) -> Alert:
+        """The alert sent to the caller's organisation, through the read door once (the
+        compiled ``recipient_alert_with_ack``); missing, not visible or a malformed id: 404.
+        The service checks it again."""
+        alert = recipient_alert_with_ack(self.actor, public_id=self.kwargs["id"])
+        if alert is None:
+            raise services.AlertNotFound()
+        return alert
 
     @extend_schema(
         summary="Report your organisation's status on an alert",
