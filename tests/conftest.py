@@ -119,6 +119,26 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture
+def django_assert_num_queries(django_assert_num_queries, monkeypatch):
+    """pytest-django's, pinning the steady-state request: a signed-in session writes its
+    last-seen time at most once a minute (``ppsportal.sessions.LAST_SEEN_RESOLUTION``), so a
+    test whose setup takes over a minute on a busy machine would see that write inside the
+    pinned block. Within the block it is not due; outside, sessions behave as always."""
+    from contextlib import contextmanager
+
+    from ppsportal import sessions
+
+    @contextmanager
+    def pinned(*args, **kwargs):
+        with monkeypatch.context() as patch:
+            patch.setattr(sessions, "LAST_SEEN_RESOLUTION", 10**9)
+            with django_assert_num_queries(*args, **kwargs) as captured:
+                yield captured
+
+    return pinned
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
