@@ -235,6 +235,23 @@ def p95(samples: list[float]) -> float:
     return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
+def steady_queries(client, url: str) -> int:
+    """The queries of one request in the steady state: a signed-in session writes its last-seen
+    time at most once a minute (``ppsportal.sessions.LAST_SEEN_RESOLUTION``); a round at 100
+    times the demo takes longer than that, so the write would land on whichever page came
+    first after the minute. It is not due while counting (as in the tests' query pins)."""
+    from ppsportal import sessions
+
+    resolution = sessions.LAST_SEEN_RESOLUTION
+    sessions.LAST_SEEN_RESOLUTION = 10**9
+    try:
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(url)
+    finally:
+        sessions.LAST_SEEN_RESOLUTION = resolution
+    return len(ctx.captured_queries)
+
+
 def measure(clients: dict, pages: dict, samples: int) -> dict[str, dict]:
     """Every (persona, page) and the limit, interleaved: a warm-up round, then ``samples``
     rounds; per page the min, median and p95 in ms, and the queries of one request."""
@@ -250,9 +267,7 @@ def measure(clients: dict, pages: dict, samples: int) -> dict[str, dict]:
     for round_ in range(samples + 1):
         for key, client, url in order:
             if round_ == 1:  # queries counted once, outside the timing
-                with CaptureQueriesContext(connection) as ctx:
-                    client.get(url)
-                queries[key] = len(ctx.captured_queries)
+                queries[key] = steady_queries(client, url)
             started = time.perf_counter()
             response = client.get(url)
             elapsed = (time.perf_counter() - started) * 1000
