@@ -640,7 +640,7 @@ def b5(args) -> dict:
 
     organisations = scaled(1000, 2)
     per_run = min(organisations, scaled(ACKS_PER_RUN, 2))
-    world = audience_world(organisations, 1)
+    world = audience_world(organisations, 1, tag="ack")  # B1 built the "audience" one
     with connection_analyze():
         pass
     alert = world.alert
