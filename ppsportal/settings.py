@@ -123,6 +123,12 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USING_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+if USING_POSTGRES:
+    # PostgreSQL compiles a query to machine code (JIT) when its estimated cost passes
+    # jit_above_cost; the pages' queries with correlated subqueries (partnership health, gaps)
+    # pass it at 100 times the demo and spent about 300 ms compiling for 20 ms of work
+    # (docs/benchmarks.md, B6). Off for the portal's connections; a URL's own options= wins.
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 
 # --- Redis, cache and Celery ------------------------------------------------------------------
 REDIS_URL = redis_url("REDIS_URL")

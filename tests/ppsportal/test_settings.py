@@ -174,3 +174,16 @@ def test_the_sms_gateway_needs_its_url_key_and_receipt_secret():
     assert "SMS_GATEWAY_RECEIPT_SECRET must be set" in missing.stderr
     ok = _start(complete)
     assert ok.returncode == 0, ok.stderr
+
+
+@pytest.mark.django_db
+def test_postgresql_compiles_no_query_to_machine_code():
+    """JIT compilation cost 300 ms on a 20 ms query of the partnership overview at 100 times the
+    demo (docs/benchmarks.md, B6): the portal's connections turn it off."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
