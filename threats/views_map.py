@@ -21,11 +21,13 @@ from django.views.decorators.http import require_safe
 
 from partnerships.selectors import actor_for
 from partnerships.sharing.reads import read_many
+from ppsportal.pagination import paginate
 from threats import selectors
 from threats.forms_map import MapFilterForm
+from threats.models import CapacityTier
 from threats.route import parse_route
 from threats.rules import gaps_for
-from threats.selectors_map import national_map_choices, national_map_targets
+from threats.selectors_map import national_map_choices, national_map_markers
 
 
 def map_config() -> dict:
@@ -37,8 +39,14 @@ def map_config() -> dict:
     }
 
 
+def gaps_text(gaps: int) -> str:
+    if not gaps:
+        return _("No gaps")
+    return ngettext("%(count)s gap", "%(count)s gaps", gaps) % {"count": gaps}
+
+
 def map_marker(target) -> dict:
-    """One target on a map (its category, operator and measures loaded)."""
+    """One target on the operator's map (its category, operator and measures loaded)."""
     gaps = len(gaps_for(target, target.measures.all()))
     return {
         "id": str(target.public_id),
@@ -50,12 +58,44 @@ def map_marker(target) -> dict:
         "lat": float(target.latitude),
         "lng": float(target.longitude),
         "gaps": gaps,
-        "gapsText": ngettext("%(count)s gap", "%(count)s gaps", gaps) % {"count": gaps}
-        if gaps
-        else _("No gaps"),
+        "gapsText": gaps_text(gaps),
         "url": reverse("soft-target-detail", args=[target.public_id]),
         "route": [[lat, lon] for lat, lon in parse_route(target.route)],
     }
+
+
+# a stand-in public id: the national map's links are the detail URL with each target's id in it
+# (one ``reverse`` a page, not one a marker)
+_SOME_ID = "00000000-0000-0000-0000-000000000000"
+
+
+def national_markers(targets) -> list[dict]:
+    """The national map's markers, from ``national_map_markers`` (tier and gaps counted by the
+    database): plain values, the texts and the link built once per page, not once per marker."""
+    url = reverse("soft-target-detail", args=[_SOME_ID])
+    tiers = {str(tier): str(tier.label) for tier in CapacityTier}
+    texts: dict[int, str] = {}
+    markers = []
+    for target in targets:
+        gaps = target.gaps
+        if gaps not in texts:
+            texts[gaps] = gaps_text(gaps)
+        markers.append(
+            {
+                "id": str(target.public_id),
+                "name": target.name,
+                "category": target.category.display_name,
+                "municipality": target.municipality,
+                "region": target.region,
+                "tier": tiers[target.tier],
+                "lat": float(target.latitude),
+                "lng": float(target.longitude),
+                "gaps": gaps,
+                "gapsText": texts[gaps],
+                "url": url.replace(_SOME_ID, str(target.public_id)),
+            }
+        )
+    return markers
 
 
 @login_required
@@ -88,9 +128,9 @@ def national_map(request):
     refused = form.is_bound and not form.is_valid()
     filters = form.filters()
     # under a filter that does not exist nothing is shown: the errors say what to choose
-    targets = [] if refused else national_map_targets(actor, filters)
+    targets = [] if refused else national_map_markers(actor, filters)
     targets = read_many(actor, targets, request=request)
-    markers = [map_marker(target) for target in targets]
+    markers = national_markers(targets)
     return render(
         request,
         "threats/national_map.html",
@@ -98,6 +138,8 @@ def national_map(request):
             "form": form,
             "filters": filters,
             "markers": markers,
+            # the list beside the map (what the map shows, without JavaScript), a page at a time
+            "page": paginate(request, markers),
             "with_gaps": sum(1 for marker in markers if marker["gaps"]),
             "map_config": map_config(),
         },

@@ -222,3 +222,44 @@ def test_the_bundled_outline_is_the_netherlands_with_its_licence():
     assert len(points) > 100
     licence = open(finders.find("threats/netherlands.geojson.LICENSE.txt")).read()  # noqa: SIM115
     assert "Natural Earth" in licence and "public domain" in licence
+
+
+# --- at scale: the markers' gaps from the database, the list a page at a time ------------------
+
+
+def test_each_markers_gaps_are_the_rules_count(client, nctv_staff, register):
+    from threats.models import SoftTarget
+    from threats.rules import gaps_for
+
+    markers = embedded(sign_in(client, nctv_staff).get(NATIONAL), "national-map-data")
+    for target in SoftTarget.objects.all():
+        marker = next(m for m in markers if m["id"] == str(target.public_id))
+        assert marker["gaps"] == len(gaps_for(target, target.measures.all())), target.name
+
+
+def test_the_list_beside_the_map_goes_a_page_at_a_time(client, nctv_staff, register, monkeypatch):
+    from ppsportal import pagination
+
+    monkeypatch.setattr(pagination, "PAGE_SIZE", 2)
+    response = sign_in(client, nctv_staff).get(NATIONAL + "?page=2")
+    assert len(names(response)) == 3  # the map shows every target
+    rows = [m["name"] for m in response.context["page"]]
+    assert rows == ["Stadion Noord"]
+    assert "Page 2 of 2" in response.content.decode()
+
+
+def test_the_national_map_costs_as_many_queries_with_more_targets(
+    client, nctv_staff, operator_a, register, django_assert_max_num_queries
+):
+    sign_in(client, nctv_staff)
+    client.get(NATIONAL)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(NATIONAL)
+    for number in range(5):
+        venue(operator_a, f"Extra {number}", latitude=Decimal("52.1"), longitude=Decimal("5.1"))
+    with CaptureQueriesContext(connection) as many:
+        assert len(names(client.get(NATIONAL))) == 8
+    assert len(many.captured_queries) == len(few.captured_queries)
