@@ -85,13 +85,45 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, messages)
 
 
+class RecipientField(forms.ModelChoiceField):
+    """The organisation to share with, among those the footing allows (``share_choices``); one
+    outside them is refused saying why, not with Django's bare "select a valid choice"."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError as error:
+            if error.code != "invalid_choice":
+                raise
+            raise ValidationError(self.why_not(value), code="no_footing") from None
+
+    @staticmethod
+    def why_not(value) -> str:
+        from partnerships.models import Organisation
+
+        try:
+            name = Organisation.objects.filter(public_id=value).values_list("name", flat=True)
+            name = name.first()
+        except (ValueError, ValidationError):
+            name = None
+        if name is None:
+            return _(
+                "Choose an organisation from the list: only one that signed a covenant in force "
+                "together with the owner, whose information clause allows the level, may "
+                "receive this."
+            )
+        return _(
+            "%(organisation)s cannot receive this: it has not signed a covenant in force "
+            "together with the owner whose information clause allows the level."
+        ) % {"organisation": name}
+
+
 class ShareForm(forms.Form):
     """Share an object of our own with another organisation under a covenant (the sharing
-    service decides whether the covenant gives the footing)."""
+    service decides whether the covenant gives the footing). The organisations offered are those
+    ``share_choices`` allows."""
 
-    organisation = forms.ModelChoiceField(
-        label=_("Share with"), queryset=None, to_field_name="public_id"
-    )
+    organisation = RecipientField(label=_("Share with"), queryset=None, to_field_name="public_id")
     covenant = forms.ModelChoiceField(
         label=_("Under the covenant"), queryset=None, to_field_name="public_id"
     )

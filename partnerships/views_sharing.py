@@ -89,8 +89,8 @@ def shares_received(request):
     )
 
 
-def _share_choices(actor):
-    return share_choices(actor)
+def _share_choices(actor, obj):
+    return share_choices(actor, obj)
 
 
 def _shareable(request, kind, public_id):
@@ -106,7 +106,7 @@ def _shareable(request, kind, public_id):
 def object_share(request, kind, public_id):
     """Share one of our own objects with another organisation; its current shares."""
     actor, obj = _shareable(request, kind, public_id)
-    form = ShareForm(request.POST or None, **_share_choices(actor))
+    form = ShareForm(request.POST or None, **_share_choices(actor, obj))
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import connection
-from django.db.models import BooleanField, Case, Count, Value, When
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Value, When
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 
 from partnerships.models import Covenant, Organisation
+from partnerships.sharing.footing import footing_covenants
 from partnerships.sharing.registry import Shareable, partner_specs, spec_for, spec_for_kind
 from partnerships.sharing.selectors import (
     _STAND_IN_ORGANISATION,
@@ -287,14 +288,30 @@ def share_row(spec: Shareable, grant, *, today: date | None = None) -> PartnerSh
     )[0]
 
 
-def share_choices(actor, *, today: date | None = None) -> dict:
-    """What the share form offers: the other ``organisations`` and the ``covenants`` in force
-    (for partners: of their own partnerships) to share under. The service checks the footing."""
+def share_choices(actor, obj=None, *, today: date | None = None) -> dict:
+    """What the share form offers: the ``organisations`` that may receive ``obj`` and the
+    ``covenants`` in force (for partners: of their own partnerships) to share under. The
+    organisations are those the footing allows (``footing.footing_covenants``: a covenant in
+    force that the owner and they signed, whose clause allows the object's level), not the owner
+    nor the actor's own. The service checks the footing again for the covenant chosen."""
     from partnerships.models import PartnershipMember
 
     today = today or timezone.localdate()
     covenants = Covenant.objects.in_force(today)
     organisations = Organisation.objects.order_by("name")
+    if obj is not None:
+        spec = spec_for(obj)
+        owner_id = getattr(obj, f"{spec.owner_field}_id")
+        organisations = organisations.filter(
+            Exists(
+                footing_covenants(
+                    sharer=owner_id,
+                    receiver=OuterRef("pk"),
+                    level=getattr(obj, spec.tlp_field),
+                    today=today,
+                )
+            )
+        ).exclude(pk=owner_id)
     if actor.organisation is not None:
         organisations = organisations.exclude(pk=actor.organisation.pk)
         if not actor.is_nctv_staff:
