@@ -279,20 +279,41 @@ OVERVIEW_ORDERS = ("health", "name", "last_contact")
 
 
 def partnership_overview_rows(actor: Actor, *, order: str = "health", today=None):
-    """``partnership_health_list`` in one of ``OVERVIEW_ORDERS``: worst health first, by name,
-    or longest since the last contact first (never contacted before all others)."""
-    if order not in OVERVIEW_ORDERS:
-        order = "health"
-    rows = partnership_health_list(actor, today=today, order=order)
+    """The visible partnerships, ready for ``health_rows``, in one of ``OVERVIEW_ORDERS``,
+    ordered by the database (so a page assesses only its own rows): worst health first, by
+    name, or longest since the last contact first (never contacted before all others)."""
+    from django.db.models import F
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    if order == "name":
+        return partnerships_by_name_with_health_data(actor, today=today)
     if order == "last_contact":
-        rows.sort(
-            key=lambda row: (
-                row[1].days_since_last_contact is not None,
-                -(row[1].days_since_last_contact or 0),
-                row[0].name,
-            )
+        return partnerships_with_health_data(partnerships_visible_to(actor), today).order_by(
+            F("last_contact_on").asc(nulls_first=True), "name", "pk"
         )
-    return rows
+    return partnerships_by_health(actor, today=today)
+
+
+def health_status_counts(actor: Actor, *, today) -> dict:
+    """{(health status, ended?): partnerships} over the partnerships visible to ``actor``, the
+    status computed by the database (``health.with_health_status``): one query."""
+    from django.db.models import Count, Q
+
+    from partnerships.health import status_of_severity, with_health_status
+
+    m = _partnership_models()
+    qs = with_health_status(
+        partnerships_with_health_data(partnerships_visible_to(actor), today), today
+    )
+    rows = (
+        qs.prefetch_related(None)
+        .annotate(ended=Q(status=m.Partnership.Status.ENDED))
+        .order_by()
+        .values("health_severity", "ended")
+        .annotate(n=Count("pk"))
+    )
+    return {(status_of_severity(row["health_severity"]), row["ended"]): row["n"] for row in rows}
 
 
 def partnership_member_organisations(partnership):
@@ -484,10 +505,10 @@ def health_history(partnership, *, today, today_status: str, days: int = HISTORY
     return [(day, recorded.get(day)) for day in span if day >= first]
 
 
-def health_history_counts(actor: Actor, *, today, today_rows, days: int = HISTORY_DAYS):
+def health_history_counts(actor: Actor, *, today, today_counts, days: int = HISTORY_DAYS):
     """For NCTV staff's overview: [(day, {status: partnerships})] over the last ``days`` days
     of the partnerships visible to ``actor``, from the recorded snapshots; today's from
-    ``today_rows`` (``partnership_health_list``), ended partnerships left out as in the
+    ``today_counts`` (``health_status_counts``), ended partnerships left out as in the
     snapshots. Days before the first record are left out. One query."""
     from django.db.models import Count
 
@@ -505,8 +526,8 @@ def health_history_counts(actor: Actor, *, today, today_rows, days: int = HISTOR
     for row in rows:
         counts.setdefault(row["day"], {})[row["status"]] = row["n"]
     todays = counts.setdefault(today, {})
-    for partnership, report in today_rows:
-        if partnership.status != m.Partnership.Status.ENDED:
-            todays[report.status] = todays.get(report.status, 0) + 1
+    for (status, ended), n in today_counts.items():
+        if not ended:
+            todays[status] = todays.get(status, 0) + n
     first = min(counts)
     return [(day, counts.get(day, {})) for day in span if day >= first]

@@ -64,17 +64,23 @@ def home(request):
     from ppsportal.home import urgent_panels
 
     actor = _actor(request)
-    rows = selectors.partnership_health_list(actor)
+    today = timezone.localdate()
+    # worst first: the partnerships at risk are the first rows; the counts from the database
+    worst = selectors.partnerships_by_health(actor, today=today)[:HOME_PANEL_SIZE]
+    rows = selectors.health_rows(worst, today=today)
+    counts = selectors.health_status_counts(actor, today=today)
     at_risk = [row for row in rows if row[1].status == HealthStatus.AT_RISK]
     return render(
         request,
         "partnerships/home.html",
         {
             "urgent_panels": urgent_panels(request, actor),
-            "at_risk_rows": at_risk[:HOME_PANEL_SIZE] if actor.is_nctv_staff else None,
-            "at_risk_count": len(at_risk),
-            "health_rows": rows[:HOME_PANEL_SIZE],
-            "more_partnerships": len(rows) > HOME_PANEL_SIZE,
+            "at_risk_rows": at_risk if actor.is_nctv_staff else None,
+            "at_risk_count": sum(
+                n for (status, _ended), n in counts.items() if status == HealthStatus.AT_RISK
+            ),
+            "health_rows": rows,
+            "more_partnerships": sum(counts.values()) > HOME_PANEL_SIZE,
         },
     )
 
@@ -143,9 +149,10 @@ def _health_history_chart(partnership, today, report) -> dict:
     return {"health_chart": chart, "health_periods": periods}
 
 
-def _health_counts_chart(actor, rows) -> dict:
+def _health_counts_chart(actor, today) -> dict:
     """Per day, how many partnerships were healthy, needed attention or were at risk."""
-    history = selectors.health_history_counts(actor, today=timezone.localdate(), today_rows=rows)
+    counts = selectors.health_status_counts(actor, today=today)
+    history = selectors.health_history_counts(actor, today=today, today_counts=counts)
     days = [day for day, _counts in history]
     longs, shorts = charts.day_texts(days)
     series = [charts.Series(level.value, str(level.label)) for level in HEALTH_LEVELS]
@@ -262,20 +269,21 @@ def partnership_overview(request):
     order = request.GET.get("order", "health")
     if order not in selectors.OVERVIEW_ORDERS:
         order = "health"
-    rows = selectors.partnership_overview_rows(actor, order=order)
-    page = paginate(request, rows)
+    today = timezone.localdate()
+    page = paginate(request, selectors.partnership_overview_rows(actor, order=order, today=today))
+    rows = selectors.health_rows(page.object_list, today=today)
     counts = partner_share_counts()
-    for partnership, _report in page.object_list:
+    for partnership, _report in rows:
         # how many shares between partners count under its covenants: a number, no content
         partnership.partner_shares = counts.get(partnership.pk, 0)
     return render(
         request,
         "partnerships/partnership_overview.html",
         {
-            "health_rows": page.object_list,
+            "health_rows": rows,
             "page": page,
             "order": order,
-            **_health_counts_chart(actor, rows),
+            **_health_counts_chart(actor, today),
         },
     )
 
