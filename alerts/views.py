@@ -227,6 +227,7 @@ def _checklists(actor, level: str) -> list[dict]:
     targets = soft_targets_own(actor).prefetch_related(
         Prefetch("scale_up", queryset=ScaleUpStep.objects.filter(level=level))
     )
+    labels = dict(Measure.choices)  # once a page: ``Measure.values`` builds a list each time
     result = []
     for target in targets:
         steps = list(target.scale_up.all())
@@ -234,9 +235,9 @@ def _checklists(actor, level: str) -> list[dict]:
             {
                 "target": target,
                 "measures": [
-                    (code, Measure(code).label)
+                    (code, labels[code])
                     for code in scale_up_checklist(target, level)
-                    if code in Measure.values
+                    if code in labels
                 ],
                 "notes": steps[0].notes if steps else "",
             }
