@@ -224,6 +224,24 @@ def gaps_of_target():
     )
 
 
+def operators_by_gaps(qs):
+    """The operators of a queryset of soft targets, each with ``gaps`` (their targets' gaps,
+    counted by the database), most gaps first, then by name: a queryset a page can slice, so
+    only the page's operators are read."""
+    gaps = (
+        qs.filter(operator=OuterRef("pk"))
+        .order_by()
+        .values("operator")
+        .annotate(n=Sum(gaps_of_target()))
+        .values("n")
+    )
+    return (
+        Organisation.objects.filter(pk__in=qs.order_by().values("operator"))
+        .annotate(gaps=Coalesce(Subquery(gaps, output_field=IntegerField()), 0))
+        .order_by("-gaps", "name", "pk")
+    )
+
+
 def gaps_per_operator(qs) -> dict:
     """{operator: number of gaps} over a queryset of soft targets, counted by the database
     (two queries, whatever the number of targets)."""

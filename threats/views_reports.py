@@ -220,9 +220,8 @@ def register_overview(request):
     _require_staff(actor)
     targets = selectors.soft_targets_visible_to(actor)
     rows = selectors.register_overview(targets)
-    per_operator = sorted(
-        selectors.gaps_per_operator(targets).items(), key=lambda item: (-item[1], item[0].name)
-    )
+    # one row per operator: a page at a time, the most gaps first
+    per_operator = paginate(request, selectors.operators_by_gaps(targets))
     return render(
         request,
         "threats/register_overview.html",

@@ -697,6 +697,23 @@ def test_the_register_overview_counts_targets_and_gaps(client, nctv_staff, regis
     assert tiers == {"Enhanced tier (800 and more)", "Standard tier (200 to 799)"}
 
 
+def test_the_gaps_per_operator_go_most_first_a_page_at_a_time(
+    client, nctv_staff, register, monkeypatch
+):
+    from ppsportal import pagination
+
+    monkeypatch.setattr(pagination, "PAGE_SIZE", 1)
+    sign_in(client, nctv_staff)
+    first = client.get(reverse("register-overview"))
+    second = client.get(reverse("register-overview") + "?page=2")
+    rows = [(o.name, o.gaps) for o in first.context["per_operator"]] + [
+        (o.name, o.gaps) for o in second.context["per_operator"]
+    ]
+    # the stadium's operator has six gaps, the event grounds' five (the counts above)
+    assert [gaps for _name, gaps in rows] == [6, 5]
+    assert "Page 1 of 2" in first.content.decode()
+
+
 # --- Query counts ---------------------------------------------------------------------------------
 
 
