@@ -295,17 +295,21 @@ def partnership_overview_rows(actor: Actor, *, order: str = "health", today=None
     return partnerships_by_health(actor, today=today)
 
 
-def health_status_counts(actor: Actor, *, today) -> dict:
+def health_status_counts(actor: Actor, *, today, by_health=None) -> dict:
     """{(health status, ended?): partnerships} over the partnerships visible to ``actor``, the
-    status computed by the database (``health.with_health_status``): one query."""
+    status computed by the database (``health.with_health_status``): one query. ``by_health``:
+    ``partnerships_by_health(actor, today=today)`` when the caller has it already (the status
+    expression is costly to build)."""
     from django.db.models import Count, Q
 
     from partnerships.health import status_of_severity, with_health_status
 
     m = _partnership_models()
-    qs = with_health_status(
-        partnerships_with_health_data(partnerships_visible_to(actor), today), today
-    )
+    qs = by_health
+    if qs is None:
+        qs = with_health_status(
+            partnerships_with_health_data(partnerships_visible_to(actor), today), today
+        )
     rows = (
         qs.prefetch_related(None)
         .annotate(ended=Q(status=m.Partnership.Status.ENDED))

@@ -66,9 +66,9 @@ def home(request):
     actor = _actor(request)
     today = timezone.localdate()
     # worst first: the partnerships at risk are the first rows; the counts from the database
-    worst = selectors.partnerships_by_health(actor, today=today)[:HOME_PANEL_SIZE]
-    rows = selectors.health_rows(worst, today=today)
-    counts = selectors.health_status_counts(actor, today=today)
+    by_health = selectors.partnerships_by_health(actor, today=today)
+    rows = selectors.health_rows(by_health[:HOME_PANEL_SIZE], today=today)
+    counts = selectors.health_status_counts(actor, today=today, by_health=by_health)
     at_risk = [row for row in rows if row[1].status == HealthStatus.AT_RISK]
     return render(
         request,
