@@ -176,10 +176,8 @@ class Attempt:
     error: Exception | None = None
 
 
-def _load(delivery_id: int, *, lock: bool = False) -> Delivery:
+def _load(delivery_id: int) -> Delivery:
     rows = Delivery.objects.select_related("alert", "recipient", "organisation", "webhook")
-    if lock:
-        rows = rows.select_for_update(of=("self",))
     return rows.get(pk=delivery_id)
 
 
