@@ -176,10 +176,8 @@ class Attempt:
     error: Exception | None = None
 
 
-def _load(delivery_id: int, *, lock: bool = False) -> Delivery:
+def _load(delivery_id: int) -> Delivery:
     rows = Delivery.objects.select_related("alert", "recipient", "organisation", "webhook")
-    if lock:
-        rows = rows.select_for_update(of=("self",))
     return rows.get(pk=delivery_id)
 
 
@@ -212,10 +210,14 @@ def begin(delivery_id: int, *, now: datetime | None = None) -> Attempt | None:
     )
 
 
-def _begin_claimed(delivery: Delivery, *, now: datetime, reason: str) -> Attempt:
+def _begin_claimed(
+    delivery: Delivery, *, now: datetime, reason: str, transport: Transport | None = None
+) -> Attempt:
     """``begin`` for a row already claimed and loaded; ``reason`` is what the early check
-    found against sending it (empty: nothing, or not checked)."""
-    attempt = Attempt(delivery=delivery, transport=transport_for(delivery.channel), now=now)
+    found against sending it (empty: nothing, or not checked). ``transport``: the batch's
+    (``Transport.start_batch``), else one of the row's own."""
+    transport = transport or transport_for(delivery.channel)
+    attempt = Attempt(delivery=delivery, transport=transport, now=now)
     if reason:
         return _cancel(attempt, reason)
     if delivery.attempts > 1 and attempt.transport.already_sent(delivery):
@@ -244,11 +246,8 @@ def _pass_gate(attempt: Attempt) -> None:
         claimed = attempt.delivery.attempts
         # what holds now, under the locks; our own row locked so the sweep cannot take it back
         # between this check and the transmission
-        attempt.delivery = _load(attempt.delivery.pk, lock=True)
-        if (attempt.delivery.status, attempt.delivery.attempts) != (
-            Delivery.Status.IN_FLIGHT,
-            claimed,
-        ):  # the lease lapsed (no heartbeat for a whole lease) and the row moved on
+        if _lock_claim(attempt.delivery) != (Delivery.Status.IN_FLIGHT, claimed):
+            # the lease lapsed (no heartbeat for a whole lease) and the row moved on
             attempt.status = LOST
             return
         reason = _reason_now(attempt.delivery)
@@ -256,6 +255,23 @@ def _pass_gate(attempt: Attempt) -> None:
             _cancel(attempt, reason)
             return
         attempt.outgoing.transmit()
+
+
+def _lock_claim(delivery: Delivery) -> tuple[str, int] | None:
+    """Lock the row (``FOR UPDATE`` where the database has it) and read its status and attempt
+    into ``delivery``: a plain statement, not the ORM's load with every relation (the checks are
+    ``_reason_now``'s, the message is composed already). ``None``: the row is gone."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT status, attempts FROM {Delivery._meta.db_table} WHERE id = %s{lock}",  # noqa: S608  # nosec B608  # table from model metadata, values are parameters
+            [delivery.pk],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    delivery.status, delivery.attempts = row
+    return row[0], row[1]
 
 
 def _reason_now(delivery: Delivery) -> str:
@@ -672,13 +688,26 @@ def _release(rows: list[Delivery], *, now: datetime) -> None:
 
 def _one_by_one(rows: list[Delivery], heartbeat: Heartbeat, outcomes: Counter) -> None:
     """The rows whose transport sends something: each through begin, the gate, wait and
-    finish, as ``deliver_one`` but without claiming or loading again."""
+    finish, as ``deliver_one`` but without claiming or loading again. One transport per channel
+    for the whole batch (``Transport.start_batch``: e-mail keeps its SMTP connection from one
+    message to the next), each row with its own gate and outcome."""
     heartbeat.held = [row.pk for row in rows]
-    for position, row in enumerate(rows):
-        heartbeat.working_on(position, row.pk)
-        attempt = _begin_claimed(row, now=timezone.now(), reason=reason_from(row))
-        status = finish(wait(attempt))
-        outcomes["skipped" if status == LOST else status] += 1
+    transports: dict[str, Transport] = {}
+    try:
+        for position, row in enumerate(rows):
+            heartbeat.working_on(position, row.pk)
+            transport = transports.get(row.channel)
+            if transport is None:
+                transport = transports[row.channel] = transport_for(row.channel)
+                transport.start_batch()
+            attempt = _begin_claimed(
+                row, now=timezone.now(), reason=reason_from(row), transport=transport
+            )
+            status = finish(wait(attempt))
+            outcomes["skipped" if status == LOST else status] += 1
+    finally:
+        for transport in transports.values():
+            transport.end_batch()
 
 
 def deliver(delivery_ids) -> Counter:

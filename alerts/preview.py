@@ -85,7 +85,7 @@ def audience_preview(alert: Alert) -> dict:
     hooked = list(webhooks_of(org_ids).values_list("organisation_id", flat=True)) if org_ids else []
     webhooks = len(hooked)
     # in the audience, yet nobody to tell: no active user with a channel and no webhook
-    reasons = unreachable_reasons(org_ids, recipients, set(hooked))
+    reasons = unreachable_reasons(org_ids, set(hooked))
     unreachable = [
         {"name": name, "reason": reasons[pk], "reason_label": str(Unreachable(reasons[pk]).label)}
         for pk, name in organisations

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from alerts import policy
 from alerts.area import area_of, area_touches
+from alerts.fanout import organisations_reach
 from alerts.models import (
     USER_CHANNELS,
     Acknowledgement,
@@ -215,30 +216,25 @@ def webhooks_of(organisation_ids: list[int]) -> QuerySet:
 
 
 def unreachable_reasons(
-    organisation_ids: list[int],
-    recipients: list[Recipient] | None = None,
-    hooked: set[int] | None = None,
+    organisation_ids: list[int], hooked: set[int] | None = None
 ) -> dict[int, str]:
     """The organisations among these that nobody could tell of an alert, each with the reason
     (``Unreachable``): no active user and no webhook, or active users none of whom has a channel
-    switched on and no webhook. Pass the ``audience_recipients`` and the organisations with a
-    webhook already resolved to save their queries (three and one)."""
+    switched on and no webhook. Answered per organisation in the database by the fan-out's own
+    channel rule (``alerts.fanout.organisations_reach``): one query whatever the number of users
+    or organisations, and one more for the webhooks unless ``hooked`` (the organisations with
+    an active webhook) is passed."""
     if not organisation_ids:
         return {}
-    if recipients is None:
-        recipients = audience_recipients(organisation_ids)
     if hooked is None:
         hooked = set(webhooks_of(organisation_ids).values_list("organisation_id", flat=True))
-    with_users = {r.organisation_id for r in recipients}
-    with_channels = {r.organisation_id for r in recipients if r.channels}
-    reasons = {}
-    for org_id in organisation_ids:
-        if org_id in hooked or org_id in with_channels:
-            continue
-        reasons[org_id] = (
-            Unreachable.NO_CHANNEL if org_id in with_users else Unreachable.NO_ACTIVE_USER
-        )
-    return reasons
+    left = [pk for pk in organisation_ids if pk not in hooked]
+    reach = organisations_reach(left)
+    return {
+        pk: Unreachable.NO_ACTIVE_USER if pk not in reach else Unreachable.NO_CHANNEL
+        for pk in left
+        if not reach.get(pk)
+    }
 
 
 # --- who may read it ---------------------------------------------------------------------------

@@ -14,6 +14,8 @@ from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import BigIntegerField, F
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -398,22 +400,51 @@ def _refuse_empty_audience(alert: Alert) -> None:
     )
 
 
-def _share_with_recipients(alert: Alert, organisations, by) -> None:
-    AlertRecipient.objects.bulk_create(
-        [
-            AlertRecipient(alert=alert, organisation=o, covenant_id=o.entitling_covenant_id)
-            for o in organisations
-        ],
-        ignore_conflicts=True,
+def _recipients_insert(alert: Alert) -> list[tuple[int, int | None]]:
+    """The alert's recipient organisations, fixed: one ``INSERT … SELECT`` from the audience
+    query (``audience_organisations``), no organisation read into Python to write them. Returns
+    (organisation id, covenant id) of each, by organisation id."""
+    audience = (
+        audience_organisations(alert)
+        .order_by()
+        .values(
+            organisation=F("pk"),
+            covenant=Cast("entitling_covenant_id", output_field=BigIntegerField()),
+        )
     )
+    sql, params = audience.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # The subquery is the ORM's own compilation of the audience; values are parameters.
+        cursor.execute(
+            f"INSERT INTO {AlertRecipient._meta.db_table}"  # noqa: S608  # nosec B608  # table from model metadata
+            " (organisation_id, covenant_id, alert_id, created_at)"
+            " SELECT a.organisation, a.covenant, %s, %s"
+            # WHERE: SQLite reads "ON" after a bare FROM as the join's
+            f" FROM ({sql}) a WHERE 1 = 1 ON CONFLICT DO NOTHING",
+            [alert.pk, timezone.now(), *params],
+        )
+    return list(
+        AlertRecipient.objects.filter(alert=alert)
+        .order_by("organisation_id")
+        .values_list("organisation_id", "covenant_id")
+    )
+
+
+def _share_with_recipients(alert: Alert, recipients: list[tuple[int, int | None]], by) -> None:
+    """AMBER and above: each recipient organisation's grant under its covenant (CLEAR and GREEN
+    reach the recipient organisations without one)."""
     if TLP.is_open(alert.tlp):
-        return  # CLEAR and GREEN reach the recipient organisations without a grant
+        return
+    from partnerships.models import Covenant, Organisation
+
+    organisations = Organisation.objects.in_bulk([org_id for org_id, _c in recipients])
+    covenants = Covenant.objects.in_bulk([c for _o, c in recipients if c is not None])
     reason = f"Alert {alert.public_id} v{alert.version} published"
-    for organisation in organisations:
+    for org_id, covenant_id in recipients:
         share_with_organisation(
             obj=alert,
-            organisation=organisation,
-            covenant=organisation.covenant_for_alert,
+            organisation=organisations[org_id],
+            covenant=covenants.get(covenant_id),
             by=by,
             reason=reason,
         )
@@ -461,24 +492,22 @@ def alert_publish(*, alert: Alert, by) -> Alert:
     """Publish an approved alert. In one transaction: the new state, the raised sector levels,
     the recipients and their grants, and one delivery row per recipient and channel (the
     outbox). After commit, batch tasks send them; should the broker be down, the sweep does."""
-    from partnerships.models import Covenant
-
     actor = _staff_actor(by)
     alert = _locked(alert)
     policy.check_step(actor, alert, policy.Step.PUBLISH)
-    organisations = list(audience_organisations(alert))
-    if not organisations:
+    recipients = _recipients_insert(alert)  # a refusal below rolls them back
+    if not recipients:
         _refuse_empty_audience(alert)
-    if alert.tlp == TLP.AMBER_STRICT and len(organisations) > 1:
+    if alert.tlp == TLP.AMBER_STRICT and len(recipients) > 1:
         raise ValidationError(
             _("TLP:AMBER+STRICT goes to one organisation; the audience has %(count)s.")
-            % {"count": len(organisations)},
+            % {"count": len(recipients)},
             code="strict_single",
         )
-    webhooks = list(webhooks_of([o.pk for o in organisations]))
-    covenants = Covenant.objects.in_bulk([o.entitling_covenant_id for o in organisations])
-    for o in organisations:
-        o.covenant_for_alert = covenants.get(o.entitling_covenant_id)
+    org_ids = [org_id for org_id, _covenant in recipients]
+    webhooks = list(
+        webhooks_of(AlertRecipient.objects.filter(alert=alert).values("organisation_id"))
+    )
 
     now = timezone.now()
     if alert.previous_id:
@@ -489,7 +518,7 @@ def alert_publish(*, alert: Alert, by) -> Alert:
     alert.published_at = now
     alert.save(update_fields=["status", "published_at"])
     _raise_sector_levels(alert, by)
-    _share_with_recipients(alert, organisations, by)
+    _share_with_recipients(alert, recipients, by)
     users = insert_user_deliveries(
         alert_id=alert.pk,
         purpose=Delivery.Purpose.NOTICE,
@@ -516,7 +545,6 @@ def alert_publish(*, alert: Alert, by) -> Alert:
         row.dispatched_until = now + dispatch_lease()
     Delivery.objects.bulk_create(hooks, ignore_conflicts=True)
     # nobody to tell in some organisations: the duty officer hears of it now, with the reason
-    org_ids = [o.pk for o in organisations]
     escalate_unreachable(
         alert, unreachable_reasons(org_ids, hooked={w.organisation_id for w in webhooks})
     )

@@ -41,7 +41,8 @@ class _Handler(socketserver.StreamRequestHandler):
                     self._say("250-fake.invalid")
                     self._say("250 SIZE 10000000")
                 elif verb == b"RCPT":
-                    self._say(server.rcpt_reply)
+                    refused = any(a.encode() in line for a in server.refuse)
+                    self._say("550 no such mailbox" if refused else server.rcpt_reply)
                 elif verb == b"DATA":
                     self._say("354 go ahead")
                     if not self._data(server):
@@ -88,6 +89,7 @@ class FakeSmtpServer(socketserver.ThreadingTCPServer):
         self.connections = 0
         self.end_reply = "250 queued"
         self.rcpt_reply = "250 ok"
+        self.refuse: set[str] = set()  # addresses answered 550 at RCPT TO
         self.received: list[str] = []
         self.messages: list = []
         self.aborted = 0

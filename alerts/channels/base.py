@@ -73,6 +73,14 @@ class Transport:
         transmission."""
         return SendAtOnce(self, delivery)
 
+    def start_batch(self) -> None:
+        """The engine sends a batch's rows of this channel through this one transport, from
+        here until ``end_batch``: a transport that connects may keep its connection from one
+        message to the next (e-mail). Each row keeps its own gate, verdict and outcome."""
+
+    def end_batch(self) -> None:
+        """The batch is done (or out of time): release what was kept between messages."""
+
     def already_sent(self, delivery) -> bool:
         """Asked before sending a row whose earlier attempt was cut off (a worker lost between
         sending and recording): did the message with this delivery's id already go out? A

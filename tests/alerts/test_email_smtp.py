@@ -4,13 +4,16 @@ it. A message whose gate says no is never completed, so the server never takes i
 
 from __future__ import annotations
 
+import socket
 import time
 
 import pytest
+from django.utils import timezone
 
 from alerts import delivery as engine
 from alerts.channels.email import EmailTransport, dot_stuffed
 from alerts.models import Alert, Delivery
+from tests.factories import UserFactory
 from tests.smtp_server import FakeSmtpServer, use_smtp
 
 
@@ -112,3 +115,70 @@ def test_a_server_that_never_answers_is_retried_after_the_timeout(world, setting
 
 def test_dot_stuffing():
     assert dot_stuffed(b"a\r\n.b\r\n..c") == b"a\r\n..b\r\n...c\r\n"
+
+
+# --- a batch: one connection, an outcome per message ----------------------------------------
+
+
+def _emails(alert) -> list[int]:
+    return list(
+        Delivery.objects.filter(alert=alert, channel="email")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def test_a_batch_of_emails_goes_over_one_connection_each_with_its_own_outcome(world, smtp):
+    for i in range(4):
+        UserFactory(username=f"steward-{i}", organisation=world.org_a)
+    alert = world.published(organisations=[world.org_a], tlp="green")
+    ids = _emails(alert)
+    assert len(ids) == 6
+
+    assert engine.deliver(ids) == {"sent": 6}
+    assert smtp.connections == 1
+    assert sorted(smtp.received) == sorted(
+        str(p) for p in Delivery.objects.filter(pk__in=ids).values_list("public_id", flat=True)
+    )
+    assert set(Delivery.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"sent"}
+
+
+def test_one_refused_address_in_a_batch_fails_alone_and_the_rest_go(world, smtp):
+    for i in range(3):
+        UserFactory(username=f"steward-{i}", organisation=world.org_a)
+    alert = world.published(organisations=[world.org_a], tlp="green")
+    ids = _emails(alert)
+    smtp.refuse = {"steward-1@example.invalid"}
+    smtp.end_reply = "250 queued"
+
+    assert engine.deliver(ids) == {"sent": 4, "failed": 1}
+    outcome = dict(Delivery.objects.filter(pk__in=ids).values_list("recipient__username", "status"))
+    assert outcome.pop("steward-1") == "failed"
+    assert set(outcome.values()) == {"sent"}
+    assert len(smtp.received) == 4
+    # the refused message took its connection with it; the next one opened a fresh one
+    assert smtp.connections == 2
+
+
+def test_a_kept_connection_the_server_closed_is_replaced_without_losing_the_message(world, smtp):
+    alert = world.published(organisations=[world.org_a], tlp="green")
+    first, second = _emails(alert)
+    transport = EmailTransport()
+    transport.start_batch()
+    now = timezone.now()
+    assert engine.claim(first, now=now) and engine.claim(second, now=now)
+
+    attempt = engine._begin_claimed(engine._load(first), now=now, reason="", transport=transport)
+    assert engine.finish(engine.wait(attempt)) == Delivery.Status.SENT
+    assert transport._idle is not None  # kept for the next message
+    transport._idle.connection.sock.shutdown(socket.SHUT_RDWR)  # ended meanwhile
+
+    attempt = engine._begin_claimed(engine._load(second), now=now, reason="", transport=transport)
+    assert engine.finish(engine.wait(attempt)) == Delivery.Status.SENT
+    transport.end_batch()
+    assert transport._idle is None
+    assert sorted(smtp.received) == sorted(
+        str(p)
+        for p in Delivery.objects.filter(pk__in=[first, second]).values_list("public_id", flat=True)
+    )
+    assert smtp.connections == 2
