@@ -250,6 +250,11 @@ def b2(args) -> dict:
     worker = None
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = False  # without REDIS_URL the bench's settings run tasks inline
+    # The bench's own keys on the broker: a worker of anything else on the same Redis database
+    # (a test run's, another bench's) would otherwise take its tasks and stall its clocks.
+    prefix = f"bench-b2-{os.getpid()}:"
+    transport_options = app.conf.broker_transport_options
+    app.conf.broker_transport_options = {**transport_options, "global_keyprefix": prefix}
     with_broker = broker(redis_url())
     with_broker.__enter__()
     app.control.purge()
@@ -263,6 +268,7 @@ def b2(args) -> dict:
             "DATABASE_URL": _database_url(),
             "REDIS_URL": redis_url(),
             "BENCH_SMTP_PORT": str(port),
+            "BENCH_BROKER_KEY_PREFIX": prefix,
         }
         worker = start_worker(
             "b2", env=env, log_path=logs / "worker.log", include="bench.tasks", timeout=120
@@ -331,6 +337,7 @@ def b2(args) -> dict:
         sink.terminate()
         sink.wait(timeout=10)
         with_broker.__exit__(None, None, None)
+        app.conf.broker_transport_options = transport_options
         app.conf.task_always_eager = eager
     for f in figures.values():
         f["queries"] = "-"  # the work is the worker's: 4 queries per batch of 200 in-app rows
