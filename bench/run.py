@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import platform
 import statistics
@@ -118,6 +119,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--million", action="store_true", help="B3 also at 1,000,000 objects")
     args = parser.parse_args()
+    # one log line per timed request (and a traceback per refused one) would drown the figures
+    for name in ("ppsportal.request", "django.request"):
+        logging.getLogger(name).setLevel(logging.ERROR)
     setup_test_environment()
     if connection.vendor != "postgresql":
         print("make bench needs PostgreSQL (BENCH_DATABASE_URL)")
