@@ -170,3 +170,46 @@ def test_the_face_check_sees_a_transaction():
     assert not is_face_or_form(ROOT / "threats/services_register.py")
     assert FACE_TRANSACTION.search("        with transaction.atomic():")
     assert FACE_TRANSACTION.search("from django.db.transaction import atomic")
+
+
+def _declares_public_id_ref(node: ast.ClassDef) -> bool:
+    """A ``ModelSerializer`` declaring ``id`` as its object's ``public_id`` and listing two fields:
+    a reference (``{"id", "name"}``) written out again."""
+    direct = any(ast.unparse(base) == "serializers.ModelSerializer" for base in node.bases)
+    public_id = any(
+        isinstance(stmt, ast.Assign)
+        and [ast.unparse(t) for t in stmt.targets] == ["id"]
+        and "source='public_id'" in ast.unparse(stmt.value)
+        for stmt in node.body
+    )
+    meta = next((s for s in node.body if isinstance(s, ast.ClassDef) and s.name == "Meta"), None)
+    fields = [
+        s.value
+        for s in (meta.body if meta else [])
+        if isinstance(s, ast.Assign) and [ast.unparse(t) for t in s.targets] == ["fields"]
+    ]
+    two = bool(fields) and isinstance(fields[0], ast.List) and len(fields[0].elts) == 2
+    return direct and public_id and two
+
+
+def test_a_reference_to_an_object_is_one_serializer_shape():
+    """``{"id": public id, "name"|"title"}``, read only, is ``ppsportal.api.common.
+    PublicRefSerializer``; the apps' ``drf`` modules name a model and its label, nothing else."""
+    offenders = [
+        f"{rel(path)}:{node.name}"
+        for path in python_files(*APPS, "sso")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ClassDef) and _declares_public_id_ref(node)
+    ]
+    assert offenders == []
+
+
+def test_the_reference_check_sees_a_copy():
+    copy = ast.parse(
+        "class CovenantRefSerializer(serializers.ModelSerializer):\n"
+        "    id = serializers.UUIDField(source='public_id', read_only=True)\n"
+        "    class Meta:\n"
+        "        model = Covenant\n"
+        "        fields = ['id', 'title']\n"
+    ).body[0]
+    assert _declares_public_id_ref(copy)
