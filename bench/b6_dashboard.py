@@ -19,7 +19,6 @@ without authentication or the portal's base template, timed in the same rounds.
 from __future__ import annotations
 
 import math
-import statistics
 import time
 
 from django.conf import settings
@@ -28,7 +27,7 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import clear_url_caches, reverse
 
-from bench.run import target
+from bench.run import summary, target
 
 TIMES = 100
 P95_MS = 50
@@ -277,10 +276,8 @@ def measure(clients: dict, pages: dict, samples: int) -> dict[str, dict]:
                 times[key].append(elapsed)
     return {
         key: {
-            "min_ms": round(min(s), 2),
-            "median_ms": round(statistics.median(s), 2),
+            **summary(s),
             "p95_ms": round(p95(s), 2),
-            "runs": len(s),
             "queries": queries[key],
             "kb": round(sizes[key] / 1024, 1),
         }

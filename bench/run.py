@@ -61,14 +61,15 @@ def interleaved(paths: dict, runs: int, *, setup=None, scale=None) -> dict[str, 
             queries[name] = len(ctx.captured_queries)
             if round_:
                 samples[name].append(elapsed)
+    return {name: {**summary(s), "queries": queries[name]} for name, s in samples.items()}
+
+
+def summary(samples: list[float]) -> dict:
+    """A path's times in milliseconds as every benchmark reports them: min, median, runs."""
     return {
-        name: {
-            "min_ms": round(min(s), 2),
-            "median_ms": round(statistics.median(s), 2),
-            "runs": len(s),
-            "queries": queries[name],
-        }
-        for name, s in samples.items()
+        "min_ms": round(min(samples), 2),
+        "median_ms": round(statistics.median(samples), 2),
+        "runs": len(samples),
     }
 
 

@@ -9,27 +9,28 @@ The generic pieces (``PublicIdField``, the viewset mixin, errors) are in ``ppspo
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from rest_framework import serializers
 
-from partnerships.models import Organisation, Partnership
+from partnerships.models import Covenant, Organisation, Partnership
 from partnerships.selectors import actor_for, partnerships_visible_to
-from ppsportal.api.common import PublicIdField
+from ppsportal.api.common import PublicIdField, PublicRefSerializer
 
 
-class OrganisationRefSerializer(serializers.ModelSerializer):
-    id = serializers.UUIDField(source="public_id", read_only=True)
-
+class OrganisationRefSerializer(PublicRefSerializer):
     class Meta:
         model = Organisation
         fields = ["id", "name"]
 
 
-class PartnershipRefSerializer(serializers.ModelSerializer):
-    id = serializers.UUIDField(source="public_id", read_only=True)
-
+class PartnershipRefSerializer(PublicRefSerializer):
     class Meta:
         model = Partnership
         fields = ["id", "name"]
+
+
+class CovenantRefSerializer(PublicRefSerializer):
+    class Meta:
+        model = Covenant
+        fields = ["id", "title"]
 
 
 class OrganisationField(PublicIdField):

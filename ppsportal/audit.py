@@ -18,30 +18,10 @@ def client_ip(request) -> str | None:
     return client_address(request)
 
 
-def audit_record(
-    *,
-    action: str,
-    actor=None,
-    organisation=None,
-    object_type: str = "",
-    object_ids: Iterable = (),
-    owner_organisation_ids: Iterable[int] = (),
-    request=None,
-    purpose: str = "",
-    detail: dict | None = None,
-) -> AuditEvent:
-    """Append one event. ``action`` is dotted: ``sharing.granted``, ``sensitive.viewed``, …"""
-    event = audit_event(
-        action=action,
-        actor=actor,
-        organisation=organisation,
-        object_type=object_type,
-        object_ids=object_ids,
-        owner_organisation_ids=owner_organisation_ids,
-        request=request,
-        purpose=purpose,
-        detail=detail,
-    )
+def audit_record(**fields) -> AuditEvent:
+    """Append one event: the one ``audit_event`` builds from the same keywords, saved.
+    ``action`` is dotted: ``sharing.granted``, ``sensitive.viewed``, …"""
+    event = audit_event(**fields)
     event.save()
     return event
 

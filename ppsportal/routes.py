@@ -1,23 +1,35 @@
 """The portal's routes, found by walking the URL resolver: which are API lists and which are
-dashboard pages. Used by the list query-count tests (``tests/ppsportal/test_list_queries.py``)
-and the dashboard benchmark (``bench/b6_dashboard.py``), so a new page is found by both."""
+dashboard pages. Used by the list query-count tests (``tests/ppsportal/test_list_queries.py``),
+the dashboard benchmark (``bench/b6_dashboard.py``) and the authorization matrix
+(``tests/security/test_authorization_matrix.py``), so a new page is found by all three."""
 
 from __future__ import annotations
 
 import inspect
 
-from django.urls import URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver
 
 
-def patterns(resolver=None, prefix=""):
-    """(route, pattern) of every URL pattern but the admin's."""
-    for pattern in (resolver or get_resolver()).url_patterns:
-        if isinstance(pattern, URLResolver):
-            if str(pattern.pattern) == "admin/":
-                continue  # the admin's changelists: tests/ppsportal/test_admin_changelists.py
-            yield from patterns(pattern, prefix + str(pattern.pattern))
-        else:
-            yield prefix + str(pattern.pattern), pattern
+def every_route(resolver=None, prefix="", namespace=""):
+    """(route, name with its namespaces, pattern) of every URL pattern, the admin's included."""
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = namespace + (f"{entry.namespace}:" if entry.namespace else "")
+            yield from every_route(entry, prefix + str(entry.pattern), inner)
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), namespace + (entry.name or ""), entry
+
+
+def is_admin(route: str) -> bool:
+    return route.startswith("admin/")
+
+
+def patterns():
+    """(route, pattern) of every URL pattern but the admin's (its changelists are
+    ``tests/ppsportal/test_admin_changelists.py``'s)."""
+    for route, _name, pattern in every_route():
+        if not is_admin(route):
+            yield route, pattern
 
 
 def is_api(route: str) -> bool:

@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.db.models import Count, OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from ppsportal.admin.base import ReadOnlyInlineMixin, ServiceAdmin
+from ppsportal.admin.base import NoDeleteMixin, ReadOnlyInlineMixin, ServiceAdmin
 from preparedness import services, services_library
 from preparedness.models import (
     ActionItem,
@@ -25,22 +25,19 @@ from preparedness.models import (
 
 
 @admin.register(Course)
-class CourseAdmin(ServiceAdmin):
+class CourseAdmin(NoDeleteMixin, ServiceAdmin):
     list_display = ["name", "code", "validity_months", "counts_for_coverage"]
     search_fields = ["name", "code"]
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def write(self, request, obj, data, changed):
         return services.course_create(by=request.user, **data)
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(ServiceAdmin):
+class ProcedureAdmin(NoDeleteMixin, ServiceAdmin):
     list_display = ["soft_target", "kind", "title", "owner", "state", "review_due"]
     list_select_related = ["soft_target"]
     list_filter = ["kind", "state"]
@@ -48,15 +45,12 @@ class ProcedureAdmin(ServiceAdmin):
     autocomplete_fields = ["soft_target"]
     fields = ["soft_target", "kind", "title", "steps", "owner", "state", "review_due"]
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def write(self, request, obj, data, changed):
         return services.procedure_save(by=request.user, **data)
 
 
 @admin.register(TrainingRecord)
-class TrainingRecordAdmin(ServiceAdmin):
+class TrainingRecordAdmin(NoDeleteMixin, ServiceAdmin):
     list_display = ["soft_target", "course", "role", "trained_count", "held_on", "valid_until"]
     list_select_related = ["soft_target", "course"]
     list_filter = ["course"]
@@ -75,9 +69,6 @@ class TrainingRecordAdmin(ServiceAdmin):
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def write(self, request, obj, data, changed):
         return services.training_record_create(by=request.user, **data)
 
@@ -90,7 +81,7 @@ class ActionItemInline(ReadOnlyInlineMixin, admin.TabularInline):
 
 
 @admin.register(Exercise)
-class ExerciseAdmin(ServiceAdmin):
+class ExerciseAdmin(NoDeleteMixin, ServiceAdmin):
     list_display = ["soft_target", "scenario", "planned_for", "status", "held_on"]
     list_select_related = ["soft_target"]
     list_filter = ["status"]
@@ -101,9 +92,6 @@ class ExerciseAdmin(ServiceAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["soft_target", "scenario", "planned_for", "participants"] if obj else []
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def write(self, request, obj, data, changed):
         if obj is None:
@@ -155,7 +143,7 @@ class GuidanceVersionInline(ReadOnlyInlineMixin, admin.TabularInline):
 
 
 @admin.register(Guidance)
-class GuidanceAdmin(ServiceAdmin):
+class GuidanceAdmin(NoDeleteMixin, ServiceAdmin):
     form = GuidanceAdminForm
     list_display = ["title", "kind", "sector", "tlp", "current", "readers_of_current"]
     list_select_related = ["sector"]
@@ -191,9 +179,6 @@ class GuidanceAdmin(ServiceAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["title", "kind", "sector", "summary", "tlp"] if obj else []
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def write(self, request, obj, data, changed):
         upload = data.get("upload")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from ppsportal.api.common import PublicRefSerializer
 from threats.models import Sector, SoftTarget
 
 
@@ -25,13 +26,10 @@ class SectorRefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SoftTargetRefSerializer(serializers.ModelSerializer):
-    id = serializers.UUIDField(source="public_id", read_only=True)
-
+class SoftTargetRefSerializer(PublicRefSerializer):
     class Meta:
         model = SoftTarget
         fields = ["id", "name"]
-        read_only_fields = fields
 
 
 class SectorField(serializers.SlugRelatedField):

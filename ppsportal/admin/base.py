@@ -64,18 +64,34 @@ class StaffInlineMixin:
         return is_staff_request(request)
 
 
-class ReadOnlyMixin:
-    """Rows staff only read: nobody adds, changes or deletes them here (the services, the
-    delivery engine or the audit writer do). For model admins and inlines alike."""
+# The admin's refusals, each decided here once; an admin or inline names the ones it needs (before
+# its base admin, so they win). For model admins and inlines alike, superusers included.
+
+
+class NoAddMixin:
+    """Nobody adds a row here: they come from elsewhere (the dashboard, the API, a service)."""
 
     def has_add_permission(self, request, obj=None):
         return False
 
+
+class NoChangeMixin:
+    """A saved row is never changed here: it is on record, or changes through its own steps."""
+
     def has_change_permission(self, request, obj=None):
         return False
 
+
+class NoDeleteMixin:
+    """Nobody deletes a row here: others refer to it, or it is on record."""
+
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyMixin(NoAddMixin, NoChangeMixin, NoDeleteMixin):
+    """Rows staff only read: nobody adds, changes or deletes them here (the services, the
+    delivery engine or the audit writer do)."""
 
 
 class ReadOnlyInlineMixin(ReadOnlyMixin, StaffInlineMixin):

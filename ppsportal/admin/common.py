@@ -8,17 +8,11 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 
-from ppsportal.admin.base import ServiceAdmin
+from ppsportal.admin.base import NoChangeMixin, NoDeleteMixin, ServiceAdmin
 
 
-class HistoryAdmin(ServiceAdmin):
+class HistoryAdmin(NoChangeMixin, NoDeleteMixin, ServiceAdmin):
     """Each row is a decision on record: added through a service, then only read."""
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def checkboxes(choices, label, **kwargs) -> forms.MultipleChoiceField:

@@ -30,6 +30,20 @@ class UserRefSerializer(serializers.Serializer):
     full_name = serializers.CharField(source="get_full_name", read_only=True)
 
 
+# An object named by reference: ``{"id": its public id, <label>}``, every field read only. A
+# subclass names the model and the fields in ``Meta`` (``fields = ["id", "name"]``). A comment,
+# not a docstring: the schema would give the docstring to every subclass as its description.
+class PublicRefSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+
+    def get_extra_kwargs(self):
+        # A reference is shown, never written through it.
+        extra = super().get_extra_kwargs()
+        for name in self.Meta.fields:
+            extra[name] = {**extra.get(name, {}), "read_only": True}
+        return extra
+
+
 class PublicIdField(serializers.SlugRelatedField):
     """A relation written as the related object's UUID ``id``."""
 

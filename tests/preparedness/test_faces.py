@@ -93,3 +93,28 @@ def test_staff_add_a_course_and_partners_have_no_admin(client, nctv_staff, opera
     )
     assert response.status_code == 302
     assert Course.objects.get().validity_months == 24
+
+
+@pytest.mark.parametrize("superuser", [False, True])
+def test_staff_delete_no_preparedness_row_in_the_admin(
+    client, nctv, nctv_staff, a_items, course, superuser
+):
+    """Courses, procedures, training records and exercises are kept (others refer to them):
+    no delete page for NCTV staff, superusers included."""
+    from tests.factories import UserFactory
+
+    user = nctv_staff
+    if superuser:
+        user = UserFactory(username="root", organisation=nctv, is_staff=True, is_superuser=True)
+    sign_in(client, user)
+    rows = {
+        "course": course,
+        "procedure": a_items["procedure"],
+        "trainingrecord": a_items["record"],
+        "exercise": a_items["exercise"],
+    }
+    for model, obj in rows.items():
+        address = f"/admin/preparedness/{model}/{obj.pk}/delete/"
+        assert client.get(address).status_code == 403, model
+        assert client.post(address, {"post": "yes"}).status_code == 403, model
+        assert type(obj).objects.filter(pk=obj.pk).exists()

@@ -12,6 +12,7 @@ from django.utils import timezone
 from partnerships.selectors import actor_for
 from ppsportal.models import AuditEvent
 from tests import signin
+from tests.factories import UserFactory
 from tests.threats.targets_world import build_world, make_target, sector
 from threats import services
 from threats.admin.targets import TIER_RANGES
@@ -556,3 +557,47 @@ def test_an_unchanged_change_page_saves_without_changing_anything(staff_client, 
         sorted(ThreatAssessment.objects.values_list("facets__code", "target_categories__code")),
         list(SoftTarget.objects.values_list("capacity", "event_start", "partnership")),
     )
+
+
+# --- what the admin refuses: decided once (``ppsportal.admin.base``), the same for every staff ---
+
+HISTORY_UNCHANGEABLE = ["nationalthreatlevel", "sectoralertlevel"]  # their level is set anew
+HISTORY = [*HISTORY_UNCHANGEABLE, "sector", "measurepackage"]
+
+
+@pytest.fixture(params=["staff", "superuser"])
+def nctv_client(request, client, w):
+    """NCTV staff as the admin sees them: verified staff, and a superuser."""
+    user = w.staff
+    if request.param == "superuser":
+        nctv = actor_for(w.staff).organisation
+        user = UserFactory(username="root", organisation=nctv, is_staff=True, is_superuser=True)
+    signin.sign_in(client, user)
+    return client
+
+
+@pytest.mark.parametrize("model", HISTORY_UNCHANGEABLE)
+def test_a_decision_on_record_is_read_not_changed(nctv_client, filled, model):
+    page = nctv_client.get(url(model, filled[model]))
+    assert page.status_code == 200
+    assert page.context["has_change_permission"] is False
+    assert b'name="_save"' not in page.content
+    assert nctv_client.post(url(model, filled[model]), {}).status_code == 403
+
+
+@pytest.mark.parametrize("model", [*HISTORY, "report"])
+def test_no_decision_on_record_and_no_report_is_deleted(nctv_client, filled, model):
+    obj = filled[model]
+    page = nctv_client.get(url(model, obj))
+    assert page.status_code == 200 and page.context["has_delete_permission"] is False
+    assert url(model, obj, "delete").encode() not in page.content
+    assert nctv_client.get(url(model, filled[model], "delete")).status_code == 403
+    assert nctv_client.post(url(model, filled[model], "delete"), {"post": "yes"}).status_code == 403
+    assert type(filled[model]).objects.filter(pk=filled[model].pk).exists()
+
+
+def test_reports_are_triaged_but_never_added_here(nctv_client, filled):
+    page = nctv_client.get(url("report", filled["report"]))
+    assert page.context["has_change_permission"] is True and b'name="_save"' in page.content
+    assert nctv_client.get("/admin/threats/report/add/").status_code == 403
+    assert nctv_client.post("/admin/threats/report/add/", {}).status_code == 403

@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from partnerships.sharing.admin import AuditedReadsMixin
-from ppsportal.admin.base import ReadOnlyInlineMixin, ServiceAdmin
+from ppsportal.admin.base import NoAddMixin, NoDeleteMixin, ReadOnlyInlineMixin, ServiceAdmin
 from threats import services
 from threats.models import Report, ReportReply
 from threats.services_reports import report_link_assessment
@@ -88,7 +88,9 @@ def _triage_action(status: str, description):
 
 
 @admin.register(Report)
-class ReportAdmin(AuditedReadsMixin, ServiceAdmin):
+class ReportAdmin(AuditedReadsMixin, NoAddMixin, NoDeleteMixin, ServiceAdmin):
+    """Reports come from the dashboard and the API; staff triage them and never delete one."""
+
     form = ReportForm
     list_display = [
         "created_at",
@@ -111,12 +113,6 @@ class ReportAdmin(AuditedReadsMixin, ServiceAdmin):
         _triage_action(Report.Status.IN_REVIEW, _("Mark the selected reports in review")),
         _triage_action(Report.Status.CLOSED, _("Close the selected reports")),
     ]
-
-    def has_add_permission(self, request):
-        return False  # operators report from the dashboard and the API
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return (

@@ -14,7 +14,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from partnerships.sharing.admin import AuditedReadsMixin, ShareableAdminMixin
-from ppsportal.admin.base import LockedWhenSavedForm, ServiceAdmin, ServiceFormSet, ServiceInline
+from ppsportal.admin.base import (
+    LockedWhenSavedForm,
+    NoAddMixin,
+    ServiceAdmin,
+    ServiceFormSet,
+    ServiceInline,
+)
 from ppsportal.admin.common import checkboxes, distinct_values_filter
 from threats import services
 from threats.forms import omissions_text, parse_omissions
@@ -133,7 +139,7 @@ class ScaleUpFormSet(ServiceFormSet):
         services.scale_up_replace(soft_target=parent, by=self.user, steps=steps)
 
 
-class ScaleUpInline(_ByRequestUser, ServiceInline):
+class ScaleUpInline(_ByRequestUser, NoAddMixin, ServiceInline):
     """One row per ATb level, started from the sector's measure package."""
 
     model = ScaleUpStep
@@ -141,9 +147,6 @@ class ScaleUpInline(_ByRequestUser, ServiceInline):
     formset = ScaleUpFormSet
     fields = ["level", "measures", "omissions", "notes"]
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 # --- Soft targets -------------------------------------------------------------------------------

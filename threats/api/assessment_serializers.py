@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from partnerships.drf import OrganisationField, OrganisationRefSerializer
+from partnerships.drf import CovenantRefSerializer, OrganisationField, OrganisationRefSerializer
 from partnerships.models import Covenant
 from partnerships.sharing.drf import SharedUnderField
 from ppsportal.api.common import PublicIdField, UsernameField, UserRefSerializer
@@ -81,15 +81,6 @@ class AssessmentSerializer(serializers.ModelSerializer):
     @extend_schema_field(CodeLabelSerializer(many=True))
     def get_recommended_measures(self, assessment) -> list[dict]:
         return code_labels(Measure, assessment.recommended_measures)
-
-
-class CovenantRefSerializer(serializers.ModelSerializer):
-    id = serializers.UUIDField(source="public_id", read_only=True)
-
-    class Meta:
-        model = Covenant
-        fields = ["id", "title"]
-        read_only_fields = fields
 
 
 class ShareRowSerializer(serializers.Serializer):
