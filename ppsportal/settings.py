@@ -123,6 +123,26 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USING_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+# The read door's compiled statements run prepared, once per connection (ppsportal.compiled);
+# off behind a pooler in transaction mode (PgBouncer), whose server connections change between
+# statements and which refuses the ``options`` start-up parameter.
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", default=True)
+if (
+    USING_POSTGRES
+    and DATABASE_PREPARED_STATEMENTS
+    and "plan_cache_mode" not in DATABASES["default"]["OPTIONS"].get("options", "")
+):
+    # Planned at their first run, not anew for each of the next five (PostgreSQL's default).
+    # Only prepared statements read this setting: the ORM's own queries carry their values.
+    DATABASES["default"]["OPTIONS"]["options"] = " ".join(
+        filter(
+            None,
+            [
+                DATABASES["default"]["OPTIONS"].get("options"),
+                "-c plan_cache_mode=force_generic_plan",
+            ],
+        )
+    )
 
 # --- Redis, cache and Celery ------------------------------------------------------------------
 REDIS_URL = redis_url("REDIS_URL")
