@@ -80,7 +80,8 @@ class _Prepared:
 
 
 def statement_name(sql: str) -> str:
-    """One name per statement text: the compiled SQL of another day is another statement."""
+    """One name per statement text: another compiled shape, another page (its OFFSET is written
+    inline) or the SQL compiled on another day, if it differs, is another statement."""
     return "pps_" + hashlib.sha256(sql.encode()).hexdigest()[:24]
 
 

@@ -156,7 +156,7 @@ def test_a_pool_process_compiles_the_batch_statements_before_its_first_batch(wor
     ids = in_app_ids(alert)
     compiled.COMPILED.clear()
     engine.compile_batch_statements(size=len(ids))  # what alerts.tasks runs as a process starts
-    compiled = dict(compiled.COMPILED)
+    ready = dict(compiled.COMPILED)
 
     assert engine.deliver(ids) == {"sent": len(ids)}
-    assert compiled == compiled.COMPILED  # the batch compiled nothing: both were ready
+    assert ready == compiled.COMPILED  # the batch compiled nothing: both were ready
