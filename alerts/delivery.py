@@ -53,7 +53,8 @@ from alerts.selectors import (
     user_may_see,
 )
 from partnerships.models import Covenant, CovenantSignatory, Membership
-from partnerships.sharing.selectors import _compile_once, _swap
+from ppsportal.compiled import compile_once as _compile_once
+from ppsportal.compiled import swap as _swap
 
 logger = logging.getLogger(__name__)
 User = get_user_model()

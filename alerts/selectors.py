@@ -37,15 +37,12 @@ from partnerships.selectors import Actor, actor_for
 from partnerships.sharing.footing import footing_covenants
 from partnerships.sharing.registry import spec_for
 from partnerships.sharing.selectors import (
-    _STAND_IN_ORGANISATION,
-    _STAND_IN_USER,
-    _compile_once,
-    _swap,
     group_grants_valid,
     nctv_staff_q,
     visible_to,
     visible_to_rows_q,
 )
+from ppsportal.compiled import STAND_IN_ORGANISATION, STAND_IN_USER, compile_once, swap
 from ppsportal.sensitivity import TLP
 from threats.route import parse_route
 
@@ -323,7 +320,8 @@ def recipient_alert_get(actor: Actor, public_id) -> Alert:
 # The acknowledgement's one read: the alert through the read door (``recipient_alert_get``) with
 # the organisation's acknowledgement of it, if any. Its SQL depends only on the day, the database
 # and whether the alert is named by pk or public id, so it is compiled once per day with stand-in
-# ids (as ``partnerships.sharing.selectors.visible_q`` is) and the caller's ids bound instead.
+# ids (``ppsportal.compiled``, as ``partnerships.sharing.selectors.visible_q`` is), the caller's
+# ids bound instead, and on PostgreSQL planned once per connection.
 _STAND_IN_ALERT = -7_000_000_021
 _STAND_IN_PUBLIC_ID = uuid.UUID("7e57ab1e-0000-4000-8000-00000000c0de")
 
@@ -331,25 +329,27 @@ _STAND_IN_PUBLIC_ID = uuid.UUID("7e57ab1e-0000-4000-8000-00000000c0de")
 class _StandInPartner:
     """What the read door reads of an actor: a partner user, active, of an organisation."""
 
-    organisation = SimpleNamespace(pk=_STAND_IN_ORGANISATION)
-    user = SimpleNamespace(pk=_STAND_IN_USER, is_active=True)
+    organisation = SimpleNamespace(pk=STAND_IN_ORGANISATION)
+    user = SimpleNamespace(pk=STAND_IN_USER, is_active=True)
     is_nctv_staff = False
 
 
 def _recipient_alert_with_ack_sql(today: date, by_public_id: bool) -> tuple[str, list]:
     def build():
         own = Acknowledgement.objects.filter(
-            alert=OuterRef("pk"), organisation_id=_STAND_IN_ORGANISATION
+            alert=OuterRef("pk"), organisation_id=STAND_IN_ORGANISATION
         )
         named = {"public_id": _STAND_IN_PUBLIC_ID} if by_public_id else {"pk": _STAND_IN_ALERT}
         return (
             alerts_visible_to(_StandInPartner(), today=today)
-            .filter(recipients__organisation_id=_STAND_IN_ORGANISATION, **named)
+            .filter(recipients__organisation_id=STAND_IN_ORGANISATION, **named)
             .annotate(own_acknowledgement_id=Subquery(own.values("pk")[:1]))
             .order_by()
         )
 
-    return _compile_once(("alerts.recipient_alert_with_ack", by_public_id, today), build)
+    return compile_once(
+        ("alerts.recipient_alert_with_ack", by_public_id, today), build, prepare=True
+    )
 
 
 def recipient_alert_with_ack(
@@ -363,7 +363,7 @@ def recipient_alert_with_ack(
     if organisation is None or actor.is_nctv_staff or not actor.user.is_active:
         return None
     public_id_field = Alert._meta.get_field("public_id")
-    stand_ins = {_STAND_IN_ORGANISATION: organisation.pk, _STAND_IN_USER: actor.user.pk}
+    stand_ins = {STAND_IN_ORGANISATION: organisation.pk, STAND_IN_USER: actor.user.pk}
     if public_id is not None:
         try:
             public_id = public_id_field.to_python(public_id)
@@ -381,7 +381,7 @@ def recipient_alert_with_ack(
         today or timezone.localdate(), by_public_id=public_id is not None
     )
     params = [named.get(p, p) if isinstance(p, uuid.UUID | str) else p for p in params]
-    params = _swap(params, stand_ins)
+    params = swap(params, stand_ins)
     # The SQL is the ORM's own compilation of the queryset above; only bound ids vary.
     found = list(Alert.objects.raw(sql, params))
     return found[0] if found else None

@@ -10,4 +10,6 @@ class PartnershipsConfig(AppConfig):
         from partnerships.selectors import actor_for
         from ppsportal import actors
 
-        actors.provide(actor_for)  # the core's faces ask ``ppsportal.actors.actor_for``
+        # the core's faces ask ``ppsportal.actors.actor_for``; API token authentication joins the
+        # membership and organisation to the token's query (who is asking in one query)
+        actors.provide(actor_for, user_related=("membership__organisation",))

@@ -12,13 +12,22 @@ from collections.abc import Callable
 from django.core.exceptions import ImproperlyConfigured
 
 _provider: Callable | None = None
+_user_related: tuple[str, ...] = ()
 
 
-def provide(function: Callable) -> Callable:
-    """Register ``function(user) -> actor``; called once, from an app's ``ready``."""
-    global _provider
+def provide(function: Callable, *, user_related: tuple[str, ...] = ()) -> Callable:
+    """Register ``function(user) -> actor``; called once, from an app's ``ready``.
+    ``user_related``: the user's relations the actor reads (``select_related`` paths), which
+    whoever loads the user for a request may join in the same query (``user_related``)."""
+    global _provider, _user_related
     _provider = function
+    _user_related = tuple(user_related)
     return function
+
+
+def user_related() -> tuple[str, ...]:
+    """The ``select_related`` paths from a user to what its actor reads."""
+    return _user_related
 
 
 def actor_for(user):

@@ -7,7 +7,14 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
-        from ppsportal import sessions  # noqa: F401 - connects the session signals
+        from django.db.backends.signals import connection_created
+
+        from ppsportal import (
+            compiled,
+            sessions,  # noqa: F401 - connects the session signals
+        )
         from ppsportal.api import strict
 
         strict.install()
+        # the read door's compiled queries run as prepared statements on PostgreSQL
+        connection_created.connect(compiled.install, dispatch_uid="ppsportal.compiled.install")

@@ -123,12 +123,25 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USING_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
-if USING_POSTGRES:
-    # PostgreSQL compiles a query to machine code (JIT) when its estimated cost passes
-    # jit_above_cost; the pages' queries with correlated subqueries (partnership health, gaps)
-    # pass it at 100 times the demo and spent about 300 ms compiling for 20 ms of work
-    # (docs/benchmarks.md, B6). Off for the portal's connections; a URL's own options= wins.
-    DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
+# The read door's compiled statements run prepared, once per connection (ppsportal.compiled);
+# off behind a pooler in transaction mode (PgBouncer), whose server connections change between
+# statements (docs/operations.md).
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", default=True)
+if USING_POSTGRES and "options" not in DATABASES["default"]["OPTIONS"]:
+    # Session settings for the portal's connections; a URL's own options= wins over them all.
+    _session = [
+        # PostgreSQL compiles a query to machine code (JIT) when its estimated cost passes
+        # jit_above_cost; the pages' queries with correlated subqueries (partnership health,
+        # gaps) pass it at 100 times the demo and spent about 300 ms compiling for 20 ms of work
+        # (docs/benchmarks.md, B6).
+        "-c jit=off",
+    ]
+    if DATABASE_PREPARED_STATEMENTS:
+        # Prepared statements planned at their first run, not anew for each of the next five
+        # (PostgreSQL's default). Only prepared statements read this setting: the ORM's own
+        # queries carry their values.
+        _session.append("-c plan_cache_mode=force_generic_plan")
+    DATABASES["default"]["OPTIONS"]["options"] = " ".join(_session)
 
 # --- Redis, cache and Celery ------------------------------------------------------------------
 REDIS_URL = redis_url("REDIS_URL")

@@ -23,15 +23,13 @@ from partnerships.models import Covenant, Organisation
 from partnerships.sharing.footing import footing_covenants
 from partnerships.sharing.registry import Shareable, partner_specs, spec_for, spec_for_kind
 from partnerships.sharing.selectors import (
-    _STAND_IN_ORGANISATION,
-    _STAND_IN_USER,
-    _compile_once,
     group_grants_valid,
     is_sensitive,
     user_grants_valid,
     valid_grant_q,
     visible_to,
 )
+from ppsportal.compiled import STAND_IN_ORGANISATION, STAND_IN_USER, compile_once
 
 
 @dataclass(frozen=True)
@@ -145,11 +143,12 @@ _STAND_IN_OBJECTS = [-7_000_000_004]
 def _shared_under_rows(spec: Shareable, today: date, user_grant: bool, whom: int, pks) -> dict:
     """One query: object pk -> ``SharedUnder`` for the objects among ``pks`` that ``whom`` (the
     organisation, or for ``user_grant`` the user) holds a valid grant on. The ORM builds it once
-    per model, kind and day (``selectors._compile_once``, stand-in ids swapped for the caller's;
-    building it on every request cost more than the page itself, docs/benchmarks.md, B4)."""
+    per model, kind and day (``ppsportal.compiled.compile_once``, stand-in ids swapped for the
+    caller's; building it on every request cost more than the page itself, docs/benchmarks.md,
+    B4)."""
     covenant_fields = [f.attname for f in Covenant._meta.concrete_fields]
     owner_fields = [f.attname for f in Organisation._meta.concrete_fields]
-    stand_in = _STAND_IN_USER if user_grant else _STAND_IN_ORGANISATION
+    stand_in = STAND_IN_USER if user_grant else STAND_IN_ORGANISATION
 
     def build():
         grants = user_grants_valid(spec, today) if user_grant else group_grants_valid(spec, today)
@@ -166,7 +165,7 @@ def _shared_under_rows(spec: Shareable, today: date, user_grant: bool, whom: int
             )
         )
 
-    sql, params = _compile_once(("shared_under", spec.label, user_grant, today), build)
+    sql, params = compile_once(("shared_under", spec.label, user_grant, today), build)
     params = [
         list(pks) if p == _STAND_IN_OBJECTS else (whom if p == stand_in else p) for p in params
     ]

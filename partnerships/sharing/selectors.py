@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from partnerships.sharing.footing import footing_covenants, within_retention_q
 from partnerships.sharing.registry import Shareable, spec_for
+from ppsportal.compiled import STAND_IN_ORGANISATION, STAND_IN_USER, compile_once, swap
 from ppsportal.sensitivity import TLP
 
 SHARED_LEVELS_FOR_GROUPS = [TLP.AMBER, TLP.AMBER_STRICT]
@@ -114,39 +115,20 @@ def _pk_sets(spec: Shareable, organisation, user, actor, today: date) -> QuerySe
 # Building and compiling the footing's query costs the ORM far more than PostgreSQL needs to
 # answer it (a profile at 100k rows: ~150 ms of Python for a 20 ms query). The SQL depends only on
 # the model, the day and the database; the organisation and user are parameters. So it is built
-# once per model and day with stand-in ids, and the stand-ins swapped for the actor's.
-_STAND_IN_ORGANISATION = -7_000_000_001
-_STAND_IN_USER = -7_000_000_002
-_COMPILED: dict[tuple, tuple[str, list]] = {}
+# once per model and day with stand-in ids (``ppsportal.compiled``), the stand-ins swapped for the
+# actor's, and on PostgreSQL planned once per connection (a prepared statement).
 
 
 @dataclass(frozen=True)
 class _StandIn:
-    organisation: int = _STAND_IN_ORGANISATION
-
-
-def _compile_once(key: tuple, build) -> tuple[str, list]:
-    """The SQL and parameters of the queryset ``build()`` returns, compiled once per ``key``, the
-    database and the time zone (the day is part of each key); the cache is bounded."""
-    key = (*key, connection.vendor, timezone.get_current_timezone_name())
-    found = _COMPILED.get(key)
-    if found is None:
-        if len(_COMPILED) > 64:
-            _COMPILED.clear()
-        sql, params = build().query.sql_with_params()
-        found = _COMPILED[key] = (sql, list(params))
-    return found
-
-
-def _swap(params: list, stand_ins: dict[int, int]) -> list:
-    """The compiled parameters with each stand-in id replaced by the caller's."""
-    return [stand_ins.get(p, p) if isinstance(p, int) else p for p in params]
+    organisation: int = STAND_IN_ORGANISATION
 
 
 def _compiled(spec: Shareable, today: date) -> tuple[str, list]:
-    return _compile_once(
+    return compile_once(
         (spec.label, today),
-        lambda: _pk_sets(spec, _STAND_IN_ORGANISATION, _STAND_IN_USER, _StandIn(), today),
+        lambda: _pk_sets(spec, STAND_IN_ORGANISATION, STAND_IN_USER, _StandIn(), today),
+        prepare=True,
     )
 
 
@@ -155,7 +137,7 @@ def _valid_grants_compiled(spec: Shareable, today: date, user_grant: bool) -> tu
         grants = user_grants_valid(spec, today) if user_grant else group_grants_valid(spec, today)
         return grants.order_by().values("pk")
 
-    return _compile_once(("valid_grants", spec.label, user_grant, today), build)
+    return compile_once(("valid_grants", spec.label, user_grant, today), build, prepare=True)
 
 
 def valid_grant_ids(spec: Shareable, *, today: date, user_grant: bool) -> Q:
@@ -184,20 +166,20 @@ def granted_codenames(
         if users:
             arms.append(
                 user_grants_valid(spec, today).filter(
-                    user_id=_STAND_IN_USER, content_object_id=_STAND_IN_OBJECT
+                    user_id=STAND_IN_USER, content_object_id=_STAND_IN_OBJECT
                 )
             )
         if groups:
             arms.append(
                 group_grants_valid(spec, today).filter(
-                    group__user=_STAND_IN_USER, content_object_id=_STAND_IN_OBJECT
+                    group__user=STAND_IN_USER, content_object_id=_STAND_IN_OBJECT
                 )
             )
         arms = [arm.order_by().values_list("permission__codename", flat=True) for arm in arms]
         return arms[0].union(*arms[1:]) if len(arms) > 1 else arms[0]
 
-    sql, params = _compile_once(("codenames", spec.label, users, groups, today), build)
-    params = _swap(params, {_STAND_IN_USER: user.pk, _STAND_IN_OBJECT: obj.pk})
+    sql, params = compile_once(("codenames", spec.label, users, groups, today), build, prepare=True)
+    params = swap(params, {STAND_IN_USER: user.pk, _STAND_IN_OBJECT: obj.pk})
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {row[0] for row in cursor.fetchall()}
@@ -216,7 +198,7 @@ def visible_q(actor, spec: Shareable, *, today: date | None = None) -> Q | None:
         sql, params = visible_pks(actor, spec, today=today).query.sql_with_params()
         return Q(pk__in=RawSQL(sql, params))  # noqa: S611  # nosec B611: compiled by the ORM
     sql, params = _compiled(spec, today or timezone.localdate())
-    params = _swap(params, {_STAND_IN_ORGANISATION: organisation.pk, _STAND_IN_USER: actor.user.pk})
+    params = swap(params, {STAND_IN_ORGANISATION: organisation.pk, STAND_IN_USER: actor.user.pk})
     # The SQL is the ORM's own compilation of ``_pk_sets``; only bound parameters vary.
     return Q(pk__in=RawSQL(sql, params))  # noqa: S611  # nosec B611: compiled by the ORM
 

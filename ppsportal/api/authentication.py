@@ -2,7 +2,9 @@
 
 knox's own ``TokenAuthentication`` loads every token of the user on each request to delete the
 expired ones (``_cleanup_token``); with many tokens per integrator that dominates an API call.
-Here a request looks up live tokens by their indexed key prefix, user joined, and nothing else:
+Here a request looks up live tokens by their indexed key prefix, the user and what its actor
+reads (its membership and organisation, ``ppsportal.actors.user_related``) joined, and nothing
+else:
 an expired token is simply not found (401), and ``ppsportal.tasks.expire_api_tokens`` removes
 expired tokens periodically.
 """
@@ -22,6 +24,8 @@ from knox.models import get_token_model
 from knox.settings import CONSTANTS, knox_settings
 from rest_framework import exceptions
 
+from ppsportal import actors
+
 
 def live_tokens(now=None):
     """Tokens that still work: no expiry, or an expiry in the future."""
@@ -38,7 +42,8 @@ class PortalTokenAuthentication(TokenAuthentication):
         except (UnicodeDecodeError, TypeError, ValueError, binascii.Error) as exc:
             raise exceptions.AuthenticationFailed(message) from exc
         candidates = live_tokens().filter(token_key=text[: CONSTANTS.TOKEN_KEY_LENGTH])
-        for auth_token in candidates.select_related("user"):
+        related = [f"user__{path}" for path in actors.user_related()]
+        for auth_token in candidates.select_related("user", *related):
             if compare_digest(digest, auth_token.digest):
                 if knox_settings.AUTO_REFRESH and auth_token.expiry:
                     self.renew_token(auth_token)

@@ -150,13 +150,13 @@ def test_the_set_based_check_equals_the_per_row_rule_on_the_same_data(world, set
 
 
 def test_a_pool_process_compiles_the_batch_statements_before_its_first_batch(world):
-    from partnerships.sharing import selectors
+    from ppsportal import compiled
 
     alert = world.published(organisations=[world.org_a], tlp="amber")
     ids = in_app_ids(alert)
-    selectors._COMPILED.clear()
+    compiled.COMPILED.clear()
     engine.compile_batch_statements(size=len(ids))  # what alerts.tasks runs as a process starts
-    compiled = dict(selectors._COMPILED)
+    ready = dict(compiled.COMPILED)
 
     assert engine.deliver(ids) == {"sent": len(ids)}
-    assert compiled == selectors._COMPILED  # the batch compiled nothing: both were ready
+    assert ready == compiled.COMPILED  # the batch compiled nothing: both were ready

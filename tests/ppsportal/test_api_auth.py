@@ -137,6 +137,19 @@ def test_a_token_request_costs_one_query_however_many_tokens_the_user_has(
     assert auth.digest == _instance.digest
 
 
+def test_a_token_request_knows_who_is_asking_in_the_same_query(
+    api_client, operator_a, django_assert_num_queries
+):
+    from ppsportal import actors
+    from ppsportal.api.authentication import PortalTokenAuthentication
+
+    _instance, token = AuthToken.objects.create(user=operator_a, expiry=timedelta(hours=1))
+    with django_assert_num_queries(1):  # token, user, membership and organisation
+        user, _auth = PortalTokenAuthentication().authenticate_credentials(token.encode())
+        actor = actors.actor_for(user)
+        assert actor.organisation == operator_a.membership.organisation
+
+
 def test_an_expired_token_is_refused_without_touching_the_users_other_tokens(
     api_client, operator_a
 ):
