@@ -53,7 +53,7 @@ from alerts.selectors import (
     user_may_see,
 )
 from partnerships.models import Covenant, CovenantSignatory, Membership
-from ppsportal.compiled import compile_once as _compile_once
+from ppsportal.compiled import compile_once
 from ppsportal.compiled import swap as _swap
 
 logger = logging.getLogger(__name__)
@@ -499,7 +499,7 @@ def reason_from(delivery: Delivery) -> str:
 # The batch's two checked statements (the load and the marking UPDATE) cost the ORM far more to
 # build and compile than PostgreSQL needs to run them (~50-250 ms a batch under load). Their SQL
 # depends only on the day, the number of ids and how the claims split by attempt: each is compiled
-# once per such shape (``partnerships.sharing.selectors._compile_once``) with stand-in ids, and
+# once per such shape (``ppsportal.compiled.compile_once``) with stand-in ids, and
 # the batch's ids swapped in as parameters. Id lists are padded (the last id repeated) to a power
 # of two, so a handful of shapes serve every batch size.
 _STAND_IN_DELIVERY = -7_000_100_000
@@ -546,7 +546,7 @@ def load_checked(delivery_ids: list[int], *, today=None) -> list[Delivery]:
     today = today or timezone.localdate()
     size = _bucket(len(ids))
     stand_ins = _stand_ins(_STAND_IN_DELIVERY, size)
-    sql, params = _compile_once(
+    sql, params = compile_once(
         ("deliveries_checked", size, today), lambda: _checked_rows(stand_ins, today=today)
     )
     params = _swap(params, dict(zip(stand_ins, _padded(ids, size), strict=True)))
@@ -561,10 +561,8 @@ def compile_batch_statements(*, today=None, size: int | None = None) -> None:
     today = today or timezone.localdate()
     size = _bucket(size or BATCH_SIZE)
     stand_ins = _stand_ins(_STAND_IN_DELIVERY, size)
-    _compile_once(
-        ("deliveries_checked", size, today), lambda: _checked_rows(stand_ins, today=today)
-    )
-    _compile_once(
+    compile_once(("deliveries_checked", size, today), lambda: _checked_rows(stand_ins, today=today))
+    compile_once(
         ("deliveries_sendable", (size,), today), lambda: _sendable_held((size,), today=today)
     )
 
@@ -649,7 +647,7 @@ def _show_in_portal(rows: list[Delivery], *, today) -> set[int]:
         swaps.update(zip(_stand_ins(start, size), _padded(ids, size), strict=True))
         swaps[_STAND_IN_ATTEMPTS - group] = attempts
         start -= size
-    sql, params = _compile_once(
+    sql, params = compile_once(
         ("deliveries_sendable", shape, today), lambda: _sendable_held(shape, today=today)
     )
     adapt = connection.ops.adapt_datetimefield_value
