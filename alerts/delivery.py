@@ -53,8 +53,7 @@ from alerts.selectors import (
     user_may_see,
 )
 from partnerships.models import Covenant, CovenantSignatory, Membership
-from ppsportal.compiled import compile_once
-from ppsportal.compiled import swap as _swap
+from ppsportal.compiled import compile_once, swap
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -549,7 +548,7 @@ def load_checked(delivery_ids: list[int], *, today=None) -> list[Delivery]:
     sql, params = compile_once(
         ("deliveries_checked", size, today), lambda: _checked_rows(stand_ins, today=today)
     )
-    params = _swap(params, dict(zip(stand_ins, _padded(ids, size), strict=True)))
+    params = swap(params, dict(zip(stand_ins, _padded(ids, size), strict=True)))
     # The SQL is the ORM's own compilation of ``_checked_rows``; only bound ids vary.
     return list(Delivery.objects.raw(sql, params))
 
@@ -656,7 +655,7 @@ def _show_in_portal(rows: list[Delivery], *, today) -> set[int]:
         cursor.execute(
             f"UPDATE {Delivery._meta.db_table} SET status = %s, sent_at = %s, last_error = %s"  # noqa: S608  # nosec B608  # table from model metadata, values are parameters
             f" WHERE id IN ({sql})",
-            [Delivery.Status.SENT.value, adapt(timezone.now()), "", *_swap(params, swaps)],
+            [Delivery.Status.SENT.value, adapt(timezone.now()), "", *swap(params, swaps)],
         )
         marked = cursor.rowcount
     ids = [row.pk for row in rows]
