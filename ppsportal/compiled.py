@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+import uuid
 from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection
@@ -50,7 +53,8 @@ def compile_once(key: tuple, build: Callable, *, prepare: bool = False) -> tuple
     found = COMPILED.get(key)
     if found is None:
         if len(COMPILED) >= CACHE_SIZE:
-            del COMPILED[next(iter(COMPILED))]
+            # another thread (the threaded development server) may have taken it already
+            COMPILED.pop(next(iter(COMPILED), None), None)
         sql, params = build().query.sql_with_params()
         if prepare and connection.vendor == "postgresql":
             sql = f"{PREPARED} {sql}"
@@ -72,17 +76,50 @@ _PLACEHOLDER = re.compile(r"%%|%s")
 
 
 class _Prepared:
-    """The statements prepared on one raw connection: SQL text -> name ("" if it cannot be)."""
+    """The statements prepared on one raw connection: (SQL text, parameter types) -> name ("" if
+    it cannot be)."""
 
     def __init__(self, raw) -> None:
         self.raw = raw
         self.names: dict[str, str] = {}
 
 
-def statement_name(sql: str) -> str:
-    """One name per statement text: another compiled shape, another page (its OFFSET is written
-    inline) or the SQL compiled on another day, if it differs, is another statement."""
-    return "pps_" + hashlib.sha256(sql.encode()).hexdigest()[:24]
+def statement_name(sql: str, types: tuple[str, ...] = ()) -> str:
+    """One name per statement text and parameter types: another compiled shape, another page (its
+    OFFSET is written inline) or the SQL compiled on another day, if it differs, is another
+    statement."""
+    signature = f"{sql}\0{','.join(types)}"
+    return "pps_" + hashlib.sha256(signature.encode()).hexdigest()[:24]
+
+
+def parameter_types(params) -> tuple[str, ...] | None:
+    """The PostgreSQL type of each parameter, from its Python value, for ``PREPARE name(types)``;
+    ``None`` when one has no type named here (``None`` itself, a list, JSON), and the statement
+    then runs unprepared. Declared, not inferred: left to itself PostgreSQL types a parameter
+    that meets only other parameters (``CASE WHEN … THEN $2 ELSE $3 END``, the ORM's
+    ``Value(True)``) as text, and the row would carry ``'false'`` where the plain query gives
+    ``False``, or sort ``'10'`` before ``'9'``."""
+    types = []
+    for value in params:
+        if isinstance(value, bool):
+            types.append("boolean")
+        elif isinstance(value, int):
+            types.append("bigint")
+        elif isinstance(value, str):
+            types.append("text")
+        elif isinstance(value, datetime):
+            types.append("timestamptz" if value.tzinfo is not None else "timestamp")
+        elif isinstance(value, date):
+            types.append("date")
+        elif isinstance(value, uuid.UUID):
+            types.append("uuid")
+        elif isinstance(value, Decimal):
+            types.append("numeric")
+        elif isinstance(value, float):
+            types.append("double precision")
+        else:
+            return None
+    return tuple(types)
 
 
 def _numbered(sql: str) -> str:
@@ -99,16 +136,18 @@ def _numbered(sql: str) -> str:
     return _PLACEHOLDER.sub(number, sql)
 
 
-def _prepare(raw, name: str, sql: str) -> bool | None:
-    """PREPARE on the raw connection (Django's query log sees the EXECUTEs, not this). In a
-    transaction, inside a savepoint, so a statement PostgreSQL refuses to prepare (a parameter
-    whose type it cannot tell) does not abort the caller's transaction; the statement then runs
-    unprepared. ``None``: a failed transaction, try another time."""
+def _prepare(raw, name: str, sql: str, types: tuple[str, ...]) -> bool | None:
+    """PREPARE on the raw connection (Django's query log sees the EXECUTEs, not this), with the
+    parameters' types declared. In a transaction, inside a savepoint, so a statement PostgreSQL
+    refuses to prepare (a declared type the SQL does not accept where it is used) does not abort
+    the caller's transaction; the statement then runs unprepared. ``None``: a failed
+    transaction, try another time."""
     from psycopg2 import Error
     from psycopg2.extensions import TRANSACTION_STATUS_IDLE, TRANSACTION_STATUS_INTRANS
 
     status = raw.info.transaction_status
-    prepare = f"PREPARE {name} AS {_numbered(sql)}"
+    declared = f"({', '.join(types)})" if types else ""
+    prepare = f"PREPARE {name}{declared} AS {_numbered(sql)}"
     with raw.cursor() as cursor:
         if raw.autocommit and status == TRANSACTION_STATUS_IDLE:
             try:
@@ -126,14 +165,16 @@ def _prepare(raw, name: str, sql: str) -> bool | None:
         return True
 
 
-def prepared_name(db, sql: str) -> str | None:
-    """The name ``sql`` is prepared under on ``db``'s current connection, preparing it the first
-    time; ``None`` if it runs unprepared. A new raw connection (a reconnect) starts afresh."""
+def prepared_name(db, sql: str, types: tuple[str, ...] = ()) -> str | None:
+    """The name ``sql`` with parameters of these types is prepared under on ``db``'s current
+    connection, preparing it the first time; ``None`` if it runs unprepared. A new raw connection
+    (a reconnect) starts afresh."""
     raw = db.connection
     state = getattr(db, "_pps_prepared", None)
     if state is None or state.raw is not raw:
         state = db._pps_prepared = _Prepared(raw)
-    name = state.names.get(sql)
+    key = (sql, types)
+    name = state.names.get(key)
     if name is not None:
         return name or None
     if len(state.names) >= PER_CONNECTION:
@@ -141,12 +182,12 @@ def prepared_name(db, sql: str) -> str | None:
             if not _deallocate_all(raw):
                 return None
         state.names.clear()
-    name = statement_name(sql)
+    name = statement_name(sql, types)
     with db.wrap_database_errors:
-        done = _prepare(raw, name, sql)
+        done = _prepare(raw, name, sql, types)
     if done is None:
         return None
-    state.names[sql] = name if done else ""
+    state.names[key] = name if done else ""
     return name if done else None
 
 
@@ -162,10 +203,17 @@ def _deallocate_all(raw) -> bool:
 
 def execute_prepared(execute, sql, params, many, context):
     """An execute wrapper (``connection.execute_wrapper``): a statement marked ``PREPARED`` runs
-    as ``EXECUTE name(params…)``; every other statement is untouched."""
+    as ``EXECUTE name(params…)``; every other statement is untouched, and so is one with a
+    parameter of no type named in ``parameter_types`` or sent through a server-side cursor
+    (``QuerySet.iterator()``: ``DECLARE … CURSOR FOR EXECUTE`` is not SQL)."""
     if many or PREPARED not in sql or not isinstance(params, list | tuple):
         return execute(sql, params, many, context)
-    name = prepared_name(context["connection"], sql)
+    if getattr(context["cursor"].cursor, "name", None):
+        return execute(sql, params, many, context)
+    types = parameter_types(params)
+    if types is None:
+        return execute(sql, params, many, context)
+    name = prepared_name(context["connection"], sql, types)
     if name is None:
         return execute(sql, params, many, context)
     arguments = f"({', '.join(['%s'] * len(params))})" if params else ""

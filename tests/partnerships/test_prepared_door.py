@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import BooleanField, Case, IntegerField, Value, When
+from django.test import override_settings
 from django.utils import timezone
 
 from partnerships.models import ContactEntry
@@ -148,6 +150,52 @@ def test_a_statement_is_named_by_its_text(w):
 
     assert len(names) == 2 and len(set(names)) == 1
     assert compiled.statement_name("SELECT 1") != compiled.statement_name("SELECT 2")
+    assert compiled.statement_name("SELECT %s", ("text",)) != compiled.statement_name(
+        "SELECT %s", ("bigint",)
+    )
+
+
+@postgresql_only
+def test_values_the_orm_binds_keep_their_type_when_prepared(w):
+    """A parameter that meets only other parameters (``CASE WHEN … THEN $2 ELSE $3``) would be
+    typed text by PostgreSQL: ``'false'`` for ``False`` (truthy in Python), ``'10'`` sorted
+    before ``'9'``. Declared from the Python values, the prepared rows equal the plain ones."""
+    who = actor(w.users["b1"])
+    red = w.entries["red"].pk
+    flagged = Case(
+        When(pk=red, then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
+    rank = Case(When(pk=red, then=Value(9)), default=Value(10), output_field=IntegerField())
+
+    def rows():
+        qs = contacts_visible_to(who).annotate(flagged=flagged, rank=rank).order_by("rank", "pk")
+        return list(qs.values_list("pk", "flagged", "rank"))
+
+    with sent() as texts:
+        prepared = rows()
+    assert any(t.startswith("EXECUTE pps_") for t in texts)
+    with override_settings(DATABASE_PREPARED_STATEMENTS=False):
+        connection.execute_wrappers.remove(compiled.execute_prepared)
+        try:
+            plain = rows()
+        finally:
+            connection.execute_wrappers.insert(0, compiled.execute_prepared)
+
+    assert prepared == plain
+    assert prepared[0] == (red, True, 9)
+    assert all(flag is False and r == 10 for _pk, flag, r in prepared[1:])
+
+
+@postgresql_only
+def test_a_server_side_cursor_runs_the_door_unprepared(w):
+    """``QuerySet.iterator()`` reads through a named cursor (``DECLARE … CURSOR FOR``), which
+    cannot take an ``EXECUTE``: the statement goes as compiled."""
+    who = actor(w.users["b1"])
+    with sent() as texts:
+        through_cursor = [e.pk for e in contacts_visible_to(who).order_by("pk").iterator()]
+
+    assert through_cursor == count_and_page(w.users["b1"])[1]
+    assert not any(t.startswith("EXECUTE") for t in texts)
 
 
 @postgresql_only
@@ -170,9 +218,13 @@ def test_prepared_statements_are_planned_once(w):
 
 @postgresql_only
 def test_a_statement_that_cannot_be_prepared_runs_plainly_inside_the_transaction(w):
-    # PostgreSQL cannot tell the parameter's type: PREPARE fails, in its savepoint
+    # the declared type (text) does not fit where the parameter is used: PREPARE fails, in its
+    # savepoint, and the statement runs as sent (the literal '1' taken as an integer)
     with transaction.atomic():
         with connection.cursor() as cursor:
+            cursor.execute(f"{compiled.PREPARED} SELECT %s IN (1, 2)", ["1"])
+            assert cursor.fetchone() == (True,)
+            # a parameter of no declared type (None) is not prepared at all
             cursor.execute(f"{compiled.PREPARED} SELECT %s IS NULL", [None])
             assert cursor.fetchone() == (True,)
         # the transaction is usable, and the read door still runs prepared
