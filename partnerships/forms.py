@@ -99,23 +99,13 @@ class RecipientField(forms.ModelChoiceField):
 
     @staticmethod
     def why_not(value) -> str:
-        from partnerships.models import Organisation
-
-        try:
-            name = Organisation.objects.filter(public_id=value).values_list("name", flat=True)
-            name = name.first()
-        except (ValueError, ValidationError):
-            name = None
-        if name is None:
-            return _(
-                "Choose an organisation from the list: only one that signed a covenant in force "
-                "together with the owner, whose information clause allows the level, may "
-                "receive this."
-            )
+        """The same answer for any organisation not offered, known or not: naming the one
+        posted would tell a name to whoever guesses its id."""
         return _(
-            "%(organisation)s cannot receive this: it has not signed a covenant in force "
-            "together with the owner whose information clause allows the level."
-        ) % {"organisation": name}
+            "This organisation cannot receive this: only one that signed a covenant in force "
+            "together with the owner, whose information clause allows the level, may receive "
+            "it. Choose one from the list."
+        )
 
 
 class ShareForm(forms.Form):

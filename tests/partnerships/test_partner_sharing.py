@@ -171,7 +171,7 @@ def test_dashboard_share_form_shares_and_the_lists_show_it(client, w):
     ("form", "message"),
     [
         ({"covenant": "green"}, "allows at most TLP:GREEN"),
-        ({"to": "D"}, "Buitenstaander D cannot receive this: it has not signed a covenant"),
+        ({"to": "D"}, "This organisation cannot receive this: only one that signed a covenant"),
         ({"covenant": "bc"}, "Eigenaar A, which shares this, has not signed"),
     ],
 )
@@ -188,7 +188,7 @@ def test_dashboard_refusal_in_dutch(client, w):
     client.cookies["django_language"] = "nl"
     response = client.post(_page(w), _form(w, to="D"), HTTP_ACCEPT_LANGUAGE="nl")
     assert response.status_code == 400
-    assert "Buitenstaander D kan dit niet ontvangen" in response.content.decode()
+    assert "Deze organisatie kan dit niet ontvangen" in response.content.decode()
 
 
 def test_the_share_form_offers_only_the_organisations_the_footing_allows(client, w):
@@ -205,8 +205,17 @@ def test_the_share_form_refuses_an_unknown_organisation_saying_what_to_choose(cl
     data = {**_form(w), "organisation": "00000000-0000-0000-0000-000000000000"}
     response = client.post(_page(w), data, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
-    assert "Choose an organisation from the list" in response.content.decode()
+    assert "Choose one from the list" in response.content.decode()
     assert not ContactEntryGroupGrant.all_grants.exists()
+
+
+def test_the_share_forms_refusal_names_no_organisation_that_was_not_offered(client, w):
+    """Posting the id of an organisation the form did not offer tells nothing of it: its name
+    is not in the answer (the same answer as for an id that does not exist)."""
+    client.force_login(w.users["a1"])
+    response = client.post(_page(w), _form(w, to="D"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert w.orgs["D"].name not in response.content.decode()
 
 
 def test_dashboard_someone_elses_object_is_404_unseen_and_403_seen(client, w):
