@@ -421,7 +421,7 @@ def _recipients_insert(alert: Alert) -> list[tuple[int, int | None]]:
             " SELECT a.organisation, a.covenant, %s, %s"
             # WHERE: SQLite reads "ON" after a bare FROM as the join's
             f" FROM ({sql}) a WHERE 1 = 1 ON CONFLICT DO NOTHING",
-            [alert.pk, timezone.now(), *params],
+            [alert.pk, connection.ops.adapt_datetimefield_value(timezone.now()), *params],
         )
     return list(
         AlertRecipient.objects.filter(alert=alert)

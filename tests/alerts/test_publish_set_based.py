@@ -6,6 +6,8 @@ publication does not grow with its recipients or their users."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -165,3 +167,24 @@ def test_a_green_publication_to_many_organisations_is_a_fixed_number_of_queries(
     with django_assert_num_queries(15):
         services.alert_publish(alert=alert, by=world.approver)
     assert AlertRecipient.objects.filter(alert=alert).count() == 21
+
+
+def test_recipients_written_by_sql_keep_their_time_as_the_orm_writes_it(world):
+    """The recipients' ``created_at`` goes through the database's own adaptation, as the ORM's
+    rows do: on SQLite a raw ``datetime`` was stored as text with ``+00:00``, which compares
+    after the ORM's text of the same moment."""
+    alert = world.published(organisations=[world.org_a, world.org_b])
+    table = AlertRecipient._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT CAST(created_at AS TEXT) FROM {table} WHERE alert_id = %s",  # noqa: S608  # nosec B608
+            [alert.pk],
+        )
+        stored = [row[0] for row in cursor.fetchall()]
+    assert len(stored) == 2
+    if connection.vendor == "sqlite":
+        assert all("+" not in value for value in stored), stored
+    assert all(
+        abs(r.created_at - alert.published_at) < timedelta(seconds=5)
+        for r in AlertRecipient.objects.filter(alert=alert)
+    )
