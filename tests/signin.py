@@ -38,8 +38,21 @@ def authenticator_for(user) -> TOTPDevice:
 def current_code(device: TOTPDevice) -> str:
     """The code the app shows now. The device forgets the last step it accepted, so that a test
     may sign the same user in twice within one 30-second step."""
+    forget_last_step(device)
+    return code_now(device)
+
+
+def forget_last_step(device: TOTPDevice) -> None:
+    """The device forgets the last step it accepted and its failures (one write). A browser test
+    does this before its browser signs in: against the live server on SQLite, a write from the
+    test while a request reads the device table (every staff request checks the second factor)
+    fails with "database table is locked"."""
     TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1, throttling_failure_count=0)
-    device.refresh_from_db()
+    device.last_t, device.throttling_failure_count = -1, 0
+
+
+def code_now(device: TOTPDevice) -> str:
+    """The code the app shows now, from the device's key alone (no query)."""
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     return f"{totp.token():0{device.digits}d}"
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.browser import browser_page, screenshot
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory
-from tests.signin import authenticator_for, current_code
+from tests.signin import authenticator_for, code_now, forget_last_step
 from tests.threats.dashboard_world import venue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -61,12 +61,13 @@ def country(sectors):
 
 def sign_in_staff(page, staff):
     device = authenticator_for(staff)
+    forget_last_step(device)  # before the browser's requests (tests.signin.forget_last_step)
     page.goto("/accounts/login/")
     page.fill("#id_username", staff.username)
     page.fill("#id_password", PASSWORD)
     page.click("main form.stacked button[type=submit]")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
-    page.fill("#id_otp_token", current_code(device))
+    page.fill("#id_otp_token", code_now(device))
     page.click("button[type=submit]:has-text('Bevestigen')")
     page.wait_for_url(lambda url: "/accounts/second-factor/" not in url)
 
