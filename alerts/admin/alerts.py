@@ -34,7 +34,12 @@ from alerts.models import (
 from alerts.selectors import with_counts
 from partnerships.selectors import actor_for
 from partnerships.sharing.admin import AuditedReadsMixin
-from ppsportal.admin.base import ReadOnlyInlineMixin, ServiceAdmin
+from ppsportal.admin.base import (
+    NoChangeMixin,
+    NoDeleteMixin,
+    ReadOnlyInlineMixin,
+    ServiceAdmin,
+)
 from threats.labels import measures_text
 
 RECORD_FIELDS = [
@@ -106,8 +111,11 @@ class EscalationInline(ReadOnlyInlineMixin, admin.TabularInline):
 # --- Alerts ------------------------------------------------------------------------------------
 
 
+# A saved alert changes only through the steps of its life (NoChange), and is never deleted.
 @admin.register(Alert)
-class AlertAdmin(AlertLifecycleMixin, AuditedReadsMixin, ServiceAdmin):
+class AlertAdmin(
+    NoChangeMixin, NoDeleteMixin, AlertLifecycleMixin, AuditedReadsMixin, ServiceAdmin
+):
     form = AlertForm
     change_form_template = "admin/alerts/alert/change_form.html"
     list_display = [
@@ -132,14 +140,6 @@ class AlertAdmin(AlertLifecycleMixin, AuditedReadsMixin, ServiceAdmin):
             .get_queryset(request)
             .select_related("author", "approver", "owner_organisation", "previous")
         )
-
-    # --- permissions: a saved alert changes only through the steps of its life ----------------
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     # --- pages --------------------------------------------------------------------------------
 
@@ -368,8 +368,9 @@ class AlertAdmin(AlertLifecycleMixin, AuditedReadsMixin, ServiceAdmin):
         )
 
 
+# Alerts refer to a template: switch "offered to staff" off instead of deleting it (NoDelete).
 @admin.register(AlertTemplate)
-class AlertTemplateAdmin(ServiceAdmin):
+class AlertTemplateAdmin(NoDeleteMixin, ServiceAdmin):
     """Templates for recurring situations; saving through ``template_save`` raises the version.
     "Start an alert" opens a new draft filled from the template."""
 
@@ -385,9 +386,6 @@ class AlertTemplateAdmin(ServiceAdmin):
             return "—"
         url = reverse("admin:alerts_alert_add") + f"?template={obj.pk}"
         return format_html('<a class="button" href="{}">{}</a>', url, gettext("Start an alert"))
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # alerts refer to it; switch "offered to staff" off instead
 
     def write(self, request, obj, data, changed):
         names = ["name", "active", *TEMPLATE_FIELDS]

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.translation import gettext
 
 from alerts import services
-from alerts.models import Alert, Delivery, WebhookSubscription
+from alerts.models import Alert, AlertTemplate, Delivery, WebhookSubscription
 from tests import signin
 from tests.factories import UserFactory
 
@@ -259,6 +259,22 @@ def test_a_saved_alert_is_neither_edited_nor_deleted_by_hand(client, world):
     assert client.post(page(alert, "delete"), {"post": "yes"}).status_code == 403
     alert.refresh_from_db()
     assert alert.headline != "Anders"
+
+
+def test_a_template_alerts_refer_to_is_switched_off_never_deleted(client, world):
+    template = services.template_save(
+        by=world.author,
+        name="Ontruiming",
+        headline="Ontruim de locatie",
+        description="Ontruim.",
+        atb_level="hoge_dreiging",
+        tlp="green",
+        kind="actual",
+    )
+    login(client, world.approver)
+    delete = f"/admin/alerts/alerttemplate/{template.pk}/delete/"
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert AlertTemplate.objects.filter(pk=template.pk).exists()
 
 
 # --- who gets in ------------------------------------------------------------------------------
