@@ -175,17 +175,6 @@ def partnerships_with_health_data(qs, today=None):
     )
 
 
-def partnership_health_list(actor: Actor, *, today=None, order: str = "health"):
-    """Visible partnerships with their health reports, worst first when ``order == "health"``."""
-    from django.utils import timezone
-
-    today = today or timezone.localdate()
-    qs = partnerships_by_health(actor, today=today) if order == "health" else None
-    if qs is None:
-        qs = partnerships_with_health_data(partnerships_visible_to(actor), today)
-    return health_rows(qs, today=today)
-
-
 def partnerships_by_health(actor: Actor, *, today):
     """The visible partnerships worst health first, then by name, ready for ``health_rows``:
     the status is computed by the database in the same query (``health.with_health_status``,

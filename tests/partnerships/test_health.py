@@ -14,7 +14,12 @@ from partnerships.health import (
     with_health_status,
 )
 from partnerships.models import Partnership, Variant
-from partnerships.selectors import actor_for, partnership_health_list, partnerships_with_health_data
+from partnerships.selectors import (
+    actor_for,
+    health_rows,
+    partnerships_by_health,
+    partnerships_with_health_data,
+)
 from partnerships.services import contacts as contact_services
 from partnerships.services import covenants as covenant_services
 from tests.factories import OrganisationFactory, UserFactory
@@ -179,9 +184,14 @@ def test_overdue_actions_are_counted_and_many_put_it_at_risk(complete, org_a, to
     assert _codes(_report(complete, today))["overdue_actions"] == "at_risk"
 
 
+def health_list(actor, today):
+    """The overview's rows as its page asks for them: worst first, then assessed."""
+    return health_rows(partnerships_by_health(actor, today=today), today=today)
+
+
 def test_overview_sorts_worst_first(complete, org_b, nctv_staff, today):
     make_partnership(name="Zonder contact", operator_org=org_b)
-    rows = partnership_health_list(actor_for(nctv_staff), today=today)
+    rows = health_list(actor_for(nctv_staff), today)
     assert [(p.name, r.status) for p, r in rows] == [
         ("Zonder contact", "at_risk"),
         (complete.name, "healthy"),
@@ -198,7 +208,7 @@ def test_health_list_costs_a_fixed_number_of_queries(
     actor.membership  # noqa: B018 - the actor is resolved once per request, before the list
     # partnerships with annotations, members, covenants, signatories
     with django_assert_num_queries(4):
-        rows = partnership_health_list(actor, today=today)
+        rows = health_list(actor, today)
     assert len(rows) == count
 
 
