@@ -27,7 +27,7 @@ def bare_contacts(request, organisation_id: int):
 def drf_contacts():
     """The second limit of B4: a plain DRF list of one organisation's contact-log entries (the
     organisation column filter), with the API's own serializer, related rows and page of 50, but
-    no authentication, sharing filter or read door: what DRF itself costs."""
+    no authentication, sharing filter or read door: what the list costs without them."""
     from rest_framework import generics, permissions
 
     from partnerships.api.contacts import ContactSerializer
