@@ -612,7 +612,8 @@ def b4(args) -> dict:
         ],
         "note": "min and median ms: 1,000 / requests per second of the best and the median run "
         "at the maximum rate (the rates and latencies are in B4.json). "
-        "The plain DRF list (no target of its own) tells what DRF and the serializer cost: ours "
+        "The plain DRF list (no target of its own) is the same list without the read door, "
+        "the token and the audit: ours "
         f"is {o['max_rate_median'] / paths[drf_name]['max_rate_median']:.0%} of its rate, it "
         f"is {paths[drf_name]['max_rate_median'] / limit['max_rate_median']:.0%} of the bare "
         "view's. "

@@ -28,7 +28,13 @@ def audit_record(**fields) -> AuditEvent:
 
 def audit_record_many(events: list[AuditEvent]) -> list[AuditEvent]:
     """Append the events ``audit_event`` built, in one INSERT (a page that shows several kinds
-    of objects: one entry per kind, one round trip)."""
+    of objects: one entry per kind, one round trip). One event, the usual page, is saved as
+    ``audit_record`` saves it: ``bulk_create`` wraps its INSERT in a transaction of its own,
+    which outside a request's transaction costs a ``BEGIN`` and a ``COMMIT`` round trip more
+    (docs/benchmarks.md, B4); a single INSERT is atomic by itself."""
+    if len(events) == 1:
+        events[0].save(force_insert=True)
+        return events
     return AuditEvent.objects.bulk_create(events) if events else []
 
 
