@@ -587,13 +587,18 @@ def load_checked(delivery_ids: list[int], *, today=None) -> list[Delivery]:
 
 
 def compile_batch_statements(*, today=None, size: int | None = None) -> None:
-    """Compile a full batch's load and marking statement ahead of its first batch (a worker's
-    pool process calls it as it starts, ``alerts.tasks``): the first publication after a start
-    then finds them compiled. Harmless to call again: the cache keeps them once."""
+    """Compile a full batch's load and marking statement, and the gate's check for a round of
+    e-mails (``ALERTS_EMAIL_CONNECTIONS`` rows) and of one row, ahead of the first batch (a
+    worker's pool process calls it as it starts, ``alerts.tasks``): the first publication after
+    a start then finds them compiled. Harmless to call again: the cache keeps them once."""
     today = today or timezone.localdate()
     size = _bucket(size or BATCH_SIZE)
-    stand_ins = _stand_ins(_STAND_IN_DELIVERY, size)
-    compile_once(("deliveries_checked", size, today), lambda: _checked_rows(stand_ins, today=today))
+    for checked in dict.fromkeys((size, _bucket(settings.ALERTS_EMAIL_CONNECTIONS), _bucket(1))):
+        stand_ins = _stand_ins(_STAND_IN_DELIVERY, checked)
+        compile_once(
+            ("deliveries_checked", checked, today),
+            lambda stand_ins=stand_ins: _checked_rows(stand_ins, today=today),
+        )
     compile_once(
         ("deliveries_sendable", (size,), today), lambda: _sendable_held((size,), today=today)
     )
