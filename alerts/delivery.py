@@ -26,7 +26,6 @@ from datetime import datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection, transaction
 from django.db.models import (
     BooleanField,
@@ -45,18 +44,17 @@ from django.utils import timezone
 from alerts.channels import transport_for
 from alerts.channels.base import Outgoing, PermanentError, TransientError, Transport
 from alerts.dispatch import BATCH_SIZE, enqueue_batches
-from alerts.models import Acknowledgement, Alert, AlertGroupGrant, AlertRecipient, Delivery
+from alerts.gate import hold_and_lock
+from alerts.models import Acknowledgement, Alert, Delivery
 from alerts.selectors import (
     organisation_may_see,
     organisations_may_see_q,
     recipients_may_see_q,
     user_may_see,
 )
-from partnerships.models import Covenant, CovenantSignatory, Membership
 from ppsportal.compiled import compile_once, swap
 
 logger = logging.getLogger(__name__)
-User = get_user_model()
 
 
 def claim_lease() -> timedelta:
@@ -122,46 +120,6 @@ def why_not_send(delivery: Delivery) -> str:
     return ""
 
 
-def hold_entitlement(delivery: Delivery) -> None:
-    """On PostgreSQL, share-lock the rows the recipient's entitlement rests on until the outcome
-    is recorded: the alert, the recipient row and the covenant with the organisation's
-    signature, the user and their membership. A cancellation, a covenant terminated, a signature
-    withdrawn, a user deactivated or moved waits for the send in progress, and once it has
-    committed no later send passes the check. Concurrent sends share the locks."""
-    if connection.vendor != "postgresql":
-        return  # SQLite serialises writers; the check just before sending is what it has
-    # Table names come from the models' metadata, values are parameters.
-    alert, recipient = Alert._meta.db_table, AlertRecipient._meta.db_table
-    covenant, signatory = Covenant._meta.db_table, CovenantSignatory._meta.db_table
-    user, membership = User._meta.db_table, Membership._meta.db_table
-    org = delivery.organisation_id
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT r.covenant_id FROM {alert} a JOIN {recipient} r"  # noqa: S608  # nosec B608  # tables from model metadata
-            " ON r.alert_id = a.id AND r.organisation_id = %s WHERE a.id = %s FOR SHARE",
-            [org, delivery.alert_id],
-        )
-        row = cursor.fetchone()
-        grants = AlertGroupGrant._meta.db_table
-        cursor.execute(  # a revocation (deleting the grant) waits too
-            f"SELECT 1 FROM {grants} WHERE content_object_id = %s"  # noqa: S608  # nosec B608  # tables from model metadata
-            " AND organisation_id = %s FOR SHARE",
-            [delivery.alert_id, org],
-        )
-        if row and row[0] is not None:
-            cursor.execute(
-                f"SELECT 1 FROM {covenant} c JOIN {signatory} s"  # noqa: S608  # nosec B608  # tables from model metadata
-                " ON s.covenant_id = c.id AND s.organisation_id = %s WHERE c.id = %s FOR SHARE",
-                [org, row[0]],
-            )
-        if delivery.recipient_id is not None:
-            cursor.execute(
-                f"SELECT 1 FROM {user} u JOIN {membership} m"  # noqa: S608  # nosec B608  # tables from model metadata
-                " ON m.user_id = u.id WHERE u.id = %s FOR SHARE",
-                [delivery.recipient_id],
-            )
-
-
 @dataclass
 class Attempt:
     """One claimed row on its way: what ``begin`` left for ``wait`` and ``finish``. ``status``
@@ -220,66 +178,88 @@ def _begin_claimed(
     attempt = Attempt(delivery=delivery, transport=transport, now=now)
     if reason:
         return _cancel(attempt, reason)
-    if delivery.attempts > 1 and attempt.transport.already_sent(delivery):
-        attempt.status = Delivery.Status.SENT
-        return attempt
-    try:
-        attempt.outgoing = attempt.transport.prepare(delivery)
-        _pass_gate(attempt)
-    except SoftTimeLimitExceeded:
-        _close(attempt)
-        raise  # the task is out of time, not the channel at fault
-    except Exception as error:  # judged in finish: permanent, transient, unforeseen
-        attempt.error = error
-    if attempt.status is not None or attempt.error is not None:
-        _close(attempt)
+    _begin_round([attempt])
     return attempt
 
 
-def _pass_gate(attempt: Attempt) -> None:
-    """The only moment a message may leave: in a short transaction holding the entitlement
-    (``hold_entitlement``), the row is checked once more against the committed state and the
-    message transmitted. A revocation waits at most for this; once it has committed, no later
-    gate lets a message through."""
+def _prepare(attempt: Attempt) -> None:
+    """Before the gate, outside any transaction: a row claimed again after a lost worker asks
+    its transport whether the message already went out; the rest are prepared (composed,
+    connected). What fails is kept in ``attempt.error``, judged in ``finish``."""
+    delivery = attempt.delivery
+    if delivery.attempts > 1 and attempt.transport.already_sent(delivery):
+        attempt.status = Delivery.Status.SENT
+        return
+    try:
+        attempt.outgoing = attempt.transport.prepare(delivery)
+    except SoftTimeLimitExceeded:
+        raise
+    except Exception as error:  # judged in finish: permanent, transient, unforeseen
+        attempt.error = error
+
+
+def _begin_round(attempts: list[Attempt]) -> None:
+    """Prepare each attempt, then one gate for all of them; the attempts that will not wait for
+    an answer (stopped, failed, already known) are closed."""
+    try:
+        for attempt in attempts:
+            _prepare(attempt)
+        _pass_gate(attempts)
+    except SoftTimeLimitExceeded:
+        for attempt in attempts:
+            _close(attempt)
+        raise  # the task is out of time, not the channel at fault
+    for attempt in attempts:
+        if attempt.status is not None or attempt.error is not None:
+            _close(attempt)
+
+
+def _ready(attempt: Attempt) -> bool:
+    return attempt.status is None and attempt.error is None
+
+
+def _pass_gate(attempts: list[Attempt]) -> None:
+    """The only moment messages may leave: in one short transaction, the rows their
+    entitlement rests on share-locked and their own rows locked (``alerts.gate.hold_and_lock``,
+    one statement), the rows checked once more against the committed state (``load_checked``,
+    one statement for all of them) and each message that may go transmitted. A revocation waits
+    at most for this; once it has committed, no later gate lets a message through. Nothing here
+    waits for a receiver: ``transmit`` only writes."""
+    ready = [attempt for attempt in attempts if _ready(attempt)]
+    if not ready:
+        return
     with transaction.atomic():
-        hold_entitlement(attempt.delivery)
-        claimed = attempt.delivery.attempts
-        # what holds now, under the locks; our own row locked so the sweep cannot take it back
-        # between this check and the transmission
-        if _lock_claim(attempt.delivery) != (Delivery.Status.IN_FLIGHT, claimed):
-            # the lease lapsed (no heartbeat for a whole lease) and the row moved on
-            attempt.status = LOST
+        held = hold_and_lock([attempt.delivery for attempt in ready])
+        ours = []
+        for attempt in ready:
+            delivery = attempt.delivery
+            if held.get(delivery.pk) != (Delivery.Status.IN_FLIGHT, delivery.attempts):
+                # the lease lapsed (no heartbeat for a whole lease) and the row moved on
+                attempt.status = LOST
+            else:
+                ours.append(attempt)
+        if not ours:
             return
-        reason = _reason_now(attempt.delivery)
-        if reason:
-            _cancel(attempt, reason)
-            return
-        attempt.outgoing.transmit()
-
-
-def _lock_claim(delivery: Delivery) -> tuple[str, int] | None:
-    """Lock the row (``FOR UPDATE`` where the database has it) and read its status and attempt
-    into ``delivery``: a plain statement, not the ORM's load with every relation (the checks are
-    ``_reason_now``'s, the message is composed already). ``None``: the row is gone."""
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT status, attempts FROM {Delivery._meta.db_table} WHERE id = %s{lock}",  # noqa: S608  # nosec B608  # table from model metadata, values are parameters
-            [delivery.pk],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    delivery.status, delivery.attempts = row
-    return row[0], row[1]
-
-
-def _reason_now(delivery: Delivery) -> str:
-    """``why_not_send`` for one row as the database holds it now: the batch's compiled checked
-    query for that row (``load_checked``; the same answers, tests/alerts/test_delivery_batch.py),
-    one query instead of building the visibility query anew for every message."""
-    checked = load_checked([delivery.pk])
-    return reason_from(checked[0]) if checked else "delivery gone"
+        # what holds now, under the locks (a statement of its own: it reads after they are held)
+        checked = {row.pk: row for row in load_checked([a.delivery.pk for a in ours])}
+        refused = []
+        for attempt in ours:
+            row = checked.get(attempt.delivery.pk)
+            reason = reason_from(row) if row is not None else "delivery gone"
+            if reason:
+                refused.append((attempt.delivery, reason))
+                attempt.status = Delivery.Status.CANCELLED
+        if refused:
+            _cancel_all(refused)
+        for attempt in ours:
+            if attempt.status is not None:
+                continue
+            try:
+                attempt.outgoing.transmit()
+            except SoftTimeLimitExceeded:
+                raise
+            except Exception as error:  # judged in finish
+                attempt.error = error
 
 
 def _close(attempt: Attempt) -> None:
@@ -328,6 +308,51 @@ def finish(attempt: Attempt) -> str:
     if _record(delivery, Delivery.Status.SENT, sent_at=timezone.now()):
         transport.on_success(delivery)
     return Delivery.Status.SENT
+
+
+def finish_round(attempts: list[Attempt]) -> list[str]:
+    """``finish`` for a round's attempts: the messages the receivers took are recorded sent in
+    one statement (on the rows whose claim still holds); the rest one by one. The statuses, in
+    the attempts' order."""
+    answered = [a for a in attempts if _ready(a) and a.outgoing is not None]
+    recorded = _record_sent([a.delivery for a in answered])
+    statuses = []
+    for attempt in attempts:
+        if _ready(attempt) and attempt.outgoing is not None:
+            if attempt.delivery.pk in recorded:
+                attempt.transport.on_success(attempt.delivery)
+            statuses.append(Delivery.Status.SENT)
+        else:
+            statuses.append(finish(attempt))
+    return statuses
+
+
+def _record_sent(rows: list[Delivery]) -> set[int]:
+    """Mark these rows sent where our claim still holds (``_record``'s condition, for many rows
+    in one plain statement); the ids marked."""
+    if not rows:
+        return set()
+    by_attempt: dict[int, list[int]] = {}
+    for row in rows:
+        by_attempt.setdefault(row.attempts, []).append(row.pk)
+    held, params = [], []
+    for attempts, ids in by_attempt.items():
+        held.append(f"(id IN ({', '.join(['%s'] * len(ids))}) AND attempts = %s)")
+        params += [*ids, attempts]
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Delivery._meta.db_table} SET status = %s, sent_at = %s, last_error = %s"  # noqa: S608  # nosec B608  # table from model metadata, values are parameters
+            f" WHERE status = %s AND ({' OR '.join(held)}) RETURNING id",
+            [
+                Delivery.Status.SENT.value,
+                adapt(timezone.now()),
+                "",
+                Delivery.Status.IN_FLIGHT.value,
+                *params,
+            ],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 def deliver_one(delivery_id: int) -> str | None:
@@ -384,11 +409,19 @@ class Heartbeat:
         else:
             self.current, self.waiting = delivery_id, self.waiting[position + 1 :]
 
+    def working_on_round(self, delivery_ids: list[int]) -> None:
+        """These held claims are being sent together (a round); the round before is done."""
+        sending = set(delivery_ids)
+        self.current = list(delivery_ids)
+        self.held = [pk for pk in self.held if pk not in sending]
+
     def beat(self) -> None:
         now = timezone.now()
         until = now + claim_lease()
         current, waiting, held = self.current, self.waiting, self.held
-        claims = ([current] if current is not None else []) + held
+        if current is None:
+            current = []
+        claims = (current if isinstance(current, list) else [current]) + held
         adapt = connection.ops.adapt_datetimefield_value
         table = Delivery._meta.db_table
         # plain statements: the ORM would build and compile them afresh on every beat
@@ -554,24 +587,31 @@ def load_checked(delivery_ids: list[int], *, today=None) -> list[Delivery]:
 
 
 def compile_batch_statements(*, today=None, size: int | None = None) -> None:
-    """Compile a full batch's load and marking statement ahead of its first batch (a worker's
-    pool process calls it as it starts, ``alerts.tasks``): the first publication after a start
-    then finds them compiled. Harmless to call again: the cache keeps them once."""
+    """Compile a full batch's load and marking statement, and the gate's check for a round of
+    e-mails (``ALERTS_EMAIL_CONNECTIONS`` rows) and of one row, ahead of the first batch (a
+    worker's pool process calls it as it starts, ``alerts.tasks``): the first publication after
+    a start then finds them compiled. Harmless to call again: the cache keeps them once."""
     today = today or timezone.localdate()
     size = _bucket(size or BATCH_SIZE)
-    stand_ins = _stand_ins(_STAND_IN_DELIVERY, size)
-    compile_once(("deliveries_checked", size, today), lambda: _checked_rows(stand_ins, today=today))
+    for checked in dict.fromkeys((size, _bucket(settings.ALERTS_EMAIL_CONNECTIONS), _bucket(1))):
+        stand_ins = _stand_ins(_STAND_IN_DELIVERY, checked)
+        compile_once(
+            ("deliveries_checked", checked, today),
+            lambda stand_ins=stand_ins: _checked_rows(stand_ins, today=today),
+        )
     compile_once(
         ("deliveries_sendable", (size,), today), lambda: _sendable_held((size,), today=today)
     )
 
 
 def _with_relations(rows: list[Delivery]) -> list[Delivery]:
-    """The same rows with what a send needs (alert, recipient, organisation, webhook), in one
-    query, keeping the checks ``load_checked`` annotated."""
+    """The same rows with what a send needs (alert, recipient, organisation, webhook, the
+    reader's language), in one query, keeping the checks ``load_checked`` annotated."""
     if not rows:
         return []
     full = Delivery.objects.select_related("alert", "recipient", "organisation", "webhook")
+    # the reader's language with the row (``messages.delivery_language``), not a query a message
+    full = full.annotate(recipient_language=F("recipient__alert_language__language"))
     found = full.in_bulk([row.pk for row in rows])
     loaded = []
     for row in rows:
@@ -684,25 +724,33 @@ def _release(rows: list[Delivery], *, now: datetime) -> None:
     )
 
 
-def _one_by_one(rows: list[Delivery], heartbeat: Heartbeat, outcomes: Counter) -> None:
-    """The rows whose transport sends something: each through begin, the gate, wait and
-    finish, as ``deliver_one`` but without claiming or loading again. One transport per channel
-    for the whole batch (``Transport.start_batch``: e-mail keeps its SMTP connection from one
-    message to the next), each row with its own gate and outcome."""
+def _in_rounds(rows: list[Delivery], heartbeat: Heartbeat, outcomes: Counter) -> None:
+    """The rows whose transport sends something, channel by channel, in rounds of the
+    transport's ``window`` (e-mail over SMTP: ``ALERTS_EMAIL_CONNECTIONS``; else one): each
+    round's messages are prepared, pass one gate together (``_pass_gate``), are waited for
+    outside it, and their outcomes are recorded together (``finish_round``). One transport per
+    channel for the whole batch (``Transport.start_batch``: e-mail keeps its SMTP connections
+    from one round to the next), each row with its own verdict and outcome."""
     heartbeat.held = [row.pk for row in rows]
+    by_channel: dict[str, list[Delivery]] = {}
+    for row in rows:
+        by_channel.setdefault(row.channel, []).append(row)
     transports: dict[str, Transport] = {}
     try:
-        for position, row in enumerate(rows):
-            heartbeat.working_on(position, row.pk)
-            transport = transports.get(row.channel)
-            if transport is None:
-                transport = transports[row.channel] = transport_for(row.channel)
-                transport.start_batch()
-            attempt = _begin_claimed(
-                row, now=timezone.now(), reason=reason_from(row), transport=transport
-            )
-            status = finish(wait(attempt))
-            outcomes["skipped" if status == LOST else status] += 1
+        for channel, group in by_channel.items():
+            transport = transports[channel] = transport_for(channel)
+            transport.start_batch()
+            window = max(1, transport.window)
+            for start in range(0, len(group), window):
+                chunk = group[start : start + window]
+                heartbeat.working_on_round([row.pk for row in chunk])
+                now = timezone.now()
+                attempts = [Attempt(delivery=row, transport=transport, now=now) for row in chunk]
+                _begin_round(attempts)
+                for attempt in attempts:
+                    wait(attempt)
+                for status in finish_round(attempts):
+                    outcomes["skipped" if status == LOST else status] += 1
     finally:
         for transport in transports.values():
             transport.end_batch()
@@ -757,7 +805,7 @@ def deliver(delivery_ids) -> Counter:
             # what the marking statement refused (changed meanwhile) goes the long way
             rest = [row for row in in_app if row.pk not in shown] + others
             rest = _with_relations(rest)
-            _one_by_one(rest, heartbeat, outcomes)
+            _in_rounds(rest, heartbeat, outcomes)
             rest = []
         except SoftTimeLimitExceeded:
             logger.warning("batch stopped at the soft time limit: %s", dict(outcomes))

@@ -84,8 +84,9 @@ def audience_preview(alert: Alert) -> dict:
     recipients = audience_recipients(org_ids) if org_ids else []
     hooked = list(webhooks_of(org_ids).values_list("organisation_id", flat=True)) if org_ids else []
     webhooks = len(hooked)
-    # in the audience, yet nobody to tell: no active user with a channel and no webhook
-    reasons = unreachable_reasons(org_ids, set(hooked))
+    # in the audience, yet nobody to tell: no active user with a channel and no webhook; from
+    # the users just read, by the rule their channels were counted with
+    reasons = unreachable_reasons(org_ids, set(hooked), recipients=recipients)
     unreachable = [
         {"name": name, "reason": reasons[pk], "reason_label": str(Unreachable(reasons[pk]).label)}
         for pk, name in organisations

@@ -213,20 +213,32 @@ def webhooks_of(organisation_ids: list[int]) -> QuerySet:
 
 
 def unreachable_reasons(
-    organisation_ids: list[int], hooked: set[int] | None = None
+    organisation_ids: list[int],
+    hooked: set[int] | None = None,
+    *,
+    recipients: list[Recipient] | None = None,
 ) -> dict[int, str]:
     """The organisations among these that nobody could tell of an alert, each with the reason
     (``Unreachable``): no active user and no webhook, or active users none of whom has a channel
     switched on and no webhook. Answered per organisation in the database by the fan-out's own
     channel rule (``alerts.fanout.organisations_reach``): one query whatever the number of users
     or organisations, and one more for the webhooks unless ``hooked`` (the organisations with
-    an active webhook) is passed."""
+    an active webhook) is passed. A caller that has read the users already
+    (``audience_recipients`` of these organisations, the same rule in Python,
+    tests/alerts/test_publish_set_based.py) passes them as ``recipients``: their channels then
+    answer, with no query, so what it counts and whom it names unreachable follow one rule."""
     if not organisation_ids:
         return {}
     if hooked is None:
         hooked = set(webhooks_of(organisation_ids).values_list("organisation_id", flat=True))
     left = [pk for pk in organisation_ids if pk not in hooked]
-    reach = organisations_reach(left)
+    if recipients is None:
+        reach = organisations_reach(left)
+    else:
+        reach = {}
+        for recipient in recipients:
+            reached = reach.get(recipient.organisation_id, False)
+            reach[recipient.organisation_id] = reached or bool(recipient.channels)
     return {
         pk: Unreachable.NO_ACTIVE_USER if pk not in reach else Unreachable.NO_CHANNEL
         for pk in left

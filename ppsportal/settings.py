@@ -605,6 +605,11 @@ ALERTS_DISPATCH_LEASE_SECONDS = env_int("ALERTS_DISPATCH_LEASE_SECONDS", default
 # the sweep takes the row back: a lost worker's deliveries move on within about this much.
 ALERTS_CLAIM_LEASE_SECONDS = env_int("ALERTS_CLAIM_LEASE_SECONDS", default=30, minimum=3)
 ALERTS_WEBHOOK_TIMEOUT = env_int("ALERTS_WEBHOOK_TIMEOUT", default=5, minimum=1)
+# SMTP connections a worker process keeps open at once while sending a batch's e-mails: that many
+# messages are written up to their final line, pass one entitlement gate together and are
+# completed together (docs/alerts.md, "A send in three steps"). Keep it under the SMTP server's
+# limit of connections per client.
+ALERTS_EMAIL_CONNECTIONS = env_int("ALERTS_EMAIL_CONNECTIONS", default=10, minimum=1)
 ALERTS_WEBHOOK_MAX_FAILURES = env_int("ALERTS_WEBHOOK_MAX_FAILURES", default=5, minimum=1)
 # Webhooks to plain http and to private, loopback or local addresses: for the test suite and a
 # receiver on one's own machine only. Off by default and independent of DEBUG; never in

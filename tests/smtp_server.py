@@ -5,7 +5,9 @@ It speaks enough SMTP for ``smtplib`` (EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT)
 message is complete (its final ``.`` line read) it records the message's ``X-PPS-Delivery``
 header in ``received``; with ``hang`` set it then says nothing until ``release`` is set (a
 server that took the message and stalls); otherwise it answers ``end_reply``. A connection
-dropped in the middle of DATA counts in ``aborted``: that message was never taken.
+dropped in the middle of DATA counts in ``aborted``: that message was never taken. With
+``mail_limit`` set, a connection's ``MAIL`` commands past that many are answered
+``mail_limit_reply`` (a server limiting messages per connection).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class _Handler(socketserver.StreamRequestHandler):
             if server.mute:
                 server.release.wait(timeout=90)
             self._say("220 fake.invalid ESMTP")
+            mails = 0
             while True:
                 line = self.rfile.readline()
                 if not line:
@@ -50,7 +53,11 @@ class _Handler(socketserver.StreamRequestHandler):
                 elif verb == b"QUIT":
                     self._say("221 bye")
                     return
-                elif verb in (b"HELO", b"MAIL", b"RSET", b"NOOP"):
+                elif verb == b"MAIL":
+                    mails += 1
+                    limited = server.mail_limit is not None and mails > server.mail_limit
+                    self._say(server.mail_limit_reply if limited else "250 ok")
+                elif verb in (b"HELO", b"RSET", b"NOOP"):
                     self._say("250 ok")
                 else:
                     self._say("502 not implemented")
@@ -90,6 +97,8 @@ class FakeSmtpServer(socketserver.ThreadingTCPServer):
         self.end_reply = "250 queued"
         self.rcpt_reply = "250 ok"
         self.refuse: set[str] = set()  # addresses answered 550 at RCPT TO
+        self.mail_limit: int | None = None  # MAIL commands answered per connection
+        self.mail_limit_reply = "554 5.7.0 too many messages on this connection"
         self.received: list[str] = []
         self.messages: list = []
         self.aborted = 0

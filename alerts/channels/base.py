@@ -61,6 +61,9 @@ class Transport:
     # True when the row itself is the message (in-app): nothing leaves the portal, so the engine
     # marks a whole batch of such rows sent in one statement, without prepare or gate.
     sends_nothing: bool = False
+    # How many of a batch's rows the engine prepares before one gate lets them all leave
+    # together (a round): one by default; e-mail over SMTP, one per connection it may keep open.
+    window: int = 1
 
     def send(self, delivery) -> None:
         raise NotImplementedError

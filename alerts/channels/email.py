@@ -12,8 +12,10 @@ so a slow or hanging SMTP server holds up nothing but the sending thread:
 - ``await_answer`` (outside any lock): the server's verdict on the message, up to
   ``EMAIL_TIMEOUT``: 2xx sent, 4xx or no answer retried, 5xx final.
 
-A batch's messages (``alerts.delivery.deliver``) go over one connection, one after the other
-(``EmailTransport.start_batch``): each still passes its own gate and gets its own verdict and
+A batch's messages (``alerts.delivery.deliver``) go in rounds of up to
+``ALERTS_EMAIL_CONNECTIONS``, one message per connection, the connections kept from one round to
+the next (``EmailTransport.start_batch``): a round's messages are written up to their final
+line, pass one gate together and are completed together; each gets its own verdict and
 outcome; a connection whose message failed before its verdict is dropped, the next message
 opens a fresh one.
 
@@ -27,6 +29,7 @@ import smtplib
 import socket
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.mail.message import sanitize_address
@@ -47,9 +50,19 @@ def judge(code: int, text: bytes | str, what: str) -> None:
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
     message = f"SMTP {code} on {what}: {text}"[:300]
-    if 500 <= code < 600:
-        raise PermanentError(message)
-    raise TransientError(message)
+    error = PermanentError(message) if 500 <= code < 600 else TransientError(message)
+    error.stage = what
+    raise error
+
+
+def fresh_may_help(error: Exception) -> bool:
+    """On a connection kept from an earlier message, may the same message succeed on a fresh
+    one? A transient error, yes; and a refusal at ``MAIL FROM``: servers that limit messages
+    per connection answer the next ``MAIL FROM`` with a 5xx as often as with a 421. Refusals of
+    the recipient or the message itself stand."""
+    if isinstance(error, TransientError):
+        return True
+    return isinstance(error, PermanentError) and getattr(error, "stage", "") == "MAIL FROM"
 
 
 @contextmanager
@@ -91,9 +104,9 @@ class PreparedMail(Outgoing):
     def open(self) -> PreparedMail:
         """Connect (or take the kept connection) and write everything but the final line; every
         answer awaited here. A kept connection that fails before the message could be completed
-        (the server closed it meanwhile, or limits messages per connection) is dropped and the
-        message written once more on a fresh one: nothing here completes a message, so nothing
-        is sent twice."""
+        (the server closed it meanwhile, or limits messages per connection: a transient error,
+        or a 5xx at ``MAIL FROM``, ``fresh_may_help``) is dropped and the message written once
+        more on a fresh one: nothing here completes a message, so nothing is sent twice."""
         mail = self.mail
         data = mail.message().as_bytes(linesep="\r\n")
         sender = sanitize_address(mail.from_email, mail.encoding)
@@ -102,8 +115,8 @@ class PreparedMail(Outgoing):
         try:
             try:
                 self._write(data, sender, recipients)
-            except TransientError:
-                if not reused:
+            except (TransientError, PermanentError) as error:
+                if not reused or not fresh_may_help(error):
                     raise
                 self._drop()
                 self._write(data, sender, recipients)
@@ -150,6 +163,11 @@ class PreparedMail(Outgoing):
             smtp.close()
 
     def close(self) -> None:
+        """Quit or drop the connection, or hand it back to the batch (``keep``). Once handed
+        back the connection is the batch's, carrying other messages: closing again does
+        nothing (a second ``close`` must not quit it in the middle of another message)."""
+        if self.backend is None:
+            return  # handed back to the batch already
         smtp = self.backend.connection
         if smtp is None:
             return
@@ -157,7 +175,8 @@ class PreparedMail(Outgoing):
             # the server answered the message: its transaction is over, the connection is
             # ready for the next MAIL FROM
             keep, self.keep = self.keep, None
-            keep(self.backend)
+            backend, self.backend = self.backend, None
+            keep(backend)
             return
         try:
             if self.answered:
@@ -190,26 +209,32 @@ class EmailTransport(Transport):
         # Splitting connects to the SMTP server in ``prepare``: the engine then checks the
         # entitlement before that too, so a row that will not go contacts no server.
         self.connects = isinstance(get_connection(), SmtpBackend)
+        # a round's messages are written up to their final line, one per connection, before
+        # one gate completes them all
+        self.window = settings.ALERTS_EMAIL_CONNECTIONS if self.connects else 1
         self._batch = False
-        self._idle: SmtpBackend | None = None  # answered its last message; carries the next
+        self._idle: list[SmtpBackend] = []  # answered their last message; carry the next ones
 
     def start_batch(self) -> None:
-        """The rows of a batch go over one SMTP connection, message after message: each still
-        has its own gate, its own verdict and its own outcome. A message that fails before its
-        verdict (refused, stopped at the gate, timed out) takes its connection with it; the next
-        opens a fresh one."""
+        """The rows of a batch go over at most ``ALERTS_EMAIL_CONNECTIONS`` SMTP connections,
+        kept from one round of messages to the next: each message still has its own verdict
+        and its own outcome. A message that fails before its verdict (refused, stopped at the
+        gate, timed out) takes its connection with it; the next opens a fresh one."""
         self._batch = True
 
     def end_batch(self) -> None:
         self._batch = False
-        idle, self._idle = self._idle, None
-        if idle is not None:
-            quit_connection(idle)
+        idle, self._idle = self._idle, []
+        for backend in idle:
+            quit_connection(backend)
 
     def _keep(self, backend: SmtpBackend) -> None:
-        if self._idle is not None and self._idle is not backend:
-            quit_connection(self._idle)
-        self._idle = backend
+        if backend in self._idle:
+            return
+        if len(self._idle) >= self.window:
+            quit_connection(backend)
+            return
+        self._idle.append(backend)
 
     def compose(self, delivery) -> EmailMessage:
         address = (delivery.recipient.email or "").strip()
@@ -229,7 +254,7 @@ class EmailTransport(Transport):
         mail = self.compose(delivery)
         # the batch's kept connection, else one of its own (each prepared message holds its
         # connection until it is closed or handed back)
-        backend, self._idle = self._idle or get_connection(fail_silently=False), None
+        backend = self._idle.pop(0) if self._idle else get_connection(fail_silently=False)
         keep = self._keep if self._batch else None
         return PreparedMail(backend, mail, keep=keep).open()
 

@@ -54,6 +54,14 @@ def reader_language(user) -> str:
     return chosen or settings.LANGUAGE_CODE
 
 
+def delivery_language(delivery) -> str:
+    """``reader_language`` of the delivery's recipient: read with the row when the engine loaded
+    a batch (``recipient_language``, the recipient's choice or nothing), else asked."""
+    if hasattr(delivery, "recipient_language"):
+        return delivery.recipient_language or settings.LANGUAGE_CODE
+    return reader_language(delivery.recipient)
+
+
 def text_in(alert, name: str, language: str) -> str:
     """The alert's ``name`` text in ``language``: the English one when asked and written, else
     the Dutch (which every alert has)."""
@@ -211,5 +219,5 @@ def for_delivery(delivery) -> Message:
             return unreachable(alert, steps.exclude(reason=""))
         return duty_officer(alert, [e.organisation for e in steps.filter(reason="")])
     if delivery.purpose in (Delivery.Purpose.CANCEL, Delivery.Purpose.ALL_CLEAR):
-        return ended(alert, delivery.purpose, reader_language(delivery.recipient))
-    return notice(alert, reader_language(delivery.recipient), delivery.organisation)
+        return ended(alert, delivery.purpose, delivery_language(delivery))
+    return notice(alert, delivery_language(delivery), delivery.organisation)

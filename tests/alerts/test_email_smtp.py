@@ -8,6 +8,8 @@ import socket
 import time
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from alerts import delivery as engine
@@ -128,7 +130,10 @@ def _emails(alert) -> list[int]:
     )
 
 
-def test_a_batch_of_emails_goes_over_one_connection_each_with_its_own_outcome(world, smtp):
+def test_a_batch_of_emails_goes_over_the_kept_connections_each_with_its_own_outcome(
+    world, smtp, settings
+):
+    settings.ALERTS_EMAIL_CONNECTIONS = 2  # rounds of two messages, one per connection
     for i in range(4):
         UserFactory(username=f"steward-{i}", organisation=world.org_a)
     alert = world.published(organisations=[world.org_a], tlp="green")
@@ -136,14 +141,15 @@ def test_a_batch_of_emails_goes_over_one_connection_each_with_its_own_outcome(wo
     assert len(ids) == 6
 
     assert engine.deliver(ids) == {"sent": 6}
-    assert smtp.connections == 1
+    assert smtp.connections == 2  # three rounds over the same two connections
     assert sorted(smtp.received) == sorted(
         str(p) for p in Delivery.objects.filter(pk__in=ids).values_list("public_id", flat=True)
     )
     assert set(Delivery.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"sent"}
 
 
-def test_one_refused_address_in_a_batch_fails_alone_and_the_rest_go(world, smtp):
+def test_one_refused_address_in_a_batch_fails_alone_and_the_rest_go(world, smtp, settings):
+    settings.ALERTS_EMAIL_CONNECTIONS = 1
     for i in range(3):
         UserFactory(username=f"steward-{i}", organisation=world.org_a)
     alert = world.published(organisations=[world.org_a], tlp="green")
@@ -170,15 +176,107 @@ def test_a_kept_connection_the_server_closed_is_replaced_without_losing_the_mess
 
     attempt = engine._begin_claimed(engine._load(first), now=now, reason="", transport=transport)
     assert engine.finish(engine.wait(attempt)) == Delivery.Status.SENT
-    assert transport._idle is not None  # kept for the next message
-    transport._idle.connection.sock.shutdown(socket.SHUT_RDWR)  # ended meanwhile
+    assert len(transport._idle) == 1  # kept for the next message
+    transport._idle[0].connection.sock.shutdown(socket.SHUT_RDWR)  # ended meanwhile
 
     attempt = engine._begin_claimed(engine._load(second), now=now, reason="", transport=transport)
     assert engine.finish(engine.wait(attempt)) == Delivery.Status.SENT
     transport.end_batch()
-    assert transport._idle is None
+    assert transport._idle == []
     assert sorted(smtp.received) == sorted(
         str(p)
         for p in Delivery.objects.filter(pk__in=[first, second]).values_list("public_id", flat=True)
     )
     assert smtp.connections == 2
+
+
+def test_a_second_close_after_handing_the_connection_back_leaves_it_to_the_batch(world, smtp):
+    """Once a message's connection is handed back to the batch it carries the next message:
+    closing the first message again must not quit it in the middle of the second."""
+    alert = world.published(organisations=[world.org_a], tlp="green")
+    first, second = _emails(alert)
+    transport = EmailTransport()
+    transport.start_batch()
+    now = timezone.now()
+    assert engine.claim(first, now=now) and engine.claim(second, now=now)
+
+    done = engine._begin_claimed(engine._load(first), now=now, reason="", transport=transport)
+    assert engine.finish(engine.wait(done)) == Delivery.Status.SENT  # closed: handed back
+    outgoing = transport.prepare(engine._load(second))  # on the kept connection, mid-DATA
+    done.outgoing.close()  # again: nothing to do with the batch's connection any more
+    outgoing.transmit()
+    outgoing.await_answer()
+    outgoing.close()
+    transport.end_batch()
+
+    assert sorted(smtp.received) == sorted(
+        str(p)
+        for p in Delivery.objects.filter(pk__in=[first, second]).values_list("public_id", flat=True)
+    )
+    assert smtp.connections == 1
+    assert smtp.aborted == 0
+
+
+def test_a_refusal_at_mail_from_on_a_kept_connection_is_retried_once_on_a_fresh_one(
+    world, smtp, settings
+):
+    """A server that limits messages per connection may refuse the next MAIL FROM with a 5xx:
+    on a connection kept from an earlier message that is no verdict on the message, which goes
+    on a fresh connection; on a fresh connection the refusal stands."""
+    settings.ALERTS_EMAIL_CONNECTIONS = 1
+    for i in range(2):
+        UserFactory(username=f"steward-{i}", organisation=world.org_a)
+    alert = world.published(organisations=[world.org_a], tlp="green")
+    ids = _emails(alert)
+    smtp.mail_limit = 2
+
+    assert engine.deliver(ids) == {"sent": 4}
+    assert len(smtp.received) == 4
+    assert smtp.connections == 2  # the third MAIL FROM was refused: a fresh connection took it
+
+    later = world.published(organisations=[world.org_b], tlp="green", headline="Later")
+    smtp.mail_limit = 0  # every MAIL FROM refused, on a fresh connection too
+    assert engine.deliver(_emails(later)) == {"failed": 1}
+    assert Delivery.objects.get(alert=later, channel="email").last_error.startswith(
+        "SMTP 554 on MAIL FROM"
+    )
+
+
+def test_a_round_of_messages_the_gate_stops_is_never_completed(world, smtp, settings):
+    """A round's messages are all written up to their final line before one gate for all of
+    them: cancelled meanwhile, none is completed and the server takes none."""
+    settings.ALERTS_TRANSPORTS = {"email": f"{__name__}.CancelledWhilePreparing"}
+    for i in range(2):
+        UserFactory(username=f"steward-{i}", organisation=world.org_a)
+    alert = world.published(organisations=[world.org_a], tlp="green")
+    ids = _emails(alert)
+
+    assert engine.deliver(ids) == {"cancelled": 4}
+    assert set(Delivery.objects.filter(pk__in=ids).values_list("last_error", flat=True)) == {
+        "alert is cancelled"
+    }
+    deadline = time.monotonic() + 5
+    while smtp.aborted < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert smtp.aborted == 4
+    assert smtp.received == []
+
+
+@pytest.mark.parametrize("size", [1, 10])
+def test_a_batch_of_emails_takes_the_same_queries_for_1_as_for_10(world, smtp, size, settings):
+    """The gate's locks, the check and the outcomes are statements per round of messages, the
+    reader's language read with the batch: nothing is asked per message."""
+    settings.ALERTS_EMAIL_CONNECTIONS = 10
+    for i in range(size - 2):
+        UserFactory(username=f"steward-{i}", organisation=world.org_a)
+    alert = world.published(organisations=[world.org_a], tlp="green")
+    ids = _emails(alert)[:size]
+    assert len(ids) == size
+
+    with CaptureQueriesContext(connection) as queries:
+        assert engine.deliver(ids) == {"sent": size}
+    # claim, heartbeat, load with every check, load with relations; the gate: locks and rows
+    # in one statement, the check again; the outcomes recorded
+    # (and the test's savepoint around the gate's transaction, released)
+    assert len(queries) == 9, "\n".join(q["sql"][:150] for q in queries)
+    assert len(smtp.received) == size

@@ -10,17 +10,23 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from alerts import services
-from alerts.models import ChannelPreference, Delivery, WebhookSubscription
+from alerts import policy, services
+from alerts.models import (
+    USER_CHANNELS,
+    ChannelPreference,
+    Delivery,
+    Unreachable,
+    WebhookSubscription,
+)
 from alerts.preview import audience_preview
 from partnerships.services import covenants as covenant_services
 from partnerships.services import partnerships as partnership_services
 from tests.factories import OrganisationFactory, UserFactory
 
 # A fixed number of queries for any audience: the audience (3), the count before entitlement
-# (3), users with their preferences and organisation defaults (3), webhooks (1), who cannot be
-# told, per organisation in the database (1).
-PREVIEW_QUERIES = 11
+# (3), users with their preferences and organisation defaults (3), webhooks (1); who cannot be
+# told is answered from the users read (no query).
+PREVIEW_QUERIES = 10
 
 
 def _webhook(organisation):
@@ -110,3 +116,22 @@ def test_the_preview_runs_a_fixed_number_of_queries(world, django_assert_num_que
     assert large["excluded_not_entitled"] == small["excluded_not_entitled"] + 2
     assert large["channels"]["sms"] == small["channels"]["sms"] + 6
     assert large["channels"]["webhook"] == small["channels"]["webhook"] + 2
+
+
+def test_the_preview_names_the_unreachable_by_the_rule_it_counts_channels_with(world, monkeypatch):
+    """The channels counted per user and the organisations named unreachable come from one
+    rule: were the channel rule to say no to everyone, every organisation without a webhook is
+    named, none left counted as reached."""
+    monkeypatch.setattr(policy, "effective_channel", lambda channel, **_: (False, "test"))
+    alert = world.approved(tlp="green", organisations=[world.org_a, world.org_b])
+
+    preview = audience_preview(alert)
+
+    assert preview["users"] == 3
+    assert {channel: preview["channels"][channel] for channel in USER_CHANNELS} == dict.fromkeys(
+        USER_CHANNELS, 0
+    )
+    assert sorted(preview["unreachable_organisations"]) == sorted(
+        [world.org_a.name, world.org_b.name]
+    )
+    assert {row["reason"] for row in preview["unreachable"]} == {Unreachable.NO_CHANNEL}
