@@ -282,3 +282,40 @@ def test_an_own_list_of_roles_replaces_the_kinds_default(org_a, today):
     partnership.required_roles = ["venue_operator"]
     partnership.save()
     assert "incomplete" not in _codes(_report(partnership, today))
+
+
+def test_the_health_status_is_built_once_a_day_and_equal_for_every_reader(
+    complete, org_b, nctv_staff, today, monkeypatch
+):
+    """The status expression is built by the ORM once per day and reused as SQL: another
+    request, another reader, the same day, no building again; the next day builds anew."""
+    from partnerships import health
+    from ppsportal import compiled
+
+    monkeypatch.setattr(compiled, "COMPILED", {})
+    built = []
+    original = health._health_severity
+    monkeypatch.setattr(
+        health, "_health_severity", lambda qs, day: built.append(day) or original(qs, day)
+    )
+    make_partnership(name="Zonder contact", operator_org=org_b)
+    for _ in range(2):
+        rows = partnership_health_list(actor_for(nctv_staff), today=today)
+        assert [(p.name, r.status) for p, r in rows] == [
+            ("Zonder contact", "at_risk"),
+            (complete.name, "healthy"),
+        ]
+    assert built == [today]
+    partnership_health_list(actor_for(nctv_staff), today=today - timedelta(days=1))
+    assert built == [today, today - timedelta(days=1)]
+
+
+def test_the_compiled_health_status_refuses_a_query_that_renames_the_partnership(complete, today):
+    """Its SQL reads the partnership by the table's name; inside another query the table is
+    aliased, and it would read the outer row: it refuses to compile there rather than answer
+    wrong."""
+    inner = with_health_status(
+        partnerships_with_health_data(Partnership.objects.all(), today), today
+    ).filter(health_severity=0)
+    with pytest.raises(NotImplementedError, match="compiled health status"):
+        list(Partnership.objects.filter(pk__in=inner.values("pk")))
