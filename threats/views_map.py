@@ -3,8 +3,9 @@
 Leaflet comes from the portal's static files, tiles from ``MAP_TILE_URL`` (by default the
 PDOK BRT-Achtergrondkaart). When the tiles cannot load, the page's script draws the bundled
 outline of the Netherlands (``threats/static/threats/netherlands.geojson``) and says so.
-The targets are embedded in the page (``json_script``); nothing else is fetched but the outline.
-The national map answers 404 to everyone but NCTV staff, like the other NCTV pages.
+The targets are embedded in the page (``json_script``; the national map's compactly,
+``national_markers``); nothing else is fetched but the outline. The national map answers 404
+to everyone but NCTV staff, like the other NCTV pages.
 """
 
 from __future__ import annotations
