@@ -85,13 +85,16 @@ def national_markers(targets) -> dict:
     tiers = [(str(tier), str(tier.label)) for tier in CapacityTier]
     tier_index = {value: index for index, (value, _label) in enumerate(tiers)}
     categories: dict[str, int] = {}
+    by_id: dict[int, str] = {}
     texts: dict[int, str] = {}
     rows = []
     for target in targets:
         gaps = target.gaps
         if gaps not in texts:
             texts[gaps] = gaps_text(gaps)
-        category = categories.setdefault(target.category.display_name, len(categories))
+        if target.category_id not in by_id:  # the display name asks the language: once each
+            by_id[target.category_id] = target.category.display_name
+        category = categories.setdefault(by_id[target.category_id], len(categories))
         rows.append(
             [
                 str(target.public_id),
