@@ -402,9 +402,8 @@ REASON_WEIGHTS = {
 }
 
 
-def _health_severity(qs, today: date):
-    """``qs`` annotated with ``health_severity``, built by the ORM (``with_health_status``
-    compiles it once a day)."""
+def _severity_case(today: date):
+    """``assess``'s severity as one ``CASE`` over ``health_conditions`` (unresolved)."""
     from functools import reduce
     from operator import or_
 
@@ -416,31 +415,36 @@ def _health_severity(qs, today: date):
         return reduce(or_, (q for code, q in conditions.items() if REASON_WEIGHTS[code] == weight))
 
     at_risk, attention = any_of(HealthStatus.AT_RISK), any_of(HealthStatus.ATTENTION)
-    return qs.annotate(
-        health_severity=Case(
-            When(at_risk, then=Value(_SEVERITY[HealthStatus.AT_RISK])),
-            When(attention, then=Value(_SEVERITY[HealthStatus.ATTENTION])),
-            default=Value(_SEVERITY[HealthStatus.HEALTHY]),
-            output_field=IntegerField(),
-        )
+    return Case(
+        When(at_risk, then=Value(_SEVERITY[HealthStatus.AT_RISK])),
+        When(attention, then=Value(_SEVERITY[HealthStatus.ATTENTION])),
+        default=Value(_SEVERITY[HealthStatus.HEALTHY]),
+        output_field=IntegerField(),
     )
+
+
+def _health_severity(qs, today: date):
+    """``qs`` annotated with ``health_severity``, built by the ORM (``with_health_status``
+    compiles it once a day)."""
+    return qs.annotate(health_severity=_severity_case(today))
 
 
 class _CompiledSeverity(RawSQL):
     """The health status expression compiled once (``with_health_status``). Its SQL names the
-    partnership's columns by the table's name, as the outermost query of partnerships does;
-    in a query that aliases the table (a subquery of another query) it would read the wrong
-    row, so it refuses to compile there."""
+    partnership's columns by the table's name, as the outermost query of partnerships does. In
+    a query that aliases the table (the query as a subquery of another: the admin's facet
+    counts, ``pk__in``), the expression is built and compiled there as before, for that
+    query's alias."""
+
+    def __init__(self, sql, params, *, today: date, output_field):
+        super().__init__(sql, params, output_field=output_field)
+        self.today = today
 
     def as_sql(self, compiler, connection):
-        table = Partnership._meta.db_table
-        alias = compiler.query.get_initial_alias()
-        if alias != table:
-            raise NotImplementedError(
-                f"the compiled health status reads {table}, this query names it {alias}: "
-                "order or filter by health in the outer query"
-            )
-        return super().as_sql(compiler, connection)
+        if compiler.query.get_initial_alias() == Partnership._meta.db_table:
+            return super().as_sql(compiler, connection)
+        built = _severity_case(self.today).resolve_expression(compiler.query, allow_joins=True)
+        return compiler.compile(built)
 
 
 def with_health_status(qs, today: date):
@@ -467,7 +471,7 @@ def with_health_status(qs, today: date):
         prepare=True,
     )
     # The SQL is the ORM's own compilation of ``_health_severity``; nothing of the caller's in it.
-    severity = _CompiledSeverity(sql, params, output_field=IntegerField())  # nosec B611
+    severity = _CompiledSeverity(sql, params, today=today, output_field=IntegerField())  # nosec
     return qs.annotate(health_severity=severity)
 
 
