@@ -108,13 +108,35 @@ class RecipientField(forms.ModelChoiceField):
         )
 
 
+class ShareCovenantField(forms.ModelChoiceField):
+    """The covenant to share under, among those ``share_choices`` offers; one outside them is
+    refused saying which are offered, not with Django's bare "select a valid choice"."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError as error:
+            if error.code != "invalid_choice":
+                raise
+            raise ValidationError(self.why_not(), code="no_footing") from None
+
+    @staticmethod
+    def why_not() -> str:
+        """The same answer for any covenant not offered: the list holds every one that can."""
+        return _(
+            "This cannot be shared under this covenant: only a covenant in force of your "
+            "partnerships, signed by the owner and by an organisation that may receive it, whose "
+            "information clause allows the level, can. Choose one from the list."
+        )
+
+
 class ShareForm(forms.Form):
     """Share an object of our own with another organisation under a covenant (the sharing
-    service decides whether the covenant gives the footing). The organisations offered are those
-    ``share_choices`` allows."""
+    service decides whether the covenant gives the footing). The organisations and covenants
+    offered are those ``share_choices`` allows (``share_offers``: one rule for both lists)."""
 
     organisation = RecipientField(label=_("Share with"), queryset=None, to_field_name="public_id")
-    covenant = forms.ModelChoiceField(
+    covenant = ShareCovenantField(
         label=_("Under the covenant"), queryset=None, to_field_name="public_id"
     )
     reason = forms.CharField(label=_("Why you share this"), max_length=300)

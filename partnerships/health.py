@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import models
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from partnerships.models.health import HealthStatus
-from partnerships.models.partnerships import PartnerRole, Variant
+from partnerships.models.partnerships import PartnerRole, Partnership, Variant
 from partnerships.variants import defaults_for, needed_roles
+from ppsportal.compiled import compile_annotation_once
 from ppsportal.sensitivity import TLP
 
 EXPIRING_WITHIN_DAYS = 60
@@ -353,7 +355,8 @@ def health_conditions(today: date) -> dict[str, models.Q]:
     """Each of ``assess``'s reasons as a condition on a partnership annotated by
     ``selectors.partnerships_with_health_data`` (``last_contact_on``, ``recent_contacts``,
     ``overdue_actions``), keyed by the reason's code; its weight is in ``REASON_WEIGHTS``."""
-    from django.db.models import F, Q
+    from django.contrib.auth import get_user_model
+    from django.db.models import Exists, F, OuterRef, Q
     from django.db.models.lookups import GreaterThan, GreaterThanOrEqual
 
     days = _DaysSince(F("last_contact_on"), today)
@@ -370,7 +373,11 @@ def health_conditions(today: date) -> dict[str, models.Q]:
         "variant_not_covered": _variant_not_covered_q(today),
         "incomplete": _missing_role_q(),
         "no_sponsor": Q(sponsor__isnull=True),
-        "no_liaison": Q(liaison__isnull=True) | Q(liaison__is_active=False),
+        # no liaison, or an inactive one: a subquery, not a join, so the expression is the same
+        # SQL in any query of partnerships (``with_health_status`` compiles it once a day)
+        "no_liaison": ~Exists(
+            get_user_model().objects.filter(pk=OuterRef("liaison_id"), is_active=True)
+        ),
         "overdue_actions": Q(GreaterThanOrEqual(F("overdue_actions"), 1))
         & ~Q(GreaterThanOrEqual(F("overdue_actions"), 3)),
         "overdue_actions_many": Q(GreaterThanOrEqual(F("overdue_actions"), 3)),
@@ -395,11 +402,8 @@ REASON_WEIGHTS = {
 }
 
 
-def with_health_status(qs, today: date):
-    """``qs`` (from ``selectors.partnerships_with_health_data``) annotated with
-    ``health_severity`` (0 healthy, 1 needs attention, 2 at risk; ``status_of_severity`` names
-    it): ``assess(p, today).severity`` for every row, computed by the database in the same
-    query, so a list orders, filters and pages by it before anything is assessed."""
+def _severity_case(today: date):
+    """``assess``'s severity as one ``CASE`` over ``health_conditions`` (unresolved)."""
     from functools import reduce
     from operator import or_
 
@@ -411,14 +415,64 @@ def with_health_status(qs, today: date):
         return reduce(or_, (q for code, q in conditions.items() if REASON_WEIGHTS[code] == weight))
 
     at_risk, attention = any_of(HealthStatus.AT_RISK), any_of(HealthStatus.ATTENTION)
-    return qs.annotate(
-        health_severity=Case(
-            When(at_risk, then=Value(_SEVERITY[HealthStatus.AT_RISK])),
-            When(attention, then=Value(_SEVERITY[HealthStatus.ATTENTION])),
-            default=Value(_SEVERITY[HealthStatus.HEALTHY]),
-            output_field=IntegerField(),
-        )
+    return Case(
+        When(at_risk, then=Value(_SEVERITY[HealthStatus.AT_RISK])),
+        When(attention, then=Value(_SEVERITY[HealthStatus.ATTENTION])),
+        default=Value(_SEVERITY[HealthStatus.HEALTHY]),
+        output_field=IntegerField(),
     )
+
+
+def _health_severity(qs, today: date):
+    """``qs`` annotated with ``health_severity``, built by the ORM (``with_health_status``
+    compiles it once a day)."""
+    return qs.annotate(health_severity=_severity_case(today))
+
+
+class _CompiledSeverity(RawSQL):
+    """The health status expression compiled once (``with_health_status``). Its SQL names the
+    partnership's columns by the table's name, as the outermost query of partnerships does. In
+    a query that aliases the table (the query as a subquery of another: the admin's facet
+    counts, ``pk__in``), the expression is built and compiled there as before, for that
+    query's alias."""
+
+    def __init__(self, sql, params, *, today: date, output_field):
+        super().__init__(sql, params, output_field=output_field)
+        self.today = today
+
+    def as_sql(self, compiler, connection):
+        if compiler.query.get_initial_alias() == Partnership._meta.db_table:
+            return super().as_sql(compiler, connection)
+        built = _severity_case(self.today).resolve_expression(compiler.query, allow_joins=True)
+        return compiler.compile(built)
+
+
+def with_health_status(qs, today: date):
+    """``qs`` (from ``selectors.partnerships_with_health_data``) annotated with
+    ``health_severity`` (0 healthy, 1 needs attention, 2 at risk; ``status_of_severity`` names
+    it): ``assess(p, today).severity`` for every row, computed by the database in the same
+    query, so a list orders, filters and pages by it before anything is assessed.
+
+    Building and compiling the expression (a ``CASE`` over a dozen correlated subqueries) costs
+    the ORM more than the database needs to answer it (docs/benchmarks.md, B6); it depends only
+    on the day, so it is compiled once per day (``ppsportal.compiled``) and put in as SQL."""
+    from django.db.models import IntegerField
+    from django.utils import timezone
+
+    from partnerships.selectors import partnerships_with_health_data
+
+    past = today < timezone.localdate()  # a past day reads the records as they were then
+    sql, params = compile_annotation_once(
+        ("health_severity", today, past),
+        lambda: _health_severity(
+            partnerships_with_health_data(Partnership.objects.all(), today), today
+        ),
+        "health_severity",
+        prepare=True,
+    )
+    # The SQL is the ORM's own compilation of ``_health_severity``; nothing of the caller's in it.
+    severity = _CompiledSeverity(sql, params, today=today, output_field=IntegerField())  # nosec
+    return qs.annotate(health_severity=severity)
 
 
 def severity_of(status: str) -> int:

@@ -62,6 +62,28 @@ def compile_once(key: tuple, build: Callable, *, prepare: bool = False) -> tuple
     return found
 
 
+def compile_annotation_once(
+    key: tuple, build: Callable, name: str, *, prepare: bool = False
+) -> tuple[str, list]:
+    """The SQL and parameters of the annotation ``name`` alone, as the compiler of the queryset
+    ``build()`` returns writes it, compiled once per ``key``, the database and the time zone (an
+    expression that depends only on the day, to put into other queries of the same model with
+    ``RawSQL``; the columns it reads are named by the model's table). ``prepare``: as for
+    ``compile_once``, any statement containing it runs prepared on PostgreSQL."""
+    key = (*key, "annotation", name, prepare, connection.vendor)
+    key = (*key, timezone.get_current_timezone_name())
+    found = COMPILED.get(key)
+    if found is None:
+        if len(COMPILED) >= CACHE_SIZE:
+            COMPILED.pop(next(iter(COMPILED), None), None)
+        query = build().query
+        sql, params = query.get_compiler(connection=connection).compile(query.annotations[name])
+        if prepare and connection.vendor == "postgresql":
+            sql = f"{PREPARED} {sql}"
+        found = COMPILED[key] = (sql, list(params))
+    return found
+
+
 def swap(params: list, stand_ins: dict[int, int]) -> list:
     """The compiled parameters with each stand-in id replaced by the caller's."""
     return [stand_ins.get(p, p) if isinstance(p, int) else p for p in params]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import connection
-from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Value, When
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
@@ -287,36 +287,63 @@ def share_row(spec: Shareable, grant, *, today: date | None = None) -> PartnerSh
     )[0]
 
 
-def share_choices(actor, obj=None, *, today: date | None = None) -> dict:
-    """What the share form offers: the ``organisations`` that may receive ``obj`` and the
-    ``covenants`` in force (for partners: of their own partnerships) to share under. The
-    organisations are those the footing allows (``footing.footing_covenants``: a covenant in
-    force that the owner and they signed, whose clause allows the object's level), not the owner
-    nor the actor's own. The service checks the footing again for the covenant chosen."""
+def share_covenants(actor, *, today: date) -> QuerySet:
+    """The covenants ``actor`` may share under at all: those in force; for a partner, only those
+    of the partnerships its organisation sits in now."""
     from partnerships.models import PartnershipMember
 
-    today = today or timezone.localdate()
     covenants = Covenant.objects.in_force(today)
-    organisations = Organisation.objects.order_by("name")
-    if obj is not None:
-        spec = spec_for(obj)
-        owner_id = getattr(obj, f"{spec.owner_field}_id")
-        organisations = organisations.filter(
-            Exists(
-                footing_covenants(
-                    sharer=owner_id,
-                    receiver=OuterRef("pk"),
-                    level=getattr(obj, spec.tlp_field),
-                    today=today,
-                )
-            )
-        ).exclude(pk=owner_id)
+    if actor.organisation is not None and not actor.is_nctv_staff:
+        covenants = covenants.filter(
+            partnership_id__in=PartnershipMember.objects.filter(
+                organisation=actor.organisation, left_on__isnull=True
+            ).values("partnership_id")
+        )
+    return covenants
+
+
+def share_offers(actor, obj, *, today: date) -> QuerySet:
+    """What the share form may offer for ``obj``, as signatures (covenant, organisation): the
+    covenant is one ``actor`` may share under (``share_covenants``) and gives the footing for
+    sharing ``obj`` with that organisation (``footing.footing_covenants``: in force, signed by
+    the owner and by the organisation, neither withdrawn, the clause allowing the object's
+    level); the organisation is neither the owner nor the actor's own. Both lists of the form
+    are this set's two columns, so every organisation offered has a covenant offered that gives
+    it the footing, and every covenant offered gives some organisation offered the footing."""
+    from partnerships.models import CovenantSignatory
+
+    spec = spec_for(obj)
+    owner_id = getattr(obj, f"{spec.owner_field}_id")
+    footing = footing_covenants(
+        sharer=owner_id,
+        receiver=OuterRef("organisation"),
+        level=getattr(obj, spec.tlp_field),
+        today=today,
+    ).filter(pk=OuterRef("covenant"))
+    offers = CovenantSignatory.objects.filter(
+        Exists(footing), covenant__in=share_covenants(actor, today=today).values("pk")
+    ).exclude(organisation=owner_id)
     if actor.organisation is not None:
-        organisations = organisations.exclude(pk=actor.organisation.pk)
-        if not actor.is_nctv_staff:
-            covenants = covenants.filter(
-                partnership_id__in=PartnershipMember.objects.filter(
-                    organisation=actor.organisation, left_on__isnull=True
-                ).values("partnership_id")
-            )
-    return {"organisations": organisations, "covenants": covenants.order_by("title")}
+        offers = offers.exclude(organisation=actor.organisation.pk)
+    return offers
+
+
+def share_choices(actor, obj=None, *, today: date | None = None) -> dict:
+    """What the share form offers: the ``organisations`` that may receive ``obj`` and the
+    ``covenants`` to share it under, both from ``share_offers`` (one rule). Without an object:
+    every organisation but the actor's own, and every covenant it may share under. The service
+    checks the footing again for the pair chosen."""
+    today = today or timezone.localdate()
+    if obj is None:
+        organisations = Organisation.objects.all()
+        if actor.organisation is not None:
+            organisations = organisations.exclude(pk=actor.organisation.pk)
+        covenants = share_covenants(actor, today=today)
+    else:
+        offers = share_offers(actor, obj, today=today)
+        organisations = Organisation.objects.filter(pk__in=offers.values("organisation_id"))
+        covenants = Covenant.objects.filter(pk__in=offers.values("covenant_id"))
+    return {
+        "organisations": organisations.order_by("name"),
+        "covenants": covenants.order_by("title"),
+    }

@@ -240,6 +240,19 @@ def test_the_changelist_filters_and_sorts_by_health_in_the_database(
     assert severities == sorted(severities)
 
 
+def test_the_changelist_counts_each_health_status_with_facets(
+    staff_client, arena, org_a, operator_a, today
+):
+    """The facet counts filter ``pk__in`` the list filtered by health: the status inside that
+    subquery reads the subquery's own row (it answered 500 once)."""
+    _make_partnerships(["PPS 00"], org_a, operator_a, today)
+    response = staff_client.get("/admin/partnerships/partnership/?_facets=True")
+    assert response.status_code == 200
+    shown = staff_client.get("/admin/partnerships/partnership/?_facets=True&health=attention")
+    assert shown.status_code == 200
+    assert "PPS 00" in {p.name for p in shown.context["cl"].result_list}
+
+
 # --- saving goes through the services ---------------------------------------------------------
 
 

@@ -292,3 +292,43 @@ def test_an_own_list_of_roles_replaces_the_kinds_default(org_a, today):
     partnership.required_roles = ["venue_operator"]
     partnership.save()
     assert "incomplete" not in _codes(_report(partnership, today))
+
+
+def test_the_health_status_is_built_once_a_day_and_equal_for_every_reader(
+    complete, org_b, nctv_staff, today, monkeypatch
+):
+    """The status expression is built by the ORM once per day and reused as SQL: another
+    request, another reader, the same day, no building again; the next day builds anew."""
+    from partnerships import health
+    from ppsportal import compiled
+
+    monkeypatch.setattr(compiled, "COMPILED", {})
+    built = []
+    original = health._health_severity
+    monkeypatch.setattr(
+        health, "_health_severity", lambda qs, day: built.append(day) or original(qs, day)
+    )
+    make_partnership(name="Zonder contact", operator_org=org_b)
+    for _ in range(2):
+        rows = partnership_health_list(actor_for(nctv_staff), today=today)
+        assert [(p.name, r.status) for p, r in rows] == [
+            ("Zonder contact", "at_risk"),
+            (complete.name, "healthy"),
+        ]
+    assert built == [today]
+    partnership_health_list(actor_for(nctv_staff), today=today - timedelta(days=1))
+    assert built == [today, today - timedelta(days=1)]
+
+
+def test_the_health_status_in_a_subquery_reads_the_subquerys_own_row(complete, org_b, today):
+    """The compiled SQL reads the partnership by the table's name; inside another query the
+    table is aliased (the admin's facet counts filter ``pk__in`` the filtered list), and there
+    the status is built for that alias: the same answer as at the top."""
+    at_risk = make_partnership(name="Zonder contact", operator_org=org_b)
+    listed = with_health_status(
+        partnerships_with_health_data(Partnership.objects.all(), today), today
+    )
+    for severity, expected in ((2, [at_risk]), (0, [complete])):
+        inner = listed.filter(health_severity=severity).values("pk")
+        assert list(Partnership.objects.filter(pk__in=inner)) == expected
+        assert [p for p in listed if p.health_severity == severity] == expected

@@ -167,12 +167,18 @@ def test_dashboard_share_form_shares_and_the_lists_show_it(client, w):
     assert AuditEvent.objects.filter(action="sensitive.viewed").count() == before + 1
 
 
+# A covenant that gives no footing (the GREEN one for an AMBER entry, one A did not sign) is not
+# offered; posted anyway, the form's field refuses it saying what to choose (the service's own
+# refusals, "allows at most TLP:GREEN" and "has not signed", are tested above).
+NOT_OFFERED_COVENANT = "This cannot be shared under this covenant: only a covenant in force"
+
+
 @pytest.mark.parametrize(
     ("form", "message"),
     [
-        ({"covenant": "green"}, "allows at most TLP:GREEN"),
+        ({"covenant": "green"}, NOT_OFFERED_COVENANT),
         ({"to": "D"}, "This organisation cannot receive this: only one that signed a covenant"),
-        ({"covenant": "bc"}, "Eigenaar A, which shares this, has not signed"),
+        ({"covenant": "bc"}, NOT_OFFERED_COVENANT),
     ],
 )
 def test_dashboard_refusals_say_why_and_change_nothing(client, w, form, message):
@@ -198,6 +204,71 @@ def test_the_share_form_offers_only_the_organisations_the_footing_allows(client,
     assert sorted(o.name for o in offered) == sorted([w.orgs["B"].name, w.orgs["C"].name])
     html = client.get(_page(w)).content.decode()
     assert str(w.orgs["D"].public_id) not in html
+
+
+def _covenant_outside_the_sharers_partnerships(w):
+    """A covenant in force that A and D signed (AMBER) in a partnership A has since left: the
+    footing between A and D exists, but A's users share only under covenants of partnerships
+    their organisation sits in."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from partnerships.services import covenants as covenant_services
+    from partnerships.services import partnerships as partnership_services
+
+    today = timezone.localdate()
+    other = partnership_services.partnership_create(
+        name="Andere PPS",
+        kind="venue",
+        status="active",
+        members=[(w.orgs["A"], "venue_operator"), (w.orgs["D"], "municipality")],
+        joined_on=today - timedelta(days=100),
+    )
+    covenant = covenant_services.covenant_create(
+        partnership=other,
+        title="Convenant A en D",
+        effective_from=today - timedelta(days=10),
+        information_clause="amber",
+        signatories=[(w.orgs[k], today - timedelta(days=20)) for k in ("A", "D")],
+    )
+    for member in other.members.filter(organisation=w.orgs["A"]):
+        partnership_services.partnership_member_leave(member=member)
+    return covenant
+
+
+def _offered(client, w):
+    fields = client.get(_page(w)).context["form"].fields
+    return list(fields["organisation"].queryset), list(fields["covenant"].queryset)
+
+
+def test_the_share_form_offers_no_organisation_whose_footing_covenant_it_does_not_offer(client, w):
+    """D's only footing with A is a covenant of a partnership A left: the form does not offer
+    that covenant to A's users, so it does not offer D either (the service would refuse any
+    covenant the form offers)."""
+    outside = _covenant_outside_the_sharers_partnerships(w)
+    client.force_login(w.users["a1"])
+    organisations, covenants = _offered(client, w)
+    assert outside not in covenants
+    assert w.orgs["D"] not in organisations
+    assert sorted(o.name for o in organisations) == sorted([w.orgs["B"].name, w.orgs["C"].name])
+
+
+def test_the_share_form_offers_only_the_covenants_that_give_a_footing(client, w):
+    """For an AMBER entry of A: the covenants of A's partnerships in force that A signed, whose
+    clause allows AMBER, and that an organisation offered signed too: not the GREEN one, not
+    the one A did not sign; each organisation offered signed one of them."""
+    _covenant_outside_the_sharers_partnerships(w)
+    client.force_login(w.users["a1"])
+    organisations, covenants = _offered(client, w)
+    assert sorted(c.title for c in covenants) == sorted(
+        w.covenants[k].title for k in ("amber", "strict", "red")
+    )
+    for organisation in organisations:
+        assert any(
+            c.signatories.filter(organisation=organisation, withdrawn_on__isnull=True).exists()
+            for c in covenants
+        )
 
 
 def test_the_share_form_refuses_an_unknown_organisation_saying_what_to_choose(client, w):

@@ -1,5 +1,5 @@
 /* The national soft-target map (NCTV staff): every target of the page's filter, embedded as
-   JSON. Targets close together on screen are drawn as one cluster with their number (a grid of
+   compact JSON (expand). Targets close together on screen are drawn as one cluster with their number (a grid of
    CLUSTER_PX squares, redrawn at each zoom); choosing a cluster zooms in on it. From
    SINGLE_ZOOM on, every target is its own marker, whose popup links to the target's page.
    The background is map_base.js's. */
@@ -69,12 +69,30 @@
     map.getContainer().setAttribute("data-clusters", String(clusters));
   }
 
+  /* The page embeds the targets compactly (threats/views_map.py, national_markers): one list
+     of values per target in the order of "columns", the category and tier as indexes, the
+     gaps' texts and the link once. Each becomes the object the markers and popups read. */
+  function expand(data) {
+    if (!data || !data.targets) {
+      return [];
+    }
+    return data.targets.map(function (row) {
+      var target = {};
+      data.columns.forEach(function (name, index) { target[name] = row[index]; });
+      target.category = data.categories[target.category];
+      target.tier = data.tiers[target.tier];
+      target.gapsText = data.gapsTexts[String(target.gaps)];
+      target.url = data.url.replace(data.stand_in, target.id);
+      return target;
+    });
+  }
+
   function start() {
     var element = document.getElementById("national-map");
     if (!element || typeof L === "undefined" || !window.PPSMap) {
       return;
     }
-    var targets = window.PPSMap.readJson("national-map-data") || [];
+    var targets = expand(window.PPSMap.readJson("national-map-data"));
     var config = window.PPSMap.readJson("national-map-config") || {};
     var map = L.map(element, { scrollWheelZoom: false });
     window.PPSMap.background(map, config, document.getElementById("map-offline"));
