@@ -310,13 +310,13 @@ def test_the_health_status_is_built_once_a_day_and_equal_for_every_reader(
     )
     make_partnership(name="Zonder contact", operator_org=org_b)
     for _ in range(2):
-        rows = partnership_health_list(actor_for(nctv_staff), today=today)
+        rows = health_list(actor_for(nctv_staff), today)
         assert [(p.name, r.status) for p, r in rows] == [
             ("Zonder contact", "at_risk"),
             (complete.name, "healthy"),
         ]
     assert built == [today]
-    partnership_health_list(actor_for(nctv_staff), today=today - timedelta(days=1))
+    health_list(actor_for(nctv_staff), today - timedelta(days=1))
     assert built == [today, today - timedelta(days=1)]
 
 
