@@ -99,7 +99,7 @@ def _variant_not_covered(partnership, today: date, state: str) -> str:
 
 
 def assess(partnership, today: date) -> HealthReport:
-    """Assess a partnership from ``selectors.partnerships_with_health_data``: members and
+    """Assess a partnership from ``partnerships_with_health_data``: members and
     covenants (with signatories) prefetched, contact and action counts annotated. No queries."""
     reasons: list[Reason] = []
     last = partnership.last_contact_on
@@ -353,7 +353,7 @@ class _JsonText(models.lookups.Lookup):
 
 def health_conditions(today: date) -> dict[str, models.Q]:
     """Each of ``assess``'s reasons as a condition on a partnership annotated by
-    ``selectors.partnerships_with_health_data`` (``last_contact_on``, ``recent_contacts``,
+    ``partnerships_with_health_data`` (``last_contact_on``, ``recent_contacts``,
     ``overdue_actions``), keyed by the reason's code; its weight is in ``REASON_WEIGHTS``."""
     from django.contrib.auth import get_user_model
     from django.db.models import Exists, F, OuterRef, Q
@@ -448,7 +448,7 @@ class _CompiledSeverity(RawSQL):
 
 
 def with_health_status(qs, today: date):
-    """``qs`` (from ``selectors.partnerships_with_health_data``) annotated with
+    """``qs`` (from ``partnerships_with_health_data``) annotated with
     ``health_severity`` (0 healthy, 1 needs attention, 2 at risk; ``status_of_severity`` names
     it): ``assess(p, today).severity`` for every row, computed by the database in the same
     query, so a list orders, filters and pages by it before anything is assessed.
@@ -458,8 +458,6 @@ def with_health_status(qs, today: date):
     on the day, so it is compiled once per day (``ppsportal.compiled``) and put in as SQL."""
     from django.db.models import IntegerField
     from django.utils import timezone
-
-    from partnerships.selectors import partnerships_with_health_data
 
     past = today < timezone.localdate()  # a past day reads the records as they were then
     sql, params = compile_annotation_once(
@@ -483,3 +481,74 @@ def severity_of(status: str) -> int:
 def status_of_severity(severity: int) -> str:
     """The ``HealthStatus`` of a ``health_severity`` annotation."""
     return next(status for status, value in _SEVERITY.items() if value == severity)
+
+
+# --- What ``assess`` reads, fetched with the partnerships -------------------------------------
+
+
+def _overdue_exercise_items(today):
+    """Overdue after-action items of exercises at the partnership's soft targets (the
+    preparedness app, when installed): they count as overdue follow-up until done."""
+    from django.apps import apps
+    from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    if not apps.is_installed("preparedness"):
+        return Value(0, IntegerField())
+    items = apps.get_model("preparedness", "ActionItem").objects.filter(
+        exercise__soft_target__partnership=OuterRef("pk"), done_on__isnull=True, due_on__lt=today
+    )
+    partnership = "exercise__soft_target__partnership"
+    return Coalesce(Subquery(items.values(partnership).annotate(n=Count("pk")).values("n")), 0)
+
+
+def partnerships_with_health_data(qs, today=None):
+    """Annotate and prefetch what ``assess`` reads: a fixed number of
+    queries however many partnerships, contacts or actions there are."""
+    from datetime import timedelta
+
+    from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+    from django.db.models.functions import Coalesce
+    from django.utils import timezone
+
+    from partnerships import models as m
+
+    today = today or timezone.localdate()
+    since = today - timedelta(days=RECENT_WINDOW_DAYS)
+    contacts = m.ContactEntry.objects.filter(partnership=OuterRef("pk"))
+    open_then = Q(done_on__isnull=True)
+    if today < timezone.localdate():  # a past day (its health snapshot): the records as then
+        contacts = contacts.filter(occurred_on__lte=today)
+        open_then |= Q(done_on__gt=today)
+    overdue = m.Action.objects.filter(open_then, partnership=OuterRef("pk"), due_on__lt=today)
+    # Correlated subqueries, one per table: joining contacts and actions at once would multiply
+    # their rows before counting.
+    return (
+        qs.annotate(
+            last_contact_on=Subquery(contacts.order_by("-occurred_on").values("occurred_on")[:1]),
+            recent_contacts=Coalesce(
+                Subquery(
+                    contacts.filter(occurred_on__gte=since)
+                    .values("partnership")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            ),
+            overdue_actions=Coalesce(
+                Subquery(overdue.values("partnership").annotate(n=Count("pk")).values("n")), 0
+            )
+            + _overdue_exercise_items(today),
+        )
+        .select_related("sponsor", "liaison")
+        .prefetch_related(
+            Prefetch(
+                "members",
+                queryset=m.PartnershipMember.objects.select_related("organisation"),
+            ),
+            Prefetch(
+                "covenants",
+                queryset=m.Covenant.objects.prefetch_related("signatories"),
+            ),
+        )
+    )

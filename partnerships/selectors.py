@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
+from partnerships.health import partnerships_with_health_data
 from partnerships.models import Membership, Organisation
 from partnerships.roles import Capability, role_allows
 
@@ -104,75 +105,6 @@ def partnerships_visible_to(actor: Actor):
         organisation=actor.organisation, left_on__isnull=True
     ).values("partnership_id")
     return qs.filter(pk__in=member_of)
-
-
-def _overdue_exercise_items(today):
-    """Overdue after-action items of exercises at the partnership's soft targets (the
-    preparedness app, when installed): they count as overdue follow-up until done."""
-    from django.apps import apps
-    from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
-    from django.db.models.functions import Coalesce
-
-    if not apps.is_installed("preparedness"):
-        return Value(0, IntegerField())
-    items = apps.get_model("preparedness", "ActionItem").objects.filter(
-        exercise__soft_target__partnership=OuterRef("pk"), done_on__isnull=True, due_on__lt=today
-    )
-    partnership = "exercise__soft_target__partnership"
-    return Coalesce(Subquery(items.values(partnership).annotate(n=Count("pk")).values("n")), 0)
-
-
-def partnerships_with_health_data(qs, today=None):
-    """Annotate and prefetch what ``partnerships.health.assess`` reads: a fixed number of
-    queries however many partnerships, contacts or actions there are."""
-    from datetime import timedelta
-
-    from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
-    from django.db.models.functions import Coalesce
-    from django.utils import timezone
-
-    from partnerships.health import RECENT_WINDOW_DAYS
-
-    m = _partnership_models()
-    today = today or timezone.localdate()
-    since = today - timedelta(days=RECENT_WINDOW_DAYS)
-    contacts = m.ContactEntry.objects.filter(partnership=OuterRef("pk"))
-    open_then = Q(done_on__isnull=True)
-    if today < timezone.localdate():  # a past day (its health snapshot): the records as then
-        contacts = contacts.filter(occurred_on__lte=today)
-        open_then |= Q(done_on__gt=today)
-    overdue = m.Action.objects.filter(open_then, partnership=OuterRef("pk"), due_on__lt=today)
-    # Correlated subqueries, one per table: joining contacts and actions at once would multiply
-    # their rows before counting.
-    return (
-        qs.annotate(
-            last_contact_on=Subquery(contacts.order_by("-occurred_on").values("occurred_on")[:1]),
-            recent_contacts=Coalesce(
-                Subquery(
-                    contacts.filter(occurred_on__gte=since)
-                    .values("partnership")
-                    .annotate(n=Count("pk"))
-                    .values("n")
-                ),
-                0,
-            ),
-            overdue_actions=Coalesce(
-                Subquery(overdue.values("partnership").annotate(n=Count("pk")).values("n")), 0
-            )
-            + _overdue_exercise_items(today),
-        )
-        .select_related("sponsor", "liaison")
-        .prefetch_related(
-            Prefetch(
-                "members",
-                queryset=m.PartnershipMember.objects.select_related("organisation"),
-            ),
-            Prefetch(
-                "covenants",
-                queryset=m.Covenant.objects.prefetch_related("signatories"),
-            ),
-        )
-    )
 
 
 def partnerships_by_health(actor: Actor, *, today):

@@ -22,7 +22,13 @@ from partnerships.admin.contacts import (
     cost_overview_html,
 )
 from partnerships.admin.covenants import CovenantLinkInline
-from partnerships.health import HealthStatus, assess, severity_of, with_health_status
+from partnerships.health import (
+    HealthStatus,
+    assess,
+    partnerships_with_health_data,
+    severity_of,
+    with_health_status,
+)
 from partnerships.models import (
     DEFAULT_REQUIRED_ROLES,
     VARIANT_MEANINGS,
@@ -34,7 +40,6 @@ from partnerships.models import (
 from partnerships.selectors import (
     cost_summary,
     partnership_member_organisations,
-    partnerships_with_health_data,
 )
 from partnerships.services import partnerships as partnership_services
 from ppsportal.admin.base import (

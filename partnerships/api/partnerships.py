@@ -24,7 +24,13 @@ from partnerships.api.examples import (
     PARTNERSHIP_UPDATE,
 )
 from partnerships.drf import OrganisationField, OrganisationRefSerializer
-from partnerships.health import CovenantState, HealthStatus, assess, with_health_status
+from partnerships.health import (
+    CovenantState,
+    HealthStatus,
+    assess,
+    partnerships_with_health_data,
+    with_health_status,
+)
 from partnerships.models import (
     PartnerRole,
     Partnership,
@@ -36,7 +42,6 @@ from partnerships.policy import require
 from partnerships.selectors import (
     cost_summary,
     partnerships_visible_to,
-    partnerships_with_health_data,
 )
 from partnerships.services.contacts import cost_allocation_set
 from partnerships.services.partnerships import partnership_create, partnership_update
@@ -152,7 +157,7 @@ class PartnershipSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def to_representation(self, instance):
-        # ``instance`` comes from selectors.partnerships_with_health_data: assess needs its
+        # ``instance`` comes from health.partnerships_with_health_data: assess needs its
         # annotations and prefetches, and runs no queries of its own.
         if getattr(instance, "health_report", None) is None:
             instance.health_report = assess(instance, self.context["today"])

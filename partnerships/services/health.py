@@ -15,8 +15,8 @@ def health_snapshots_record(*, day: date | None = None) -> int:
     """Record every partnership's health on ``day`` (default today), as ``assess`` finds it
     from the records on that day. Idempotent per day: recording again overwrites the day's rows
     with the newest outcome. Ended partnerships are left out. Returns the rows written."""
+    from partnerships.health import partnerships_with_health_data
     from partnerships.models import HealthSnapshot, Partnership
-    from partnerships.selectors import partnerships_with_health_data
 
     day = day or timezone.localdate()
     partnerships = partnerships_with_health_data(

@@ -10,6 +10,7 @@ from partnerships.health import (
     REASON_WEIGHTS,
     assess,
     health_conditions,
+    partnerships_with_health_data,
     status_of_severity,
     with_health_status,
 )
@@ -18,7 +19,6 @@ from partnerships.selectors import (
     actor_for,
     health_rows,
     partnerships_by_health,
-    partnerships_with_health_data,
 )
 from partnerships.services import contacts as contact_services
 from partnerships.services import covenants as covenant_services

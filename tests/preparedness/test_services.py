@@ -126,9 +126,8 @@ def test_open_action_items_count_per_partnership_until_done(a_items, operator_a,
 def test_overdue_exercise_items_count_in_the_partnerships_health_until_done(
     a_items, operator_a, pps
 ):
-    from partnerships.health import assess
+    from partnerships.health import assess, partnerships_with_health_data
     from partnerships.models import Partnership
-    from partnerships.selectors import partnerships_with_health_data
 
     def health():
         [row] = partnerships_with_health_data(Partnership.objects.filter(pk=pps.pk))
