@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from bench.b2_delivery import b2  # noqa: F401  # B2 runs a real worker: its own module
 from bench.b6_dashboard import b6  # noqa: F401  # B6: every dashboard page, its own module
-from bench.run import explain, interleaved, target
+from bench.run import explain, explain_sql, interleaved, statements_of, target
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PAGE = 50
@@ -251,6 +251,7 @@ def b3(args) -> dict:
     from partnerships.models import ContactEntry, ContactEntryGroupGrant, ContactEntryUserGrant
     from partnerships.selectors import actor_for, contacts_visible_to
     from partnerships.sharing.registry import spec_for
+    from ppsportal.pagination import CountedPaginator
 
     size = scaled(1_000_000 if args.million else 100_000, 1000)
     world = sharing_world(size)
@@ -260,6 +261,13 @@ def b3(args) -> dict:
     org, user = world.organisations[5], world.users[5]
 
     def ours():
+        # as every list pages it (ppsportal/pagination.py): the count taken from the page's query
+        actor = actor_for(User.objects.select_related("membership__organisation").get(pk=user.pk))
+        page = CountedPaginator(contacts_visible_to(actor), PAGE).page(1)
+        return page.paginator.count, list(page)
+
+    def ours_apart():
+        # as the lists paged before: a COUNT and the page, the door run in each
         actor = actor_for(User.objects.select_related("membership__organisation").get(pk=user.pk))
         qs = contacts_visible_to(actor)
         return qs.count(), list(qs[:PAGE])
@@ -267,6 +275,11 @@ def b3(args) -> dict:
     def limit():
         qs = ContactEntry.objects.filter(owner_organisation=org)
         return qs.count(), list(qs[:PAGE])
+
+    def limit_in_one():
+        # the limit's query paged as ours is, to tell whether one query helps the column as well
+        page = CountedPaginator(ContactEntry.objects.filter(owner_organisation=org), PAGE).page(1)
+        return page.paginator.count, list(page)
 
     def peer():
         fresh = User.objects.get(pk=user.pk)
@@ -278,7 +291,13 @@ def b3(args) -> dict:
 
     visible = ours()[0]
     paths = interleaved(
-        {"ours": ours, "limit (organisation column)": limit, "peer (stock guardian)": peer},
+        {
+            "ours": ours,
+            "ours, count and page apart (as before, no target)": ours_apart,
+            "limit (organisation column)": limit,
+            "limit, count in the page (no target)": limit_in_one,
+            "peer (stock guardian)": peer,
+        },
         args.runs,
     )
     actor = actor_for(User.objects.select_related("membership__organisation").get(pk=user.pk))
@@ -294,6 +313,13 @@ def b3(args) -> dict:
         ),
         "after: the page of 50": explain(contacts_visible_to(actor)[:PAGE]),
     }
+    # the list's statements as they run: count and page before, the page with its count after
+    for label, fn in (
+        ("two queries: the count", contacts_visible_to(actor).count),
+        ("one query: the page of 50 with COUNT(*) OVER ()", lambda: ours()),
+    ):
+        sql, params = [s for s in statements_of(fn) if "contactentry" in s[0]][-1]
+        plans[label] = explain_sql(sql, params)
     with generic_guardian(ContactEntryUserGrant, ContactEntryGroupGrant):
         # the peer's own plan: guardian's generic tables (object_pk as text), stock managers
         peer_qs = get_objects_for_user(

@@ -84,10 +84,31 @@ def target(name: str, value: float, limit: float, *, at_most: bool = True) -> di
 
 
 def explain(queryset) -> str:
-    sql, params = queryset.query.sql_with_params()
+    return explain_sql(*queryset.query.sql_with_params())
+
+
+def explain_sql(sql: str, params) -> str:
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
         return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def statements_of(fn) -> list[tuple[str, list]]:
+    """The SQL and parameters of each statement ``fn()`` sends, as the ORM wrote them (before
+    ``ppsportal.compiled`` turns a marked one into ``EXECUTE`` of a prepared statement)."""
+    sent = []
+
+    def spy(execute, sql, params, many, context):
+        sent.append((sql, params))
+        return execute(sql, params, many, context)
+
+    connection.ensure_connection()
+    connection.execute_wrappers.insert(0, spy)  # outermost: sees the statement as written
+    try:
+        fn()
+    finally:
+        connection.execute_wrappers.remove(spy)
+    return sent
 
 
 def machine() -> dict:

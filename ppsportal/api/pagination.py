@@ -8,14 +8,17 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Page
+from django.core.paginator import EmptyPage, Page
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from ppsportal.pagination import CountedPaginator
+
 
 class PortalPagination(PageNumberPagination):
+    django_paginator_class = CountedPaginator  # the count and the page from one query
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
@@ -47,10 +50,10 @@ class PortalPagination(PageNumberPagination):
             raise ValidationError({self.page_query_param: [_("Pages are numbered from 1.")]})
         paginator = self.django_paginator_class(queryset, page_size)
         number = number or 1
-        if number > paginator.num_pages:
-            self.page = Page([], number, paginator)  # past the end: nothing more
-        else:
+        try:
             self.page = paginator.page(number)
+        except EmptyPage:
+            self.page = Page([], number, paginator)  # past the end: nothing more
         if paginator.num_pages > 1 and self.template is not None:
             self.display_page_controls = True
         return list(self.page)

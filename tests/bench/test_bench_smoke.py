@@ -55,8 +55,17 @@ def test_b3_count_and_page_against_the_organisation_column_and_stock_guardian(be
     result = bench.b3(ARGS)
     well_formed(result)
     (paths,) = result["paths"].values()
-    assert set(paths) == {"ours", "limit (organisation column)", "peer (stock guardian)"}
+    assert set(paths) == {
+        "ours",
+        "ours, count and page apart (as before, no target)",
+        "limit (organisation column)",
+        "limit, count in the page (no target)",
+        "peer (stock guardian)",
+    }
+    assert paths["ours"]["queries"] == 2  # who is asking; the count and the page in one query
+    assert paths["ours, count and page apart (as before, no target)"]["queries"] == 3
     assert all(plan.strip() for plan in result["plans"].values())
+    assert "WindowAgg" in result["plans"]["one query: the page of 50 with COUNT(*) OVER ()"]
 
 
 def test_b4_contacts_over_http_against_a_bare_view(bench):

@@ -10,11 +10,15 @@ import re
 
 import pytest
 from django.conf import settings
+from django.core.paginator import EmptyPage, InvalidPage, Paginator
+from django.db.models import Count, Q
 from django.urls import reverse
 
+from partnerships.models import Organisation
 from ppsportal import pagination
+from ppsportal.pagination import TOTAL, CountedPaginator
 from tests import signin
-from tests.factories import UserFactory
+from tests.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +63,127 @@ def test_a_bad_page_number_gives_a_page_not_an_error(client, operator_a, seven_m
 
 def test_a_short_list_has_no_navigation(client, operator_a):
     assert '<nav class="pagination"' not in page(client, operator_a, "").content.decode()
+
+
+# --- The count and the page from one query (ppsportal.pagination.CountedPaginator) -------------
+#
+# Every list, dashboard and API, pages with ``CountedPaginator``: the page's query carries
+# ``COUNT(*) OVER ()``, so the count costs no query of its own (behind a read door, the door runs
+# once, not twice: docs/benchmarks.md, B3). Its answers are Django's ``Paginator``'s, the
+# two-query answer, for every page number.
+
+
+@pytest.fixture
+def seven_organisations(db):
+    for name in "ABCDEFG":
+        OrganisationFactory(name=f"Paged {name}")
+
+
+def paged():
+    """Seven organisations in a fixed order (``seven_organisations``)."""
+    return Organisation.objects.filter(name__startswith="Paged").order_by("name", "pk")
+
+
+def answer(paginator, number) -> tuple:
+    """What a page says: its rows, number, neighbours and the paginator's totals, or the error."""
+    try:
+        page = paginator.page(number)
+    except InvalidPage as error:
+        return type(error).__name__, str(error)
+    return (
+        [getattr(row, "name", row) for row in page],
+        page.number,
+        page.has_next(),
+        page.has_previous(),
+        page.start_index(),
+        page.end_index(),
+        paginator.count,
+        paginator.num_pages,
+    )
+
+
+NUMBERS = [1, 2, 3, 4, 9, "2", 2.0, 0, -1, "abc", None, 2.5, 2**70, str(2**70)]
+
+
+@pytest.mark.parametrize("number", NUMBERS)
+@pytest.mark.parametrize(("per_page", "orphans"), [(3, 0), (3, 1), (7, 0), (2, 1), (50, 0)])
+def test_every_page_says_what_the_two_query_paginator_says(
+    seven_organisations, number, per_page, orphans
+):
+    counted = CountedPaginator(paged(), per_page, orphans=orphans)
+    assert answer(counted, number) == answer(Paginator(paged(), per_page, orphans=orphans), number)
+
+
+@pytest.mark.parametrize("number", NUMBERS)
+def test_get_page_falls_back_as_django_does(seven_organisations, number):
+    counted = CountedPaginator(paged(), 3).get_page(number)
+    plain = Paginator(paged(), 3).get_page(number)
+    assert (list(counted), counted.number) == (list(plain), plain.number)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        pytest.param(lambda qs: qs.values("name", "kind"), id="values"),
+        pytest.param(lambda qs: qs.values_list("name", flat=True), id="values_list"),
+        pytest.param(lambda qs: qs.annotate(members=Count("memberships")), id="aggregate"),
+        pytest.param(
+            lambda qs: qs.values("kind").annotate(n=Count("pk")).order_by("kind"), id="grouped"
+        ),
+        pytest.param(
+            lambda qs: (
+                Organisation.objects.filter(
+                    Q(name__startswith="Paged") | Q(memberships__isnull=False)
+                )
+                .distinct()
+                .order_by("name", "pk")
+            ),
+            id="distinct",
+        ),
+        pytest.param(lambda qs: qs.order_by().union(qs.order_by()).order_by("name"), id="union"),
+        pytest.param(lambda qs: qs.select_for_update(), id="for update"),
+        pytest.param(lambda qs: list(qs), id="list"),
+        pytest.param(lambda qs: qs.none(), id="empty"),
+    ],
+)
+@pytest.mark.parametrize("number", [1, 2, 3, 4])
+def test_every_shape_of_list_pages_alike(seven_organisations, operator_a, shape, number):
+    counted = CountedPaginator(shape(paged()), 3)
+    assert answer(counted, number) == answer(Paginator(shape(paged()), 3), number)
+
+
+def test_rows_carry_no_trace_of_the_count(seven_organisations):
+    (instance,) = CountedPaginator(paged(), 1).page(1)
+    assert not hasattr(instance, TOTAL)
+    (row,) = CountedPaginator(paged().values("name"), 1).page(1)
+    assert row == {"name": "Paged A"}
+
+
+def test_count_and_page_are_one_query(seven_organisations, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        page = CountedPaginator(paged(), 3).page(2)
+        assert [o.name for o in page] == ["Paged D", "Paged E", "Paged F"]
+        assert (page.paginator.count, page.paginator.num_pages, page.has_next()) == (7, 3, True)
+
+
+def test_an_empty_list_is_one_query(db, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        page = CountedPaginator(paged(), 3).page(1)
+        assert (list(page), page.paginator.count, page.paginator.num_pages) == ([], 0, 1)
+
+
+def test_only_a_page_past_the_end_counts_apart(seven_organisations, django_assert_num_queries):
+    # the empty page, then the count: where the end is
+    with django_assert_num_queries(2), pytest.raises(EmptyPage):
+        CountedPaginator(paged(), 3).page(4)
+    with django_assert_num_queries(3):  # get_page then gives the last page
+        page = CountedPaginator(paged(), 3).get_page(9)
+        assert (page.number, [o.name for o in page]) == (3, ["Paged G"])
+
+
+def test_a_list_that_cannot_take_the_window_is_counted_apart(
+    seven_organisations, django_assert_num_queries
+):
+    with django_assert_num_queries(2):
+        page = CountedPaginator(paged().distinct(), 3).page(1)
+        assert (len(page), page.paginator.count) == (3, 7)

@@ -11,14 +11,15 @@ from tests.alerts.api.conftest import deliver
 from tests.signin import second_factor_queries
 
 WHO = 3  # session, user, membership with organisation: who is asking
-# count, alerts (sender, previous, author, approver joined; for staff the counts as subqueries),
-# sectors, partnerships, named organisations, the audit entry (AMBER); partners also: their
-# acknowledgements, their own partnerships, and the covenants of the page's grants
-# (``shared_under``: one query per page)
-ALERTS = {"admin_b": WHO + 6 + 3, "duty": WHO + 6}
-# count, entries with their alerts, the covenants they reached the reader under, the audit entry
-INBOX = WHO + 4
-WEBHOOKS = WHO + 2  # count, subscriptions with their organisation
+# alerts with their count (sender, previous, author, approver joined; for staff the counts as
+# subqueries), sectors, partnerships, named organisations, the audit entry (AMBER); partners
+# also: their acknowledgements, their own partnerships, and the covenants of the page's grants
+# (``shared_under``: one query per page). A list's count comes with its page (one query).
+ALERTS = {"admin_b": WHO + 5 + 3, "duty": WHO + 5}
+# entries with their alerts and count, the covenants they reached the reader under, the audit
+# entry
+INBOX = WHO + 3
+WEBHOOKS = WHO + 1  # subscriptions with their organisation and count
 
 ROUNDS = [(3, 3), (30, 27)]  # (rows in the list, rows to add first)
 

@@ -377,3 +377,42 @@ def test_actions_cannot_be_replaced_with_put(client_for, operator_a, action_a):
         f"{ACTIONS}{action_a.public_id}/", {"done": True}, format="json"
     )
     assert response.status_code == 405
+
+
+# --- Pages: the count comes from the page's own query (ppsportal.pagination) -------------------
+
+
+@pytest.mark.parametrize("number", ["1", "2", "3", "4", "9", "0", "x", str(2**70)])
+def test_each_page_is_what_the_count_and_page_apart_gave(
+    client_for, operator_a, org_a, partnership_a, contact_b, number, monkeypatch
+):
+    """First, middle, last and past the end (an empty page, ``previous`` at the last one, also
+    past what a database's OFFSET holds), and the numbers answered 400: the same body with the
+    count taken from the page as with a ``COUNT`` query of its own."""
+    from django.core.paginator import Paginator
+
+    from ppsportal.api.pagination import PortalPagination
+
+    for days in range(1, 8):
+        log(partnership_a, operator_a, [org_a], days=days, summary=f"Overleg {days}")
+    client = client_for(operator_a)
+    url = f"{URL}?page_size=3&page={number}"
+    one = client.get(url)
+    monkeypatch.setattr(PortalPagination, "django_paginator_class", Paginator)
+    two = client.get(url)
+    assert (one.status_code, one.json()) == (two.status_code, two.json())
+    if one.status_code == 200:
+        assert one.json()["count"] == 7  # contact_b is another partnership's
+
+
+@pytest.mark.parametrize("number", ["1", "2"])
+def test_an_empty_log_pages_as_before(client_for, viewer_a, contact_b, number, monkeypatch):
+    from django.core.paginator import Paginator
+
+    from ppsportal.api.pagination import PortalPagination
+
+    client = client_for(viewer_a)
+    one = client.get(f"{URL}?page={number}")
+    monkeypatch.setattr(PortalPagination, "django_paginator_class", Paginator)
+    assert one.json() == client.get(f"{URL}?page={number}").json()
+    assert (one.json()["count"], one.json()["results"]) == (0, [])
