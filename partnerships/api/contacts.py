@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import F, Prefetch
+from django.db.models.manager import BaseManager
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
@@ -76,7 +77,9 @@ class ContactListSerializer(serializers.ListSerializer):
     own output. The schema still comes from ``ContactSerializer``."""
 
     def to_representation(self, data):
-        entries = list(data.all() if hasattr(data, "all") else data)
+        # a manager is read (as DRF's own ListSerializer does); a queryset or a page is listed
+        # from its rows as they are, with what the read door set on them (``shared_under``)
+        entries = list(data.all() if isinstance(data, BaseManager) else data)
         ids = [e.pk for e in entries]
         participants = _participants_of(ids)
         actions = _actions_of(ids)

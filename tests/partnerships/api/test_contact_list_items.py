@@ -6,6 +6,8 @@ request's language, ``shared_under`` for what was received by a grant."""
 from __future__ import annotations
 
 import json
+import uuid
+from types import SimpleNamespace
 
 import pytest
 from django.db.models import Prefetch
@@ -111,6 +113,24 @@ def test_the_list_runs_as_many_queries_without_a_prefetch(entries, django_assert
     )
     with django_assert_num_queries(2):  # participants, actions: the prefetch's two
         ContactSerializer(rows, many=True).data  # noqa: B018
+
+
+def test_a_queryset_handed_to_the_list_is_read_as_it_is_not_again(
+    entries, django_assert_num_queries
+):
+    """What the read door set on the fetched rows (``shared_under``) stays: a queryset already
+    read is listed from its rows, not fetched again as new instances (as DRF reads a manager)."""
+    from partnerships.sharing.partner import SharedUnder
+
+    rows = ContactEntry.objects.filter(pk=entries[0].pk).select_related(
+        "partnership", "owner_organisation", "created_by"
+    )
+    (row,) = rows  # the queryset's rows, as a page without pagination holds them
+    covenant = SimpleNamespace(public_id=uuid.uuid4(), title="Convenant", purpose="Veiligheid")
+    row.shared_under = SharedUnder(covenant=covenant, sharer=None)
+    with django_assert_num_queries(2):  # participants, actions: nothing fetched again
+        listed = ContactSerializer(rows, many=True).data
+    assert listed[0]["shared_under"]["covenant"]["id"] == str(covenant.public_id)
 
 
 @pytest.mark.parametrize("language", ["en", "nl"])
