@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -132,6 +133,8 @@ class Attempt:
     outgoing: Outgoing | None = None
     status: str | None = None
     error: Exception | None = None
+    # the message has left (``transmit`` returned): its answer is awaited whatever happens
+    transmitted: bool = False
 
 
 def _load(delivery_id: int) -> Delivery:
@@ -200,7 +203,13 @@ def _prepare(attempt: Attempt) -> None:
 
 def _begin_round(attempts: list[Attempt]) -> None:
     """Prepare each attempt, then one gate for all of them; the attempts that will not wait for
-    an answer (stopped, failed, already known) are closed."""
+    an answer (stopped, failed, already known) are closed.
+
+    A fault in the gate itself (the database: a deadlock victim, a lock timeout, a lost
+    connection) stops no more than this round: its transaction rolled back, the round's messages
+    that had not left (all of them, unless the commit failed) are each given a
+    ``TransientError`` — retried with backoff, the attempt counted — and their connections
+    dropped before the final line, so the server takes none of them."""
     try:
         for attempt in attempts:
             _prepare(attempt)
@@ -209,6 +218,16 @@ def _begin_round(attempts: list[Attempt]) -> None:
         for attempt in attempts:
             _close(attempt)
         raise  # the task is out of time, not the channel at fault
+    except Exception as error:
+        logger.warning("delivery gate failed for a round of %s", len(attempts), exc_info=True)
+        for attempt in attempts:
+            if attempt.transmitted or attempt.error is not None:
+                continue
+            if attempt.status not in (None, Delivery.Status.CANCELLED):
+                continue  # known without the gate (already sent) or taken back (lost)
+            # a cancellation decided in the rolled-back transaction was not written either
+            attempt.status = None
+            attempt.error = TransientError(f"gate: {type(error).__name__}: {error}")
     for attempt in attempts:
         if attempt.status is not None or attempt.error is not None:
             _close(attempt)
@@ -260,6 +279,8 @@ def _pass_gate(attempts: list[Attempt]) -> None:
                 raise
             except Exception as error:  # judged in finish
                 attempt.error = error
+            else:
+                attempt.transmitted = True
 
 
 def _close(attempt: Attempt) -> None:
@@ -736,6 +757,7 @@ def _in_rounds(rows: list[Delivery], heartbeat: Heartbeat, outcomes: Counter) ->
     for row in rows:
         by_channel.setdefault(row.channel, []).append(row)
     transports: dict[str, Transport] = {}
+    stopped = False
     try:
         for channel, group in by_channel.items():
             transport = transports[channel] = transport_for(channel)
@@ -747,13 +769,47 @@ def _in_rounds(rows: list[Delivery], heartbeat: Heartbeat, outcomes: Counter) ->
                 now = timezone.now()
                 attempts = [Attempt(delivery=row, transport=transport, now=now) for row in chunk]
                 _begin_round(attempts)
-                for attempt in attempts:
-                    wait(attempt)
+                _wait_round(attempts, outcomes)
                 for status in finish_round(attempts):
                     outcomes["skipped" if status == LOST else status] += 1
+    except BaseException:
+        stopped = True
+        raise
     finally:
         for transport in transports.values():
-            transport.end_batch()
+            # stopped (out of time): the idle connections are dropped, not quit one by one
+            transport.end_batch(at_once=stopped)
+
+
+# How long a round stopped while waiting (the soft time limit) still listens for the answers to
+# the messages that left with it, all together, before handing back what it knows.
+STOPPED_ROUND_GRACE_SECONDS = 2.0
+
+
+def _wait_round(attempts: list[Attempt], outcomes: Counter) -> None:
+    """Each of the round's answers (``wait``). Stopped while waiting for one (the soft time
+    limit): its answer is unknown, its row stays in flight until its claim lapses; the others'
+    messages have left too, so their answers are still collected, for at most
+    ``STOPPED_ROUND_GRACE_SECONDS`` together, and recorded (``finish_round``: what the
+    receivers took is sent, never sent again), every connection closed; then the stop goes on."""
+    position = 0
+    try:
+        for position, attempt in enumerate(attempts):  # noqa: B007  # read on a stop
+            wait(attempt)
+    except BaseException:
+        attempts[position].status = LOST  # unknown whether it went: in flight, for the sweep
+        try:
+            deadline = time.monotonic() + STOPPED_ROUND_GRACE_SECONDS
+            for attempt in attempts[position + 1 :]:
+                if attempt.outgoing is not None and _ready(attempt):
+                    attempt.outgoing.hurry(max(deadline - time.monotonic(), 0.05))
+                wait(attempt)
+            for status in finish_round(attempts):
+                outcomes["skipped" if status == LOST else status] += 1
+        finally:
+            for attempt in attempts:
+                _close(attempt)
+        raise
 
 
 def deliver(delivery_ids) -> Counter:
@@ -807,10 +863,20 @@ def deliver(delivery_ids) -> Counter:
             rest = _with_relations(rest)
             _in_rounds(rest, heartbeat, outcomes)
             rest = []
-        except SoftTimeLimitExceeded:
-            logger.warning("batch stopped at the soft time limit: %s", dict(outcomes))
-            held = set(heartbeat.held)  # claimed, not begun: the row being sent is not among them
-            _release([row for row in rest if row.pk in held], now=timezone.now())
+        except Exception as error:
+            # out of time, or a fault no round could absorb (the database): the claims not yet
+            # begun are handed back at once; the round being sent is not among them
+            if isinstance(error, SoftTimeLimitExceeded):
+                logger.warning("batch stopped at the soft time limit: %s", dict(outcomes))
+            else:
+                logger.error("batch stopped by an error: %s", dict(outcomes))
+            held = set(heartbeat.held)
+            try:
+                _release([row for row in rest if row.pk in held], now=timezone.now())
+            except DatabaseError:  # the sweep takes them back when their claims lapse
+                logger.warning("could not hand back the batch's claims", exc_info=True)
+            if not isinstance(error, SoftTimeLimitExceeded):
+                raise
     return outcomes
 
 

@@ -38,6 +38,10 @@ class Outgoing:
     def close(self) -> None:
         """Nothing to release by default."""
 
+    def hurry(self, seconds: float) -> None:
+        """Wait at most ``seconds`` more for the answer (the task is stopping); by default
+        nothing changes (the transport's own timeout holds)."""
+
 
 class SendAtOnce(Outgoing):
     """For a transport that does not split its send: all of ``send`` is the transmission (in-app
@@ -81,8 +85,9 @@ class Transport:
         here until ``end_batch``: a transport that connects may keep its connection from one
         message to the next (e-mail). Each row keeps its own gate, verdict and outcome."""
 
-    def end_batch(self) -> None:
-        """The batch is done (or out of time): release what was kept between messages."""
+    def end_batch(self, *, at_once: bool = False) -> None:
+        """The batch is done (or out of time): release what was kept between messages; with
+        ``at_once`` (out of time) without any exchange that could wait on a receiver."""
 
     def already_sent(self, delivery) -> bool:
         """Asked before sending a row whose earlier attempt was cut off (a worker lost between

@@ -4,16 +4,19 @@ it. A message whose gate says no is never completed, so the server never takes i
 
 from __future__ import annotations
 
+import smtplib
 import socket
 import time
+from datetime import timedelta
 
 import pytest
-from django.db import connection
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from alerts import delivery as engine
-from alerts.channels.email import EmailTransport, dot_stuffed
+from alerts.channels.email import EmailTransport, PreparedMail, dot_stuffed
 from alerts.models import Alert, Delivery
 from tests.factories import UserFactory
 from tests.smtp_server import FakeSmtpServer, use_smtp
@@ -280,3 +283,142 @@ def test_a_batch_of_emails_takes_the_same_queries_for_1_as_for_10(world, smtp, s
     # (and the test's savepoint around the gate's transaction, released)
     assert len(queries) == 9, "\n".join(q["sql"][:150] for q in queries)
     assert len(smtp.received) == size
+
+
+# --- a round stopped: by a fault in the gate, by the task's time limit ------------------------
+
+
+def _statuses(ids) -> dict[int, tuple[str, int]]:
+    rows = Delivery.objects.filter(pk__in=ids)
+    return {
+        pk: (status, attempts)
+        for pk, status, attempts in rows.values_list("pk", "status", "attempts")
+    }
+
+
+def _wait_aborted(smtp, count: int) -> None:
+    deadline = time.monotonic() + 5
+    while smtp.aborted < count and time.monotonic() < deadline:  # it notices the drop
+        time.sleep(0.01)
+
+
+def test_a_database_error_in_the_gate_retries_that_round_and_the_rest_of_the_batch_goes(
+    world, smtp, settings, monkeypatch
+):
+    settings.ALERTS_EMAIL_CONNECTIONS = 2
+    for i in range(2):
+        UserFactory(username=f"steward-{i}", organisation=world.org_a)
+    alert = world.published(organisations=[world.org_a], tlp="green")
+    ids = _emails(alert)
+    assert len(ids) == 4
+    real, calls = engine.hold_and_lock, []
+
+    def deadlock_victim_once(rows):
+        calls.append([row.pk for row in rows])
+        if len(calls) == 1:
+            raise OperationalError("deadlock detected")
+        return real(rows)
+
+    monkeypatch.setattr(engine, "hold_and_lock", deadlock_victim_once)
+
+    assert engine.deliver(ids) == {"awaiting_retry": 2, "sent": 2}
+
+    first, rest = calls[0], [pk for pk in ids if pk not in calls[0]]
+    statuses = _statuses(ids)
+    # the stopped round: retried with backoff, the attempt counted, as any transient fault
+    assert {statuses[pk] for pk in first} == {("awaiting_retry", 1)}
+    assert all(
+        "deadlock detected" in error
+        for error in Delivery.objects.filter(pk__in=first).values_list("last_error", flat=True)
+    )
+    assert {statuses[pk] for pk in rest} == {("sent", 1)}
+    sent = Delivery.objects.filter(pk__in=rest).values_list("public_id", flat=True)
+    assert sorted(smtp.received) == sorted(str(p) for p in sent)
+    _wait_aborted(smtp, 2)
+    assert smtp.aborted == 2  # the stopped round's connections dropped before the final line
+
+
+def test_a_batch_stopped_by_an_error_hands_back_the_claims_it_had_not_begun(
+    world, smtp, settings, monkeypatch
+):
+    settings.ALERTS_EMAIL_CONNECTIONS = 2
+    for i in range(2):
+        UserFactory(username=f"steward-{i}", organisation=world.org_a)
+    alert = world.published(organisations=[world.org_a], tlp="green")
+    ids = _emails(alert)
+
+    def connection_lost(attempts):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(engine, "finish_round", connection_lost)
+
+    with pytest.raises(OperationalError):
+        engine.deliver(ids)
+
+    statuses = _statuses(ids)
+    # the first round's messages went: in flight until their claims lapse, for the sweep; the
+    # second round's claims, never begun, are waiting again at once, the attempt not counted
+    assert sorted(statuses.values()) == [("in_flight", 1)] * 2 + [("queued", 0)] * 2
+    assert len(smtp.received) == 2
+
+
+def test_a_round_stopped_while_waiting_still_records_what_the_server_took(
+    world, smtp, settings, monkeypatch
+):
+    settings.ALERTS_EMAIL_CONNECTIONS = 2
+    alert = world.published(organisations=[world.org_a], tlp="green")
+    ids = _emails(alert)
+    assert len(ids) == 2
+    real, calls = PreparedMail.await_answer, []
+
+    def out_of_time_on_the_first(self):
+        calls.append(self.backend)
+        if len(calls) == 1:
+            raise SoftTimeLimitExceeded()
+        return real(self)
+
+    monkeypatch.setattr(PreparedMail, "await_answer", out_of_time_on_the_first)
+
+    assert engine.deliver(ids) == {"sent": 1, "skipped": 1}
+
+    statuses = _statuses(ids)
+    # the message whose answer was cut off: unknown whether it went, in flight for the sweep;
+    # the other one's answer was still collected and recorded
+    assert statuses[ids[0]] == ("in_flight", 1)
+    assert statuses[ids[1]] == ("sent", 1)
+    assert all(backend.connection is None for backend in calls)  # every connection closed
+
+    # the sweep takes the first back; only that one goes again, not the whole round
+    monkeypatch.setattr(PreparedMail, "await_answer", real)
+    engine.recover_stuck(now=timezone.now() + timedelta(minutes=5))
+    Delivery.objects.filter(pk__in=ids, status="awaiting_retry").update(
+        next_attempt_at=timezone.now()
+    )
+    assert engine.deliver(ids) == {"sent": 1, "skipped": 1}
+    public = dict(Delivery.objects.filter(pk__in=ids).values_list("pk", "public_id"))
+    assert sorted(smtp.received) == sorted([str(public[ids[0]])] * 2 + [str(public[ids[1]])])
+
+
+def test_out_of_time_the_kept_connections_are_dropped_without_waiting_on_the_server(
+    world, smtp, settings, monkeypatch
+):
+    settings.ALERTS_EMAIL_CONNECTIONS = 2
+    UserFactory(username="steward", organisation=world.org_a)
+    alert = world.published(organisations=[world.org_a], tlp="green")
+    ids = _emails(alert)
+    assert len(ids) == 3  # a round of two, then one: the other kept connection stays idle
+    real, calls, quits = PreparedMail.await_answer, [], []
+
+    def out_of_time_in_the_second_round(self):
+        calls.append(self)
+        if len(calls) == 3:
+            raise SoftTimeLimitExceeded()
+        return real(self)
+
+    monkeypatch.setattr(PreparedMail, "await_answer", out_of_time_in_the_second_round)
+    monkeypatch.setattr(smtplib.SMTP, "quit", lambda self: quits.append(self))
+
+    assert engine.deliver(ids) == {"sent": 2, "skipped": 1}
+
+    assert quits == []  # no QUIT (up to EMAIL_TIMEOUT each) before the claims are handed back
+    assert sorted(status for status, _ in _statuses(ids).values()) == ["in_flight", "sent", "sent"]

@@ -1,0 +1,83 @@
+"""The gate's lock order (``alerts.gate.hold_and_lock``) against a covenant's revocation.
+
+A new version taking effect, or a party withdrawing, writes the signature, then the covenant,
+then moves the grants (``partnerships.services.covenants._replace``,
+``partnerships.sharing.services.grants_move_to_version``). The gate share-locks in a fixed
+order — alert and recipient rows, signatures, covenants, grants, users and memberships, the
+deliveries — so it never holds a grant while waiting for the covenant the revocation holds: no
+deadlock; the gate waits, then sees the revocation and lets nothing through.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from django.db import connection, connections, transaction
+from django.utils import timezone
+
+from alerts import delivery as engine
+from alerts.channels.base import Outgoing
+from alerts.models import AlertGroupGrant, Delivery
+from partnerships.models import Covenant
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks are PostgreSQL's (SQLite serialises)"
+)
+
+
+class Recorded(Outgoing):
+    def __init__(self, sent: list) -> None:
+        self.sent = sent
+
+    def transmit(self) -> None:
+        self.sent.append(self)
+
+
+def test_a_gate_waiting_for_a_covenant_being_replaced_does_not_deadlock_and_sends_nothing(
+    transactional_db, world
+):
+    alert = world.published(organisations=[world.org_a], tlp="amber")
+    ids = list(
+        Delivery.objects.filter(alert=alert, recipient__isnull=False).values_list("pk", flat=True)
+    )
+    assert AlertGroupGrant.objects.filter(content_object=alert, covenant=world.covenant).exists()
+    Delivery.objects.filter(pk__in=ids).update(
+        status="queued", attempts=0, next_attempt_at=timezone.now()
+    )
+    now = timezone.now()
+    rows = engine._with_relations(engine.load_checked(engine.claim_batch(ids, now=now)))
+    covenant_held, result = threading.Event(), {}
+
+    def replace_version():  # as ``_replace``: the covenant terminated, then its grants moved
+        try:
+            with transaction.atomic():
+                Covenant.objects.filter(pk=world.covenant.pk).update(
+                    terminated_on=timezone.localdate()
+                )
+                covenant_held.set()
+                time.sleep(0.5)  # the gate, started meanwhile, waits for the covenant
+                AlertGroupGrant.all_grants.filter(covenant=world.covenant).update(
+                    covenant=world.covenant
+                )
+            result["revocation"] = "committed"
+        except Exception as error:
+            result["revocation"] = repr(error)
+        finally:
+            connections.close_all()
+
+    revocation = threading.Thread(target=replace_version)
+    revocation.start()
+    assert covenant_held.wait(5)
+    sent: list = []
+    attempts = [
+        engine.Attempt(delivery=row, transport=None, now=now, outgoing=Recorded(sent))
+        for row in rows
+    ]
+    engine._pass_gate(attempts)  # before: "deadlock detected" (the gate held the grant)
+    revocation.join(10)
+
+    assert result["revocation"] == "committed"
+    assert {attempt.status for attempt in attempts} == {Delivery.Status.CANCELLED}
+    assert sent == []
