@@ -19,8 +19,9 @@ The locks are taken in a fixed order, each kind of row by id: the alerts with th
 rows, the signatures, the covenants, the grants, the users with their memberships, the
 deliveries. Each ``WITH`` query after the first waits for the one before it to be complete (a
 one-time filter on its ``count(*)``, evaluated before its own rows are read; ``MATERIALIZED``
-keeps each apart), so the planner cannot reorder them. A covenant's new version, or a party
-withdrawing, writes the signature, then the covenant, then moves the grants
+keeps each apart), so the planner can neither reorder them nor read one only part-way (a
+``WITH`` query locks only the rows its reader pulls: the count pulls them all). A covenant's new
+version, or a party withdrawing, writes the signature, then the covenant, then moves the grants
 (``partnerships.services.covenants._replace``): the gate never holds a grant while it waits for
 that covenant, so the two cannot deadlock (``tests/alerts/test_gate_lock_order.py``). Should the
 gate still lose a deadlock or a lock timeout to some other writer, its round is retried with
@@ -57,6 +58,7 @@ def _hold_sql() -> str:
             SELECT s.covenant_id FROM {signatory} s
             WHERE (s.covenant_id, s.organisation_id)
                 IN (SELECT covenant_id, organisation_id FROM ar)
+                AND (SELECT count(*) FROM ar) >= 0
             ORDER BY s.id
             FOR SHARE OF s
         ), c AS MATERIALIZED (

@@ -20,7 +20,7 @@ from django.utils import timezone
 from alerts import delivery as engine
 from alerts.channels.base import Outgoing
 from alerts.models import AlertGroupGrant, Delivery
-from partnerships.models import Covenant
+from partnerships.models import Covenant, CovenantSignatory
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="row locks are PostgreSQL's (SQLite serialises)"
@@ -81,3 +81,51 @@ def test_a_gate_waiting_for_a_covenant_being_replaced_does_not_deadlock_and_send
     assert result["revocation"] == "committed"
     assert {attempt.status for attempt in attempts} == {Delivery.Status.CANCELLED}
     assert sent == []
+
+
+def test_the_gate_holds_every_alert_and_recipient_row_whatever_plan_is_chosen(
+    transactional_db, world
+):
+    """A ``WITH`` query locks only the rows its reader pulls. With the planner steered to a
+    semi-join that need not read the alert and recipient rows (no nested loop, no hash
+    aggregate), the gate must still hold them all: a revocation writing one waits."""
+    from alerts.gate import hold_and_lock
+    from alerts.models import AlertRecipient
+
+    alert = world.published(organisations=[world.org_a], tlp="amber")
+    rows = list(Delivery.objects.filter(alert=alert, recipient__isnull=False))
+    recipient = AlertRecipient.objects.get(alert=alert, organisation=world.org_a)
+    # no signature to read: a hash semi-join with the signatures outside never builds its
+    # inner side, so nothing but the gate's own count reads the alert and recipient rows
+    CovenantSignatory.objects.filter(covenant_id=recipient.covenant_id).delete()
+    held = {}
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_nestloop = off")
+            cursor.execute("SET LOCAL enable_hashagg = off")
+        hold_and_lock(rows)
+
+        def try_to_write():
+            try:
+                with transaction.atomic(), connection.cursor() as other:
+                    other.execute("SET LOCAL lock_timeout = '200ms'")
+                    for table, pk in [
+                        (alert._meta.db_table, alert.pk),
+                        (recipient._meta.db_table, recipient.pk),
+                    ]:
+                        try:
+                            with transaction.atomic():
+                                other.execute(
+                                    f"SELECT 1 FROM {table} WHERE id = %s FOR UPDATE",  # noqa: S608  # nosec B608
+                                    [pk],
+                                )
+                            held[table] = False
+                        except Exception:
+                            held[table] = True
+            finally:
+                connections.close_all()
+
+        writer = threading.Thread(target=try_to_write)
+        writer.start()
+        writer.join(10)
+    assert held == {alert._meta.db_table: True, recipient._meta.db_table: True}
