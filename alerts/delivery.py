@@ -797,7 +797,12 @@ def _wait_round(attempts: list[Attempt], outcomes: Counter) -> None:
         for position, attempt in enumerate(attempts):  # noqa: B007  # read on a stop
             wait(attempt)
     except BaseException:
-        attempts[position].status = LOST  # unknown whether it went: in flight, for the sweep
+        stopped = attempts[position]
+        undecided = stopped.status is None and stopped.error is None
+        # stopped after the server took it (closing the connection, say): recorded sent below;
+        # otherwise unknown whether it went: in flight, for the sweep
+        if undecided and not getattr(stopped.outgoing, "accepted", False):
+            stopped.status = LOST
         try:
             deadline = time.monotonic() + STOPPED_ROUND_GRACE_SECONDS
             for attempt in attempts[position + 1 :]:

@@ -99,7 +99,7 @@ class PreparedMail(Outgoing):
 
     def __init__(self, backend: SmtpBackend, mail: EmailMessage, *, keep=None) -> None:
         self.backend, self.mail, self.keep = backend, mail, keep
-        self.transmitted = self.answered = False
+        self.transmitted = self.answered = self.accepted = False
 
     def open(self) -> PreparedMail:
         """Connect (or take the kept connection) and write everything but the final line; every
@@ -162,6 +162,7 @@ class PreparedMail(Outgoing):
             code, text = self.backend.connection.getreply()
         self.answered = True
         judge(code, text, "end of data")
+        self.accepted = True  # the server took it: whatever stops the worker now, it was sent
 
     def _drop(self) -> None:
         smtp, self.backend.connection = self.backend.connection, None

@@ -399,6 +399,33 @@ def test_a_round_stopped_while_waiting_still_records_what_the_server_took(
     assert sorted(smtp.received) == sorted([str(public[ids[0]])] * 2 + [str(public[ids[1]])])
 
 
+def test_a_round_stopped_just_after_the_server_took_a_message_records_it_sent(
+    world, smtp, settings, monkeypatch
+):
+    """The stop lands after the answer was read and judged (closing the connection, say): the
+    server took the message, so it is sent, not left in flight to go again."""
+    settings.ALERTS_EMAIL_CONNECTIONS = 2
+    alert = world.published(organisations=[world.org_a], tlp="green")
+    ids = _emails(alert)
+    assert len(ids) == 2
+    real, calls = PreparedMail.await_answer, []
+
+    def out_of_time_right_after_the_first_answer(self):
+        calls.append(self)
+        real(self)
+        if len(calls) == 1:
+            raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(PreparedMail, "await_answer", out_of_time_right_after_the_first_answer)
+
+    assert engine.deliver(ids) == {"sent": 2}
+    assert {status for status, _ in _statuses(ids).values()} == {"sent"}
+    monkeypatch.setattr(PreparedMail, "await_answer", real)
+    engine.recover_stuck(now=timezone.now() + timedelta(minutes=5))
+    engine.deliver(ids)
+    assert len(smtp.received) == 2  # each once: nothing goes again
+
+
 def test_out_of_time_the_kept_connections_are_dropped_without_waiting_on_the_server(
     world, smtp, settings, monkeypatch
 ):
