@@ -45,7 +45,7 @@ from django.utils import timezone
 from alerts.channels import transport_for
 from alerts.channels.base import Outgoing, PermanentError, TransientError, Transport
 from alerts.dispatch import BATCH_SIZE, enqueue_batches
-from alerts.gate import hold_and_lock
+from alerts.gate import GrantMoved, hold_and_lock
 from alerts.models import Acknowledgement, Alert, Delivery
 from alerts.selectors import (
     organisation_may_see,
@@ -237,16 +237,38 @@ def _ready(attempt: Attempt) -> bool:
     return attempt.status is None and attempt.error is None
 
 
+# How many times the gate is tried when a grant of the round moves to another covenant while it
+# waits for its locks (``alerts.gate.GrantMoved``); then the round is retried with backoff.
+GATE_TRIES = 3
+
+
 def _pass_gate(attempts: list[Attempt]) -> None:
     """The only moment messages may leave: in one short transaction, the rows their
     entitlement rests on share-locked and their own rows locked (``alerts.gate.hold_and_lock``,
     one statement), the rows checked once more against the committed state (``load_checked``,
     one statement for all of them) and each message that may go transmitted. A revocation waits
     at most for this; once it has committed, no later gate lets a message through. Nothing here
-    waits for a receiver: ``transmit`` only writes."""
+    waits for a receiver: ``transmit`` only writes.
+
+    A grant that moved to a new covenant version while the gate waited rests on a covenant the
+    gate does not hold: the transaction is rolled back (nothing has left yet) and the gate taken
+    again, up to ``GATE_TRIES`` times."""
     ready = [attempt for attempt in attempts if _ready(attempt)]
     if not ready:
         return
+    for tried in range(1, GATE_TRIES + 1):
+        try:
+            _gate(ready)
+        except GrantMoved:
+            if tried == GATE_TRIES:
+                raise
+            logger.info("a grant moved while the gate waited: the gate is taken again")
+        else:
+            return
+
+
+def _gate(ready: list[Attempt]) -> None:
+    """One try of the gate (``_pass_gate``)."""
     with transaction.atomic():
         held = hold_and_lock([attempt.delivery for attempt in ready])
         ours = []

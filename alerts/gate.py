@@ -8,90 +8,148 @@ terminated, a signature withdrawn, a grant revoked, a user deactivated or moved)
 the held rows, so it waits for the transmissions in progress; once it has committed, no later
 gate lets a message through. Concurrent gates share the locks.
 
-The rows held, for each delivery of the round: the alert and its recipient row for the
-delivery's organisation, the organisation's group grant on the alert, the covenant the recipient
-row rests on with the organisation's signature, and the recipient user with their memberships.
-One ``SELECT`` with a ``WITH`` query per kind of row (``FOR SHARE``), and the delivery rows
-themselves ``FOR UPDATE`` (the sweep cannot take them back between the check and the
-transmission), whatever the number of rows.
+The rows held are every row the check reads (``alerts.delivery.sendable_checks``: the sharing
+rule's ``visible_to_rows_q`` for users, ``organisations_may_see_q`` for webhooks), for each
+delivery of the round:
+
+- the alert and its recipient row for the delivery's organisation (the covenant that row names
+  is not read by the check, so it is not held: the grants' own covenants are);
+- the grants that may entitle the addressee: the organisation's group grant on the alert, and
+  the recipient user's own grant on it (an AMBER alert shared with a named user reaches them
+  even without their organisation's grant: ``partnerships.sharing.services.share_with_user``);
+- the covenant each grant rests on — the grant's own, which after a new version took effect
+  (``grants_move_to_version``) is no longer the covenant the recipient row names — and every
+  signature on it: the owner's (the NCTV's) and the receiving organisation's, which the footing
+  reads, and the other parties', whose signing keeps the covenant in force;
+- the recipient user's membership, and the user row itself, with or without a membership (the
+  check refuses a user who left their organisation, but reads the row all the same);
+- the delivery rows themselves ``FOR UPDATE`` (the sweep cannot take them back between the
+  check and the transmission).
+
+One ``SELECT`` with a ``WITH`` query per kind of row (``FOR SHARE``), whatever the number of rows.
+A row inserted meanwhile (a grant made, a signatory added) cannot be held in advance: see
+``docs/alerts.md``, "Known gaps".
 
 The locks are taken in a fixed order, each kind of row by id: the alerts with their recipient
-rows, the signatures, the covenants, the grants, the users with their memberships, the
-deliveries. Each ``WITH`` query after the first waits for the one before it to be complete (a
-one-time filter on its ``count(*)``, evaluated before its own rows are read; ``MATERIALIZED``
-keeps each apart), so the planner can neither reorder them nor read one only part-way (a
-``WITH`` query locks only the rows its reader pulls: the count pulls them all). A covenant's new
-version, or a party withdrawing, writes the signature, then the covenant, then moves the grants
-(``partnerships.services.covenants._replace``): the gate never holds a grant while it waits for
-that covenant, so the two cannot deadlock (``tests/alerts/test_gate_lock_order.py``). Should the
-gate still lose a deadlock or a lock timeout to some other writer, its round is retried with
-backoff (``alerts.delivery._begin_round``).
+rows, the signatures, the covenants, the group grants, the user grants, the memberships, the
+users, the deliveries. Each ``WITH`` query after the first waits for the one before it to be
+complete (a one-time filter on its ``count(*)``, evaluated before its own rows are read;
+``MATERIALIZED`` keeps each apart), so the planner can neither reorder them nor read one only
+part-way (a ``WITH`` query locks only the rows its reader pulls: the count pulls them all). Which
+covenants to hold is read first, unlocked, from the grants; a grant that moved to another
+covenant while the statement waited is seen when the grant is locked (the statement answers with
+it), and ``GrantMoved`` is raised: the gate's transaction is rolled back and the gate taken again
+(``alerts.delivery._pass_gate``), never holding a grant while waiting for a covenant.
+
+The order follows the writers: a covenant's new version, or a party withdrawing, writes the
+signature, then the covenant, then moves the grants (``partnerships.services.covenants._replace``);
+a user anonymised ends the membership, then writes the user (``ppsportal.privacy.user_anonymise``).
+The gate never holds a later row while waiting for an earlier one, so none of them can deadlock
+with it (``tests/alerts/test_gate_lock_order.py``; what is held:
+``tests/alerts/test_gate_holds.py``).
+Should the gate still lose a deadlock or a lock timeout to some other writer, its round is
+retried with backoff (``alerts.delivery._begin_round``).
 """
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import DatabaseError, connection
 
-from alerts.models import Alert, AlertGroupGrant, AlertRecipient, Delivery
+from alerts.models import Alert, AlertGroupGrant, AlertRecipient, AlertUserGrant, Delivery
 from partnerships.models import Covenant, CovenantSignatory, Membership
+
+
+class GrantMoved(DatabaseError):
+    """A grant of the round moved to another covenant while the gate waited for its locks (a new
+    version took effect): the covenant it rests on now is not held. The gate's transaction is
+    rolled back and the gate tried again (``alerts.delivery._pass_gate``)."""
 
 
 def _hold_sql() -> str:
     alert, recipient = Alert._meta.db_table, AlertRecipient._meta.db_table
-    grants = AlertGroupGrant._meta.db_table
+    group_grants, user_grants = AlertGroupGrant._meta.db_table, AlertUserGrant._meta.db_table
     covenant, signatory = Covenant._meta.db_table, CovenantSignatory._meta.db_table
     user, membership = get_user_model()._meta.db_table, Membership._meta.db_table
     delivery = Delivery._meta.db_table
     # Table names come from the models' metadata; values are parameters (arrays of ids).
     return f"""
-        WITH k AS (
-            SELECT DISTINCT alert_id, organisation_id
-            FROM unnest(%s::bigint[], %s::bigint[]) AS k(alert_id, organisation_id)
+        WITH r0 AS (
+            SELECT alert_id, organisation_id, user_id
+            FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[])
+                AS r0(alert_id, organisation_id, user_id)
+        ), k AS (
+            SELECT DISTINCT alert_id, organisation_id FROM r0
+        ), ku AS (
+            SELECT DISTINCT alert_id, user_id FROM r0 WHERE user_id IS NOT NULL
+        ), gk AS MATERIALIZED (
+            SELECT g.covenant_id FROM k JOIN {group_grants} g
+            ON g.content_object_id = k.alert_id AND g.organisation_id = k.organisation_id
+            UNION
+            SELECT g.covenant_id FROM ku JOIN {user_grants} g
+            ON g.content_object_id = ku.alert_id AND g.user_id = ku.user_id
         ), ar AS MATERIALIZED (
-            SELECT r.covenant_id, r.organisation_id FROM k
+            SELECT r.id FROM k
             JOIN {alert} a ON a.id = k.alert_id
             JOIN {recipient} r ON r.alert_id = a.id AND r.organisation_id = k.organisation_id
+            WHERE (SELECT count(*) FROM gk) >= 0
             ORDER BY a.id, r.id
             FOR SHARE OF a, r
         ), s AS MATERIALIZED (
-            SELECT s.covenant_id FROM {signatory} s
-            WHERE (s.covenant_id, s.organisation_id)
-                IN (SELECT covenant_id, organisation_id FROM ar)
+            SELECT s.id FROM {signatory} s
+            WHERE s.covenant_id IN (SELECT covenant_id FROM gk)
                 AND (SELECT count(*) FROM ar) >= 0
             ORDER BY s.id
             FOR SHARE OF s
         ), c AS MATERIALIZED (
             SELECT c.id FROM {covenant} c
-            WHERE c.id IN (SELECT covenant_id FROM s) AND (SELECT count(*) FROM s) >= 0
+            WHERE c.id IN (SELECT covenant_id FROM gk) AND (SELECT count(*) FROM s) >= 0
             ORDER BY c.id
             FOR SHARE OF c
         ), g AS MATERIALIZED (
-            SELECT g.id FROM k JOIN {grants} g
+            SELECT g.covenant_id FROM k JOIN {group_grants} g
             ON g.content_object_id = k.alert_id AND g.organisation_id = k.organisation_id
             WHERE (SELECT count(*) FROM c) >= 0
             ORDER BY g.id
             FOR SHARE OF g
-        ), um AS MATERIALIZED (
-            SELECT u.id FROM {user} u JOIN {membership} m ON m.user_id = u.id
-            WHERE u.id = ANY(%s::bigint[]) AND (SELECT count(*) FROM g) >= 0
-            ORDER BY u.id, m.id
-            FOR SHARE OF u, m
+        ), ug AS MATERIALIZED (
+            SELECT g.covenant_id FROM ku JOIN {user_grants} g
+            ON g.content_object_id = ku.alert_id AND g.user_id = ku.user_id
+            WHERE (SELECT count(*) FROM g) >= 0
+            ORDER BY g.id
+            FOR SHARE OF g
+        ), m AS MATERIALIZED (
+            SELECT m.id FROM {membership} m
+            WHERE m.user_id IN (SELECT user_id FROM ku) AND (SELECT count(*) FROM ug) >= 0
+            ORDER BY m.id
+            FOR SHARE OF m
+        ), u AS MATERIALIZED (
+            SELECT u.id FROM {user} u
+            WHERE u.id IN (SELECT user_id FROM ku) AND (SELECT count(*) FROM m) >= 0
+            ORDER BY u.id
+            FOR SHARE OF u
         ), d AS MATERIALIZED (
             SELECT id, status, attempts FROM {delivery}
-            WHERE id = ANY(%s::bigint[]) AND (SELECT count(*) FROM um) >= 0
+            WHERE id = ANY(%s::bigint[]) AND (SELECT count(*) FROM u) >= 0
             ORDER BY id
             FOR UPDATE
+        ), moved AS (
+            SELECT EXISTS (
+                SELECT 1 FROM (SELECT covenant_id FROM g UNION ALL SELECT covenant_id FROM ug) x
+                WHERE x.covenant_id NOT IN (SELECT id FROM c)
+            ) AS moved
         )
-        SELECT id, status, attempts FROM d
+        SELECT d.id, d.status, d.attempts, moved.moved FROM moved LEFT JOIN d ON true
     """  # noqa: S608  # nosec B608  # tables from model metadata, values are parameters
 
 
 def hold_and_lock(rows: list[Delivery]) -> dict[int, tuple[str, int]]:
     """Inside the gate's transaction: share-lock what the entitlement of every row rests on and
     lock the rows themselves, in one statement; each row's status and attempt as the database
-    holds it now, by id (a row gone is absent). On SQLite, which serialises writers and has no
-    row locks, only the rows are read: the check just before sending is what it has."""
+    holds it now, by id (a row gone is absent). ``GrantMoved`` if a grant of the round rests on
+    a covenant the statement did not hold (moved to a new version while it waited). On SQLite,
+    which serialises writers and has no row locks, only the rows are read: the check just before
+    sending is what it has."""
     if not rows:
         return {}
     ids = [row.pk for row in rows]
@@ -102,15 +160,18 @@ def hold_and_lock(rows: list[Delivery]) -> dict[int, tuple[str, int]]:
                 [
                     [row.alert_id for row in rows],
                     [row.organisation_id for row in rows],
-                    [row.recipient_id for row in rows if row.recipient_id is not None],
+                    [row.recipient_id for row in rows],
                     ids,
                 ],
             )
-        else:
-            marks = ", ".join(["%s"] * len(ids))
-            cursor.execute(
-                f"SELECT id, status, attempts FROM {Delivery._meta.db_table}"  # noqa: S608  # nosec B608  # table from model metadata, values are parameters
-                f" WHERE id IN ({marks})",
-                ids,
-            )
+            found = cursor.fetchall()
+            if found and found[0][3]:
+                raise GrantMoved("a grant of the round moved to another covenant meanwhile")
+            return {pk: (status, attempts) for pk, status, attempts, _ in found if pk is not None}
+        marks = ", ".join(["%s"] * len(ids))
+        cursor.execute(
+            f"SELECT id, status, attempts FROM {Delivery._meta.db_table}"  # noqa: S608  # nosec B608  # table from model metadata, values are parameters
+            f" WHERE id IN ({marks})",
+            ids,
+        )
         return {pk: (status, attempts) for pk, status, attempts in cursor.fetchall()}

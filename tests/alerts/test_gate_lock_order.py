@@ -129,3 +129,49 @@ def test_the_gate_holds_every_alert_and_recipient_row_whatever_plan_is_chosen(
         writer.start()
         writer.join(10)
     assert held == {alert._meta.db_table: True, recipient._meta.db_table: True}
+
+
+def test_a_gate_waiting_for_a_member_leaving_does_not_deadlock_and_sends_nothing(
+    transactional_db, world
+):
+    """A user anonymised ends their membership, then writes the user row
+    (``ppsportal.privacy.user_anonymise``): the gate holds memberships before users, so it
+    never holds the user while it waits for the membership."""
+    from partnerships.models import Membership
+    from partnerships.services import organisations as org_services
+
+    alert = world.published(organisations=[world.org_a], tlp="amber")
+    ids = list(
+        Delivery.objects.filter(alert=alert, recipient=world.viewer_a).values_list("pk", flat=True)
+    )
+    now = timezone.now()
+    rows = engine._with_relations(engine.load_checked(engine.claim_batch(ids, now=now)))
+    membership_held, result = threading.Event(), {}
+
+    def leave():  # as ``user_anonymise``: the membership ended, then the user written
+        try:
+            with transaction.atomic():
+                org_services.membership_end(membership=Membership.objects.get(user=world.viewer_a))
+                membership_held.set()
+                time.sleep(0.5)  # the gate, started meanwhile, waits for the membership
+                org_services.user_deactivate(user=world.viewer_a)
+            result["leaving"] = "committed"
+        except Exception as error:
+            result["leaving"] = repr(error)
+        finally:
+            connections.close_all()
+
+    leaving = threading.Thread(target=leave)
+    leaving.start()
+    assert membership_held.wait(5)
+    sent: list = []
+    attempts = [
+        engine.Attempt(delivery=row, transport=None, now=now, outgoing=Recorded(sent))
+        for row in rows
+    ]
+    engine._pass_gate(attempts)  # before: "deadlock detected" (the gate held the user)
+    leaving.join(10)
+
+    assert result["leaving"] == "committed"
+    assert {attempt.status for attempt in attempts} == {Delivery.Status.CANCELLED}
+    assert sent == []

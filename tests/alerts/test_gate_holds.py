@@ -1,0 +1,245 @@
+"""What the gate holds (``alerts.gate.hold_and_lock``): every row the check just before sending
+reads (``load_checked``), so a revocation writing any of them waits for a gate in progress and,
+once it has committed, no later gate lets a message through.
+
+Each test holds the gate's locks for a round, in a transaction of its own, and meanwhile runs the
+revocation through its real service in another connection with a short lock timeout: it must
+have to wait. (Run to the end, the revocation would wait until the gate commits; here it gives
+up after the timeout and rolls back.)
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from django.db import OperationalError, connection, connections, transaction
+from django.utils import timezone
+
+from alerts import delivery as engine
+from alerts.channels.base import Outgoing
+from alerts.gate import hold_and_lock
+from alerts.models import AlertGroupGrant, AlertRecipient, AlertUserGrant, Delivery
+from partnerships.models import Covenant, CovenantSignatory, Membership
+from partnerships.services import covenants as covenant_services
+from partnerships.services import organisations as org_services
+from partnerships.sharing import services as sharing
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks are PostgreSQL's (SQLite serialises)"
+)
+
+
+class _Undo(Exception):
+    """Rolls the revocation back once it has gone through."""
+
+
+def revocation_waits(revocation) -> bool:
+    """Run ``revocation`` in another connection with a short lock timeout, then roll it back:
+    whether it had to wait for a lock this connection holds."""
+    result: dict[str, object] = {}
+
+    def revoke() -> None:
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '300ms'")
+                revocation()
+                raise _Undo
+        except _Undo:
+            result["waited"] = False
+        except OperationalError as error:
+            result["waited"] = "lock timeout" in str(error) or repr(error)
+        finally:
+            connections.close_all()
+
+    other = threading.Thread(target=revoke)
+    other.start()
+    other.join(10)
+    return result["waited"]
+
+
+def waits_for_the_gate(rows: list[Delivery], revocation) -> bool:
+    """Hold the gate's locks for ``rows`` while ``revocation`` runs in another connection:
+    whether it had to wait for them."""
+    with transaction.atomic():
+        assert hold_and_lock(rows)
+        return revocation_waits(revocation)
+
+
+def _rows(alert, user) -> list[Delivery]:
+    return list(Delivery.objects.filter(alert=alert, recipient=user))
+
+
+def _may_go(rows: list[Delivery]) -> bool:
+    checked = engine.load_checked([row.pk for row in rows])
+    return bool(checked) and all(engine.reason_from(row) == "" for row in checked)
+
+
+def test_a_user_grant_entitles_a_delivery_and_revoking_it_waits_for_the_gate(
+    transactional_db, world
+):
+    alert = world.published(organisations=[world.org_a], tlp="amber")
+    sharing.share_with_user(
+        obj=alert, user=world.admin_a, covenant=world.covenant, by=world.author, reason="Beveiliger"
+    )
+    # the organisation's share revoked: the user's own grant is what the delivery rests on now
+    sharing.revoke(obj=alert, by=world.author, organisation=world.org_a, reason="Te breed")
+    assert not AlertGroupGrant.objects.filter(content_object=alert).exists()
+    rows = _rows(alert, world.admin_a)
+    assert _may_go(rows)
+
+    def revoke_user_grant():
+        assert sharing.revoke(obj=alert, by=world.author, user=world.admin_a, reason="Weg")
+
+    assert waits_for_the_gate(rows, revoke_user_grant) is True  # before: False
+
+
+def test_withdrawing_from_the_covenant_a_moved_grant_rests_on_waits_for_the_gate(
+    transactional_db, world
+):
+    alert = world.published(organisations=[world.org_a], tlp="amber")
+    today = timezone.localdate()
+    version = covenant_services.covenant_create(
+        partnership=world.partnership,
+        title="Convenant Stadion, versie 2",
+        effective_from=today - timedelta(days=1),
+        information_clause="amber",
+        signatories=[(org, today - timedelta(days=2)) for org in (world.org_a, world.org_b)]
+        + [(world.nctv, today - timedelta(days=2))],
+    )
+    sharing.grants_move_to_version(old=world.covenant, new=version)
+    grant = AlertGroupGrant.all_grants.get(content_object=alert, organisation=world.org_a)
+    recipient = AlertRecipient.objects.get(alert=alert, organisation=world.org_a)
+    # the grant rests on the new version, the recipient row still names the old one
+    assert (grant.covenant_id, recipient.covenant_id) == (version.pk, world.covenant.pk)
+    rows = _rows(alert, world.admin_a)
+    assert _may_go(rows)
+
+    def withdraw():
+        covenant_services.covenant_withdraw_signatory(covenant=version, organisation=world.org_a)
+
+    assert waits_for_the_gate(rows, withdraw) is True  # before: False
+
+
+def test_the_owner_withdrawing_its_signature_waits_for_the_gate(transactional_db, world):
+    """The footing is two-sided: the NCTV's own signature is read as much as the recipient's."""
+    alert = world.published(organisations=[world.org_a], tlp="amber")
+    rows = _rows(alert, world.admin_a)
+    assert _may_go(rows)
+
+    def nctv_withdraws():
+        covenant_services.covenant_withdraw_signatory(
+            covenant=world.covenant, organisation=world.nctv
+        )
+
+    assert waits_for_the_gate(rows, nctv_withdraws) is True  # before: False
+
+
+def test_deactivating_a_recipient_without_a_membership_waits_for_the_gate(transactional_db, world):
+    """A user who left the organisation after publication is refused by the check (no
+    membership, no organisation); the user row is held all the same, so a deactivation waits
+    and the check reads a state no one is changing."""
+    steward = UserFactory(username="steward", organisation=world.org_a)
+    alert = world.published(organisations=[world.org_a], tlp="green")
+    rows = _rows(alert, steward)
+    assert _may_go(rows)
+    org_services.membership_end(membership=Membership.objects.get(user=steward))
+    assert not _may_go(rows)  # what the check answers for such a user: not entitled
+
+    def deactivate():
+        org_services.user_deactivate(user=steward)
+
+    assert waits_for_the_gate(rows, deactivate) is True  # before: False
+
+
+def test_user_grants_for_the_round_are_all_held(transactional_db, world):
+    """A user grant of each addressee of the round, whatever its organisation."""
+    alert = world.published(organisations=[world.org_a, world.org_b], tlp="amber")
+    for user in (world.admin_a, world.admin_b):
+        sharing.share_with_user(
+            obj=alert, user=user, covenant=world.covenant, by=world.author, reason="Beveiliger"
+        )
+    rows = list(Delivery.objects.filter(alert=alert, recipient__in=[world.admin_a, world.admin_b]))
+
+    def revoke_b():
+        assert AlertUserGrant.all_grants.filter(content_object=alert, user=world.admin_b).delete()
+
+    assert waits_for_the_gate(rows, revoke_b) is True
+
+
+class Probed(Outgoing):
+    """A message whose transmission, inside the gate, tries a revocation meanwhile."""
+
+    def __init__(self, revocation, waited: list) -> None:
+        self.revocation, self.waited = revocation, waited
+
+    def transmit(self) -> None:
+        self.waited.append(revocation_waits(self.revocation))
+
+
+def test_a_grant_moved_to_a_new_version_while_the_gate_waits_is_held_on_the_new_one(
+    transactional_db, world
+):
+    """A new version takes effect while the gate waits for the old one: the grants the gate
+    then holds rest on the new version, which the statement did not hold. The gate is taken
+    again (``alerts.gate.GrantMoved``), so the new version's rows are held while the messages
+    leave: withdrawing from it waits."""
+    alert = world.published(organisations=[world.org_a], tlp="amber")
+    sharing.share_with_user(
+        obj=alert, user=world.admin_a, covenant=world.covenant, by=world.author, reason="Beveiliger"
+    )
+    today = timezone.localdate()
+    version = covenant_services.covenant_create(
+        partnership=world.partnership,
+        title="Convenant Stadion, versie 2",
+        effective_from=today - timedelta(days=1),
+        information_clause="amber",
+        signatories=[(org, today - timedelta(days=2)) for org in (world.org_a, world.org_b)]
+        + [(world.nctv, None)],
+    )
+    ids = list(
+        Delivery.objects.filter(alert=alert, recipient=world.admin_a).values_list("pk", flat=True)
+    )
+    now = timezone.now()
+    rows = engine._with_relations(engine.load_checked(engine.claim_batch(ids, now=now)))
+    covenant_held, result = threading.Event(), {}
+
+    def new_version_takes_effect():  # as ``covenant_sign`` and ``_replace``
+        try:
+            with transaction.atomic():
+                CovenantSignatory.objects.filter(covenant=version, organisation=world.nctv).update(
+                    signed_on=today
+                )
+                Covenant.objects.filter(pk=world.covenant.pk).update(terminated_on=today)
+                covenant_held.set()
+                time.sleep(0.5)  # the gate, started meanwhile, waits for the old version
+                sharing.grants_move_to_version(old=world.covenant, new=version)
+            result["new version"] = "committed"
+        except Exception as error:
+            result["new version"] = repr(error)
+        finally:
+            connections.close_all()
+
+    writer = threading.Thread(target=new_version_takes_effect)
+    writer.start()
+    assert covenant_held.wait(5)
+    waited: list = []
+
+    def withdraw():
+        covenant_services.covenant_withdraw_signatory(covenant=version, organisation=world.org_a)
+
+    attempts = [
+        engine.Attempt(delivery=row, transport=None, now=now, outgoing=Probed(withdraw, waited))
+        for row in rows
+    ]
+    engine._pass_gate(attempts)
+    writer.join(10)
+
+    assert result["new version"] == "committed"
+    assert AlertUserGrant.all_grants.get(content_object=alert).covenant_id == version.pk
+    assert all(attempt.transmitted for attempt in attempts)  # entitled under the new version
+    assert waited == [True] * len(rows)  # before: False (the new version was not held)
