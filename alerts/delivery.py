@@ -201,7 +201,7 @@ def _prepare(attempt: Attempt) -> None:
         attempt.error = error
 
 
-def _begin_round(attempts: list[Attempt]) -> None:
+def _begin_round(attempts: list[Attempt], outcomes: Counter | None = None) -> None:
     """Prepare each attempt, then one gate for all of them; the attempts that will not wait for
     an answer (stopped, failed, already known) are closed.
 
@@ -209,15 +209,27 @@ def _begin_round(attempts: list[Attempt]) -> None:
     connection) stops no more than this round: its transaction rolled back, the round's messages
     that had not left (all of them, unless the commit failed) are each given a
     ``TransientError`` — retried with backoff, the attempt counted — and their connections
-    dropped before the final line, so the server takes none of them."""
+    dropped before the final line, so the server takes none of them.
+
+    Stopped at the gate (the soft time limit) after some messages left: their answers are still
+    collected and recorded (``_stopped_round``, counted in ``outcomes``): what the servers took
+    is sent, never sent again; the message cut off and those not reached stay in flight until
+    their claims lapse, for the sweep."""
     try:
         for attempt in attempts:
             _prepare(attempt)
         _pass_gate(attempts)
     except SoftTimeLimitExceeded:
+        left = [attempt for attempt in attempts if attempt.transmitted]
+        if not left:
+            for attempt in attempts:
+                _close(attempt)
+            raise  # the task is out of time, not the channel at fault
         for attempt in attempts:
-            _close(attempt)
-        raise  # the task is out of time, not the channel at fault
+            if _ready(attempt) and not attempt.transmitted:
+                attempt.status = LOST  # cut off or never reached: unknown, or not sent
+        _stopped_round(attempts, left, outcomes if outcomes is not None else Counter())
+        raise
     except Exception as error:
         logger.warning("delivery gate failed for a round of %s", len(attempts), exc_info=True)
         for attempt in attempts:
@@ -252,23 +264,30 @@ def _pass_gate(attempts: list[Attempt]) -> None:
 
     A grant that moved to a new covenant version while the gate waited rests on a covenant the
     gate does not hold: the transaction is rolled back (nothing has left yet) and the gate taken
-    again, up to ``GATE_TRIES`` times."""
+    again, up to ``GATE_TRIES`` times.
+
+    Stopped while transmitting (the soft time limit): the messages that left before are
+    marked transmitted (their answers are still collected, ``_begin_round``), the one cut off
+    and the ones not reached are not; the gate commits what it decided, then the stop goes on."""
     ready = [attempt for attempt in attempts if _ready(attempt)]
     if not ready:
         return
     for tried in range(1, GATE_TRIES + 1):
         try:
-            _gate(ready)
+            stop = _gate(ready)
         except GrantMoved:
             if tried == GATE_TRIES:
                 raise
             logger.info("a grant moved while the gate waited: the gate is taken again")
         else:
+            if stop is not None:
+                raise stop
             return
 
 
-def _gate(ready: list[Attempt]) -> None:
-    """One try of the gate (``_pass_gate``)."""
+def _gate(ready: list[Attempt]) -> SoftTimeLimitExceeded | None:
+    """One try of the gate (``_pass_gate``); the stop that cut the transmissions short, if
+    any, for the caller to raise once the transaction has committed."""
     with transaction.atomic():
         held = hold_and_lock([attempt.delivery for attempt in ready])
         ours = []
@@ -280,7 +299,7 @@ def _gate(ready: list[Attempt]) -> None:
             else:
                 ours.append(attempt)
         if not ours:
-            return
+            return None
         # what holds now, under the locks (a statement of its own: it reads after they are held)
         checked = {row.pk: row for row in load_checked([a.delivery.pk for a in ours])}
         refused = []
@@ -297,12 +316,15 @@ def _gate(ready: list[Attempt]) -> None:
                 continue
             try:
                 attempt.outgoing.transmit()
-            except SoftTimeLimitExceeded:
-                raise
+            except SoftTimeLimitExceeded as stop:
+                # the task is out of time: this message and the rest do not leave (or it is
+                # unknown whether the cut-off one did); those that left are recorded after
+                return stop
             except Exception as error:  # judged in finish
                 attempt.error = error
             else:
                 attempt.transmitted = True
+    return None
 
 
 def _close(attempt: Attempt) -> None:
@@ -790,7 +812,7 @@ def _in_rounds(rows: list[Delivery], heartbeat: Heartbeat, outcomes: Counter) ->
                 heartbeat.working_on_round([row.pk for row in chunk])
                 now = timezone.now()
                 attempts = [Attempt(delivery=row, transport=transport, now=now) for row in chunk]
-                _begin_round(attempts)
+                _begin_round(attempts, outcomes)
                 _wait_round(attempts, outcomes)
                 for status in finish_round(attempts):
                     outcomes["skipped" if status == LOST else status] += 1
@@ -811,9 +833,8 @@ STOPPED_ROUND_GRACE_SECONDS = 2.0
 def _wait_round(attempts: list[Attempt], outcomes: Counter) -> None:
     """Each of the round's answers (``wait``). Stopped while waiting for one (the soft time
     limit): its answer is unknown, its row stays in flight until its claim lapses; the others'
-    messages have left too, so their answers are still collected, for at most
-    ``STOPPED_ROUND_GRACE_SECONDS`` together, and recorded (``finish_round``: what the
-    receivers took is sent, never sent again), every connection closed; then the stop goes on."""
+    messages have left too, so their answers are still collected (``_stopped_round``); then the
+    stop goes on."""
     position = 0
     try:
         for position, attempt in enumerate(attempts):  # noqa: B007  # read on a stop
@@ -825,18 +846,26 @@ def _wait_round(attempts: list[Attempt], outcomes: Counter) -> None:
         # otherwise unknown whether it went: in flight, for the sweep
         if undecided and not getattr(stopped.outgoing, "accepted", False):
             stopped.status = LOST
-        try:
-            deadline = time.monotonic() + STOPPED_ROUND_GRACE_SECONDS
-            for attempt in attempts[position + 1 :]:
-                if attempt.outgoing is not None and _ready(attempt):
-                    attempt.outgoing.hurry(max(deadline - time.monotonic(), 0.05))
-                wait(attempt)
-            for status in finish_round(attempts):
-                outcomes["skipped" if status == LOST else status] += 1
-        finally:
-            for attempt in attempts:
-                _close(attempt)
+        _stopped_round(attempts, attempts[position + 1 :], outcomes)
         raise
+
+
+def _stopped_round(attempts: list[Attempt], later: list[Attempt], outcomes: Counter) -> None:
+    """A round stopped (the soft time limit): the answers to the messages in ``later``, which
+    left, are collected for at most ``STOPPED_ROUND_GRACE_SECONDS`` together, and the round's
+    outcomes recorded (``finish_round``: what the receivers took is sent, never sent again),
+    every connection closed."""
+    try:
+        deadline = time.monotonic() + STOPPED_ROUND_GRACE_SECONDS
+        for attempt in later:
+            if attempt.outgoing is not None and _ready(attempt):
+                attempt.outgoing.hurry(max(deadline - time.monotonic(), 0.05))
+            wait(attempt)
+        for status in finish_round(attempts):
+            outcomes["skipped" if status == LOST else status] += 1
+    finally:
+        for attempt in attempts:
+            _close(attempt)
 
 
 def deliver(delivery_ids) -> Counter:

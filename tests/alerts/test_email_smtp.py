@@ -449,3 +449,43 @@ def test_out_of_time_the_kept_connections_are_dropped_without_waiting_on_the_ser
 
     assert quits == []  # no QUIT (up to EMAIL_TIMEOUT each) before the claims are handed back
     assert sorted(status for status, _ in _statuses(ids).values()) == ["in_flight", "sent", "sent"]
+
+
+def test_a_round_stopped_at_the_gate_records_what_left_and_only_the_rest_goes_again(
+    world, smtp, settings, monkeypatch
+):
+    """The soft time limit lands in the gate, between two final lines: the message that left
+    before is answered and recorded sent; the one cut off and the one not reached stay in
+    flight for the sweep, and only they go again."""
+    settings.ALERTS_EMAIL_CONNECTIONS = 3
+    UserFactory(username="steward", organisation=world.org_a)
+    alert = world.published(organisations=[world.org_a], tlp="green")
+    ids = _emails(alert)
+    assert len(ids) == 3
+    real, calls = PreparedMail.transmit, []
+
+    def out_of_time_at_the_second(self):
+        calls.append(self)
+        if len(calls) == 2:
+            raise SoftTimeLimitExceeded()
+        return real(self)
+
+    monkeypatch.setattr(PreparedMail, "transmit", out_of_time_at_the_second)
+
+    assert engine.deliver(ids) == {"sent": 1, "skipped": 2}  # before: {} and all in flight
+
+    statuses = _statuses(ids)
+    assert sorted(statuses.values()) == [("in_flight", 1)] * 2 + [("sent", 1)]
+    public = dict(Delivery.objects.filter(pk__in=ids).values_list("pk", "public_id"))
+    sent = [pk for pk, (status, _) in statuses.items() if status == "sent"]
+    assert smtp.received == [str(public[sent[0]])]
+    assert all(mail.backend is None or mail.backend.connection is None for mail in calls)
+
+    # the sweep takes the two back; only they go again, the first is not sent twice
+    monkeypatch.setattr(PreparedMail, "transmit", real)
+    engine.recover_stuck(now=timezone.now() + timedelta(minutes=5))
+    Delivery.objects.filter(pk__in=ids, status="awaiting_retry").update(
+        next_attempt_at=timezone.now()
+    )
+    assert engine.deliver(ids) == {"sent": 2, "skipped": 1}
+    assert sorted(smtp.received) == sorted(str(public[pk]) for pk in ids)
