@@ -854,7 +854,9 @@ def _stopped_round(attempts: list[Attempt], later: list[Attempt], outcomes: Coun
     """A round stopped (the soft time limit): the answers to the messages in ``later``, which
     left, are collected for at most ``STOPPED_ROUND_GRACE_SECONDS`` together, and the round's
     outcomes recorded (``finish_round``: what the receivers took is sent, never sent again),
-    every connection closed."""
+    every connection closed. A fault meanwhile (the database gone while recording) is logged,
+    never raised: the stop is what the caller raises, so the task stops as its soft limit asks;
+    the rows not recorded stay in flight for the sweep."""
     try:
         deadline = time.monotonic() + STOPPED_ROUND_GRACE_SECONDS
         for attempt in later:
@@ -863,6 +865,8 @@ def _stopped_round(attempts: list[Attempt], later: list[Attempt], outcomes: Coun
             wait(attempt)
         for status in finish_round(attempts):
             outcomes["skipped" if status == LOST else status] += 1
+    except Exception:
+        logger.warning("recording a round stopped at the soft time limit failed", exc_info=True)
     finally:
         for attempt in attempts:
             _close(attempt)

@@ -489,3 +489,35 @@ def test_a_round_stopped_at_the_gate_records_what_left_and_only_the_rest_goes_ag
     )
     assert engine.deliver(ids) == {"sent": 2, "skipped": 1}
     assert sorted(smtp.received) == sorted(str(public[pk]) for pk in ids)
+
+
+def test_a_fault_while_recording_a_stopped_round_does_not_replace_the_stop(
+    world, smtp, settings, monkeypatch
+):
+    """The database fails while the stopped round's answers are recorded: the batch still stops
+    as the soft time limit asks (its claims not begun handed back, the task not failed by the
+    database error); the round's rows stay in flight for the sweep."""
+    settings.ALERTS_EMAIL_CONNECTIONS = 2
+    UserFactory(username="steward", organisation=world.org_a)
+    alert = world.published(organisations=[world.org_a], tlp="green")
+    ids = _emails(alert)
+    assert len(ids) == 3
+    real, calls = PreparedMail.await_answer, []
+
+    def out_of_time_on_the_first(self):
+        calls.append(self)
+        if len(calls) == 1:
+            raise SoftTimeLimitExceeded()
+        return real(self)
+
+    def connection_lost(attempts):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(PreparedMail, "await_answer", out_of_time_on_the_first)
+    monkeypatch.setattr(engine, "finish_round", connection_lost)
+
+    assert engine.deliver(ids) == {}  # before: OperationalError, the stop replaced
+
+    statuses = _statuses(ids)
+    assert sorted(statuses.values()) == [("in_flight", 1)] * 2 + [("queued", 0)]
+    assert all(mail.backend is None or mail.backend.connection is None for mail in calls)
