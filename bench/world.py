@@ -1,10 +1,13 @@
 """Bench data at scale, written with bulk inserts (the services would take hours at these sizes).
 
-``sharing_world(objects)``: 1,000 organisations in 100 partnerships of 10, one covenant in force
-per partnership (clause RED) signed by all ten; ``objects`` contact-log entries spread evenly over
-the organisations (40 % GREEN, 50 % AMBER, 10 % RED); every AMBER entry shared with two other
-members of its partnership (group grants) and every RED one with one user of a third member
-(user grants); the same grants also written to guardian's generic tables for the peer.
+``sharing_world(objects, organisations=1000)``: the organisations in partnerships of 10 (1,000
+organisations: 100 partnerships), one covenant in force per partnership (clause RED) signed by
+all ten; ``objects`` contact-log entries spread evenly over the organisations (40 % GREEN, 50 %
+AMBER, 10 % RED); every AMBER entry shared with two other members of its partnership (group
+grants) and every RED one with one user of a third member (user grants); the same grants also
+written to guardian's generic tables for the peer. The grants follow the entries; what one user
+sees follows the entries per organisation, so a world ten times the entries with ten times the
+organisations (B3's ``--million``: 10,000) gives each user the same share as the smaller one.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-ORGS = 1000
+ORGS = 1000  # the organisations of B3's world at 100,000 entries (and of B4's)
 PER_PARTNERSHIP = 10
 BATCH = 5000
 
@@ -52,15 +55,15 @@ def existing_sharing_world() -> SharingWorld | None:
         u.username: u for u in get_user_model().objects.filter(username__startswith="bench-user-")
     }
     return SharingWorld(
-        [orgs[f"Bench org {i}"] for i in range(ORGS)],
-        [users[f"bench-user-{i}"] for i in range(ORGS)],
+        [orgs[f"Bench org {i}"] for i in range(len(orgs))],
+        [users[f"bench-user-{i}"] for i in range(len(orgs))],
         ContactEntry.objects.count(),
         ContactEntryGroupGrant.all_grants.count(),
         ContactEntryUserGrant.all_grants.count(),
     )
 
 
-def sharing_world(objects: int, *, generic: bool = True) -> SharingWorld:
+def sharing_world(objects: int, *, organisations: int = ORGS, generic: bool = True) -> SharingWorld:
     from guardian.models import GroupObjectPermission, UserObjectPermission
 
     from partnerships.models import (
@@ -78,22 +81,32 @@ def sharing_world(objects: int, *, generic: bool = True) -> SharingWorld:
     from partnerships.sharing.services import _view_permission
 
     User = get_user_model()
+    assert organisations % PER_PARTNERSHIP == 0, "whole partnerships"  # nosec B101
     today = timezone.localdate()
     start = today - timedelta(days=60)
-    groups = Group.objects.bulk_create([Group(name=f"bench-{i}") for i in range(ORGS)])
+    groups = Group.objects.bulk_create([Group(name=f"bench-{i}") for i in range(organisations)])
     orgs = Organisation.objects.bulk_create(
-        [Organisation(name=f"Bench org {i}", kind="private", group=groups[i]) for i in range(ORGS)]
+        [
+            Organisation(name=f"Bench org {i}", kind="private", group=groups[i])
+            for i in range(organisations)
+        ]
     )
     users = User.objects.bulk_create(
-        [User(username=f"bench-user-{i}", is_active=True) for i in range(ORGS)]
+        [User(username=f"bench-user-{i}", is_active=True) for i in range(organisations)]
     )
     Membership.objects.bulk_create(
-        [Membership(user=users[i], organisation=orgs[i], role="admin") for i in range(ORGS)]
+        [
+            Membership(user=users[i], organisation=orgs[i], role="admin")
+            for i in range(organisations)
+        ]
     )
     User.groups.through.objects.bulk_create(
-        [User.groups.through(user_id=users[i].pk, group_id=groups[i].pk) for i in range(ORGS)]
+        [
+            User.groups.through(user_id=users[i].pk, group_id=groups[i].pk)
+            for i in range(organisations)
+        ]
     )
-    n_ps = ORGS // PER_PARTNERSHIP
+    n_ps = organisations // PER_PARTNERSHIP
     partnerships = Partnership.objects.bulk_create(
         [Partnership(name=f"Bench PPS {p}", kind="venue", status="active") for p in range(n_ps)]
     )
@@ -105,7 +118,7 @@ def sharing_world(objects: int, *, generic: bool = True) -> SharingWorld:
                 role="venue_operator",
                 joined_on=start,
             )
-            for i in range(ORGS)
+            for i in range(organisations)
         ]
     )
     covenants = Covenant.objects.bulk_create(
@@ -124,7 +137,7 @@ def sharing_world(objects: int, *, generic: bool = True) -> SharingWorld:
             CovenantSignatory(
                 covenant=covenants[i // PER_PARTNERSHIP], organisation=orgs[i], signed_on=start
             )
-            for i in range(ORGS)
+            for i in range(organisations)
         ]
     )
     permission = _view_permission(spec_for(ContactEntry))
@@ -135,18 +148,18 @@ def sharing_world(objects: int, *, generic: bool = True) -> SharingWorld:
         entries = ContactEntry.objects.bulk_create(
             [
                 ContactEntry(
-                    partnership=partnerships[(n % ORGS) // PER_PARTNERSHIP],
+                    partnership=partnerships[(n % organisations) // PER_PARTNERSHIP],
                     occurred_on=today - timedelta(days=n % 365),
                     kind="call",
                     summary=f"Bench {n}",
-                    tlp=levels[(n // ORGS) % 10],
-                    owner_organisation=orgs[n % ORGS],
+                    tlp=levels[(n // organisations) % 10],
+                    owner_organisation=orgs[n % organisations],
                 )
                 for n in numbers
             ]
         )
         for n, e in zip(numbers, entries, strict=True):
-            i = n % ORGS
+            i = n % organisations
             others = _partners(i)
             covenant = covenants[i // PER_PARTNERSHIP]
             if e.tlp == "amber":

@@ -3,8 +3,13 @@ members; write for members whose role allows writing, and NCTV staff."""
 
 from __future__ import annotations
 
+import json
+import uuid
+
 import django_filters
-from django.db.models import F, Prefetch
+from django.db import connection
+from django.db.models import F, Prefetch, TextField
+from django.db.models.expressions import RawSQL
 from django.db.models.manager import BaseManager
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +29,7 @@ from partnerships.policy import can_write_contacts, require
 from partnerships.selectors import actions_visible_to, contacts_visible_to
 from partnerships.services.contacts import action_set_done, contact_create
 from partnerships.sharing.drf import AuditSensitiveReadsMixin, SharedUnderField
+from partnerships.sharing.partner import with_shared_under
 from ppsportal.api.common import PortalViewSetMixin, UserRefSerializer, errors
 
 # --- Reading ------------------------------------------------------------------------------------
@@ -67,8 +73,9 @@ class ContactActionSerializer(ActionSerializer):
 
 class ContactListSerializer(serializers.ListSerializer):
     """A page of contact-log entries as ``ContactSerializer`` shows each, built from the rows
-    the list fetched (with ``select_related``) and two queries of plain values for their
-    participants and actions: no model instance, queryset clone or DRF field per related row.
+    the list fetched (with ``select_related``) and their participants and actions as plain
+    values: read in the page's own query where the list asked for them (``with_related_rows``),
+    else by two queries: no model instance, queryset clone or DRF field per related row.
     DRF's field machinery per row and field (nested serializers, ``get_attribute`` inspecting
     the signature of every callable source, ``get_FOO_display`` per row) and Django's prefetch
     (a queryset cloned per entry) cost more than the page's queries (docs/benchmarks.md, B4).
@@ -80,9 +87,12 @@ class ContactListSerializer(serializers.ListSerializer):
         # a manager is read (as DRF's own ListSerializer does); a queryset or a page is listed
         # from its rows as they are, with what the read door set on them (``shared_under``)
         entries = list(data.all() if isinstance(data, BaseManager) else data)
-        ids = [e.pk for e in entries]
-        participants = _participants_of(ids)
-        actions = _actions_of(ids)
+        if entries and all(hasattr(e, ACTION_ROWS) for e in entries):
+            participants, actions = _related_rows_of(entries)
+        else:
+            ids = [e.pk for e in entries]
+            participants = _participants_of(ids)
+            actions = _actions_of(ids)
         created_at = self.child.fields["created_at"].to_representation
         kinds = _labels(ContactEntry._meta.get_field("kind").flatchoices)
         levels = _labels(ContactEntry._meta.get_field("tlp").flatchoices)
@@ -124,6 +134,115 @@ LIST_COLUMNS = (
     "created_by__last_name",
     "created_at",
 )
+
+
+# The annotations ``with_related_rows`` puts on each entry: its participants and its actions as
+# the page's own query read them, an array of rows each.
+PARTICIPANT_ROWS = "list_participant_rows"
+ACTION_ROWS = "list_action_rows"
+
+
+def with_related_rows(entries):
+    """``entries`` (contact-log entries) with their participants and actions read in the same
+    query, as correlated subqueries (``ARRAY(SELECT …)`` on PostgreSQL, ``json_group_array`` on
+    SQLite): the page needs no query of its own for them (docs/benchmarks.md, B4). The rows come
+    in the order of ``_participants_of`` and ``_actions_of`` (``Organisation``'s and
+    ``Action``'s ordering); ``ContactListSerializer`` reads them. On another database the
+    entries are returned as they are and the serializer asks its two queries."""
+    sql = _RELATED_ROWS_SQL.get(connection.vendor)
+    if sql is None:
+        return entries
+    names = _names()
+    # table and column names from the models' own metadata; nothing of the caller's in the SQL
+    return entries.annotate(
+        **{
+            name: RawSQL(text.format(**names), [], output_field=TextField())  # noqa: S611  # nosec B611
+            for name, text in sql.items()
+        }
+    )
+
+
+def _names() -> dict[str, str]:
+    quote = connection.ops.quote_name
+    participants = ContactEntry._meta.get_field("participants")
+    names = {
+        "entry": quote(ContactEntry._meta.db_table),
+        "through": quote(participants.remote_field.through._meta.db_table),
+        "through_entry": quote(participants.m2m_column_name()),
+        "through_organisation": quote(participants.m2m_reverse_name()),
+        "organisation": quote(participants.related_model._meta.db_table),
+        "action": quote(Action._meta.db_table),
+    }
+    return {
+        "participants_from": _PARTICIPANTS_FROM.format(**names),
+        "actions_from": _ACTIONS_FROM.format(**names),
+    }
+
+
+# Participants by name (``Organisation``'s ordering), actions by ``Action``'s ordering
+# (``done_on``, ``due_on``, ``id``: where NULL sorts is the database's, as in ``_actions_of``).
+_PARTICIPANTS_FROM = (
+    "FROM {through} t INNER JOIN {organisation} o ON o.id = t.{through_organisation} "
+    "WHERE t.{through_entry} = {entry}.id ORDER BY o.name"
+)
+_ACTIONS_FROM = (
+    "FROM {action} a INNER JOIN {organisation} o ON o.id = a.owner_id "
+    "WHERE a.contact_id = {entry}.id ORDER BY a.done_on, a.due_on, a.id"
+)
+_RELATED_ROWS_SQL = {
+    # a two-dimensional text array each (a row per participant or action; a date as ISO text)
+    "postgresql": {
+        PARTICIPANT_ROWS: "ARRAY(SELECT ARRAY[o.public_id::text, o.name] {participants_from})",
+        ACTION_ROWS: "ARRAY(SELECT ARRAY[a.public_id::text, a.description, o.public_id::text, "
+        "o.name, to_char(a.due_on, 'YYYY-MM-DD'), to_char(a.done_on, 'YYYY-MM-DD')] "
+        "{actions_from})",
+    },
+    # JSON text, an array of rows each; SQLite keeps the order of the subquery it aggregates
+    "sqlite": {
+        PARTICIPANT_ROWS: "(SELECT json_group_array(json_array(r.public_id, r.name)) FROM "
+        "(SELECT o.public_id, o.name {participants_from}) r)",
+        ACTION_ROWS: "(SELECT json_group_array(json_array(r.public_id, r.description, "
+        "r.owner_public_id, r.owner_name, r.due_on, r.done_on)) FROM "
+        "(SELECT a.public_id, a.description, o.public_id AS owner_public_id, "
+        "o.name AS owner_name, a.due_on, a.done_on {actions_from}) r)",
+    },
+}
+
+
+def _related_rows_of(entries) -> tuple[dict[int, list[dict]], dict[int, list[dict]]]:
+    """What ``_participants_of`` and ``_actions_of`` give, from the rows ``with_related_rows``
+    put on ``entries``."""
+    participants: dict[int, list[dict]] = {}
+    actions: dict[int, list[dict]] = {}
+    for e in entries:
+        participants[e.pk] = [
+            {"id": _uuid(public_id), "name": name}
+            for public_id, name in _rows(getattr(e, PARTICIPANT_ROWS))
+        ]
+        actions[e.pk] = [
+            {
+                "id": _uuid(public_id),
+                "description": description,
+                "owner": {"id": _uuid(owner_id), "name": owner_name},
+                "due_on": due_on,
+                "done": done_on is not None,
+                "done_on": done_on,
+            }
+            for public_id, description, owner_id, owner_name, due_on, done_on in _rows(
+                getattr(e, ACTION_ROWS)
+            )
+        ]
+    return participants, actions
+
+
+def _rows(value) -> list:
+    # PostgreSQL's driver gives the array as lists; SQLite gives JSON text
+    return json.loads(value) if isinstance(value, str) else (value or [])
+
+
+def _uuid(value: str) -> str:
+    # SQLite keeps a UUID as 32 hex digits; PostgreSQL's text form is already the canonical one
+    return value if len(value) == 36 else str(uuid.UUID(value))
 
 
 def _participants_of(ids: list[int]) -> dict[int, list[dict]]:
@@ -338,9 +457,10 @@ class ContactViewSet(
             "partnership", "owner_organisation", "created_by"
         )
         if self.action == "list":
-            # what ContactListSerializer and the read door read, no more; participants and
-            # actions the list serializer reads itself, as plain values
-            return entries.only(*LIST_COLUMNS)
+            # what ContactListSerializer and the read door read, no more: participants,
+            # actions and the covenants of grants (``shared_under``) in the page's own query
+            entries = with_shared_under(self.actor, entries.only(*LIST_COLUMNS))
+            return with_related_rows(entries)
         return entries.prefetch_related(
             "participants",
             Prefetch("actions", queryset=Action.objects.select_related("owner")),

@@ -176,3 +176,44 @@ def test_a_page_read_outside_a_transaction_is_audited_by_one_insert_and_no_trans
     [event] = AuditEvent.objects.filter(action="sensitive.viewed")
     assert event.object_ids == [str(entries[0].public_id)]  # the AMBER one
     assert event.purpose == "api list"
+
+
+def test_the_covenants_read_with_the_page_are_those_the_read_door_asks_for():
+    """The list reads the covenant each entry was shared under in its page's query
+    (``with_shared_under``); the read door answers it for rows read without it by its own
+    queries (``shared_under_map``). Both must name the same covenant and sharer: a grant to the
+    organisation first, else one to the user; nothing for what is the reader's own or open."""
+    from partnerships.selectors import actor_for, contacts_visible_to
+    from partnerships.sharing import services as sharing
+    from partnerships.sharing.partner import shared_under_map, with_shared_under
+
+    w = build_partner_world()
+    share(w)  # AMBER to B's organisation
+    sharing.share_with_user(
+        obj=w.entries["red"],
+        user=w.users["b1"],
+        covenant=w.covenants["red"],
+        by=w.users["a1"],
+        reason="Onderzoek",
+    )
+    actor = actor_for(w.users["b1"])
+    plain = list(contacts_visible_to(actor))
+    joined = list(with_shared_under(actor, contacts_visible_to(actor)))
+    asked = shared_under_map(actor, plain)
+    read = shared_under_map(actor, joined)
+
+    def named(found):
+        return {
+            pk: (under.covenant.pk, under.as_dict(), under.sharer.pk, under.sharer.public_id)
+            for pk, under in found.items()
+        }
+
+    assert named(read) == named(asked)
+    assert {under.covenant.pk for under in read.values()} == {
+        w.covenants["amber"].pk,
+        w.covenants["red"].pk,
+    }
+    listed = api_as(w.users["b1"]).get("/api/v1/contacts/").json()["results"]
+    under = {item["id"]: item["shared_under"] for item in listed}
+    assert under[str(w.entries["red"].public_id)]["covenant"]["title"] == "Convenant red"
+    assert under[str(w.entries["clear"].public_id)] is None

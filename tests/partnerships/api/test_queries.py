@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 PARTNERSHIP_LIST = 3 + 4  # partnerships with health annotations, members, covenants, their
 #                           signatories
 COVENANT_LIST = 3 + 3  # covenants with partnership, signatories, tasks
-CONTACT_LIST = 3 + 3  # entries with partnership/owner/author, participants, actions
+CONTACT_LIST = 3 + 1  # entries with partnership/owner/author, their participants and actions
 ACTION_LIST = 3 + 1  # actions with partnership/owner/contact
 
 
