@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from django.db import models
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -61,6 +62,51 @@ class HealthReport:
     @property
     def severity(self) -> int:
         return _SEVERITY[self.status]
+
+
+def is_past(today: date) -> bool:
+    """A past day (its health snapshot): health reads the dated records as they stood then,
+    contacts, actions, after-action items and who sat at the table."""
+    return today < timezone.localdate()
+
+
+def seated(member, today: date) -> bool:
+    """The member sat at the partnership's table on ``today``: today, one who has not left; on a
+    past day, one who had joined by then and had not yet left (``seated_q`` in SQL)."""
+    if is_past(today):
+        return member.joined_on <= today and (member.left_on is None or member.left_on > today)
+    return member.left_on is None
+
+
+def seated_q(today: date) -> models.Q:
+    """``seated`` as a condition on partnership members."""
+    if is_past(today):
+        return models.Q(joined_on__lte=today) & (
+            models.Q(left_on__isnull=True) | models.Q(left_on__gt=today)
+        )
+    return models.Q(left_on__isnull=True)
+
+
+def open_on_q(today: date) -> models.Q:
+    """A follow-up (a partnership's action, an exercise's after-action item) still open on
+    ``today``: not done; on a past day, not done by then."""
+    if is_past(today):
+        return models.Q(done_on__isnull=True) | models.Q(done_on__gt=today)
+    return models.Q(done_on__isnull=True)
+
+
+def _liaison_assigned(partnership, today: date, members: list) -> bool:
+    """An active liaison; on a past day, one whose organisation sat at the table then (the
+    service lets only a user of a member organisation be the liaison)."""
+    liaison = partnership.liaison if partnership.liaison_id is not None else None
+    if liaison is None or not liaison.is_active:
+        return False
+    if not is_past(today):
+        return True
+    membership = getattr(liaison, "membership", None)
+    return membership is not None and membership.organisation_id in {
+        m.organisation_id for m in members
+    }
 
 
 def covenant_state(covenants, today: date) -> str:
@@ -174,7 +220,8 @@ def assess(partnership, today: date) -> HealthReport:
     if uncovered:
         reasons.append(Reason("variant_not_covered", HealthStatus.AT_RISK, uncovered))
 
-    present = {m.role for m in partnership.members.all() if m.left_on is None}
+    at_table = [m for m in partnership.members.all() if seated(m, today)]
+    present = {m.role for m in at_table}
     missing = [r for r in needed_roles(partnership) if r not in present]
     if missing:
         labels = ", ".join(str(PartnerRole(r).label) for r in missing)
@@ -195,7 +242,7 @@ def assess(partnership, today: date) -> HealthReport:
             )
         )
 
-    liaison_assigned = partnership.liaison_id is not None and partnership.liaison.is_active
+    liaison_assigned = _liaison_assigned(partnership, today, at_table)
     if not liaison_assigned:
         reasons.append(
             Reason(
@@ -303,7 +350,7 @@ def _variant_not_covered_q(today: date) -> models.Q:
     return Q(Exists(in_force)) & uncovered
 
 
-def _missing_role_q() -> models.Q:
+def _missing_role_q(today: date) -> models.Q:
     """Some role the completeness check asks (``variants.needed_roles``: the partnership's own
     list, else its kind's default and its variant's extra roles) has no current member."""
     from django.db.models import Exists, OuterRef, Q, TextField
@@ -324,9 +371,7 @@ def _missing_role_q() -> models.Q:
             ~Q(_JsonText(own_list, "[]")) & from_list
         )
         present = Exists(
-            PartnershipMember.objects.filter(
-                partnership=OuterRef("pk"), role=role, left_on__isnull=True
-            )
+            PartnershipMember.objects.filter(seated_q(today), partnership=OuterRef("pk"), role=role)
         )
         missing |= needed & ~present
     return missing
@@ -355,8 +400,7 @@ def health_conditions(today: date) -> dict[str, models.Q]:
     """Each of ``assess``'s reasons as a condition on a partnership annotated by
     ``partnerships_with_health_data`` (``last_contact_on``, ``recent_contacts``,
     ``overdue_actions``), keyed by the reason's code; its weight is in ``REASON_WEIGHTS``."""
-    from django.contrib.auth import get_user_model
-    from django.db.models import Exists, F, OuterRef, Q
+    from django.db.models import Exists, F, Q
     from django.db.models.lookups import GreaterThan, GreaterThanOrEqual
 
     days = _DaysSince(F("last_contact_on"), today)
@@ -371,17 +415,31 @@ def health_conditions(today: date) -> dict[str, models.Q]:
         "covenant_expired": states[CovenantState.EXPIRED],
         "covenant_expiring": states[CovenantState.EXPIRING],
         "variant_not_covered": _variant_not_covered_q(today),
-        "incomplete": _missing_role_q(),
+        "incomplete": _missing_role_q(today),
         "no_sponsor": Q(sponsor__isnull=True),
         # no liaison, or an inactive one: a subquery, not a join, so the expression is the same
         # SQL in any query of partnerships (``with_health_status`` compiles it once a day)
-        "no_liaison": ~Exists(
-            get_user_model().objects.filter(pk=OuterRef("liaison_id"), is_active=True)
-        ),
+        "no_liaison": ~Exists(_liaison_q(today)),
         "overdue_actions": Q(GreaterThanOrEqual(F("overdue_actions"), 1))
         & ~Q(GreaterThanOrEqual(F("overdue_actions"), 3)),
         "overdue_actions_many": Q(GreaterThanOrEqual(F("overdue_actions"), 3)),
     }
+
+
+def _liaison_q(today: date):
+    """``_liaison_assigned``: the partnership's liaison, if assigned on ``today``."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import OuterRef
+
+    from partnerships.models import PartnershipMember
+
+    liaison = get_user_model().objects.filter(pk=OuterRef("liaison_id"), is_active=True)
+    if not is_past(today):
+        return liaison
+    at_table = PartnershipMember.objects.filter(
+        seated_q(today), partnership=OuterRef(OuterRef("pk"))
+    )
+    return liaison.filter(membership__organisation__in=at_table.values("organisation"))
 
 
 # The weight ``assess`` gives each reason (``overdue_actions`` weighs more from three on).
@@ -457,9 +515,8 @@ def with_health_status(qs, today: date):
     the ORM more than the database needs to answer it (docs/benchmarks.md, B6); it depends only
     on the day, so it is compiled once per day (``ppsportal.compiled``) and put in as SQL."""
     from django.db.models import IntegerField
-    from django.utils import timezone
 
-    past = today < timezone.localdate()  # a past day reads the records as they were then
+    past = is_past(today)  # a past day reads the records as they were then
     sql, params = compile_annotation_once(
         ("health_severity", today, past),
         lambda: _health_severity(
@@ -488,7 +545,8 @@ def status_of_severity(severity: int) -> str:
 
 def _overdue_exercise_items(today):
     """Overdue after-action items of exercises at the partnership's soft targets (the
-    preparedness app, when installed): they count as overdue follow-up until done."""
+    preparedness app, when installed): they count as overdue follow-up until done; on a past
+    day, those open then (``open_on_q``)."""
     from django.apps import apps
     from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
     from django.db.models.functions import Coalesce
@@ -496,7 +554,7 @@ def _overdue_exercise_items(today):
     if not apps.is_installed("preparedness"):
         return Value(0, IntegerField())
     items = apps.get_model("preparedness", "ActionItem").objects.filter(
-        exercise__soft_target__partnership=OuterRef("pk"), done_on__isnull=True, due_on__lt=today
+        open_on_q(today), exercise__soft_target__partnership=OuterRef("pk"), due_on__lt=today
     )
     partnership = "exercise__soft_target__partnership"
     return Coalesce(Subquery(items.values(partnership).annotate(n=Count("pk")).values("n")), 0)
@@ -507,20 +565,19 @@ def partnerships_with_health_data(qs, today=None):
     queries however many partnerships, contacts or actions there are."""
     from datetime import timedelta
 
-    from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+    from django.db.models import Count, OuterRef, Prefetch, Subquery
     from django.db.models.functions import Coalesce
-    from django.utils import timezone
 
     from partnerships import models as m
 
     today = today or timezone.localdate()
     since = today - timedelta(days=RECENT_WINDOW_DAYS)
     contacts = m.ContactEntry.objects.filter(partnership=OuterRef("pk"))
-    open_then = Q(done_on__isnull=True)
-    if today < timezone.localdate():  # a past day (its health snapshot): the records as then
+    if is_past(today):  # a past day (its health snapshot): the records as then
         contacts = contacts.filter(occurred_on__lte=today)
-        open_then |= Q(done_on__gt=today)
-    overdue = m.Action.objects.filter(open_then, partnership=OuterRef("pk"), due_on__lt=today)
+    overdue = m.Action.objects.filter(
+        open_on_q(today), partnership=OuterRef("pk"), due_on__lt=today
+    )
     # Correlated subqueries, one per table: joining contacts and actions at once would multiply
     # their rows before counting.
     return (
@@ -540,7 +597,7 @@ def partnerships_with_health_data(qs, today=None):
             )
             + _overdue_exercise_items(today),
         )
-        .select_related("sponsor", "liaison")
+        .select_related("sponsor", "liaison__membership")
         .prefetch_related(
             Prefetch(
                 "members",
