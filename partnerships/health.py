@@ -491,15 +491,17 @@ class _CompiledSeverity(RawSQL):
     """The health status expression compiled once (``with_health_status``). Its SQL names the
     partnership's columns by the table's name, as the outermost query of partnerships does. In
     a query that aliases the table (the query as a subquery of another: the admin's facet
-    counts, ``pk__in``), the expression is built and compiled there as before, for that
-    query's alias."""
+    counts, ``pk__in``), or on another database than it was compiled for, the expression is
+    built and compiled there as before, for that query's alias and database."""
 
-    def __init__(self, sql, params, *, today: date, output_field):
+    def __init__(self, sql, params, *, today: date, using: str, output_field):
         super().__init__(sql, params, output_field=output_field)
         self.today = today
+        self.using = using
 
     def as_sql(self, compiler, connection):
-        if compiler.query.get_initial_alias() == Partnership._meta.db_table:
+        table = compiler.query.get_initial_alias() == Partnership._meta.db_table
+        if table and connection.alias == self.using:
             return super().as_sql(compiler, connection)
         built = _severity_case(self.today).resolve_expression(compiler.query, allow_joins=True)
         return compiler.compile(built)
@@ -520,13 +522,16 @@ def with_health_status(qs, today: date):
     sql, params = compile_annotation_once(
         ("health_severity", today, past),
         lambda: _health_severity(
-            partnerships_with_health_data(Partnership.objects.all(), today), today
+            partnerships_with_health_data(Partnership.objects.using(qs.db), today), today
         ),
         "health_severity",
         prepare=True,
+        using=qs.db,
     )
     # The SQL is the ORM's own compilation of ``_health_severity``; nothing of the caller's in it.
-    severity = _CompiledSeverity(sql, params, today=today, output_field=IntegerField())  # nosec
+    severity = _CompiledSeverity(  # nosec
+        sql, params, today=today, using=qs.db, output_field=IntegerField()
+    )
     return qs.annotate(health_severity=severity)
 
 

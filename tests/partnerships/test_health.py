@@ -332,3 +332,45 @@ def test_the_health_status_in_a_subquery_reads_the_subquerys_own_row(complete, o
         inner = listed.filter(health_severity=severity).values("pk")
         assert list(Partnership.objects.filter(pk__in=inner)) == expected
         assert [p for p in listed if p.health_severity == severity] == expected
+
+
+@pytest.fixture
+def elsewhere():
+    """A second database alias of the same vendor (here the same test database under another
+    name, as a read replica would be): compiled SQL is kept per alias."""
+    from django.db import connections
+
+    connections.settings["elsewhere"] = dict(connections["default"].settings_dict)
+    yield "elsewhere"
+    connections["elsewhere"].close()
+    del connections["elsewhere"]
+    del connections.settings["elsewhere"]
+
+
+def test_the_health_status_is_compiled_for_each_database_alias(
+    complete, today, elsewhere, monkeypatch
+):
+    """Two databases of one vendor can differ (server version, settings): the status compiled
+    for one is not reused for the other; each alias compiles its own, once a day, and a query
+    put on another database than its status was compiled for builds it there."""
+    from partnerships import health
+    from ppsportal import compiled
+
+    monkeypatch.setattr(compiled, "COMPILED", {})
+    built = []
+    original = health._health_severity
+    monkeypatch.setattr(
+        health, "_health_severity", lambda qs, day: built.append(qs.db) or original(qs, day)
+    )
+    data = partnerships_with_health_data(Partnership.objects.all(), today)
+    for _ in range(2):
+        for alias in ("default", elsewhere):
+            listed = with_health_status(data.using(alias), today)
+            assert listed.query.annotations["health_severity"].using == alias
+    assert built == ["default", elsewhere]
+    cases = []
+    case = health._severity_case
+    monkeypatch.setattr(health, "_severity_case", lambda day: cases.append(day) or case(day))
+    moved = with_health_status(data, today).using(elsewhere)
+    moved.query.get_compiler(using=elsewhere).as_sql()  # built there, not "default"'s SQL
+    assert (built, cases) == (["default", elsewhere], [today])
