@@ -313,41 +313,69 @@ class _DaysSince(models.Func):
         return today_sql, column_sql, (*today_params, *column_params)
 
 
-def _covenant_state_q(today: date) -> dict[str, models.Q]:
-    """``covenant_state`` as one condition per state (ACTIVE is what the others leave)."""
+# The number ``_covenants_in_force`` adds when one of the covenants in force lasts past the
+# expiring window; below it, the highest rank of their clauses (``TLP.rank``: 0 to 4).
+LASTING = 10
+
+
+def _covenants_in_force(today: date):
+    """A partnership's covenants in force on ``today`` as one number, NULL when there is none:
+    the highest rank of their information clauses, plus ``LASTING`` when one of them lasts past
+    the expiring window (``covenant_state``'s ACTIVE rather than EXPIRING). One subquery, so
+    the status tests "in force" once per partnership (``_covenant_state_q``,
+    ``_variant_not_covered_q`` read the number)."""
+    from django.db.models import Case, IntegerField, Max, OuterRef, Q, Subquery, Value, When
+
+    from partnerships.models import Covenant
+
+    in_force = Covenant.objects.filter(partnership=OuterRef("pk")).in_force(today)
+    soon = today + timedelta(days=EXPIRING_WITHIN_DAYS)
+    rank = Case(
+        *(When(information_clause=level, then=Value(TLP.rank(level))) for level in TLP.values),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    lasting = Q(effective_until__isnull=True) | Q(effective_until__gt=soon)
+    lasts = Case(When(lasting, then=Value(LASTING)), default=Value(0), output_field=IntegerField())
+    summary = in_force.values("partnership").annotate(n=Max(rank) + Max(lasts)).values("n")
+    return Subquery(summary, output_field=IntegerField())
+
+
+def _covenant_state_q(today: date, in_force) -> dict[str, models.Q]:
+    """``covenant_state`` as one condition per state (ACTIVE is what the others leave), from
+    ``in_force`` (``_covenants_in_force``)."""
     from django.db.models import Exists, OuterRef, Q
+    from django.db.models.lookups import IsNull, LessThan
 
     from partnerships.models import Covenant
 
     mine = Covenant.objects.filter(partnership=OuterRef("pk"))
-    in_force = mine.in_force(today)
-    soon = today + timedelta(days=EXPIRING_WITHIN_DAYS)
-    active = Exists(in_force)
+    active = Q(IsNull(in_force, False))
     ended = Q(terminated_on__lte=today) | Q(effective_until__lt=today)
-    lasting = Q(effective_until__isnull=True) | Q(effective_until__gt=soon)
     return {
-        CovenantState.EXPIRING: Q(active) & ~Exists(in_force.filter(lasting)),
-        CovenantState.EXPIRED: ~Q(active) & Exists(mine.filter(ended)),
-        CovenantState.NONE: ~Q(active) & ~Exists(mine.filter(ended)),
-        "in_force": Q(active),
+        CovenantState.EXPIRING: active & Q(LessThan(in_force, LASTING)),
+        CovenantState.EXPIRED: ~active & Exists(mine.filter(ended)),
+        CovenantState.NONE: ~active & ~Exists(mine.filter(ended)),
+        "in_force": active,
     }
 
 
-def _variant_not_covered_q(today: date) -> models.Q:
+def _variant_not_covered_q(in_force) -> models.Q:
     """``_variant_not_covered``: some covenant in force, none whose clause covers the level the
-    partnership's variant expects."""
-    from django.db.models import Exists, OuterRef, Q
+    partnership's variant expects (the highest clause in force ranks below it), from
+    ``in_force`` (``_covenants_in_force``)."""
+    from django.db.models import Q
+    from django.db.models.functions import Mod
+    from django.db.models.lookups import IsNull, LessThan
 
-    from partnerships.models import Covenant
     from partnerships.variants import VARIANT_DEFAULTS
-    from ppsportal.sensitivity import TLP
 
-    in_force = Covenant.objects.filter(partnership=OuterRef("pk")).in_force(today)
+    highest = Mod(in_force, LASTING)
     uncovered = Q(pk__in=[])
     for variant, defaults in VARIANT_DEFAULTS.items():
-        covering = in_force.filter(information_clause__in=TLP.at_or_above(defaults.expected_clause))
-        uncovered |= Q(variant=variant) & ~Exists(covering)
-    return Q(Exists(in_force)) & uncovered
+        expected = TLP.rank(defaults.expected_clause)
+        uncovered |= Q(variant=variant) & Q(LessThan(highest, expected))
+    return Q(IsNull(in_force, False)) & uncovered
 
 
 def _missing_role_q(today: date) -> models.Q:
@@ -396,33 +424,50 @@ class _JsonText(models.lookups.Lookup):
         return f"{lhs_sql} = %s", [*lhs_params, self.rhs]
 
 
-def health_conditions(today: date) -> dict[str, models.Q]:
+def _health_values(today: date) -> dict:
+    """What ``health_conditions`` reads more than once, each as read where it stands: the
+    annotations of ``partnerships_with_health_data`` and ``_covenants_in_force``."""
+    from django.db.models import F
+
+    return {
+        "last_contact_on": F("last_contact_on"),
+        "recent_contacts": F("recent_contacts"),
+        "overdue_actions": F("overdue_actions"),
+        "covenants_in_force": _covenants_in_force(today),
+    }
+
+
+def health_conditions(today: date, values: dict | None = None) -> dict[str, models.Q]:
     """Each of ``assess``'s reasons as a condition on a partnership annotated by
     ``partnerships_with_health_data`` (``last_contact_on``, ``recent_contacts``,
-    ``overdue_actions``), keyed by the reason's code; its weight is in ``REASON_WEIGHTS``."""
+    ``overdue_actions``), keyed by the reason's code; its weight is in ``REASON_WEIGHTS``.
+    ``values``: the expressions for ``_health_values``' names (``_severity_case`` passes each
+    computed once per partnership)."""
     from django.db.models import Exists, F, Q
-    from django.db.models.lookups import GreaterThan, GreaterThanOrEqual
+    from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual, IsNull
 
-    days = _DaysSince(F("last_contact_on"), today)
-    states = _covenant_state_q(today)
+    values = values or _health_values(today)
+    last, overdue = values["last_contact_on"], values["overdue_actions"]
+    days = _DaysSince(last, today)
+    in_force = values["covenants_in_force"]
+    states = _covenant_state_q(today, in_force)
     return {
-        "no_contact": Q(last_contact_on__isnull=True),
+        "no_contact": Q(IsNull(last, True)),
         "contact_overdue": Q(GreaterThan(days, F("contact_frequency_days") * 2)),
         "contact_due": Q(GreaterThan(days, F("contact_frequency_days")))
         & ~Q(GreaterThan(days, F("contact_frequency_days") * 2)),
-        "no_recent_contact": Q(last_contact_on__isnull=False, recent_contacts=0),
+        "no_recent_contact": Q(IsNull(last, False)) & Q(Exact(values["recent_contacts"], 0)),
         "no_covenant": states[CovenantState.NONE],
         "covenant_expired": states[CovenantState.EXPIRED],
         "covenant_expiring": states[CovenantState.EXPIRING],
-        "variant_not_covered": _variant_not_covered_q(today),
+        "variant_not_covered": _variant_not_covered_q(in_force),
         "incomplete": _missing_role_q(today),
         "no_sponsor": Q(sponsor__isnull=True),
         # no liaison, or an inactive one: a subquery, not a join, so the expression is the same
         # SQL in any query of partnerships (``with_health_status`` compiles it once a day)
         "no_liaison": ~Exists(_liaison_q(today)),
-        "overdue_actions": Q(GreaterThanOrEqual(F("overdue_actions"), 1))
-        & ~Q(GreaterThanOrEqual(F("overdue_actions"), 3)),
-        "overdue_actions_many": Q(GreaterThanOrEqual(F("overdue_actions"), 3)),
+        "overdue_actions": Q(GreaterThanOrEqual(overdue, 1)) & ~Q(GreaterThanOrEqual(overdue, 3)),
+        "overdue_actions_many": Q(GreaterThanOrEqual(overdue, 3)),
     }
 
 
@@ -460,25 +505,80 @@ REASON_WEIGHTS = {
 }
 
 
+class _Let(models.Expression):
+    """``body`` reading each of ``values`` (name: expression) computed once per row, as
+    ``(SELECT body FROM (SELECT value AS name, … OFFSET 0) AS pps_health)``; ``body`` reads them
+    as ``_LetValue(name)``. Written inline, a correlated subquery is run once for each place
+    that reads it; ``OFFSET 0`` keeps PostgreSQL from writing the values back into the body."""
+
+    ALIAS = "pps_health"
+
+    def __init__(self, values: dict, body, output_field):
+        super().__init__(output_field=output_field)
+        self.names, self.values, self.body = list(values), list(values.values()), body
+
+    def get_source_expressions(self):
+        return [*self.values, self.body]
+
+    def set_source_expressions(self, exprs):
+        *self.values, self.body = exprs
+
+    def as_sql(self, compiler, connection, fence="OFFSET 0"):
+        columns, value_params = [], []
+        for name, value in zip(self.names, self.values, strict=True):
+            sql, params = compiler.compile(value)
+            columns.append(f"{sql} AS {connection.ops.quote_name(name)}")
+            value_params.extend(params)
+        body_sql, body_params = compiler.compile(self.body)
+        # compiled expressions and quoted names only; the values are parameters
+        sql = f"(SELECT {body_sql} FROM (SELECT {', '.join(columns)} {fence}) AS {self.ALIAS})"  # noqa: S608  # nosec B608
+        return sql, (*body_params, *value_params)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, fence="LIMIT -1 OFFSET 0")
+
+    def get_group_by_cols(self):
+        return [self]
+
+
+class _LetValue(models.Expression):
+    """The value ``name`` of the enclosing ``_Let``."""
+
+    def __init__(self, name: str, output_field):
+        super().__init__(output_field=output_field)
+        self.name = name
+
+    def as_sql(self, compiler, connection):
+        return f"{_Let.ALIAS}.{connection.ops.quote_name(self.name)}", []
+
+    def get_group_by_cols(self):
+        return []
+
+
 def _severity_case(today: date):
-    """``assess``'s severity as one ``CASE`` over ``health_conditions`` (unresolved)."""
+    """``assess``'s severity as one ``CASE`` over ``health_conditions`` (unresolved), each
+    value the conditions read more than once (``_health_values``) computed once."""
     from functools import reduce
     from operator import or_
 
-    from django.db.models import Case, IntegerField, Value, When
+    from django.db.models import Case, DateField, IntegerField, Value, When
 
-    conditions = health_conditions(today)
+    values = _health_values(today)
+    types = {"last_contact_on": DateField()}
+    refs = {name: _LetValue(name, types.get(name, IntegerField())) for name in values}
+    conditions = health_conditions(today, refs)
 
     def any_of(weight):
         return reduce(or_, (q for code, q in conditions.items() if REASON_WEIGHTS[code] == weight))
 
     at_risk, attention = any_of(HealthStatus.AT_RISK), any_of(HealthStatus.ATTENTION)
-    return Case(
+    case = Case(
         When(at_risk, then=Value(_SEVERITY[HealthStatus.AT_RISK])),
         When(attention, then=Value(_SEVERITY[HealthStatus.ATTENTION])),
         default=Value(_SEVERITY[HealthStatus.HEALTHY]),
         output_field=IntegerField(),
     )
+    return _Let(values, case, output_field=IntegerField())
 
 
 def _health_severity(qs, today: date):
