@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from django.db import models
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -61,6 +62,51 @@ class HealthReport:
     @property
     def severity(self) -> int:
         return _SEVERITY[self.status]
+
+
+def is_past(today: date) -> bool:
+    """A past day (its health snapshot): health reads the dated records as they stood then,
+    contacts, actions, after-action items and who sat at the table."""
+    return today < timezone.localdate()
+
+
+def seated(member, today: date) -> bool:
+    """The member sat at the partnership's table on ``today``: today, one who has not left; on a
+    past day, one who had joined by then and had not yet left (``seated_q`` in SQL)."""
+    if is_past(today):
+        return member.joined_on <= today and (member.left_on is None or member.left_on > today)
+    return member.left_on is None
+
+
+def seated_q(today: date) -> models.Q:
+    """``seated`` as a condition on partnership members."""
+    if is_past(today):
+        return models.Q(joined_on__lte=today) & (
+            models.Q(left_on__isnull=True) | models.Q(left_on__gt=today)
+        )
+    return models.Q(left_on__isnull=True)
+
+
+def open_on_q(today: date) -> models.Q:
+    """A follow-up (a partnership's action, an exercise's after-action item) still open on
+    ``today``: not done; on a past day, not done by then."""
+    if is_past(today):
+        return models.Q(done_on__isnull=True) | models.Q(done_on__gt=today)
+    return models.Q(done_on__isnull=True)
+
+
+def _liaison_assigned(partnership, today: date, members: list) -> bool:
+    """An active liaison; on a past day, one whose organisation sat at the table then (the
+    service lets only a user of a member organisation be the liaison)."""
+    liaison = partnership.liaison if partnership.liaison_id is not None else None
+    if liaison is None or not liaison.is_active:
+        return False
+    if not is_past(today):
+        return True
+    membership = getattr(liaison, "membership", None)
+    return membership is not None and membership.organisation_id in {
+        m.organisation_id for m in members
+    }
 
 
 def covenant_state(covenants, today: date) -> str:
@@ -174,7 +220,8 @@ def assess(partnership, today: date) -> HealthReport:
     if uncovered:
         reasons.append(Reason("variant_not_covered", HealthStatus.AT_RISK, uncovered))
 
-    present = {m.role for m in partnership.members.all() if m.left_on is None}
+    at_table = [m for m in partnership.members.all() if seated(m, today)]
+    present = {m.role for m in at_table}
     missing = [r for r in needed_roles(partnership) if r not in present]
     if missing:
         labels = ", ".join(str(PartnerRole(r).label) for r in missing)
@@ -195,7 +242,7 @@ def assess(partnership, today: date) -> HealthReport:
             )
         )
 
-    liaison_assigned = partnership.liaison_id is not None and partnership.liaison.is_active
+    liaison_assigned = _liaison_assigned(partnership, today, at_table)
     if not liaison_assigned:
         reasons.append(
             Reason(
@@ -266,44 +313,72 @@ class _DaysSince(models.Func):
         return today_sql, column_sql, (*today_params, *column_params)
 
 
-def _covenant_state_q(today: date) -> dict[str, models.Q]:
-    """``covenant_state`` as one condition per state (ACTIVE is what the others leave)."""
+# The number ``_covenants_in_force`` adds when one of the covenants in force lasts past the
+# expiring window; below it, the highest rank of their clauses (``TLP.rank``: 0 to 4).
+LASTING = 10
+
+
+def _covenants_in_force(today: date):
+    """A partnership's covenants in force on ``today`` as one number, NULL when there is none:
+    the highest rank of their information clauses, plus ``LASTING`` when one of them lasts past
+    the expiring window (``covenant_state``'s ACTIVE rather than EXPIRING). One subquery, so
+    the status tests "in force" once per partnership (``_covenant_state_q``,
+    ``_variant_not_covered_q`` read the number)."""
+    from django.db.models import Case, IntegerField, Max, OuterRef, Q, Subquery, Value, When
+
+    from partnerships.models import Covenant
+
+    in_force = Covenant.objects.filter(partnership=OuterRef("pk")).in_force(today)
+    soon = today + timedelta(days=EXPIRING_WITHIN_DAYS)
+    rank = Case(
+        *(When(information_clause=level, then=Value(TLP.rank(level))) for level in TLP.values),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    lasting = Q(effective_until__isnull=True) | Q(effective_until__gt=soon)
+    lasts = Case(When(lasting, then=Value(LASTING)), default=Value(0), output_field=IntegerField())
+    summary = in_force.values("partnership").annotate(n=Max(rank) + Max(lasts)).values("n")
+    return Subquery(summary, output_field=IntegerField())
+
+
+def _covenant_state_q(today: date, in_force) -> dict[str, models.Q]:
+    """``covenant_state`` as one condition per state (ACTIVE is what the others leave), from
+    ``in_force`` (``_covenants_in_force``)."""
     from django.db.models import Exists, OuterRef, Q
+    from django.db.models.lookups import IsNull, LessThan
 
     from partnerships.models import Covenant
 
     mine = Covenant.objects.filter(partnership=OuterRef("pk"))
-    in_force = mine.in_force(today)
-    soon = today + timedelta(days=EXPIRING_WITHIN_DAYS)
-    active = Exists(in_force)
+    active = Q(IsNull(in_force, False))
     ended = Q(terminated_on__lte=today) | Q(effective_until__lt=today)
-    lasting = Q(effective_until__isnull=True) | Q(effective_until__gt=soon)
     return {
-        CovenantState.EXPIRING: Q(active) & ~Exists(in_force.filter(lasting)),
-        CovenantState.EXPIRED: ~Q(active) & Exists(mine.filter(ended)),
-        CovenantState.NONE: ~Q(active) & ~Exists(mine.filter(ended)),
-        "in_force": Q(active),
+        CovenantState.EXPIRING: active & Q(LessThan(in_force, LASTING)),
+        CovenantState.EXPIRED: ~active & Exists(mine.filter(ended)),
+        CovenantState.NONE: ~active & ~Exists(mine.filter(ended)),
+        "in_force": active,
     }
 
 
-def _variant_not_covered_q(today: date) -> models.Q:
+def _variant_not_covered_q(in_force) -> models.Q:
     """``_variant_not_covered``: some covenant in force, none whose clause covers the level the
-    partnership's variant expects."""
-    from django.db.models import Exists, OuterRef, Q
+    partnership's variant expects (the highest clause in force ranks below it), from
+    ``in_force`` (``_covenants_in_force``)."""
+    from django.db.models import Q
+    from django.db.models.functions import Mod
+    from django.db.models.lookups import IsNull, LessThan
 
-    from partnerships.models import Covenant
     from partnerships.variants import VARIANT_DEFAULTS
-    from ppsportal.sensitivity import TLP
 
-    in_force = Covenant.objects.filter(partnership=OuterRef("pk")).in_force(today)
+    highest = Mod(in_force, LASTING)
     uncovered = Q(pk__in=[])
     for variant, defaults in VARIANT_DEFAULTS.items():
-        covering = in_force.filter(information_clause__in=TLP.at_or_above(defaults.expected_clause))
-        uncovered |= Q(variant=variant) & ~Exists(covering)
-    return Q(Exists(in_force)) & uncovered
+        expected = TLP.rank(defaults.expected_clause)
+        uncovered |= Q(variant=variant) & Q(LessThan(highest, expected))
+    return Q(IsNull(in_force, False)) & uncovered
 
 
-def _missing_role_q() -> models.Q:
+def _missing_role_q(today: date) -> models.Q:
     """Some role the completeness check asks (``variants.needed_roles``: the partnership's own
     list, else its kind's default and its variant's extra roles) has no current member."""
     from django.db.models import Exists, OuterRef, Q, TextField
@@ -324,9 +399,7 @@ def _missing_role_q() -> models.Q:
             ~Q(_JsonText(own_list, "[]")) & from_list
         )
         present = Exists(
-            PartnershipMember.objects.filter(
-                partnership=OuterRef("pk"), role=role, left_on__isnull=True
-            )
+            PartnershipMember.objects.filter(seated_q(today), partnership=OuterRef("pk"), role=role)
         )
         missing |= needed & ~present
     return missing
@@ -351,37 +424,67 @@ class _JsonText(models.lookups.Lookup):
         return f"{lhs_sql} = %s", [*lhs_params, self.rhs]
 
 
-def health_conditions(today: date) -> dict[str, models.Q]:
+def _health_values(today: date) -> dict:
+    """What ``health_conditions`` reads more than once, each as read where it stands: the
+    annotations of ``partnerships_with_health_data`` and ``_covenants_in_force``."""
+    from django.db.models import F
+
+    return {
+        "last_contact_on": F("last_contact_on"),
+        "recent_contacts": F("recent_contacts"),
+        "overdue_actions": F("overdue_actions"),
+        "covenants_in_force": _covenants_in_force(today),
+    }
+
+
+def health_conditions(today: date, values: dict | None = None) -> dict[str, models.Q]:
     """Each of ``assess``'s reasons as a condition on a partnership annotated by
     ``partnerships_with_health_data`` (``last_contact_on``, ``recent_contacts``,
-    ``overdue_actions``), keyed by the reason's code; its weight is in ``REASON_WEIGHTS``."""
-    from django.contrib.auth import get_user_model
-    from django.db.models import Exists, F, OuterRef, Q
-    from django.db.models.lookups import GreaterThan, GreaterThanOrEqual
+    ``overdue_actions``), keyed by the reason's code; its weight is in ``REASON_WEIGHTS``.
+    ``values``: the expressions for ``_health_values``' names (``_severity_case`` passes each
+    computed once per partnership)."""
+    from django.db.models import Exists, F, Q
+    from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual, IsNull
 
-    days = _DaysSince(F("last_contact_on"), today)
-    states = _covenant_state_q(today)
+    values = values or _health_values(today)
+    last, overdue = values["last_contact_on"], values["overdue_actions"]
+    days = _DaysSince(last, today)
+    in_force = values["covenants_in_force"]
+    states = _covenant_state_q(today, in_force)
     return {
-        "no_contact": Q(last_contact_on__isnull=True),
+        "no_contact": Q(IsNull(last, True)),
         "contact_overdue": Q(GreaterThan(days, F("contact_frequency_days") * 2)),
         "contact_due": Q(GreaterThan(days, F("contact_frequency_days")))
         & ~Q(GreaterThan(days, F("contact_frequency_days") * 2)),
-        "no_recent_contact": Q(last_contact_on__isnull=False, recent_contacts=0),
+        "no_recent_contact": Q(IsNull(last, False)) & Q(Exact(values["recent_contacts"], 0)),
         "no_covenant": states[CovenantState.NONE],
         "covenant_expired": states[CovenantState.EXPIRED],
         "covenant_expiring": states[CovenantState.EXPIRING],
-        "variant_not_covered": _variant_not_covered_q(today),
-        "incomplete": _missing_role_q(),
+        "variant_not_covered": _variant_not_covered_q(in_force),
+        "incomplete": _missing_role_q(today),
         "no_sponsor": Q(sponsor__isnull=True),
         # no liaison, or an inactive one: a subquery, not a join, so the expression is the same
         # SQL in any query of partnerships (``with_health_status`` compiles it once a day)
-        "no_liaison": ~Exists(
-            get_user_model().objects.filter(pk=OuterRef("liaison_id"), is_active=True)
-        ),
-        "overdue_actions": Q(GreaterThanOrEqual(F("overdue_actions"), 1))
-        & ~Q(GreaterThanOrEqual(F("overdue_actions"), 3)),
-        "overdue_actions_many": Q(GreaterThanOrEqual(F("overdue_actions"), 3)),
+        "no_liaison": ~Exists(_liaison_q(today)),
+        "overdue_actions": Q(GreaterThanOrEqual(overdue, 1)) & ~Q(GreaterThanOrEqual(overdue, 3)),
+        "overdue_actions_many": Q(GreaterThanOrEqual(overdue, 3)),
     }
+
+
+def _liaison_q(today: date):
+    """``_liaison_assigned``: the partnership's liaison, if assigned on ``today``."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import OuterRef
+
+    from partnerships.models import PartnershipMember
+
+    liaison = get_user_model().objects.filter(pk=OuterRef("liaison_id"), is_active=True)
+    if not is_past(today):
+        return liaison
+    at_table = PartnershipMember.objects.filter(
+        seated_q(today), partnership=OuterRef(OuterRef("pk"))
+    )
+    return liaison.filter(membership__organisation__in=at_table.values("organisation"))
 
 
 # The weight ``assess`` gives each reason (``overdue_actions`` weighs more from three on).
@@ -402,25 +505,80 @@ REASON_WEIGHTS = {
 }
 
 
+class _Let(models.Expression):
+    """``body`` reading each of ``values`` (name: expression) computed once per row, as
+    ``(SELECT body FROM (SELECT value AS name, … OFFSET 0) AS pps_health)``; ``body`` reads them
+    as ``_LetValue(name)``. Written inline, a correlated subquery is run once for each place
+    that reads it; ``OFFSET 0`` keeps PostgreSQL from writing the values back into the body."""
+
+    ALIAS = "pps_health"
+
+    def __init__(self, values: dict, body, output_field):
+        super().__init__(output_field=output_field)
+        self.names, self.values, self.body = list(values), list(values.values()), body
+
+    def get_source_expressions(self):
+        return [*self.values, self.body]
+
+    def set_source_expressions(self, exprs):
+        *self.values, self.body = exprs
+
+    def as_sql(self, compiler, connection, fence="OFFSET 0"):
+        columns, value_params = [], []
+        for name, value in zip(self.names, self.values, strict=True):
+            sql, params = compiler.compile(value)
+            columns.append(f"{sql} AS {connection.ops.quote_name(name)}")
+            value_params.extend(params)
+        body_sql, body_params = compiler.compile(self.body)
+        # compiled expressions and quoted names only; the values are parameters
+        sql = f"(SELECT {body_sql} FROM (SELECT {', '.join(columns)} {fence}) AS {self.ALIAS})"  # noqa: S608  # nosec B608
+        return sql, (*body_params, *value_params)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, fence="LIMIT -1 OFFSET 0")
+
+    def get_group_by_cols(self):
+        return [self]
+
+
+class _LetValue(models.Expression):
+    """The value ``name`` of the enclosing ``_Let``."""
+
+    def __init__(self, name: str, output_field):
+        super().__init__(output_field=output_field)
+        self.name = name
+
+    def as_sql(self, compiler, connection):
+        return f"{_Let.ALIAS}.{connection.ops.quote_name(self.name)}", []
+
+    def get_group_by_cols(self):
+        return []
+
+
 def _severity_case(today: date):
-    """``assess``'s severity as one ``CASE`` over ``health_conditions`` (unresolved)."""
+    """``assess``'s severity as one ``CASE`` over ``health_conditions`` (unresolved), each
+    value the conditions read more than once (``_health_values``) computed once."""
     from functools import reduce
     from operator import or_
 
-    from django.db.models import Case, IntegerField, Value, When
+    from django.db.models import Case, DateField, IntegerField, Value, When
 
-    conditions = health_conditions(today)
+    values = _health_values(today)
+    types = {"last_contact_on": DateField()}
+    refs = {name: _LetValue(name, types.get(name, IntegerField())) for name in values}
+    conditions = health_conditions(today, refs)
 
     def any_of(weight):
         return reduce(or_, (q for code, q in conditions.items() if REASON_WEIGHTS[code] == weight))
 
     at_risk, attention = any_of(HealthStatus.AT_RISK), any_of(HealthStatus.ATTENTION)
-    return Case(
+    case = Case(
         When(at_risk, then=Value(_SEVERITY[HealthStatus.AT_RISK])),
         When(attention, then=Value(_SEVERITY[HealthStatus.ATTENTION])),
         default=Value(_SEVERITY[HealthStatus.HEALTHY]),
         output_field=IntegerField(),
     )
+    return _Let(values, case, output_field=IntegerField())
 
 
 def _health_severity(qs, today: date):
@@ -433,15 +591,17 @@ class _CompiledSeverity(RawSQL):
     """The health status expression compiled once (``with_health_status``). Its SQL names the
     partnership's columns by the table's name, as the outermost query of partnerships does. In
     a query that aliases the table (the query as a subquery of another: the admin's facet
-    counts, ``pk__in``), the expression is built and compiled there as before, for that
-    query's alias."""
+    counts, ``pk__in``), or on another database than it was compiled for, the expression is
+    built and compiled there as before, for that query's alias and database."""
 
-    def __init__(self, sql, params, *, today: date, output_field):
+    def __init__(self, sql, params, *, today: date, using: str, output_field):
         super().__init__(sql, params, output_field=output_field)
         self.today = today
+        self.using = using
 
     def as_sql(self, compiler, connection):
-        if compiler.query.get_initial_alias() == Partnership._meta.db_table:
+        table = compiler.query.get_initial_alias() == Partnership._meta.db_table
+        if table and connection.alias == self.using:
             return super().as_sql(compiler, connection)
         built = _severity_case(self.today).resolve_expression(compiler.query, allow_joins=True)
         return compiler.compile(built)
@@ -457,19 +617,21 @@ def with_health_status(qs, today: date):
     the ORM more than the database needs to answer it (docs/benchmarks.md, B6); it depends only
     on the day, so it is compiled once per day (``ppsportal.compiled``) and put in as SQL."""
     from django.db.models import IntegerField
-    from django.utils import timezone
 
-    past = today < timezone.localdate()  # a past day reads the records as they were then
+    past = is_past(today)  # a past day reads the records as they were then
     sql, params = compile_annotation_once(
         ("health_severity", today, past),
         lambda: _health_severity(
-            partnerships_with_health_data(Partnership.objects.all(), today), today
+            partnerships_with_health_data(Partnership.objects.using(qs.db), today), today
         ),
         "health_severity",
         prepare=True,
+        using=qs.db,
     )
     # The SQL is the ORM's own compilation of ``_health_severity``; nothing of the caller's in it.
-    severity = _CompiledSeverity(sql, params, today=today, output_field=IntegerField())  # nosec
+    severity = _CompiledSeverity(  # nosec
+        sql, params, today=today, using=qs.db, output_field=IntegerField()
+    )
     return qs.annotate(health_severity=severity)
 
 
@@ -488,7 +650,8 @@ def status_of_severity(severity: int) -> str:
 
 def _overdue_exercise_items(today):
     """Overdue after-action items of exercises at the partnership's soft targets (the
-    preparedness app, when installed): they count as overdue follow-up until done."""
+    preparedness app, when installed): they count as overdue follow-up until done; on a past
+    day, those open then (``open_on_q``)."""
     from django.apps import apps
     from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
     from django.db.models.functions import Coalesce
@@ -496,7 +659,7 @@ def _overdue_exercise_items(today):
     if not apps.is_installed("preparedness"):
         return Value(0, IntegerField())
     items = apps.get_model("preparedness", "ActionItem").objects.filter(
-        exercise__soft_target__partnership=OuterRef("pk"), done_on__isnull=True, due_on__lt=today
+        open_on_q(today), exercise__soft_target__partnership=OuterRef("pk"), due_on__lt=today
     )
     partnership = "exercise__soft_target__partnership"
     return Coalesce(Subquery(items.values(partnership).annotate(n=Count("pk")).values("n")), 0)
@@ -507,20 +670,19 @@ def partnerships_with_health_data(qs, today=None):
     queries however many partnerships, contacts or actions there are."""
     from datetime import timedelta
 
-    from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+    from django.db.models import Count, OuterRef, Prefetch, Subquery
     from django.db.models.functions import Coalesce
-    from django.utils import timezone
 
     from partnerships import models as m
 
     today = today or timezone.localdate()
     since = today - timedelta(days=RECENT_WINDOW_DAYS)
     contacts = m.ContactEntry.objects.filter(partnership=OuterRef("pk"))
-    open_then = Q(done_on__isnull=True)
-    if today < timezone.localdate():  # a past day (its health snapshot): the records as then
+    if is_past(today):  # a past day (its health snapshot): the records as then
         contacts = contacts.filter(occurred_on__lte=today)
-        open_then |= Q(done_on__gt=today)
-    overdue = m.Action.objects.filter(open_then, partnership=OuterRef("pk"), due_on__lt=today)
+    overdue = m.Action.objects.filter(
+        open_on_q(today), partnership=OuterRef("pk"), due_on__lt=today
+    )
     # Correlated subqueries, one per table: joining contacts and actions at once would multiply
     # their rows before counting.
     return (
@@ -540,7 +702,7 @@ def partnerships_with_health_data(qs, today=None):
             )
             + _overdue_exercise_items(today),
         )
-        .select_related("sponsor", "liaison")
+        .select_related("sponsor", "liaison__membership")
         .prefetch_related(
             Prefetch(
                 "members",

@@ -24,7 +24,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 # Stand-in ids the compiled queries are built for, far outside any real id; each caller swaps in
@@ -45,17 +45,22 @@ COMPILED: dict[tuple, tuple[str, list]] = {}
 PREPARED = "/* pps:prepared */"
 
 
-def compile_once(key: tuple, build: Callable, *, prepare: bool = False) -> tuple[str, list]:
+def compile_once(
+    key: tuple, build: Callable, *, prepare: bool = False, using: str = DEFAULT_DB_ALIAS
+) -> tuple[str, list]:
     """The SQL and parameters of the queryset ``build()`` returns, compiled once per ``key``, the
-    database and the time zone (the day is part of each key). ``prepare``: on PostgreSQL, any
-    statement containing this SQL runs as a prepared statement (``execute_prepared``)."""
-    key = (*key, prepare, connection.vendor, timezone.get_current_timezone_name())
+    database (the alias ``using``: two databases of one vendor may differ, in their server's
+    version or settings) and the time zone (the day is part of each key). ``prepare``: on
+    PostgreSQL, any statement containing this SQL runs as a prepared statement
+    (``execute_prepared``)."""
+    connection = connections[using]
+    key = (*key, prepare, using, timezone.get_current_timezone_name())
     found = COMPILED.get(key)
     if found is None:
         if len(COMPILED) >= CACHE_SIZE:
             # another thread (the threaded development server) may have taken it already
             COMPILED.pop(next(iter(COMPILED), None), None)
-        sql, params = build().query.sql_with_params()
+        sql, params = build().query.get_compiler(using=using).as_sql()
         if prepare and connection.vendor == "postgresql":
             sql = f"{PREPARED} {sql}"
         found = COMPILED[key] = (sql, list(params))
@@ -63,14 +68,21 @@ def compile_once(key: tuple, build: Callable, *, prepare: bool = False) -> tuple
 
 
 def compile_annotation_once(
-    key: tuple, build: Callable, name: str, *, prepare: bool = False
+    key: tuple,
+    build: Callable,
+    name: str,
+    *,
+    prepare: bool = False,
+    using: str = DEFAULT_DB_ALIAS,
 ) -> tuple[str, list]:
     """The SQL and parameters of the annotation ``name`` alone, as the compiler of the queryset
-    ``build()`` returns writes it, compiled once per ``key``, the database and the time zone (an
-    expression that depends only on the day, to put into other queries of the same model with
-    ``RawSQL``; the columns it reads are named by the model's table). ``prepare``: as for
-    ``compile_once``, any statement containing it runs prepared on PostgreSQL."""
-    key = (*key, "annotation", name, prepare, connection.vendor)
+    ``build()`` returns writes it for the database ``using``, compiled once per ``key``, that
+    database's alias and the time zone (an expression that depends only on the day, to put into
+    other queries of the same model on the same database with ``RawSQL``; the columns it reads
+    are named by the model's table). ``prepare``: as for ``compile_once``, any statement
+    containing it runs prepared on PostgreSQL."""
+    connection = connections[using]
+    key = (*key, "annotation", name, prepare, using)
     key = (*key, timezone.get_current_timezone_name())
     found = COMPILED.get(key)
     if found is None:

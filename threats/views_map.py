@@ -25,10 +25,14 @@ from partnerships.sharing.reads import read_many
 from ppsportal.pagination import paginate
 from threats import selectors
 from threats.forms_map import MapFilterForm
-from threats.models import CapacityTier
+from threats.models import CapacityTier, Sector
 from threats.route import parse_route
 from threats.rules import gaps_for
-from threats.selectors_map import national_map_choices, national_map_markers
+from threats.selectors_map import (
+    markers_as_read,
+    national_map_choices,
+    national_map_markers,
+)
 
 
 def map_config() -> dict:
@@ -76,8 +80,8 @@ MARKER_COLUMNS = ("id", "name", "category", "municipality", "region", "tier", "l
 
 
 def national_markers(targets) -> dict:
-    """The national map's markers, from ``national_map_markers`` (tier and gaps counted by the
-    database), compact: one list of values per target (``MARKER_COLUMNS``), the category and
+    """The national map's markers, from ``national_map_markers``' rows (tier and gaps counted by
+    the database), compact: one list of values per target (``MARKER_COLUMNS``), the category and
     the tier as an index into their lists, the gaps' text and the link once for the page
     (``marker_of`` gives a target's marker as the list beside the map and the popup read it).
     3,900 targets at 100 times the demo: the repeated names and links were most of 1.35 MB."""
@@ -89,22 +93,24 @@ def national_markers(targets) -> dict:
     texts: dict[int, str] = {}
     rows = []
     for target in targets:
-        gaps = target.gaps
+        gaps = target["gaps"]
         if gaps not in texts:
             texts[gaps] = gaps_text(gaps)
-        if target.category_id not in by_id:  # the display name asks the language: once each
-            by_id[target.category_id] = target.category.display_name
-        category = categories.setdefault(by_id[target.category_id], len(categories))
+        sector = target["category_id"]
+        if sector not in by_id:  # the display name asks the language: once each
+            names = Sector(name=target["category__name"], name_en=target["category__name_en"])
+            by_id[sector] = names.display_name
+        category = categories.setdefault(by_id[sector], len(categories))
         rows.append(
             [
-                str(target.public_id),
-                target.name,
+                str(target["public_id"]),
+                target["name"],
                 category,
-                target.municipality,
-                target.region,
-                tier_index[target.tier],
-                float(target.latitude),
-                float(target.longitude),
+                target["municipality"],
+                target["region"],
+                tier_index[target["tier"]],
+                float(target["latitude"]),
+                float(target["longitude"]),
                 gaps,
             ]
         )
@@ -159,8 +165,8 @@ def national_map(request):
     refused = form.is_bound and not form.is_valid()
     filters = form.filters()
     # under a filter that does not exist nothing is shown: the errors say what to choose
-    targets = [] if refused else national_map_markers(actor, filters)
-    targets = read_many(actor, targets, request=request)
+    targets = [] if refused else list(national_map_markers(actor, filters))
+    read_many(actor, markers_as_read(targets), request=request)
     markers = national_markers(targets)
     rows = markers["targets"]
     # the list beside the map (what the map shows, without JavaScript), a page at a time

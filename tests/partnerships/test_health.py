@@ -332,3 +332,124 @@ def test_the_health_status_in_a_subquery_reads_the_subquerys_own_row(complete, o
         inner = listed.filter(health_severity=severity).values("pk")
         assert list(Partnership.objects.filter(pk__in=inner)) == expected
         assert [p for p in listed if p.health_severity == severity] == expected
+
+
+@pytest.fixture
+def elsewhere():
+    """A second database alias of the same vendor (here the same test database under another
+    name, as a read replica would be): compiled SQL is kept per alias."""
+    from django.db import connections
+
+    connections.settings["elsewhere"] = dict(connections["default"].settings_dict)
+    yield "elsewhere"
+    connections["elsewhere"].close()
+    del connections["elsewhere"]
+    del connections.settings["elsewhere"]
+
+
+def test_the_health_status_is_compiled_for_each_database_alias(
+    complete, today, elsewhere, monkeypatch
+):
+    """Two databases of one vendor can differ (server version, settings): the status compiled
+    for one is not reused for the other; each alias compiles its own, once a day, and a query
+    put on another database than its status was compiled for builds it there."""
+    from partnerships import health
+    from ppsportal import compiled
+
+    monkeypatch.setattr(compiled, "COMPILED", {})
+    built = []
+    original = health._health_severity
+    monkeypatch.setattr(
+        health, "_health_severity", lambda qs, day: built.append(qs.db) or original(qs, day)
+    )
+    data = partnerships_with_health_data(Partnership.objects.all(), today)
+    for _ in range(2):
+        for alias in ("default", elsewhere):
+            listed = with_health_status(data.using(alias), today)
+            assert listed.query.annotations["health_severity"].using == alias
+    assert built == ["default", elsewhere]
+    cases = []
+    case = health._severity_case
+    monkeypatch.setattr(health, "_severity_case", lambda day: cases.append(day) or case(day))
+    moved = with_health_status(data, today).using(elsewhere)
+    moved.query.get_compiler(using=elsewhere).as_sql()  # built there, not "default"'s SQL
+    assert (built, cases) == (["default", elsewhere], [today])
+
+
+def test_the_sql_status_equals_assess_over_varied_partnerships(complete, org_a, today):
+    """The status the database computes (each value the rule reads computed once per
+    partnership, the covenants in force summed up in one subquery) is ``assess``'s, reason by
+    reason, over partnerships of every variant with none, one or several covenants (in force,
+    expiring, expired, terminated, not yet signed; every clause), contacts and actions at
+    varied dates, and members missing — today, on a past day and on a later one."""
+    import random
+
+    from ppsportal.sensitivity import TLP
+
+    rng = random.Random(15)
+    municipality = OrganisationFactory(name="Gemeente Elders", kind="public", sector="")
+    police = OrganisationFactory(name="Politie Elders", kind="public", sector="")
+    liaison = UserFactory(username="liaison-elders", organisation=org_a)
+    for n in range(14):
+        partnership = make_partnership(
+            name=f"PPS {n}",
+            operator_org=org_a,
+            municipality=municipality,
+            police=police if rng.random() < 0.7 else None,
+            liaison=liaison if rng.random() < 0.7 else None,
+            covenant=False,
+            variant=rng.choice(Variant.values),
+        )
+        signers = [org_a, municipality]
+        for c in range(rng.choice([0, 1, 1, 2, 3])):
+            start = today + timedelta(days=rng.randint(-400, 10))
+            until = rng.choice([None, start + timedelta(days=rng.randint(20, 500))])
+            covenant = covenant_services.covenant_create(
+                partnership=partnership,
+                title=f"Convenant {n}.{c}",
+                effective_from=start,
+                effective_until=until,
+                information_clause=rng.choice(TLP.values),
+                signatories=[
+                    (org, rng.choice([start - timedelta(days=1), start, None])) for org in signers
+                ],
+            )
+            if rng.random() < 0.2:
+                covenant_services.covenant_terminate(
+                    covenant=covenant, terminated_on=today - timedelta(days=rng.randint(0, 30))
+                )
+        for _ in range(rng.choice([0, 1, 2])):
+            contact_services.contact_create(
+                partnership=partnership,
+                by=liaison,
+                occurred_on=today - timedelta(days=rng.randint(0, 200)),
+                kind="meeting",
+                summary="Overleg",
+                participants=[org_a],
+            )
+        for _ in range(rng.choice([0, 1, 3])):
+            action = contact_services.action_create(
+                partnership=partnership,
+                description="Opvolgen",
+                owner=org_a,
+                due_on=today + timedelta(days=rng.randint(-60, 30)),
+            )
+            if rng.random() < 0.4:
+                contact_services.action_set_done(
+                    action=action, on=today - timedelta(days=rng.randint(0, 20))
+                )
+    seen = set()
+    for day in (today, today - timedelta(days=25), today + timedelta(days=45)):
+        loaded = _with_reason_flags(
+            with_health_status(partnerships_with_health_data(Partnership.objects.all(), day), day),
+            day,
+        )
+        for partnership in loaded:
+            report = assess(partnership, day)
+            assert status_of_severity(partnership.health_severity) == report.status, (
+                partnership.name,
+                day,
+            )
+            assert _sql_codes(partnership) == _python_codes(report), (partnership.name, day)
+            seen |= {report.status, report.covenant_state}
+    assert seen >= {"healthy", "attention", "at_risk", "active", "expiring", "expired", "none"}

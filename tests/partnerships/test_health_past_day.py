@@ -1,0 +1,136 @@
+"""Health of a past day: what health says of a day afterwards is what it said on that day.
+
+Each test builds its world on the day in question (the clock frozen there), asks health then,
+lets the records change after it (an item done, a member joining or leaving), and asks health
+of the same day again: the reasons must be the same, in ``assess`` and in the SQL form alike
+(``_report`` proves the two equal), and so must the snapshot recorded for that day.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+import pytest
+from django.utils import timezone
+from freezegun import freeze_time
+
+from partnerships.models import HealthSnapshot
+from partnerships.services import partnerships as partnership_services
+from partnerships.services.health import health_snapshots_record
+from preparedness import services as preparedness_services
+from tests.factories import OrganisationFactory, UserFactory
+from tests.partnerships.helpers import make_partnership
+from tests.partnerships.test_health import _codes, _report
+from tests.threats.api.conftest import make_target
+
+pytestmark = pytest.mark.django_db
+
+THEN = timezone.localdate() - timedelta(days=10)
+
+
+def on_the_day():
+    """The clock at noon on ``THEN``, in the portal's time zone."""
+    return freeze_time(timezone.make_aware(datetime.combine(THEN, time(12))))
+
+
+def health_of_then(partnership) -> tuple[dict, str]:
+    """The reasons health gives for ``THEN`` (both forms) and the snapshot it records of it."""
+    reasons = _codes(_report(partnership, THEN))
+    health_snapshots_record(day=THEN)
+    snapshot = HealthSnapshot.objects.get(partnership=partnership, day=THEN)
+    return reasons, snapshot.status
+
+
+@pytest.fixture
+def world(org_a, operator_a):
+    """On ``THEN``: a complete venue partnership, a contact the day before, and an exercise
+    whose after-action item was due five days before and still open."""
+    from partnerships.services import contacts as contact_services
+
+    with on_the_day():
+        municipality = OrganisationFactory(name="Gemeente", kind="public", sector="")
+        police = OrganisationFactory(name="Politie", kind="public", sector="")
+        liaison = UserFactory(username="liaison", organisation=org_a)
+        partnership = make_partnership(
+            operator_org=org_a, municipality=municipality, police=police, liaison=liaison
+        )
+        contact_services.contact_create(
+            partnership=partnership,
+            by=liaison,
+            occurred_on=THEN - timedelta(days=1),
+            kind="meeting",
+            summary="Overleg",
+            participants=[org_a, police],
+        )
+        target = make_target(operator_a, name="ArenA", partnership=partnership)
+        exercise = preparedness_services.exercise_plan(
+            soft_target=target, by=operator_a, scenario="Ontruiming", planned_for=THEN
+        )
+        preparedness_services.exercise_record_held(
+            exercise=exercise, by=operator_a, held_on=THEN, outcome="Poort D bleef dicht."
+        )
+        item = preparedness_services.action_item_add(
+            exercise=exercise,
+            by=operator_a,
+            description="Sleutelbeheer poort D",
+            owner="Facilitair",
+            due_on=THEN - timedelta(days=5),
+        )
+    return {"partnership": partnership, "item": item, "police": police}
+
+
+def test_an_item_done_after_the_day_was_overdue_on_it(world, operator_a):
+    partnership = world["partnership"]
+    with on_the_day():
+        said = health_of_then(partnership)
+    assert "overdue_actions" in said[0]
+    preparedness_services.action_item_complete(item=world["item"], by=operator_a)
+    assert health_of_then(partnership) == said
+
+
+def test_an_item_done_before_the_day_was_not_overdue_on_it(world, operator_a):
+    partnership = world["partnership"]
+    preparedness_services.action_item_complete(
+        item=world["item"], by=operator_a, done_on=THEN - timedelta(days=1)
+    )
+    with on_the_day():
+        said = health_of_then(partnership)
+    assert "overdue_actions" not in said[0]
+    assert health_of_then(partnership) == said
+
+
+def test_a_member_who_left_after_the_day_sat_at_the_table_on_it(world):
+    partnership = world["partnership"]
+    with on_the_day():
+        said = health_of_then(partnership)
+    assert "incomplete" not in said[0]
+    police = partnership.members.get(role="police")
+    partnership_services.partnership_member_leave(member=police)
+    assert health_of_then(partnership) == said
+
+
+def test_a_member_who_joined_after_the_day_was_missing_on_it(world):
+    partnership = world["partnership"]
+    partnership.members.get(role="police").delete()  # police never sat there
+    with on_the_day():
+        said = health_of_then(partnership)
+    assert "incomplete" in said[0]
+    partnership_services.partnership_member_add(
+        partnership=partnership, organisation=world["police"], role="police"
+    )
+    assert health_of_then(partnership) == said
+
+
+def test_a_liaison_whose_organisation_joined_after_the_day_was_no_liaison_on_it(world):
+    partnership = world["partnership"]
+    partnership_services.partnership_update(partnership=partnership, liaison=None)
+    with on_the_day():
+        said = health_of_then(partnership)
+    assert "no_liaison" in said[0]
+    newcomer = OrganisationFactory(name="Beveiliging BV", kind="private", sector="")
+    partnership_services.partnership_member_add(
+        partnership=partnership, organisation=newcomer, role="private_security"
+    )
+    guard = UserFactory(username="guard", organisation=newcomer)
+    partnership_services.partnership_set_liaison(partnership=partnership, liaison=guard)
+    assert health_of_then(partnership) == said
