@@ -459,7 +459,7 @@ class ContactViewSet(
         if self.action == "list":
             # what ContactListSerializer and the read door read, no more: participants,
             # actions and the covenants of grants (``shared_under``) in the page's own query
-            entries = with_shared_under(self.actor, entries.only(*LIST_COLUMNS))
+            entries = with_shared_under(self.actor, entries.only(*LIST_COLUMNS), today=self.today)
             return with_related_rows(entries)
         return entries.prefetch_related(
             "participants",

@@ -119,14 +119,17 @@ def shared_under_map(actor, objects: Iterable, *, today: date | None = None) -> 
     }
     if not wanted:
         return {}
-    if all(hasattr(o, SHARED_UNDER_ROW) for o in wanted.values()):
-        # the rows were fetched ``with_shared_under``: the same two lookups, already answered
+    today = today or timezone.localdate()
+    asked_for = _asked_for(actor, today)
+    if all(getattr(o, SHARED_UNDER_FOR, None) == asked_for for o in wanted.values()):
+        # the rows were fetched ``with_shared_under`` for this actor and day: the same two
+        # lookups, already answered (rows fetched for someone else, or another day, are asked
+        # about again)
         return {
             pk: _shared_under_of_row(spec, o)
             for pk, o in wanted.items()
             if getattr(o, SHARED_UNDER_ROW) is not None
         }
-    today = today or timezone.localdate()
     if connection.vendor != "postgresql":
         return _shared_under_orm(actor, spec, wanted, today)
     found = _shared_under_rows(spec, today, False, actor.organisation.pk, list(wanted))
@@ -216,6 +219,13 @@ def _shared_under_rows(spec: Shareable, today: date, user_grant: bool, whom: int
 # (``_shared_under_rows``' order: the organisation's grants, then the user's, each by grant id)
 # as text, ``[covenant id, covenant public id, title, purpose, the owner's public id]``, or NULL.
 SHARED_UNDER_ROW = "shared_under_row"
+# For whom and which day the rows' ``SHARED_UNDER_ROW`` was read (``_asked_for``): the answer
+# belongs to that organisation, user and day only.
+SHARED_UNDER_FOR = "shared_under_for"
+
+
+def _asked_for(actor, today: date) -> str:
+    return f"{actor.organisation.pk}:{actor.user.pk}:{today.isoformat()}"
 
 
 def with_shared_under(actor, queryset: QuerySet, *, today: date | None = None) -> QuerySet:
@@ -252,7 +262,8 @@ def with_shared_under(actor, queryset: QuerySet, *, today: date | None = None) -
     )
     # The SQL is the ORM's own compilation of the grant conditions; the ids are parameters.
     row = RawSQL(sql, params, output_field=TextField())  # noqa: S611  # nosec B611
-    return queryset.annotate(**{SHARED_UNDER_ROW: row})
+    asked_for = Value(_asked_for(actor, today), output_field=TextField())
+    return queryset.annotate(**{SHARED_UNDER_ROW: row, SHARED_UNDER_FOR: asked_for})
 
 
 class _TextRow(Func):

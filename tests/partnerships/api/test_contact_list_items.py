@@ -201,6 +201,8 @@ def test_the_covenants_read_with_the_page_are_those_the_read_door_asks_for():
     joined = list(with_shared_under(actor, contacts_visible_to(actor)))
     asked = shared_under_map(actor, plain)
     read = shared_under_map(actor, joined)
+    # the joined rows carry the covenants themselves (the door did not ask again)
+    assert all(hasattr(o, "shared_under_row") for o in joined)
 
     def named(found):
         return {
@@ -217,3 +219,36 @@ def test_the_covenants_read_with_the_page_are_those_the_read_door_asks_for():
     under = {item["id"]: item["shared_under"] for item in listed}
     assert under[str(w.entries["red"].public_id)]["covenant"]["title"] == "Convenant red"
     assert under[str(w.entries["clear"].public_id)] is None
+
+
+def test_covenants_read_with_the_page_for_one_user_are_not_handed_to_another():
+    """``with_shared_under`` reads the covenants for one organisation, user and day; rows
+    fetched so and handed to the read door for someone else are asked about again: b2 does not
+    get the covenant of a grant made to b1 alone, though b1's rows carry it."""
+    from partnerships.selectors import actor_for, contacts_visible_to
+    from partnerships.sharing import services as sharing
+    from partnerships.sharing.partner import (
+        SHARED_UNDER_ROW,
+        shared_under_map,
+        with_shared_under,
+    )
+
+    w = build_partner_world()
+    share(w)  # AMBER to B's organisation: b1 and b2 alike
+    sharing.share_with_user(
+        obj=w.entries["red"],
+        user=w.users["b1"],
+        covenant=w.covenants["red"],
+        by=w.users["a1"],
+        reason="Onderzoek",
+    )
+    b1, b2 = actor_for(w.users["b1"]), actor_for(w.users["b2"])
+    fetched_for_b1 = list(with_shared_under(b1, contacts_visible_to(b1)))
+    assert any(getattr(o, SHARED_UNDER_ROW) is not None for o in fetched_for_b1)
+    for_b1 = shared_under_map(b1, fetched_for_b1)
+    assert for_b1[w.entries["red"].pk].covenant.pk == w.covenants["red"].pk
+
+    for_b2 = shared_under_map(b2, fetched_for_b1)
+    assert w.entries["red"].pk not in for_b2
+    assert for_b2 == shared_under_map(b2, list(contacts_visible_to(b1)))
+    assert {under.covenant.pk for under in for_b2.values()} == {w.covenants["amber"].pk}
