@@ -10,7 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.contrib.auth.models import Group
+from django.db.models import Count, Q, Window
 from django.utils import timezone
 
 from bench.b2_delivery import b2  # noqa: F401  # B2 runs a real worker: its own module
@@ -232,6 +233,26 @@ def legacy_visible_q(actor, spec, today):
     )
 
 
+def nctv_staff():
+    """An NCTV staff member (the one NCTV organisation, made if the run has none yet): the
+    sharing door narrows nothing for them, so their contact list is every entry."""
+    from partnerships.models import Membership, Organisation
+
+    User = get_user_model()
+    nctv = Organisation.objects.filter(is_nctv=True).first() or Organisation.objects.create(
+        name="Bench NCTV",
+        kind="public",
+        is_nctv=True,
+        group=Group.objects.create(name="bench-nctv"),
+    )
+    staff, created = User.objects.get_or_create(
+        username="bench-b3-staff", defaults={"is_staff": True, "is_active": True}
+    )
+    if created:
+        Membership.objects.create(user=staff, organisation=nctv, role="admin")
+    return staff
+
+
 @contextmanager
 def generic_guardian(*models):
     """guardian as shipped: its generic tables, not our direct foreign-key grant models."""
@@ -280,9 +301,25 @@ def b3(args) -> dict:
         return qs.count(), list(qs[:PAGE])
 
     def limit_in_one():
-        # the limit's query paged as ours is, to tell whether one query helps the column as well
-        page = CountedPaginator(ContactEntry.objects.filter(owner_organisation=org), PAGE).page(1)
+        # the limit's query with its count in the page (a column narrows it, no door: the
+        # paginator counts it apart), to tell whether one query would help the column as well
+        qs = ContactEntry.objects.filter(owner_organisation=org)
+        rows = list(qs.annotate(total=Window(Count("*")))[:PAGE])
+        return rows[0].total if rows else 0, rows
+
+    staff = nctv_staff()
+
+    def staff_all():
+        # NCTV staff see every entry (the door narrows nothing): paged as every list pages it
+        actor = actor_for(User.objects.select_related("membership__organisation").get(pk=staff.pk))
+        page = CountedPaginator(contacts_visible_to(actor), PAGE).page(1)
         return page.paginator.count, list(page)
+
+    def staff_all_in_one():
+        # the same list with its count forced into the page's query (COUNT(*) OVER ())
+        actor = actor_for(User.objects.select_related("membership__organisation").get(pk=staff.pk))
+        rows = list(contacts_visible_to(actor).annotate(total=Window(Count("*")))[:PAGE])
+        return rows[0].total if rows else 0, rows
 
     def peer():
         fresh = User.objects.get(pk=user.pk)
@@ -300,6 +337,8 @@ def b3(args) -> dict:
             "limit (organisation column)": limit,
             "limit, count in the page (no target)": limit_in_one,
             "peer (stock guardian)": peer,
+            "NCTV staff, every entry (no target)": staff_all,
+            "NCTV staff, every entry, count in the page forced (no target)": staff_all_in_one,
         },
         args.runs,
     )
@@ -323,6 +362,15 @@ def b3(args) -> dict:
     ):
         sql, params = [s for s in statements_of(fn) if "contactentry" in s[0]][-1]
         plans[label] = explain_sql(sql, params)
+    # NCTV staff's list (every entry): the count and the page apart, and the page with its count
+    everything = contacts_visible_to(
+        actor_for(User.objects.select_related("membership__organisation").get(pk=staff.pk))
+    )
+    plans["NCTV staff: the count"] = explain_sql(*statements_of(everything.count)[-1])
+    plans["NCTV staff: the page of 50"] = explain(everything[:PAGE])
+    plans["NCTV staff: the page of 50 with COUNT(*) OVER ()"] = explain(
+        everything.annotate(total=Window(Count("*")))[:PAGE]
+    )
     with generic_guardian(ContactEntryUserGrant, ContactEntryGroupGrant):
         # the peer's own plan: guardian's generic tables (object_pk as text), stock managers
         peer_qs = get_objects_for_user(

@@ -94,7 +94,10 @@ def _partnership_models():
 
 def partnerships_visible_to(actor: Actor):
     """Partnerships this actor may see: NCTV staff all; others those their organisation is a
-    current member of. Everything else answers 404."""
+    current member of (a ``DoorSubquery``: the set a party's list is counted in its page by,
+    ``ppsportal.pagination.counted_in_page``). Everything else answers 404."""
+    from ppsportal.pagination import DoorSubquery
+
     m = _partnership_models()
     qs = m.Partnership.objects.all()
     if actor.is_nctv_staff:
@@ -104,7 +107,7 @@ def partnerships_visible_to(actor: Actor):
     member_of = m.PartnershipMember.objects.filter(
         organisation=actor.organisation, left_on__isnull=True
     ).values("partnership_id")
-    return qs.filter(pk__in=member_of)
+    return qs.filter(pk__in=DoorSubquery(member_of))
 
 
 def partnerships_by_health(actor: Actor, *, today):

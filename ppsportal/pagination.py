@@ -1,23 +1,46 @@
-"""Pagination of every list, dashboard and API alike: the count and the page from one query.
+"""Pagination of every list, dashboard and API alike: the count and the page, in one query
+where a read door built the list's set anyway, in two everywhere else.
 
 A list that can grow is shown a page at a time. Dashboard views call ``paginate`` and render
 ``ppsportal/includes/pagination.html`` with ``page``; the page links keep the request's other
 query parameters (filters, ordering) through Django's ``{% querystring %}``. The API's
 ``PortalPagination`` pages with the same ``CountedPaginator``.
 
-A queryset's count and page were two queries, and behind a read door the door ran twice
-(docs/benchmarks.md, B3). ``CountedPaginator`` asks for the page with ``COUNT(*) OVER ()`` on
-each row, so one query answers both; only a page that comes back empty (past the end) needs a
-plain ``COUNT`` to know where the end is. A queryset the window would miscount, and a list, is
-counted and sliced as Django does (``counted_in_page``).
+Where the count comes from (``counted_in_page``, the one place that decides):
+
+- **In the page's own query** (``COUNT(*) OVER ()`` on each row) when a read door narrowed the
+  list to a set it built for one actor: the list's rows are confined by a ``pk IN (<the door's
+  set>)`` that holds for every row (``narrowed_by_door``). That set is read whole before any
+  ordering or ``LIMIT`` whatever the page (the sharing engine's four arms, a party's current
+  partnerships), so counting it in the page costs nothing measurable and the door runs once, not
+  twice (docs/benchmarks.md, B3). Only a page that comes back empty (past the end) needs a plain
+  ``COUNT`` to know where the end is.
+- **Apart, as Django does** (a ``COUNT``, then the page) everywhere else: a list nobody narrows
+  (NCTV staff, whose doors return everything), a list narrowed only by a column (an
+  organisation's own rows, which an index can page and stop at ``LIMIT``), and a queryset or
+  list the window would miscount. The window needs every row of the list before ``LIMIT``: at
+  200,000 rows a page with it took 187 to 232 ms against 21 to 101 ms for the count and the page
+  (docs/benchmarks.md, "Where the window loses").
+
+A door says it narrowed the set by the expression it filters with: ``DoorSQL`` (raw SQL of the
+door's primary keys) or ``DoorSubquery`` (a queryset of them), as ``pk__in=…``. The mark is the
+condition itself, so it lasts exactly as long as the condition confines the rows: through
+``filter``, ``exclude``, ``order_by``, ``annotate``, ``select_related``, ``prefetch_related``
+and ``values`` (each keeps the condition among the ``WHERE``'s conjuncts), and no longer once
+the condition is ORed with another (``qs | other``), negated, or the queryset only names the
+door's rows from another model (``filter(contact__in=door)``: counted apart). A door that lets
+everything through (NCTV staff) adds no condition, so nothing marks their lists.
 """
 
 from __future__ import annotations
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connections
-from django.db.models import Count, QuerySet, Window
+from django.db.models import Count, QuerySet, Subquery, Window
+from django.db.models.expressions import RawSQL
+from django.db.models.lookups import In
 from django.db.models.query import ModelIterable, ValuesIterable
+from django.db.models.sql.where import AND
 
 PAGE_SIZE = 50
 
@@ -30,13 +53,54 @@ TOTAL = "pagination_total"
 LARGEST_OFFSET = 2**63 - 1
 
 
+class ReadDoorSet:
+    """The right of a read door's ``pk IN (…)``: the set of primary keys it built for one actor.
+    Filter with ``pk__in=DoorSQL(sql, params)`` or ``pk__in=DoorSubquery(pks)``; the SQL is the
+    plain ``IN (…)`` either way."""
+
+
+class DoorSQL(ReadDoorSet, RawSQL):
+    """A read door's set of primary keys as raw SQL (compiled once: the sharing engine)."""
+
+
+class DoorSubquery(ReadDoorSet, Subquery):
+    """A read door's set of primary keys as a ``values("pk")``-like queryset."""
+
+
+def narrowed_by_door(rows: QuerySet) -> bool:
+    """Are ``rows`` confined to a set a read door built: a ``pk IN (<ReadDoorSet>)`` on the
+    queryset's own table that holds for every row (among the conjuncts of its ``WHERE``, not
+    under an ``OR`` or a ``NOT``)?"""
+    query = rows.query
+    return _door_conjunct(query.where, query.base_table)
+
+
+def _door_conjunct(node, table) -> bool:
+    if node.negated or (node.connector != AND and len(node.children) > 1):
+        return False
+    for child in node.children:
+        if isinstance(child, In):
+            column = child.lhs
+            if (
+                isinstance(child.rhs, ReadDoorSet)
+                and getattr(column, "alias", None) == table
+                and getattr(getattr(column, "target", None), "primary_key", False)
+            ):
+                return True
+        elif hasattr(child, "connector") and _door_conjunct(child, table):
+            return True
+    return False
+
+
 def counted_in_page(rows) -> bool:
-    """May the count of ``rows`` come from ``COUNT(*) OVER ()`` on its page? Not for a list, nor
-    where the window would count other rows than the result holds (``DISTINCT``: the window is
-    taken before duplicates go; a union, a slice already taken), nor for rows other than model
-    instances or dicts (the extra column would change their shape), nor with ``FOR UPDATE``
-    (PostgreSQL refuses it beside a window), nor on a database without window functions. Those
-    are counted and paged by two queries, as Django does."""
+    """May the count of ``rows`` come from ``COUNT(*) OVER ()`` on its page? Only where a read
+    door built the list's set anyway (``narrowed_by_door``): elsewhere the window would read the
+    whole list before ``LIMIT`` (the module's docstring). Never for a list, nor where the window
+    would count other rows than the result holds (``DISTINCT``: the window is taken before
+    duplicates go; a union, a slice already taken), nor for rows other than model instances or
+    dicts (the extra column would change their shape), nor with ``FOR UPDATE`` (PostgreSQL
+    refuses it beside a window), nor on a database without window functions. Those are counted
+    and paged by two queries, as Django does."""
     if not isinstance(rows, QuerySet):
         return False
     query = rows.query
@@ -47,13 +111,14 @@ def counted_in_page(rows) -> bool:
         and not query.select_for_update
         and rows._iterable_class in (ModelIterable, ValuesIterable)
         and connections[rows.db].features.supports_over_clause
+        and narrowed_by_door(rows)
     )
 
 
 class CountedPaginator(Paginator):
     """Django's ``Paginator`` with the same answers (pages, count, ``EmptyPage`` and
     ``PageNotAnInteger`` for the same numbers, ``get_page``'s fallbacks), the count taken from
-    the page's own query where it can be (``counted_in_page``)."""
+    the page's own query where a read door built the set (``counted_in_page``)."""
 
     def page(self, number):
         if "count" in self.__dict__ or not counted_in_page(self.object_list):
@@ -100,8 +165,9 @@ class CountedPaginator(Paginator):
 
     def get_page(self, number):
         """As Django's: a page number that is not a whole number gives the first page, one out of
-        range the last. Past the end that is three queries (the empty page, the count, the last
-        page: two before); below 1 two (the count, the last page), as before."""
+        range the last. Past the end of a list counted in the page that is three queries (the
+        empty page, the count, the last page: two apart); below 1 two (the count, the last
+        page), as Django's."""
         try:
             return self.page(number)
         except PageNotAnInteger:

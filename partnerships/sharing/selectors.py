@@ -35,6 +35,7 @@ from django.utils import timezone
 from partnerships.sharing.footing import footing_covenants, within_retention_q
 from partnerships.sharing.registry import Shareable, spec_for
 from ppsportal.compiled import STAND_IN_ORGANISATION, STAND_IN_USER, compile_once, swap
+from ppsportal.pagination import DoorSQL
 from ppsportal.sensitivity import TLP
 
 SHARED_LEVELS_FOR_GROUPS = [TLP.AMBER, TLP.AMBER_STRICT]
@@ -187,7 +188,9 @@ def granted_codenames(
 
 def visible_q(actor, spec: Shareable, *, today: date | None = None) -> Q | None:
     """The condition on ``spec.model`` for what ``actor`` may see (``visible_pks``, compiled
-    once per model and day); ``None`` means everything."""
+    once per model and day); ``None`` means everything. The set is a ``DoorSQL``: a list
+    narrowed by it is counted in its page's query (``ppsportal.pagination.counted_in_page``),
+    one left whole (``None``: NCTV staff) apart."""
     if actor.is_nctv_staff and spec.staff_see_all:
         return None
     organisation = actor.organisation
@@ -196,11 +199,11 @@ def visible_q(actor, spec: Shareable, *, today: date | None = None) -> Q | None:
     if not spec.staff_see_all:
         # its scopes depend on who asks (staff or party), not only on ids: not compiled once
         sql, params = visible_pks(actor, spec, today=today).query.sql_with_params()
-        return Q(pk__in=RawSQL(sql, params))  # noqa: S611  # nosec B611: compiled by the ORM
+        return Q(pk__in=DoorSQL(sql, params))  # nosec B611: compiled by the ORM
     sql, params = _compiled(spec, today or timezone.localdate())
     params = swap(params, {STAND_IN_ORGANISATION: organisation.pk, STAND_IN_USER: actor.user.pk})
     # The SQL is the ORM's own compilation of ``_pk_sets``; only bound parameters vary.
-    return Q(pk__in=RawSQL(sql, params))  # noqa: S611  # nosec B611: compiled by the ORM
+    return Q(pk__in=DoorSQL(sql, params))  # nosec B611: compiled by the ORM
 
 
 def visible_to(actor, queryset: QuerySet, *, today: date | None = None) -> QuerySet:

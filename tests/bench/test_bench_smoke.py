@@ -61,9 +61,14 @@ def test_b3_count_and_page_against_the_organisation_column_and_stock_guardian(be
         "limit (organisation column)",
         "limit, count in the page (no target)",
         "peer (stock guardian)",
+        "NCTV staff, every entry (no target)",
+        "NCTV staff, every entry, count in the page forced (no target)",
     }
     assert paths["ours"]["queries"] == 2  # who is asking; the count and the page in one query
     assert paths["ours, count and page apart (as before, no target)"]["queries"] == 3
+    # staff: nothing narrows their list, so it is counted and paged apart (ppsportal.pagination)
+    assert paths["NCTV staff, every entry (no target)"]["queries"] == 3
+    assert paths["NCTV staff, every entry, count in the page forced (no target)"]["queries"] == 2
     assert all(plan.strip() for plan in result["plans"].values())
     assert "WindowAgg" in result["plans"]["one query: the page of 50 with COUNT(*) OVER ()"]
 

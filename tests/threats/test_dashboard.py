@@ -742,10 +742,11 @@ def more_reports(operator, target, count):
 BASE_QUERIES = 4
 # Each page shows AMBER+ records (vulnerability details, reports): + the one audit insert.
 AUDIT = 1
-# A paginated list is counted and listed in one query (ppsportal.pagination).
+# A paginated list is counted and listed in one query where a read door built its set (reports),
+# by two elsewhere (ppsportal.pagination).
 PAGE_QUERIES = {
-    # own targets, their measures and scale-up; peers' targets counted and listed
-    "soft-target-list": BASE_QUERIES + 4 + AUDIT,
+    # own targets, their measures and scale-up; peers' targets counted, then listed
+    "soft-target-list": BASE_QUERIES + 5 + AUDIT,
     # own targets, their measures and scale-up
     "soft-target-map": BASE_QUERIES + 3 + AUDIT,
     # reports counted and listed, their replies
@@ -753,10 +754,10 @@ PAGE_QUERIES = {
 }
 STAFF_QUERIES = {
     # counted by the database: the overview's groups and their sectors, the gaps per operator
-    # (counted and listed) and the operators
-    "register-overview": BASE_QUERIES + 3,
-    # open reports counted and listed, their replies
-    "report-queue": BASE_QUERIES + 2 + AUDIT,
+    # (counted, then listed) and the operators
+    "register-overview": BASE_QUERIES + 4,
+    # open reports counted, then listed (nothing narrows the queue), their replies
+    "report-queue": BASE_QUERIES + 3 + AUDIT,
 }
 
 

@@ -14,12 +14,14 @@ WHO = 3  # session, user, membership with organisation: who is asking
 # alerts with their count (sender, previous, author, approver joined; for staff the counts as
 # subqueries), sectors, partnerships, named organisations, the audit entry (AMBER); partners
 # also: their acknowledgements, their own partnerships, and the covenants of the page's grants
-# (``shared_under``: one query per page). A list's count comes with its page (one query).
-ALERTS = {"admin_b": WHO + 5 + 3, "duty": WHO + 5}
-# entries with their alerts and count, the covenants they reached the reader under, the audit
-# entry
-INBOX = WHO + 3
-WEBHOOKS = WHO + 1  # subscriptions with their organisation and count
+# (``shared_under``: one query per page). A partner's list's count comes with its page (one
+# query: the read door built the set); staff's, which nothing narrows, is counted apart
+# (ppsportal.pagination).
+ALERTS = {"admin_b": WHO + 5 + 3, "duty": WHO + 5 + 1}
+# entries with their alerts, their count apart (the reader's own entries: a column, no door's
+# set), the covenants they reached the reader under, the audit entry
+INBOX = WHO + 4
+WEBHOOKS = WHO + 2  # subscriptions with their organisation; their count apart (a column)
 
 ROUNDS = [(3, 3), (30, 27)]  # (rows in the list, rows to add first)
 
