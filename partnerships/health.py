@@ -64,45 +64,37 @@ class HealthReport:
         return _SEVERITY[self.status]
 
 
-def is_past(today: date) -> bool:
-    """A past day (its health snapshot): health reads the dated records as they stood then,
-    contacts, actions, after-action items and who sat at the table."""
-    return today < timezone.localdate()
+# One rule for every day, today included: a day's health reads the dated records as they stand
+# on that day (contacts up to it, follow-up not done by it, members joined by it and not yet
+# left), so what health says of a day on that day and what it says of it later agree, also
+# when a record is dated ahead (a member joining next week, a leave recorded for next month).
 
 
 def seated(member, today: date) -> bool:
-    """The member sat at the partnership's table on ``today``: today, one who has not left; on a
-    past day, one who had joined by then and had not yet left (``seated_q`` in SQL)."""
-    if is_past(today):
-        return member.joined_on <= today and (member.left_on is None or member.left_on > today)
-    return member.left_on is None
+    """The member sat at the partnership's table on ``today``: it had joined by then and had not
+    yet left (``seated_q`` in SQL)."""
+    return member.joined_on <= today and (member.left_on is None or member.left_on > today)
 
 
 def seated_q(today: date) -> models.Q:
     """``seated`` as a condition on partnership members."""
-    if is_past(today):
-        return models.Q(joined_on__lte=today) & (
-            models.Q(left_on__isnull=True) | models.Q(left_on__gt=today)
-        )
-    return models.Q(left_on__isnull=True)
+    return models.Q(joined_on__lte=today) & (
+        models.Q(left_on__isnull=True) | models.Q(left_on__gt=today)
+    )
 
 
 def open_on_q(today: date) -> models.Q:
     """A follow-up (a partnership's action, an exercise's after-action item) still open on
-    ``today``: not done; on a past day, not done by then."""
-    if is_past(today):
-        return models.Q(done_on__isnull=True) | models.Q(done_on__gt=today)
-    return models.Q(done_on__isnull=True)
+    ``today``: not done by then."""
+    return models.Q(done_on__isnull=True) | models.Q(done_on__gt=today)
 
 
 def _liaison_assigned(partnership, today: date, members: list) -> bool:
-    """An active liaison; on a past day, one whose organisation sat at the table then (the
-    service lets only a user of a member organisation be the liaison)."""
+    """An active liaison whose organisation sits at the table on ``today`` (``members``: those
+    seated then; the service lets only a user of a member organisation be the liaison)."""
     liaison = partnership.liaison if partnership.liaison_id is not None else None
     if liaison is None or not liaison.is_active:
         return False
-    if not is_past(today):
-        return True
     membership = getattr(liaison, "membership", None)
     return membership is not None and membership.organisation_id in {
         m.organisation_id for m in members
@@ -472,15 +464,14 @@ def health_conditions(today: date, values: dict | None = None) -> dict[str, mode
 
 
 def _liaison_q(today: date):
-    """``_liaison_assigned``: the partnership's liaison, if assigned on ``today``."""
+    """``_liaison_assigned``: the partnership's active liaison, of an organisation seated at the
+    table on ``today``."""
     from django.contrib.auth import get_user_model
     from django.db.models import OuterRef
 
     from partnerships.models import PartnershipMember
 
     liaison = get_user_model().objects.filter(pk=OuterRef("liaison_id"), is_active=True)
-    if not is_past(today):
-        return liaison
     at_table = PartnershipMember.objects.filter(
         seated_q(today), partnership=OuterRef(OuterRef("pk"))
     )
@@ -618,9 +609,8 @@ def with_health_status(qs, today: date):
     on the day, so it is compiled once per day (``ppsportal.compiled``) and put in as SQL."""
     from django.db.models import IntegerField
 
-    past = is_past(today)  # a past day reads the records as they were then
     sql, params = compile_annotation_once(
-        ("health_severity", today, past),
+        ("health_severity", today),
         lambda: _health_severity(
             partnerships_with_health_data(Partnership.objects.using(qs.db), today), today
         ),
@@ -650,8 +640,8 @@ def status_of_severity(severity: int) -> str:
 
 def _overdue_exercise_items(today):
     """Overdue after-action items of exercises at the partnership's soft targets (the
-    preparedness app, when installed): they count as overdue follow-up until done; on a past
-    day, those open then (``open_on_q``)."""
+    preparedness app, when installed): they count as overdue follow-up while open on the day
+    (``open_on_q``)."""
     from django.apps import apps
     from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
     from django.db.models.functions import Coalesce
@@ -677,9 +667,8 @@ def partnerships_with_health_data(qs, today=None):
 
     today = today or timezone.localdate()
     since = today - timedelta(days=RECENT_WINDOW_DAYS)
-    contacts = m.ContactEntry.objects.filter(partnership=OuterRef("pk"))
-    if is_past(today):  # a past day (its health snapshot): the records as then
-        contacts = contacts.filter(occurred_on__lte=today)
+    # the contacts up to the day (``seated``: one rule for every day)
+    contacts = m.ContactEntry.objects.filter(partnership=OuterRef("pk"), occurred_on__lte=today)
     overdue = m.Action.objects.filter(
         open_on_q(today), partnership=OuterRef("pk"), due_on__lt=today
     )
