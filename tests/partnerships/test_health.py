@@ -6,14 +6,8 @@ import pytest
 from django.db.models import BooleanField, Case, When
 from django.utils import timezone
 
-from partnerships.health import (
-    REASON_WEIGHTS,
-    assess,
-    health_conditions,
-    partnerships_with_health_data,
-    status_of_severity,
-    with_health_status,
-)
+from partnerships.health import assess, partnerships_with_health_data, status_of_severity
+from partnerships.health_sql import REASON_WEIGHTS, health_conditions, with_health_status
 from partnerships.models import Partnership, Variant
 from partnerships.selectors import (
     actor_for,
@@ -343,7 +337,7 @@ def test_the_health_status_is_built_once_a_day_and_equal_for_every_reader(
 ):
     """The status expression is built by the ORM once per day and reused as SQL: another
     request, another reader, the same day, no building again; the next day builds anew."""
-    from partnerships import health
+    from partnerships import health_sql as health
     from ppsportal import compiled
 
     monkeypatch.setattr(compiled, "COMPILED", {})
@@ -397,7 +391,7 @@ def test_the_health_status_is_compiled_for_each_database_alias(
     """Two databases of one vendor can differ (server version, settings): the status compiled
     for one is not reused for the other; each alias compiles its own, once a day, and a query
     put on another database than its status was compiled for builds it there."""
-    from partnerships import health
+    from partnerships import health_sql as health
     from ppsportal import compiled
 
     monkeypatch.setattr(compiled, "COMPILED", {})
