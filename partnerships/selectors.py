@@ -112,10 +112,10 @@ def partnerships_visible_to(actor: Actor):
 
 def partnerships_by_health(actor: Actor, *, today):
     """The visible partnerships worst health first, then by name, ready for ``health_rows``:
-    the status is computed by the database in the same query (``health.with_health_status``,
+    the status is computed by the database in the same query (``health_sql.with_health_status``,
     the rule's SQL form), so the list is ordered and paged there and only the rows shown are
     assessed for their reasons."""
-    from partnerships.health import with_health_status
+    from partnerships.health_sql import with_health_status
 
     qs = partnerships_with_health_data(partnerships_visible_to(actor), today)
     return with_health_status(qs, today).order_by("-health_severity", "name", "pk")
@@ -221,12 +221,13 @@ def partnership_overview_rows(actor: Actor, *, order: str = "health", today=None
 
 def health_status_counts(actor: Actor, *, today, by_health=None) -> dict:
     """{(health status, ended?): partnerships} over the partnerships visible to ``actor``, the
-    status computed by the database (``health.with_health_status``): one query. ``by_health``:
+    status computed by the database (``health_sql.with_health_status``): one query. ``by_health``:
     ``partnerships_by_health(actor, today=today)`` when the caller has it already (the status
     expression is costly to build)."""
     from django.db.models import Count, Q
 
-    from partnerships.health import status_of_severity, with_health_status
+    from partnerships.health import status_of_severity
+    from partnerships.health_sql import with_health_status
 
     m = _partnership_models()
     qs = by_health

@@ -50,7 +50,8 @@ def compile_once(
 ) -> tuple[str, list]:
     """The SQL and parameters of the queryset ``build()`` returns, compiled once per ``key``, the
     database (the alias ``using``: two databases of one vendor may differ, in their server's
-    version or settings) and the time zone (the day is part of each key). ``prepare``: on
+    version or settings; a caller whose query may run elsewhere than the default database
+    passes its queryset's ``db``) and the time zone (the day is part of each key). ``prepare``: on
     PostgreSQL, any statement containing this SQL runs as a prepared statement
     (``execute_prepared``)."""
     connection = connections[using]

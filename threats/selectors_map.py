@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Prefetch, QuerySet
 
 from partnerships.selectors import Actor
@@ -79,13 +78,15 @@ MARKER_VALUES = (
 READ_DOOR_FIELDS = ("id", "public_id", "operator_id", "vulnerability_tlp")
 
 
-def markers_as_read(rows: list[dict]) -> list[SoftTarget]:
+def markers_as_read(rows: list[dict], *, using: str) -> list[SoftTarget]:
     """The targets of ``national_map_markers``' rows as the read door takes them (``read_many``
-    records the AMBER+ ones shown): instances holding only ``READ_DOOR_FIELDS``, no query."""
-    return [
-        SoftTarget.from_db(DEFAULT_DB_ALIAS, READ_DOOR_FIELDS, [row[f] for f in READ_DOOR_FIELDS])
-        for row in rows
-    ]
+    records the AMBER+ ones shown): instances holding only ``READ_DOOR_FIELDS``, as loaded from
+    the database ``using`` (the markers' queryset's ``db``), no query. ``Model.from_db`` takes
+    the values in the model's field order, whatever the order of ``READ_DOOR_FIELDS``."""
+    names = [f.attname for f in SoftTarget._meta.concrete_fields if f.attname in READ_DOOR_FIELDS]
+    if len(names) != len(READ_DOOR_FIELDS):
+        raise ValueError(f"Not columns of SoftTarget: {set(READ_DOOR_FIELDS) - set(names)}")
+    return [SoftTarget.from_db(using, names, [row[name] for name in names]) for row in rows]
 
 
 def _filtered(actor: Actor, filters: MapFilters | None) -> QuerySet:

@@ -165,8 +165,9 @@ def national_map(request):
     refused = form.is_bound and not form.is_valid()
     filters = form.filters()
     # under a filter that does not exist nothing is shown: the errors say what to choose
-    targets = [] if refused else list(national_map_markers(actor, filters))
-    read_many(actor, markers_as_read(targets), request=request)
+    shown = national_map_markers(actor, filters)
+    targets = [] if refused else list(shown)
+    read_many(actor, markers_as_read(targets, using=shown.db), request=request)
     markers = national_markers(targets)
     rows = markers["targets"]
     # the list beside the map (what the map shows, without JavaScript), a page at a time

@@ -27,8 +27,8 @@ from partnerships.health import (
     assess,
     partnerships_with_health_data,
     severity_of,
-    with_health_status,
 )
+from partnerships.health_sql import with_health_status
 from partnerships.models import (
     DEFAULT_REQUIRED_ROLES,
     VARIANT_MEANINGS,
@@ -182,7 +182,7 @@ class RegionFilter(admin.SimpleListFilter):
 
 
 class HealthFilter(admin.SimpleListFilter):
-    """By health status: the rule's SQL form (``health.with_health_status``), so the database
+    """By health status: the rule's SQL form (``health_sql.with_health_status``), so the database
     filters and pages before the rows shown are assessed for their reasons."""
 
     title = _("health")

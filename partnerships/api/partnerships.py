@@ -29,8 +29,8 @@ from partnerships.health import (
     HealthStatus,
     assess,
     partnerships_with_health_data,
-    with_health_status,
 )
+from partnerships.health_sql import with_health_status
 from partnerships.models import (
     PartnerRole,
     Partnership,
@@ -346,7 +346,7 @@ class PartnershipViewSet(
             return super().list(request, *args, **kwargs)
         qs = self.filter_queryset(self.get_queryset())
         # Health first, the other ordering terms as tie-breakers; the status is the rule's SQL
-        # form (``health.with_health_status``), so the database orders and pages, and only the
+        # form (``health_sql.with_health_status``), so the database orders and pages, and only the
         # page's rows are assessed (for their reasons) by the serializer.
         severity = "-health_severity" if health.startswith("-") else "health_severity"
         qs = with_health_status(qs, self.today).order_by(severity, *qs.query.order_by)

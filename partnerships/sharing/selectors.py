@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -125,11 +125,12 @@ class _StandIn:
     organisation: int = STAND_IN_ORGANISATION
 
 
-def _compiled(spec: Shareable, today: date) -> tuple[str, list]:
+def _compiled(spec: Shareable, today: date, using: str) -> tuple[str, list]:
     return compile_once(
         (spec.label, today),
         lambda: _pk_sets(spec, STAND_IN_ORGANISATION, STAND_IN_USER, _StandIn(), today),
         prepare=True,
+        using=using,
     )
 
 
@@ -186,11 +187,14 @@ def granted_codenames(
         return {row[0] for row in cursor.fetchall()}
 
 
-def visible_q(actor, spec: Shareable, *, today: date | None = None) -> Q | None:
+def visible_q(
+    actor, spec: Shareable, *, today: date | None = None, using: str = DEFAULT_DB_ALIAS
+) -> Q | None:
     """The condition on ``spec.model`` for what ``actor`` may see (``visible_pks``, compiled
-    once per model and day); ``None`` means everything. The set is a ``DoorSQL``: a list
-    narrowed by it is counted in its page's query (``ppsportal.pagination.counted_in_page``),
-    one left whole (``None``: NCTV staff) apart."""
+    once per model and day for the database ``using``, where the query it goes into runs);
+    ``None`` means everything. The set is a ``DoorSQL``: a list narrowed by it is counted in
+    its page's query (``ppsportal.pagination.counted_in_page``), one left whole (``None``: NCTV
+    staff) apart."""
     if actor.is_nctv_staff and spec.staff_see_all:
         return None
     organisation = actor.organisation
@@ -198,17 +202,19 @@ def visible_q(actor, spec: Shareable, *, today: date | None = None) -> Q | None:
         return Q(pk__in=[])
     if not spec.staff_see_all:
         # its scopes depend on who asks (staff or party), not only on ids: not compiled once
-        sql, params = visible_pks(actor, spec, today=today).query.sql_with_params()
+        pks = visible_pks(actor, spec, today=today).query
+        sql, params = pks.get_compiler(using=using).as_sql()
         return Q(pk__in=DoorSQL(sql, params))  # nosec B611: compiled by the ORM
-    sql, params = _compiled(spec, today or timezone.localdate())
+    sql, params = _compiled(spec, today or timezone.localdate(), using)
     params = swap(params, {STAND_IN_ORGANISATION: organisation.pk, STAND_IN_USER: actor.user.pk})
     # The SQL is the ORM's own compilation of ``_pk_sets``; only bound parameters vary.
     return Q(pk__in=DoorSQL(sql, params))  # nosec B611: compiled by the ORM
 
 
 def visible_to(actor, queryset: QuerySet, *, today: date | None = None) -> QuerySet:
-    """Filter any queryset of a shareable model down to what the actor may see."""
-    q = visible_q(actor, spec_for(queryset.model), today=today)
+    """Filter any queryset of a shareable model down to what the actor may see (the condition
+    compiled for the queryset's database)."""
+    q = visible_q(actor, spec_for(queryset.model), today=today, using=queryset.db)
     return queryset if q is None else queryset.filter(q)
 
 

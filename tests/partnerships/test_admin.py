@@ -216,7 +216,8 @@ def test_the_changelist_filters_and_sorts_by_health_in_the_database(
 ):
     """The health filter and column use the rule's SQL form; each row shown says (by ``assess``)
     the status it was selected by."""
-    from partnerships.health import assess, partnerships_with_health_data, with_health_status
+    from partnerships.health import assess, partnerships_with_health_data
+    from partnerships.health_sql import with_health_status
 
     _make_partnerships(["PPS 00"], org_a, operator_a, today)  # no liaison, no police: attention
     partnership_services.partnership_create(

@@ -6,14 +6,8 @@ import pytest
 from django.db.models import BooleanField, Case, When
 from django.utils import timezone
 
-from partnerships.health import (
-    REASON_WEIGHTS,
-    assess,
-    health_conditions,
-    partnerships_with_health_data,
-    status_of_severity,
-    with_health_status,
-)
+from partnerships.health import assess, partnerships_with_health_data, status_of_severity
+from partnerships.health_sql import REASON_WEIGHTS, health_conditions, with_health_status
 from partnerships.models import Partnership, Variant
 from partnerships.selectors import (
     actor_for,
@@ -221,6 +215,50 @@ def test_a_deactivated_liaison_counts_as_no_liaison(complete, today):
     assert "no_liaison" in _codes(report)
 
 
+# --- records dated ahead: the same rule today as on any other day --------------------------------
+
+
+def test_a_member_who_joins_next_week_is_not_at_the_table_today(complete, today):
+    from partnerships.services import partnerships as partnership_services
+
+    police = complete.members.get(role="police")
+    police.delete()
+    partnership_services.partnership_member_add(
+        partnership=complete,
+        organisation=police.organisation,
+        role="police",
+        joined_on=today + timedelta(days=7),
+    )
+    report = _report(complete, today)
+    assert report.missing_roles == ["police"]
+    assert _report(complete, today + timedelta(days=7)).missing_roles == []
+
+
+def test_a_member_who_leaves_in_five_days_is_at_the_table_today(complete, today):
+    from partnerships.services import partnerships as partnership_services
+
+    police = complete.members.get(role="police")
+    partnership_services.partnership_member_leave(member=police, left_on=today + timedelta(days=5))
+    assert "incomplete" not in _codes(_report(complete, today))
+    assert _report(complete, today + timedelta(days=5)).missing_roles == ["police"]
+
+
+def test_a_liaison_whose_organisation_joins_next_week_is_no_liaison_today(complete, today):
+    from partnerships.services import partnerships as partnership_services
+
+    newcomer = OrganisationFactory(name="Beveiliging BV", kind="private", sector="")
+    partnership_services.partnership_member_add(
+        partnership=complete,
+        organisation=newcomer,
+        role="private_security",
+        joined_on=today + timedelta(days=7),
+    )
+    guard = UserFactory(username="guard", organisation=newcomer)
+    partnership_services.partnership_set_liaison(partnership=complete, liaison=guard)
+    assert "no_liaison" in _codes(_report(complete, today))
+    assert "no_liaison" not in _codes(_report(complete, today + timedelta(days=7)))
+
+
 # --- sponsor and variant (docs/partnerships.md, "The PPS variants") -----------------------------
 
 
@@ -299,7 +337,7 @@ def test_the_health_status_is_built_once_a_day_and_equal_for_every_reader(
 ):
     """The status expression is built by the ORM once per day and reused as SQL: another
     request, another reader, the same day, no building again; the next day builds anew."""
-    from partnerships import health
+    from partnerships import health_sql as health
     from ppsportal import compiled
 
     monkeypatch.setattr(compiled, "COMPILED", {})
@@ -353,7 +391,7 @@ def test_the_health_status_is_compiled_for_each_database_alias(
     """Two databases of one vendor can differ (server version, settings): the status compiled
     for one is not reused for the other; each alias compiles its own, once a day, and a query
     put on another database than its status was compiled for builds it there."""
-    from partnerships import health
+    from partnerships import health_sql as health
     from ppsportal import compiled
 
     monkeypatch.setattr(compiled, "COMPILED", {})

@@ -252,6 +252,31 @@ def test_only_postgresql_marks_the_compiled_sql():
     assert (compiled.PREPARED in sql) == (connection.vendor == "postgresql")
 
 
+@pytest.fixture
+def elsewhere():
+    """A second database alias of the same vendor (the test database under another name, as a
+    read replica would be)."""
+    from django.db import connections
+
+    connections.settings["elsewhere"] = dict(connections["default"].settings_dict)
+    yield "elsewhere"
+    connections["elsewhere"].close()
+    del connections["elsewhere"]
+    del connections.settings["elsewhere"]
+
+
+def test_the_door_is_compiled_for_the_querysets_own_database(w, elsewhere, monkeypatch):
+    """Two databases of one vendor can differ: a queryset on another alias gets the door
+    compiled for that alias, not the default database's compilation."""
+    monkeypatch.setattr(compiled, "COMPILED", {})
+    actor = actor_for(w.users["b1"])
+    here = visible_to(actor, ContactEntry.objects.all())
+    there = visible_to(actor, ContactEntry.objects.using(elsewhere))
+    assert there.db == elsewhere
+    assert {key[-2] for key in compiled.COMPILED} == {"default", elsewhere}
+    assert str(there.query) == str(here.query)  # the same rule, compiled twice
+
+
 def test_the_compiled_cache_drops_its_oldest_entry_when_full(monkeypatch):
     monkeypatch.setattr(compiled, "COMPILED", {})
     monkeypatch.setattr(compiled, "CACHE_SIZE", 3)

@@ -199,6 +199,36 @@ def test_the_amber_targets_shown_are_recorded_in_one_entry(client, nctv_staff, r
     }
 
 
+def test_the_read_door_gets_each_targets_own_owner_and_level_whatever_the_fields_order(
+    client, nctv_staff, register, monkeypatch
+):
+    """The map's instances for the read door hold what their rows say, also when the names of
+    what the door reads are listed in another order than the model's fields."""
+    from threats import selectors_map
+    from threats.models import SoftTarget
+    from threats.selectors_map import markers_as_read, national_map_markers
+
+    monkeypatch.setattr(
+        selectors_map, "READ_DOOR_FIELDS", tuple(reversed(selectors_map.READ_DOOR_FIELDS))
+    )
+    SoftTarget.objects.filter(pk=register.target_b.pk).update(vulnerability_tlp="green")
+    shown = national_map_markers(actor_for(nctv_staff))
+    read = {t.pk: t for t in markers_as_read(list(shown), using=shown.db)}
+    for target in SoftTarget.objects.all():
+        assert read[target.pk].public_id == target.public_id
+        assert read[target.pk].operator_id == target.operator_id
+        assert read[target.pk].vulnerability_tlp == target.vulnerability_tlp
+        assert read[target.pk]._state.db == shown.db
+    sign_in(client, nctv_staff)
+    before = AuditEvent.objects.filter(action="sensitive.viewed").count()
+    client.get(NATIONAL)
+    (entry,) = AuditEvent.objects.filter(action="sensitive.viewed")[before:]
+    amber = (register.target_a, register.target_c)  # target B is GREEN now: not recorded
+    assert set(entry.object_ids) == {str(t.public_id) for t in amber}
+    owners = sorted({t.operator_id for t in amber})
+    assert entry.owner_organisation_ids == "," + ",".join(map(str, owners)) + ","
+
+
 # --- the background ------------------------------------------------------------------------------
 
 

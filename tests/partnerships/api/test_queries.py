@@ -82,7 +82,7 @@ def build(n: int, *, coordinator, author) -> None:
     ("url", "queries", "rows_per_partnership"),
     [
         ("/api/v1/partnerships/", PARTNERSHIP_LIST, 1),
-        # ordered by health in the database (partnerships.health.with_health_status): as the list
+        # ordered by health in the database (health_sql.with_health_status): as the list
         ("/api/v1/partnerships/?ordering=-health", PARTNERSHIP_LIST, 1),
         ("/api/v1/covenants/", COVENANT_LIST, 1),
         ("/api/v1/contacts/", CONTACT_LIST, 2),
