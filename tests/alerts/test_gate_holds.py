@@ -243,3 +243,84 @@ def test_a_grant_moved_to_a_new_version_while_the_gate_waits_is_held_on_the_new_
     assert AlertUserGrant.all_grants.get(content_object=alert).covenant_id == version.pk
     assert all(attempt.transmitted for attempt in attempts)  # entitled under the new version
     assert waited == [True] * len(rows)  # before: False (the new version was not held)
+
+
+def _counting_gate(monkeypatch) -> list:
+    """The gate's tries, counted: each call of ``hold_and_lock`` by the engine."""
+    tries: list = []
+
+    def counted(rows):
+        tries.append(len(rows))
+        return hold_and_lock(rows)
+
+    monkeypatch.setattr(engine, "hold_and_lock", counted)
+    return tries
+
+
+def test_a_grant_re_shared_under_another_covenant_while_the_gate_waits_is_held_on_the_new_one(
+    transactional_db, world, monkeypatch
+):
+    """Re-sharing under another covenant deletes the grant and makes a new one
+    (``share_with_organisation``). The gate waiting for the deleted grant finds nothing there,
+    while the check, a statement of its own, reads the new one: the grant the gate read before
+    it waited vanished, so it is taken again (``alerts.gate.GrantMoved``) and holds the new
+    grant's covenant while the messages leave: withdrawing from it waits."""
+    alert = world.published(organisations=[world.org_a], tlp="amber")
+    today = timezone.localdate()
+    version = covenant_services.covenant_create(
+        partnership=world.partnership,
+        title="Convenant Stadion, versie 2",
+        effective_from=today - timedelta(days=1),
+        information_clause="amber",
+        signatories=[(org, today - timedelta(days=2)) for org in (world.org_a, world.org_b)]
+        + [(world.nctv, today - timedelta(days=2))],
+    )
+    ids = list(
+        Delivery.objects.filter(alert=alert, recipient=world.admin_a).values_list("pk", flat=True)
+    )
+    now = timezone.now()
+    rows = engine._with_relations(engine.load_checked(engine.claim_batch(ids, now=now)))
+    grant_held, result = threading.Event(), {}
+
+    def re_share():
+        try:
+            with transaction.atomic():
+                sharing.share_with_organisation(
+                    obj=alert,
+                    organisation=world.org_a,
+                    covenant=version,
+                    by=world.author,
+                    reason="Nieuwe versie",
+                )
+                grant_held.set()
+                time.sleep(0.5)  # the gate, started meanwhile, waits for the deleted grant
+            result["re-share"] = "committed"
+        except Exception as error:
+            result["re-share"] = repr(error)
+        finally:
+            connections.close_all()
+
+    writer = threading.Thread(target=re_share)
+    writer.start()
+    assert grant_held.wait(5)
+    tries = _counting_gate(monkeypatch)
+    waited: list = []
+
+    def withdraw():
+        covenant_services.covenant_withdraw_signatory(covenant=version, organisation=world.org_a)
+
+    attempts = [
+        engine.Attempt(delivery=row, transport=None, now=now, outgoing=Probed(withdraw, waited))
+        for row in rows
+    ]
+    engine._pass_gate(attempts)
+    writer.join(10)
+
+    assert result["re-share"] == "committed"
+    assert (
+        AlertGroupGrant.all_grants.get(content_object=alert, organisation=world.org_a).covenant_id
+        == version.pk
+    )
+    assert len(tries) == 2  # before: 1 (the vanished grant went unnoticed)
+    assert all(attempt.transmitted for attempt in attempts)  # entitled under the new covenant
+    assert waited == [True] * len(rows)  # before: False (the new covenant was not held)
