@@ -19,7 +19,7 @@ from django.db import OperationalError, connection, connections, transaction
 from django.utils import timezone
 
 from alerts import delivery as engine
-from alerts.channels.base import Outgoing
+from alerts.channels.base import Outgoing, Transport
 from alerts.gate import hold_and_lock
 from alerts.models import AlertGroupGrant, AlertRecipient, AlertUserGrant, Delivery
 from partnerships.models import Covenant, CovenantSignatory, Membership
@@ -182,7 +182,7 @@ class Probed(Outgoing):
 
 
 def test_a_grant_moved_to_a_new_version_while_the_gate_waits_is_held_on_the_new_one(
-    transactional_db, world
+    transactional_db, world, monkeypatch
 ):
     """A new version takes effect while the gate waits for the old one: the grants the gate
     then holds rest on the new version, which the statement did not hold. The gate is taken
@@ -236,11 +236,13 @@ def test_a_grant_moved_to_a_new_version_while_the_gate_waits_is_held_on_the_new_
         engine.Attempt(delivery=row, transport=None, now=now, outgoing=Probed(withdraw, waited))
         for row in rows
     ]
+    tries = _counting_gate(monkeypatch)
     engine._pass_gate(attempts)
     writer.join(10)
 
     assert result["new version"] == "committed"
     assert AlertUserGrant.all_grants.get(content_object=alert).covenant_id == version.pk
+    assert len(tries) == 2  # taken again once the move was seen
     assert all(attempt.transmitted for attempt in attempts)  # entitled under the new version
     assert waited == [True] * len(rows)  # before: False (the new version was not held)
 
@@ -324,3 +326,80 @@ def test_a_grant_re_shared_under_another_covenant_while_the_gate_waits_is_held_o
     assert len(tries) == 2  # before: 1 (the vanished grant went unnoticed)
     assert all(attempt.transmitted for attempt in attempts)  # entitled under the new covenant
     assert waited == [True] * len(rows)  # before: False (the new covenant was not held)
+
+
+class Handing(Transport):
+    """A recording transport: hands the gate the message it was given."""
+
+    def __init__(self, outgoing: Outgoing) -> None:
+        self.outgoing = outgoing
+
+    def prepare(self, delivery) -> Outgoing:
+        return self.outgoing
+
+    def already_sent(self, delivery) -> bool:
+        return False
+
+
+def test_a_gate_that_sees_a_grant_move_on_every_try_retries_the_round_with_backoff(
+    transactional_db, world, monkeypatch
+):
+    """Out of tries (``GATE_TRIES``): nothing leaves; the round is retried with backoff, the
+    attempt counted, as for any fault in the gate. With one try allowed, one move does it."""
+    monkeypatch.setattr(engine, "GATE_TRIES", 1)
+    alert = world.published(organisations=[world.org_a], tlp="amber")
+    today = timezone.localdate()
+    version = covenant_services.covenant_create(
+        partnership=world.partnership,
+        title="Convenant Stadion, versie 2",
+        effective_from=today - timedelta(days=1),
+        information_clause="amber",
+        signatories=[(org, today - timedelta(days=2)) for org in (world.org_a, world.org_b)]
+        + [(world.nctv, today - timedelta(days=2))],
+    )
+    ids = list(
+        Delivery.objects.filter(alert=alert, recipient=world.admin_a).values_list("pk", flat=True)
+    )
+    now = timezone.now()
+    rows = engine._with_relations(engine.load_checked(engine.claim_batch(ids, now=now)))
+    covenant_held, result = threading.Event(), {}
+
+    def new_version_takes_effect():  # as ``_replace``
+        try:
+            with transaction.atomic():
+                Covenant.objects.filter(pk=world.covenant.pk).update(terminated_on=today)
+                covenant_held.set()
+                time.sleep(0.5)  # the gate, started meanwhile, waits for the old version
+                sharing.grants_move_to_version(old=world.covenant, new=version)
+            result["new version"] = "committed"
+        except Exception as error:
+            result["new version"] = repr(error)
+        finally:
+            connections.close_all()
+
+    writer = threading.Thread(target=new_version_takes_effect)
+    writer.start()
+    assert covenant_held.wait(5)
+    tries = _counting_gate(monkeypatch)
+    sent: list = []
+
+    class Recorded(Outgoing):
+        def transmit(self) -> None:
+            sent.append(self)
+
+    attempts = [
+        engine.Attempt(delivery=row, transport=Handing(Recorded()), now=now) for row in rows
+    ]
+    engine._begin_round(attempts)
+    writer.join(10)
+    assert result["new version"] == "committed"
+    outcomes = engine.finish_round(attempts)
+
+    assert len(tries) == 1
+    assert sent == []  # nothing left
+    assert not any(attempt.transmitted for attempt in attempts)
+    assert set(outcomes) == {Delivery.Status.AWAITING_RETRY}
+    for row in Delivery.objects.filter(pk__in=ids):
+        assert (row.status, row.attempts) == (Delivery.Status.AWAITING_RETRY, 1)
+        assert row.next_attempt_at > now
+        assert "GrantMoved" in row.last_error
