@@ -45,12 +45,16 @@ would read the new grant, whose covenant is not held): either way ``GrantMoved``
 the gate's transaction is rolled back and the gate taken again
 (``alerts.delivery._pass_gate``), never holding a grant while waiting for a covenant.
 
-The order follows the writers: a covenant's new version, or a party withdrawing, writes the
+The writers lock in the same order: a covenant's new version, or a party withdrawing, writes the
 signature, then the covenant, then moves the grants (``partnerships.services.covenants._replace``);
-a user anonymised ends the membership, then writes the user (``ppsportal.privacy.user_anonymise``).
-The gate never holds a later row while waiting for an earlier one, so none of them can deadlock
-with it (``tests/alerts/test_gate_lock_order.py``; what is held:
-``tests/alerts/test_gate_holds.py``).
+a service that writes a covenant row (``covenant_update``, ``covenant_terminate``,
+``covenant_upload_document``, ``covenant_sign``) first locks that covenant's signatures by id
+(``partnerships.services.covenants.hold_signatures``), so a transaction that writes the covenant
+and then a signature (the covenant admin: the covenant saved, then its signatory inline) holds
+the signatures first; a user anonymised ends the membership, then writes the user
+(``ppsportal.privacy.user_anonymise``). The gate never holds a later row while waiting for an
+earlier one, so none of them can deadlock with it (``tests/alerts/test_gate_lock_order.py``;
+what is held: ``tests/alerts/test_gate_holds.py``).
 Should the gate still lose a deadlock or a lock timeout to some other writer, its round is
 retried with backoff (``alerts.delivery._begin_round``).
 """

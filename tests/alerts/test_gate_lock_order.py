@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 from django.db import connection, connections, transaction
@@ -21,6 +22,7 @@ from alerts import delivery as engine
 from alerts.channels.base import Outgoing
 from alerts.models import AlertGroupGrant, Delivery
 from partnerships.models import Covenant, CovenantSignatory
+from tests.pdfs import real_pdf
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="row locks are PostgreSQL's (SQLite serialises)"
@@ -173,5 +175,71 @@ def test_a_gate_waiting_for_a_member_leaving_does_not_deadlock_and_sends_nothing
     leaving.join(10)
 
     assert result["leaving"] == "committed"
+    assert {attempt.status for attempt in attempts} == {Delivery.Status.CANCELLED}
+    assert sent == []
+
+
+@pytest.mark.parametrize("write_covenant", ["update", "terminate", "upload"])
+def test_a_covenant_written_then_a_signature_withdrawn_in_one_transaction_does_not_deadlock(
+    transactional_db, world, write_covenant
+):
+    """The covenant admin saves the covenant (``covenant_change``: ``covenant_update``; or
+    ``covenant_upload_document``), then its signatory inline withdraws a party, in one
+    transaction: the covenant before a signature, the reverse of the gate's order. A service
+    that writes a covenant first locks that covenant's signatures
+    (``partnerships.services.covenants.hold_signatures``), so the gate, started meanwhile, waits
+    at the signatures and then sees the withdrawal."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from partnerships.services import covenants as covenant_services
+
+    alert = world.published(organisations=[world.org_a], tlp="amber")
+    ids = list(
+        Delivery.objects.filter(alert=alert, recipient=world.admin_a).values_list("pk", flat=True)
+    )
+    now = timezone.now()
+    rows = engine._with_relations(engine.load_checked(engine.claim_batch(ids, now=now)))
+    covenant = Covenant.objects.get(pk=world.covenant.pk)
+    writes = {
+        "update": lambda: covenant_services.covenant_update(
+            covenant=covenant, title="Convenant Stadion (bijgewerkt)"
+        ),
+        "terminate": lambda: covenant_services.covenant_terminate(
+            covenant=covenant, terminated_on=timezone.localdate() + timedelta(days=30)
+        ),
+        "upload": lambda: covenant_services.covenant_upload_document(
+            covenant=covenant,
+            upload=SimpleUploadedFile("getekend.pdf", real_pdf(), content_type="application/pdf"),
+        ),
+    }
+    covenant_written, result = threading.Event(), {}
+
+    def admin_save():  # as ``CovenantAdmin``: save_model, then the signatory inline
+        try:
+            with transaction.atomic():
+                writes[write_covenant]()
+                covenant_written.set()
+                time.sleep(0.5)  # the gate, started meanwhile, waits for the covenant
+                covenant_services.covenant_withdraw_signatory(
+                    covenant=covenant, organisation=world.org_a
+                )
+            result["admin"] = "committed"
+        except Exception as error:
+            result["admin"] = repr(error)
+        finally:
+            connections.close_all()
+
+    admin = threading.Thread(target=admin_save)
+    admin.start()
+    assert covenant_written.wait(5), result
+    sent: list = []
+    attempts = [
+        engine.Attempt(delivery=row, transport=None, now=now, outgoing=Recorded(sent))
+        for row in rows
+    ]
+    engine._pass_gate(attempts)  # before: "deadlock detected" (the gate held the signatures)
+    admin.join(10)
+
+    assert result["admin"] == "committed"
     assert {attempt.status for attempt in attempts} == {Delivery.Status.CANCELLED}
     assert sent == []
