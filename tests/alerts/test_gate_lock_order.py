@@ -243,3 +243,91 @@ def test_a_covenant_written_then_a_signature_withdrawn_in_one_transaction_does_n
     assert result["admin"] == "committed"
     assert {attempt.status for attempt in attempts} == {Delivery.Status.CANCELLED}
     assert sent == []
+
+
+def test_grants_moved_to_a_new_version_after_the_old_one_ended_do_not_deadlock_with_the_gate(
+    transactional_db, world
+):
+    """The old version already terminated, moving its grants (``grants_move_to_version``)
+    writes no covenant row first: nothing makes a gate in progress wait before the grants. The
+    grants are locked by id, as the gate locks them, not in the order the ``UPDATE`` finds them
+    (here the higher id first: the lower one was written since, its new version lies later)."""
+    from datetime import timedelta
+
+    from partnerships.services import covenants as covenant_services
+    from partnerships.sharing import services as sharing
+
+    alerts = [world.published(organisations=[world.org_a], tlp="amber") for _ in range(2)]
+    today = timezone.localdate()
+    version = covenant_services.covenant_create(
+        partnership=world.partnership,
+        title="Convenant Stadion, versie 2",
+        effective_from=today - timedelta(days=1),
+        information_clause="amber",
+        signatories=[(org, today - timedelta(days=2)) for org in (world.org_a, world.org_b)]
+        + [(world.nctv, today - timedelta(days=2))],
+    )
+    Covenant.objects.filter(pk=world.covenant.pk).update(terminated_on=today)
+    first, second = AlertGroupGrant.all_grants.filter(
+        content_object__in=alerts, organisation=world.org_a
+    ).order_by("pk")
+    # the first grant written twice since (an indexed column, so not in place): now found last
+    AlertGroupGrant.all_grants.filter(pk=first.pk).update(covenant=version)
+    AlertGroupGrant.all_grants.filter(pk=first.pk).update(covenant=world.covenant)
+    ids = list(
+        Delivery.objects.filter(
+            alert__in=alerts, recipient=world.admin_a, channel="email"
+        ).values_list("pk", flat=True)
+    )
+    now = timezone.now()
+    rows = engine._with_relations(engine.load_checked(engine.claim_batch(ids, now=now)))
+    assert len(rows) == 2
+    held, release, result = threading.Event(), threading.Event(), {}
+
+    def reader():  # a share lock on the first grant (another gate, say) holds the move up there
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT 1 FROM {AlertGroupGrant._meta.db_table} WHERE id = %s FOR SHARE",  # noqa: S608  # nosec B608
+                    [first.pk],
+                )
+                held.set()
+                release.wait(5)
+        finally:
+            connections.close_all()
+
+    def move():
+        try:
+            with transaction.atomic():
+                sharing.grants_move_to_version(old=world.covenant, new=version)
+            result["move"] = "committed"
+        except Exception as error:
+            result["move"] = repr(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=reader), threading.Thread(target=move)]
+    threads[0].start()
+    assert held.wait(5)
+    threads[1].start()
+    time.sleep(0.5)  # the move waits for the first grant (holding the second, before the fix)
+    threading.Timer(1.0, release.set).start()
+    sent: list = []
+    attempts = [
+        engine.Attempt(delivery=row, transport=None, now=now, outgoing=Recorded(sent))
+        for row in rows
+    ]
+    engine._pass_gate(attempts)  # before: "deadlock detected" (or the move was its victim)
+    release.set()
+    for thread in threads:
+        thread.join(10)
+
+    assert result["move"] == "committed"
+    # the grants rested on the ended version when the gate read them: nothing went
+    assert {attempt.status for attempt in attempts} == {Delivery.Status.CANCELLED}
+    assert sent == []
+    assert set(
+        AlertGroupGrant.all_grants.filter(pk__in=[first.pk, second.pk]).values_list(
+            "covenant_id", flat=True
+        )
+    ) == {version.pk}
