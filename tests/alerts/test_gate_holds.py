@@ -15,6 +15,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import OperationalError, connection, connections, transaction
 from django.utils import timezone
 
@@ -403,3 +404,47 @@ def test_a_gate_that_sees_a_grant_move_on_every_try_retries_the_round_with_backo
         assert (row.status, row.attempts) == (Delivery.Status.AWAITING_RETRY, 1)
         assert row.next_attempt_at > now
         assert "GrantMoved" in row.last_error
+
+
+class Planting(Outgoing):
+    """A message whose transmission leaves, in the gate's transaction, a fault its commit
+    finds: a deferred foreign key broken on a row outside the round."""
+
+    def __init__(self, row_id: int) -> None:
+        self.row_id = row_id
+
+    def transmit(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Delivery._meta.db_table} SET alert_id = -1 WHERE id = %s",  # noqa: S608  # nosec B608
+                [self.row_id],
+            )
+
+
+class OutOfTime(Outgoing):
+    def transmit(self) -> None:
+        raise SoftTimeLimitExceeded
+
+
+def test_a_failing_commit_of_a_gate_stopped_at_the_soft_time_limit_does_not_replace_the_stop(
+    transactional_db, world, caplog
+):
+    """The gate commits what it decided, then the stop goes on; a fault in that commit is
+    logged, and the task still stops as the soft limit asks (the message that left is answered
+    and recorded by the caller, ``_begin_round``)."""
+    alert = world.published(organisations=[world.org_a], tlp="green")
+    emails = Delivery.objects.filter(alert=alert, channel="email").order_by("pk")
+    ids = list(emails.values_list("pk", flat=True)[:2])
+    outside = Delivery.objects.filter(alert=alert).exclude(pk__in=ids).first()
+    now = timezone.now()
+    rows = engine._with_relations(engine.load_checked(engine.claim_batch(ids, now=now)))
+    assert len(rows) == 2
+    attempts = [
+        engine.Attempt(delivery=rows[0], transport=None, now=now, outgoing=Planting(outside.pk)),
+        engine.Attempt(delivery=rows[1], transport=None, now=now, outgoing=OutOfTime()),
+    ]
+    with pytest.raises(SoftTimeLimitExceeded):  # before: IntegrityError, the stop lost
+        engine._pass_gate(attempts)
+    assert [attempt.transmitted for attempt in attempts] == [True, False]
+    assert "the gate's commit failed after the soft time limit" in caplog.text
+    assert Delivery.objects.get(pk=outside.pk).alert_id == alert.pk  # rolled back
