@@ -220,6 +220,11 @@ def _begin_round(attempts: list[Attempt], outcomes: Counter | None = None) -> No
             _prepare(attempt)
         _pass_gate(attempts)
     except SoftTimeLimitExceeded:
+        for attempt in attempts:
+            # the stop landed after the message's final line went (in ``transmit``, or just
+            # after it returned): it left, its answer is awaited like the others'
+            if getattr(attempt.outgoing, "transmitted", False):
+                attempt.transmitted = True
         left = [attempt for attempt in attempts if attempt.transmitted]
         if not left:
             for attempt in attempts:
