@@ -220,6 +220,11 @@ def _begin_round(attempts: list[Attempt], outcomes: Counter | None = None) -> No
             _prepare(attempt)
         _pass_gate(attempts)
     except SoftTimeLimitExceeded:
+        for attempt in attempts:
+            # the stop landed after the message's final line went (in ``transmit``, or just
+            # after it returned): it left, its answer is awaited like the others'
+            if getattr(attempt.outgoing, "transmitted", False):
+                attempt.transmitted = True
         left = [attempt for attempt in attempts if attempt.transmitted]
         if not left:
             for attempt in attempts:
@@ -287,7 +292,23 @@ def _pass_gate(attempts: list[Attempt]) -> None:
 
 def _gate(ready: list[Attempt]) -> SoftTimeLimitExceeded | None:
     """One try of the gate (``_pass_gate``); the stop that cut the transmissions short, if
-    any, for the caller to raise once the transaction has committed."""
+    any, for the caller to raise once the transaction has committed. Should that commit fail,
+    the fault is logged and the stop still returned: the task is out of time, and the messages
+    that left are answered and recorded all the same (the cancellations decided in the
+    transaction were not written: the next check decides them again)."""
+    stopped: list[SoftTimeLimitExceeded] = []
+    try:
+        _gate_transaction(ready, stopped)
+    except DatabaseError:
+        if not stopped:
+            raise
+        logger.error("the gate's commit failed after the soft time limit", exc_info=True)
+    return stopped[0] if stopped else None
+
+
+def _gate_transaction(ready: list[Attempt], stopped: list[SoftTimeLimitExceeded]) -> None:
+    """The gate's transaction: hold, check, transmit. A stop while transmitting is put in
+    ``stopped`` and ends the transmissions; the transaction then commits what it decided."""
     with transaction.atomic():
         held = hold_and_lock([attempt.delivery for attempt in ready])
         ours = []
@@ -299,7 +320,7 @@ def _gate(ready: list[Attempt]) -> SoftTimeLimitExceeded | None:
             else:
                 ours.append(attempt)
         if not ours:
-            return None
+            return
         # what holds now, under the locks (a statement of its own: it reads after they are held)
         checked = {row.pk: row for row in load_checked([a.delivery.pk for a in ours])}
         refused = []
@@ -319,12 +340,12 @@ def _gate(ready: list[Attempt]) -> SoftTimeLimitExceeded | None:
             except SoftTimeLimitExceeded as stop:
                 # the task is out of time: this message and the rest do not leave (or it is
                 # unknown whether the cut-off one did); those that left are recorded after
-                return stop
+                stopped.append(stop)
+                return
             except Exception as error:  # judged in finish
                 attempt.error = error
             else:
                 attempt.transmitted = True
-    return None
 
 
 def _close(attempt: Attempt) -> None:

@@ -36,17 +36,25 @@ users, the deliveries. Each ``WITH`` query after the first waits for the one bef
 complete (a one-time filter on its ``count(*)``, evaluated before its own rows are read;
 ``MATERIALIZED`` keeps each apart), so the planner can neither reorder them nor read one only
 part-way (a ``WITH`` query locks only the rows its reader pulls: the count pulls them all). Which
-covenants to hold is read first, unlocked, from the grants; a grant that moved to another
-covenant while the statement waited is seen when the grant is locked (the statement answers with
-it), and ``GrantMoved`` is raised: the gate's transaction is rolled back and the gate taken again
+covenants to hold is read first, unlocked, from the grants (their ids kept with them); a grant
+that moved to another covenant while the statement waited is seen when the grant is locked (the
+statement answers with it), and so is a grant read first that is gone once locked (re-sharing
+under another covenant deletes the grant and makes a new one,
+``partnerships.sharing.services.share_with_organisation``; the check, a statement of its own,
+would read the new grant, whose covenant is not held): either way ``GrantMoved`` is raised:
+the gate's transaction is rolled back and the gate taken again
 (``alerts.delivery._pass_gate``), never holding a grant while waiting for a covenant.
 
-The order follows the writers: a covenant's new version, or a party withdrawing, writes the
+The writers lock in the same order: a covenant's new version, or a party withdrawing, writes the
 signature, then the covenant, then moves the grants (``partnerships.services.covenants._replace``);
-a user anonymised ends the membership, then writes the user (``ppsportal.privacy.user_anonymise``).
-The gate never holds a later row while waiting for an earlier one, so none of them can deadlock
-with it (``tests/alerts/test_gate_lock_order.py``; what is held:
-``tests/alerts/test_gate_holds.py``).
+a service that writes a covenant row (``covenant_update``, ``covenant_terminate``,
+``covenant_upload_document``, ``covenant_sign``) first locks that covenant's signatures by id
+(``partnerships.services.covenants.hold_signatures``), so a transaction that writes the covenant
+and then a signature (the covenant admin: the covenant saved, then its signatory inline) holds
+the signatures first; a user anonymised ends the membership, then writes the user
+(``ppsportal.privacy.user_anonymise``). The gate never holds a later row while waiting for an
+earlier one, so none of them can deadlock with it (``tests/alerts/test_gate_lock_order.py``;
+what is held: ``tests/alerts/test_gate_holds.py``).
 Should the gate still lose a deadlock or a lock timeout to some other writer, its round is
 retried with backoff (``alerts.delivery._begin_round``).
 """
@@ -83,10 +91,10 @@ def _hold_sql() -> str:
         ), ku AS (
             SELECT DISTINCT alert_id, user_id FROM r0 WHERE user_id IS NOT NULL
         ), gk AS MATERIALIZED (
-            SELECT g.covenant_id FROM k JOIN {group_grants} g
+            SELECT 'g' AS kind, g.id, g.covenant_id FROM k JOIN {group_grants} g
             ON g.content_object_id = k.alert_id AND g.organisation_id = k.organisation_id
-            UNION
-            SELECT g.covenant_id FROM ku JOIN {user_grants} g
+            UNION ALL
+            SELECT 'u' AS kind, g.id, g.covenant_id FROM ku JOIN {user_grants} g
             ON g.content_object_id = ku.alert_id AND g.user_id = ku.user_id
         ), ar AS MATERIALIZED (
             SELECT r.id FROM k
@@ -107,13 +115,13 @@ def _hold_sql() -> str:
             ORDER BY c.id
             FOR SHARE OF c
         ), g AS MATERIALIZED (
-            SELECT g.covenant_id FROM k JOIN {group_grants} g
+            SELECT g.id, g.covenant_id FROM k JOIN {group_grants} g
             ON g.content_object_id = k.alert_id AND g.organisation_id = k.organisation_id
             WHERE (SELECT count(*) FROM c) >= 0
             ORDER BY g.id
             FOR SHARE OF g
         ), ug AS MATERIALIZED (
-            SELECT g.covenant_id FROM ku JOIN {user_grants} g
+            SELECT g.id, g.covenant_id FROM ku JOIN {user_grants} g
             ON g.content_object_id = ku.alert_id AND g.user_id = ku.user_id
             WHERE (SELECT count(*) FROM g) >= 0
             ORDER BY g.id
@@ -137,6 +145,10 @@ def _hold_sql() -> str:
             SELECT EXISTS (
                 SELECT 1 FROM (SELECT covenant_id FROM g UNION ALL SELECT covenant_id FROM ug) x
                 WHERE x.covenant_id NOT IN (SELECT id FROM c)
+            ) OR EXISTS (
+                SELECT 1 FROM gk
+                WHERE (gk.kind = 'g' AND gk.id NOT IN (SELECT id FROM g))
+                    OR (gk.kind = 'u' AND gk.id NOT IN (SELECT id FROM ug))
             ) AS moved
         )
         SELECT d.id, d.status, d.attempts, moved.moved FROM moved LEFT JOIN d ON true
@@ -147,9 +159,10 @@ def hold_and_lock(rows: list[Delivery]) -> dict[int, tuple[str, int]]:
     """Inside the gate's transaction: share-lock what the entitlement of every row rests on and
     lock the rows themselves, in one statement; each row's status and attempt as the database
     holds it now, by id (a row gone is absent). ``GrantMoved`` if a grant of the round rests on
-    a covenant the statement did not hold (moved to a new version while it waited). On SQLite,
-    which serialises writers and has no row locks, only the rows are read: the check just before
-    sending is what it has."""
+    a covenant the statement did not hold (moved to a new version while it waited), or a grant
+    it read before waiting was gone once locked (re-shared under another covenant, or revoked).
+    On SQLite, which serialises writers and has no row locks, only the rows are read: the check
+    just before sending is what it has."""
     if not rows:
         return {}
     ids = [row.pk for row in rows]

@@ -91,6 +91,22 @@ def covenant_create(
     return covenant
 
 
+def hold_signatures(covenant: Covenant) -> None:
+    """Before a covenant row is written: lock its signatures (``FOR NO KEY UPDATE``, by id), in
+    the writer's transaction. The entitlement gate share-locks the signatures, then the
+    covenants (``alerts.gate``); a transaction that wrote the covenant and then a signature (the
+    covenant admin: the covenant saved, then its signatory inline) would hold the covenant the
+    gate waits for while waiting for a signature the gate holds. Every service that writes a
+    covenant row a revocation may follow calls this first, so the writers lock in the gate's
+    order."""
+    list(
+        CovenantSignatory.objects.filter(covenant_id=covenant.pk)
+        .order_by("pk")
+        .select_for_update(no_key=True)
+        .values_list("pk", flat=True)
+    )
+
+
 @transaction.atomic
 def covenant_update(*, covenant: Covenant, **changes) -> Covenant:
     allowed = {
@@ -109,6 +125,7 @@ def covenant_update(*, covenant: Covenant, **changes) -> Covenant:
         setattr(covenant, field, value)
     _check_dates(covenant.effective_from, covenant.effective_until)
     covenant.full_clean()
+    hold_signatures(covenant)
     covenant.save()
     return covenant
 
@@ -202,6 +219,7 @@ def covenant_terminate(*, covenant: Covenant, terminated_on: date | None = None)
         raise ValidationError(
             {"terminated_on": _("A covenant cannot be terminated before it takes effect.")}
         )
+    hold_signatures(covenant)
     covenant.terminated_on = terminated_on
     covenant.save(update_fields=["terminated_on"])
     return covenant
@@ -230,6 +248,7 @@ def covenant_upload_document(*, covenant: Covenant, upload, by=None) -> Covenant
 
         membership = membership_for_user(by)
         covenant.document_owner = membership.organisation if membership else None
+    hold_signatures(covenant)
     old = covenant.document.name if covenant.document else None
     covenant.document.save("signed.pdf", upload, save=False)
     covenant.document_uploaded_at = timezone.now()

@@ -163,6 +163,7 @@ def covenant_sign(*, covenant: Covenant, by, document=None) -> CovenantSignatory
     signed a new version, it replaces the version it supersedes."""
     actor = actor_for(by)
     organisation = actor.organisation
+    low.hold_signatures(covenant)  # the signatures before the covenant, as the gate locks them
     covenant = Covenant.objects.select_for_update().get(pk=covenant.pk)
     signatory = (
         CovenantSignatory.objects.filter(covenant=covenant, organisation=organisation).first()

@@ -425,7 +425,13 @@ def grants_move_to_version(*, old: Covenant, new: Covenant) -> int:
     moved = 0
     for spec in grant_specs():
         for model in (spec.group_grant, spec.user_grant):
-            moved += model.all_grants.filter(covenant=old).update(covenant=new)
+            grants = model.all_grants.filter(covenant=old)
+            # locked by id first, as the entitlement gate locks them (``alerts.gate``): the
+            # ``UPDATE`` alone locks them in the order it finds them, and with the old version
+            # already terminated nothing earlier makes a gate in progress wait for this
+            if not list(grants.order_by("pk").select_for_update(no_key=True).values_list("pk")):
+                continue
+            moved += grants.update(covenant=new)
     if moved:
         audit_record(
             action="sharing.rebased",

@@ -491,6 +491,44 @@ def test_a_round_stopped_at_the_gate_records_what_left_and_only_the_rest_goes_ag
     assert sorted(smtp.received) == sorted(str(public[pk]) for pk in ids)
 
 
+def test_a_message_stopped_after_its_final_line_went_is_answered_and_not_sent_twice(
+    world, smtp, settings, monkeypatch
+):
+    """The soft time limit lands just after a message's final line went (``PreparedMail``
+    knows it left): within the grace its answer is awaited and it is recorded sent, like the
+    messages before it; only the one not reached stays in flight for the sweep."""
+    settings.ALERTS_EMAIL_CONNECTIONS = 3
+    UserFactory(username="steward", organisation=world.org_a)
+    alert = world.published(organisations=[world.org_a], tlp="green")
+    ids = _emails(alert)
+    assert len(ids) == 3
+    real, calls = PreparedMail.transmit, []
+
+    def out_of_time_once_the_second_left(self):
+        calls.append(self)
+        real(self)
+        if len(calls) == 2:
+            raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(PreparedMail, "transmit", out_of_time_once_the_second_left)
+
+    assert engine.deliver(ids) == {"sent": 2, "skipped": 1}  # before: sent 1, skipped 2
+
+    statuses = _statuses(ids)
+    assert sorted(statuses.values()) == [("in_flight", 1)] + [("sent", 1)] * 2
+    assert len(smtp.received) == 2
+
+    # the sweep takes the third back; only it goes again, none is sent twice
+    monkeypatch.setattr(PreparedMail, "transmit", real)
+    engine.recover_stuck(now=timezone.now() + timedelta(minutes=5))
+    Delivery.objects.filter(pk__in=ids, status="awaiting_retry").update(
+        next_attempt_at=timezone.now()
+    )
+    assert engine.deliver(ids) == {"sent": 1, "skipped": 2}
+    public = dict(Delivery.objects.filter(pk__in=ids).values_list("pk", "public_id"))
+    assert sorted(smtp.received) == sorted(str(public[pk]) for pk in ids)
+
+
 def test_a_fault_while_recording_a_stopped_round_does_not_replace_the_stop(
     world, smtp, settings, monkeypatch
 ):

@@ -15,11 +15,12 @@ import time
 from datetime import timedelta
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import OperationalError, connection, connections, transaction
 from django.utils import timezone
 
 from alerts import delivery as engine
-from alerts.channels.base import Outgoing
+from alerts.channels.base import Outgoing, Transport
 from alerts.gate import hold_and_lock
 from alerts.models import AlertGroupGrant, AlertRecipient, AlertUserGrant, Delivery
 from partnerships.models import Covenant, CovenantSignatory, Membership
@@ -182,7 +183,7 @@ class Probed(Outgoing):
 
 
 def test_a_grant_moved_to_a_new_version_while_the_gate_waits_is_held_on_the_new_one(
-    transactional_db, world
+    transactional_db, world, monkeypatch
 ):
     """A new version takes effect while the gate waits for the old one: the grants the gate
     then holds rest on the new version, which the statement did not hold. The gate is taken
@@ -236,10 +237,214 @@ def test_a_grant_moved_to_a_new_version_while_the_gate_waits_is_held_on_the_new_
         engine.Attempt(delivery=row, transport=None, now=now, outgoing=Probed(withdraw, waited))
         for row in rows
     ]
+    tries = _counting_gate(monkeypatch)
     engine._pass_gate(attempts)
     writer.join(10)
 
     assert result["new version"] == "committed"
     assert AlertUserGrant.all_grants.get(content_object=alert).covenant_id == version.pk
+    assert len(tries) == 2  # taken again once the move was seen
     assert all(attempt.transmitted for attempt in attempts)  # entitled under the new version
     assert waited == [True] * len(rows)  # before: False (the new version was not held)
+
+
+def _counting_gate(monkeypatch) -> list:
+    """The gate's tries, counted: each call of ``hold_and_lock`` by the engine."""
+    tries: list = []
+
+    def counted(rows):
+        tries.append(len(rows))
+        return hold_and_lock(rows)
+
+    monkeypatch.setattr(engine, "hold_and_lock", counted)
+    return tries
+
+
+def test_a_grant_re_shared_under_another_covenant_while_the_gate_waits_is_held_on_the_new_one(
+    transactional_db, world, monkeypatch
+):
+    """Re-sharing under another covenant deletes the grant and makes a new one
+    (``share_with_organisation``). The gate waiting for the deleted grant finds nothing there,
+    while the check, a statement of its own, reads the new one: the grant the gate read before
+    it waited vanished, so it is taken again (``alerts.gate.GrantMoved``) and holds the new
+    grant's covenant while the messages leave: withdrawing from it waits."""
+    alert = world.published(organisations=[world.org_a], tlp="amber")
+    today = timezone.localdate()
+    version = covenant_services.covenant_create(
+        partnership=world.partnership,
+        title="Convenant Stadion, versie 2",
+        effective_from=today - timedelta(days=1),
+        information_clause="amber",
+        signatories=[(org, today - timedelta(days=2)) for org in (world.org_a, world.org_b)]
+        + [(world.nctv, today - timedelta(days=2))],
+    )
+    ids = list(
+        Delivery.objects.filter(alert=alert, recipient=world.admin_a).values_list("pk", flat=True)
+    )
+    now = timezone.now()
+    rows = engine._with_relations(engine.load_checked(engine.claim_batch(ids, now=now)))
+    grant_held, result = threading.Event(), {}
+
+    def re_share():
+        try:
+            with transaction.atomic():
+                sharing.share_with_organisation(
+                    obj=alert,
+                    organisation=world.org_a,
+                    covenant=version,
+                    by=world.author,
+                    reason="Nieuwe versie",
+                )
+                grant_held.set()
+                time.sleep(0.5)  # the gate, started meanwhile, waits for the deleted grant
+            result["re-share"] = "committed"
+        except Exception as error:
+            result["re-share"] = repr(error)
+        finally:
+            connections.close_all()
+
+    writer = threading.Thread(target=re_share)
+    writer.start()
+    assert grant_held.wait(5)
+    tries = _counting_gate(monkeypatch)
+    waited: list = []
+
+    def withdraw():
+        covenant_services.covenant_withdraw_signatory(covenant=version, organisation=world.org_a)
+
+    attempts = [
+        engine.Attempt(delivery=row, transport=None, now=now, outgoing=Probed(withdraw, waited))
+        for row in rows
+    ]
+    engine._pass_gate(attempts)
+    writer.join(10)
+
+    assert result["re-share"] == "committed"
+    assert (
+        AlertGroupGrant.all_grants.get(content_object=alert, organisation=world.org_a).covenant_id
+        == version.pk
+    )
+    assert len(tries) == 2  # before: 1 (the vanished grant went unnoticed)
+    assert all(attempt.transmitted for attempt in attempts)  # entitled under the new covenant
+    assert waited == [True] * len(rows)  # before: False (the new covenant was not held)
+
+
+class Handing(Transport):
+    """A recording transport: hands the gate the message it was given."""
+
+    def __init__(self, outgoing: Outgoing) -> None:
+        self.outgoing = outgoing
+
+    def prepare(self, delivery) -> Outgoing:
+        return self.outgoing
+
+    def already_sent(self, delivery) -> bool:
+        return False
+
+
+def test_a_gate_that_sees_a_grant_move_on_every_try_retries_the_round_with_backoff(
+    transactional_db, world, monkeypatch
+):
+    """Out of tries (``GATE_TRIES``): nothing leaves; the round is retried with backoff, the
+    attempt counted, as for any fault in the gate. With one try allowed, one move does it."""
+    monkeypatch.setattr(engine, "GATE_TRIES", 1)
+    alert = world.published(organisations=[world.org_a], tlp="amber")
+    today = timezone.localdate()
+    version = covenant_services.covenant_create(
+        partnership=world.partnership,
+        title="Convenant Stadion, versie 2",
+        effective_from=today - timedelta(days=1),
+        information_clause="amber",
+        signatories=[(org, today - timedelta(days=2)) for org in (world.org_a, world.org_b)]
+        + [(world.nctv, today - timedelta(days=2))],
+    )
+    ids = list(
+        Delivery.objects.filter(alert=alert, recipient=world.admin_a).values_list("pk", flat=True)
+    )
+    now = timezone.now()
+    rows = engine._with_relations(engine.load_checked(engine.claim_batch(ids, now=now)))
+    covenant_held, result = threading.Event(), {}
+
+    def new_version_takes_effect():  # as ``_replace``
+        try:
+            with transaction.atomic():
+                Covenant.objects.filter(pk=world.covenant.pk).update(terminated_on=today)
+                covenant_held.set()
+                time.sleep(0.5)  # the gate, started meanwhile, waits for the old version
+                sharing.grants_move_to_version(old=world.covenant, new=version)
+            result["new version"] = "committed"
+        except Exception as error:
+            result["new version"] = repr(error)
+        finally:
+            connections.close_all()
+
+    writer = threading.Thread(target=new_version_takes_effect)
+    writer.start()
+    assert covenant_held.wait(5)
+    tries = _counting_gate(monkeypatch)
+    sent: list = []
+
+    class Recorded(Outgoing):
+        def transmit(self) -> None:
+            sent.append(self)
+
+    attempts = [
+        engine.Attempt(delivery=row, transport=Handing(Recorded()), now=now) for row in rows
+    ]
+    engine._begin_round(attempts)
+    writer.join(10)
+    assert result["new version"] == "committed"
+    outcomes = engine.finish_round(attempts)
+
+    assert len(tries) == 1
+    assert sent == []  # nothing left
+    assert not any(attempt.transmitted for attempt in attempts)
+    assert set(outcomes) == {Delivery.Status.AWAITING_RETRY}
+    for row in Delivery.objects.filter(pk__in=ids):
+        assert (row.status, row.attempts) == (Delivery.Status.AWAITING_RETRY, 1)
+        assert row.next_attempt_at > now
+        assert "GrantMoved" in row.last_error
+
+
+class Planting(Outgoing):
+    """A message whose transmission leaves, in the gate's transaction, a fault its commit
+    finds: a deferred foreign key broken on a row outside the round."""
+
+    def __init__(self, row_id: int) -> None:
+        self.row_id = row_id
+
+    def transmit(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Delivery._meta.db_table} SET alert_id = -1 WHERE id = %s",  # noqa: S608  # nosec B608
+                [self.row_id],
+            )
+
+
+class OutOfTime(Outgoing):
+    def transmit(self) -> None:
+        raise SoftTimeLimitExceeded
+
+
+def test_a_failing_commit_of_a_gate_stopped_at_the_soft_time_limit_does_not_replace_the_stop(
+    transactional_db, world, caplog
+):
+    """The gate commits what it decided, then the stop goes on; a fault in that commit is
+    logged, and the task still stops as the soft limit asks (the message that left is answered
+    and recorded by the caller, ``_begin_round``)."""
+    alert = world.published(organisations=[world.org_a], tlp="green")
+    emails = Delivery.objects.filter(alert=alert, channel="email").order_by("pk")
+    ids = list(emails.values_list("pk", flat=True)[:2])
+    outside = Delivery.objects.filter(alert=alert).exclude(pk__in=ids).first()
+    now = timezone.now()
+    rows = engine._with_relations(engine.load_checked(engine.claim_batch(ids, now=now)))
+    assert len(rows) == 2
+    attempts = [
+        engine.Attempt(delivery=rows[0], transport=None, now=now, outgoing=Planting(outside.pk)),
+        engine.Attempt(delivery=rows[1], transport=None, now=now, outgoing=OutOfTime()),
+    ]
+    with pytest.raises(SoftTimeLimitExceeded):  # before: IntegrityError, the stop lost
+        engine._pass_gate(attempts)
+    assert [attempt.transmitted for attempt in attempts] == [True, False]
+    assert "the gate's commit failed after the soft time limit" in caplog.text
+    assert Delivery.objects.get(pk=outside.pk).alert_id == alert.pk  # rolled back

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 from django.db import connection, connections, transaction
@@ -21,6 +22,7 @@ from alerts import delivery as engine
 from alerts.channels.base import Outgoing
 from alerts.models import AlertGroupGrant, Delivery
 from partnerships.models import Covenant, CovenantSignatory
+from tests.pdfs import real_pdf
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="row locks are PostgreSQL's (SQLite serialises)"
@@ -175,3 +177,157 @@ def test_a_gate_waiting_for_a_member_leaving_does_not_deadlock_and_sends_nothing
     assert result["leaving"] == "committed"
     assert {attempt.status for attempt in attempts} == {Delivery.Status.CANCELLED}
     assert sent == []
+
+
+@pytest.mark.parametrize("write_covenant", ["update", "terminate", "upload"])
+def test_a_covenant_written_then_a_signature_withdrawn_in_one_transaction_does_not_deadlock(
+    transactional_db, world, write_covenant
+):
+    """The covenant admin saves the covenant (``covenant_change``: ``covenant_update``; or
+    ``covenant_upload_document``), then its signatory inline withdraws a party, in one
+    transaction: the covenant before a signature, the reverse of the gate's order. A service
+    that writes a covenant first locks that covenant's signatures
+    (``partnerships.services.covenants.hold_signatures``), so the gate, started meanwhile, waits
+    at the signatures and then sees the withdrawal."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from partnerships.services import covenants as covenant_services
+
+    alert = world.published(organisations=[world.org_a], tlp="amber")
+    ids = list(
+        Delivery.objects.filter(alert=alert, recipient=world.admin_a).values_list("pk", flat=True)
+    )
+    now = timezone.now()
+    rows = engine._with_relations(engine.load_checked(engine.claim_batch(ids, now=now)))
+    covenant = Covenant.objects.get(pk=world.covenant.pk)
+    writes = {
+        "update": lambda: covenant_services.covenant_update(
+            covenant=covenant, title="Convenant Stadion (bijgewerkt)"
+        ),
+        "terminate": lambda: covenant_services.covenant_terminate(
+            covenant=covenant, terminated_on=timezone.localdate() + timedelta(days=30)
+        ),
+        "upload": lambda: covenant_services.covenant_upload_document(
+            covenant=covenant,
+            upload=SimpleUploadedFile("getekend.pdf", real_pdf(), content_type="application/pdf"),
+        ),
+    }
+    covenant_written, result = threading.Event(), {}
+
+    def admin_save():  # as ``CovenantAdmin``: save_model, then the signatory inline
+        try:
+            with transaction.atomic():
+                writes[write_covenant]()
+                covenant_written.set()
+                time.sleep(0.5)  # the gate, started meanwhile, waits for the covenant
+                covenant_services.covenant_withdraw_signatory(
+                    covenant=covenant, organisation=world.org_a
+                )
+            result["admin"] = "committed"
+        except Exception as error:
+            result["admin"] = repr(error)
+        finally:
+            connections.close_all()
+
+    admin = threading.Thread(target=admin_save)
+    admin.start()
+    assert covenant_written.wait(5), result
+    sent: list = []
+    attempts = [
+        engine.Attempt(delivery=row, transport=None, now=now, outgoing=Recorded(sent))
+        for row in rows
+    ]
+    engine._pass_gate(attempts)  # before: "deadlock detected" (the gate held the signatures)
+    admin.join(10)
+
+    assert result["admin"] == "committed"
+    assert {attempt.status for attempt in attempts} == {Delivery.Status.CANCELLED}
+    assert sent == []
+
+
+def test_grants_moved_to_a_new_version_after_the_old_one_ended_do_not_deadlock_with_the_gate(
+    transactional_db, world
+):
+    """The old version already terminated, moving its grants (``grants_move_to_version``)
+    writes no covenant row first: nothing makes a gate in progress wait before the grants. The
+    grants are locked by id, as the gate locks them, not in the order the ``UPDATE`` finds them
+    (here the higher id first: the lower one was written since, its new version lies later)."""
+    from datetime import timedelta
+
+    from partnerships.services import covenants as covenant_services
+    from partnerships.sharing import services as sharing
+
+    alerts = [world.published(organisations=[world.org_a], tlp="amber") for _ in range(2)]
+    today = timezone.localdate()
+    version = covenant_services.covenant_create(
+        partnership=world.partnership,
+        title="Convenant Stadion, versie 2",
+        effective_from=today - timedelta(days=1),
+        information_clause="amber",
+        signatories=[(org, today - timedelta(days=2)) for org in (world.org_a, world.org_b)]
+        + [(world.nctv, today - timedelta(days=2))],
+    )
+    Covenant.objects.filter(pk=world.covenant.pk).update(terminated_on=today)
+    first, second = AlertGroupGrant.all_grants.filter(
+        content_object__in=alerts, organisation=world.org_a
+    ).order_by("pk")
+    # the first grant written twice since (an indexed column, so not in place): now found last
+    AlertGroupGrant.all_grants.filter(pk=first.pk).update(covenant=version)
+    AlertGroupGrant.all_grants.filter(pk=first.pk).update(covenant=world.covenant)
+    ids = list(
+        Delivery.objects.filter(
+            alert__in=alerts, recipient=world.admin_a, channel="email"
+        ).values_list("pk", flat=True)
+    )
+    now = timezone.now()
+    rows = engine._with_relations(engine.load_checked(engine.claim_batch(ids, now=now)))
+    assert len(rows) == 2
+    held, release, result = threading.Event(), threading.Event(), {}
+
+    def reader():  # a share lock on the first grant (another gate, say) holds the move up there
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT 1 FROM {AlertGroupGrant._meta.db_table} WHERE id = %s FOR SHARE",  # noqa: S608  # nosec B608
+                    [first.pk],
+                )
+                held.set()
+                release.wait(5)
+        finally:
+            connections.close_all()
+
+    def move():
+        try:
+            with transaction.atomic():
+                sharing.grants_move_to_version(old=world.covenant, new=version)
+            result["move"] = "committed"
+        except Exception as error:
+            result["move"] = repr(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=reader), threading.Thread(target=move)]
+    threads[0].start()
+    assert held.wait(5)
+    threads[1].start()
+    time.sleep(0.5)  # the move waits for the first grant (holding the second, before the fix)
+    threading.Timer(1.0, release.set).start()
+    sent: list = []
+    attempts = [
+        engine.Attempt(delivery=row, transport=None, now=now, outgoing=Recorded(sent))
+        for row in rows
+    ]
+    engine._pass_gate(attempts)  # before: "deadlock detected" (or the move was its victim)
+    release.set()
+    for thread in threads:
+        thread.join(10)
+
+    assert result["move"] == "committed"
+    # the grants rested on the ended version when the gate read them: nothing went
+    assert {attempt.status for attempt in attempts} == {Delivery.Status.CANCELLED}
+    assert sent == []
+    assert set(
+        AlertGroupGrant.all_grants.filter(pk__in=[first.pk, second.pk]).values_list(
+            "covenant_id", flat=True
+        )
+    ) == {version.pk}
