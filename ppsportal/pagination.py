@@ -34,9 +34,11 @@ everything through (NCTV staff) adds no condition, so nothing marks their lists.
 
 from __future__ import annotations
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connections
-from django.db.models import Count, QuerySet, Subquery, Window
+from django.db.models import Count, F, QuerySet, Subquery, Window
+from django.db.models.constants import LOOKUP_SEP
 from django.db.models.expressions import RawSQL
 from django.db.models.lookups import In
 from django.db.models.query import ModelIterable, ValuesIterable
@@ -64,7 +66,12 @@ class DoorSQL(ReadDoorSet, RawSQL):
 
 
 class DoorSubquery(ReadDoorSet, Subquery):
-    """A read door's set of primary keys as a ``values("pk")``-like queryset."""
+    """A read door's set of primary keys as a ``values("pk")``-like queryset, without its
+    ordering (Django drops it from a plain ``pk__in=queryset``; a ``Subquery`` would keep it, with
+    the joins it needs, inside the ``IN (…)``)."""
+
+    def __init__(self, queryset, output_field=None, **extra):
+        super().__init__(queryset.order_by(), output_field, **extra)
 
 
 def narrowed_by_door(rows: QuerySet) -> bool:
@@ -99,8 +106,10 @@ def counted_in_page(rows) -> bool:
     would count other rows than the result holds (``DISTINCT``: the window is taken before
     duplicates go; a union, a slice already taken), nor for rows other than model instances or
     dicts (the extra column would change their shape), nor with ``FOR UPDATE`` (PostgreSQL
-    refuses it beside a window), nor on a database without window functions. Those are counted
-    and paged by two queries, as Django does."""
+    refuses it beside a window), nor where a window is filtered on (the count would be taken
+    before that filter) or the ordering goes through a relation with many rows (its joins would
+    be counted: Django's ``count()`` drops the ordering), nor on a database without window
+    functions. Those are counted and paged by two queries, as Django does."""
     if not isinstance(rows, QuerySet):
         return False
     query = rows.query
@@ -109,10 +118,39 @@ def counted_in_page(rows) -> bool:
         and not query.combinator
         and not query.is_sliced
         and not query.select_for_update
+        and not query.where.contains_over_clause
+        and not _ordered_through_many(rows)
         and rows._iterable_class in (ModelIterable, ValuesIterable)
         and connections[rows.db].features.supports_over_clause
         and narrowed_by_door(rows)
     )
+
+
+def _ordered_through_many(rows: QuerySet) -> bool:
+    """Does the ordering of ``rows`` follow a relation to many rows (``members__name``, also
+    inside an expression), which joins one row per related row?"""
+    query = rows.query
+    names = []
+    for item in query.order_by or (query.default_ordering and rows.model._meta.ordering) or ():
+        if isinstance(item, str):
+            names.append(item.lstrip("-+"))
+        else:
+            names += [e.name for e in item.flatten() if isinstance(e, F)]
+    return any(_through_many(rows.model, name) for name in names)
+
+
+def _through_many(model, name: str) -> bool:
+    for part in name.split(LOOKUP_SEP):
+        if model is None:
+            return False  # past a plain field: a transform
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False  # an annotation or a transform: it joins nothing
+        if field.many_to_many or field.one_to_many:
+            return True
+        model = field.related_model
+    return False
 
 
 class CountedPaginator(Paginator):

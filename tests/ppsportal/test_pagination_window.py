@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 import pytest
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -73,6 +73,59 @@ def test_the_door_s_mark_lasts_through_every_narrowing(chain):
 )
 def test_a_list_the_door_does_not_confine_is_counted_apart(widen):
     assert not counted_in_page(widen(door_narrowed()))
+
+
+def test_a_door_s_list_ordered_through_a_relation_to_many_is_counted_apart(org_a):
+    """Ordering by a relation to many joins one row per related row, which the window would
+    count; Django's ``count()`` drops the ordering and counts each organisation once."""
+    from django.core.paginator import Paginator
+
+    from ppsportal.pagination import CountedPaginator
+    from tests.factories import OrganisationFactory, UserFactory
+
+    paged = OrganisationFactory(name="Paged A")
+    OrganisationFactory(name="Paged B")
+    for username in ("paged1", "paged2", "paged3"):
+        UserFactory(username=username, organisation=paged)
+    rows = door_narrowed().order_by("memberships__user__username")
+    assert not counted_in_page(rows)
+    assert not counted_in_page(door_narrowed().order_by(F("memberships__role").desc()))
+    assert counted_in_page(door_narrowed().order_by("group__name", "-name"))
+    assert CountedPaginator(rows, 2).page(1).paginator.count == Paginator(rows, 2).count == 2
+
+
+def test_a_door_s_list_filtered_on_a_window_is_counted_apart():
+    """A filter on a window is applied around the page's query: a count taken inside it would
+    count the rows before that filter."""
+    from django.core.paginator import Paginator
+    from django.db.models import Window
+    from django.db.models.functions import RowNumber
+
+    from ppsportal.pagination import CountedPaginator
+    from tests.factories import OrganisationFactory
+
+    for name in ("Paged A", "Paged B", "Paged C"):
+        OrganisationFactory(name=name)
+    rows = (
+        door_narrowed()
+        .annotate(n=Window(RowNumber(), order_by="name"))
+        .filter(n__lte=2)
+        .order_by("name")
+    )
+    assert not counted_in_page(rows)
+    assert CountedPaginator(rows, 50).page(1).paginator.count == Paginator(rows, 50).count == 2
+
+
+def test_a_door_s_subquery_carries_no_ordering_into_its_set():
+    """A door's set is a set: the ordering of the queryset it was built from (and the joins that
+    ordering needs) stays out of the ``IN (…)``, as Django leaves it out of ``pk__in=queryset``."""
+    from partnerships.models import PartnershipMember
+
+    ordered = PartnershipMember.objects.filter(left_on__isnull=True).values("partnership_id")
+    assert ordered.query.get_meta().ordering  # the model orders by partnership, organisation
+    sql = str(Partnership.objects.filter(pk__in=DoorSubquery(ordered)).order_by().query)
+    assert "ORDER BY" not in sql
+    assert sql.count("JOIN") == 0
 
 
 # --- the doors ----------------------------------------------------------------------------------
