@@ -48,10 +48,12 @@ the gate's transaction is rolled back and the gate taken again
 The writers lock in the same order: a covenant's new version, or a party withdrawing, writes the
 signature, then the covenant, then moves the grants (``partnerships.services.covenants._replace``);
 a service that writes a covenant row (``covenant_update``, ``covenant_terminate``,
-``covenant_upload_document``, ``covenant_sign``) first locks that covenant's signatures by id
+``covenant_upload_document``, ``covenant_sign``) or a signature (``covenant_add_signatory``,
+``covenant_withdraw_signatory``) first locks all of that covenant's signatures by id
 (``partnerships.services.covenants.hold_signatures``), so a transaction that writes the covenant
-and then a signature (the covenant admin: the covenant saved, then its signatory inline) holds
-the signatures first; a user anonymised ends the membership, then writes the user
+and then a signature, or several signatures in another order (the covenant admin: the covenant
+saved, then its signatory inline, in name order) holds the signatures first, by id; a user
+anonymised ends the membership, then writes the user
 (``ppsportal.privacy.user_anonymise``). The gate never holds a later row while waiting for an
 earlier one, so none of them can deadlock with it (``tests/alerts/test_gate_lock_order.py``;
 what is held: ``tests/alerts/test_gate_holds.py``).

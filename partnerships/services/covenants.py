@@ -135,6 +135,7 @@ def covenant_add_signatory(
     *, covenant: Covenant, organisation: Organisation, signed_on: date | None = None
 ) -> CovenantSignatory:
     _check_members(covenant.partnership, [organisation], "organisation", nctv_may_sign=True)
+    hold_signatures(covenant)  # all of them, by id, as the entitlement gate locks them
     signatory, created = CovenantSignatory.objects.get_or_create(
         covenant=covenant, organisation=organisation, defaults={"signed_on": signed_on}
     )
@@ -171,6 +172,10 @@ def covenant_withdraw_signatory(
     """A party withdraws: what was shared with it under this covenant is no longer visible. When
     it was the last party that had not signed a new version, that version takes effect (it
     replaces the earlier ones, as if the last party had signed)."""
+    # all of the covenant's signatures, by id, as the entitlement gate locks them: withdrawing
+    # several parties in one transaction (the covenant admin's inline, in name order) would
+    # otherwise lock them in another order than a gate in progress, and deadlock with it
+    hold_signatures(covenant)
     signatory = CovenantSignatory.objects.filter(
         covenant=covenant, organisation=organisation
     ).first()

@@ -331,3 +331,60 @@ def test_grants_moved_to_a_new_version_after_the_old_one_ended_do_not_deadlock_w
             "covenant_id", flat=True
         )
     ) == {version.pk}
+
+
+def test_parties_withdrawn_in_another_order_than_the_gate_s_do_not_deadlock_with_it(
+    transactional_db, world
+):
+    """The covenant admin's signatory inline withdraws parties in the order it lists them (by
+    organisation name), one transaction for all: a signature with a higher id may be written
+    before one with a lower id, while the gate share-locks them by id. Withdrawing locks all of
+    the covenant's signatures by id first (``hold_signatures``), so the gate, started after the
+    first withdrawal, waits and then sees both."""
+    from partnerships.services import covenants as covenant_services
+
+    alert = world.published(organisations=[world.org_a], tlp="amber")
+    ids = list(
+        Delivery.objects.filter(alert=alert, recipient=world.admin_a).values_list("pk", flat=True)
+    )
+    now = timezone.now()
+    rows = engine._with_relations(engine.load_checked(engine.claim_batch(ids, now=now)))
+    covenant = Covenant.objects.get(pk=world.covenant.pk)
+    parties = list(
+        CovenantSignatory.objects.filter(covenant=covenant, withdrawn_on__isnull=True)
+        .select_related("organisation")
+        .order_by("-pk")
+    )
+    assert len(parties) >= 2
+    first_written, result = threading.Event(), {}
+
+    def inline_save():
+        try:
+            with transaction.atomic():
+                for position, party in enumerate(parties):
+                    covenant_services.covenant_withdraw_signatory(
+                        covenant=covenant, organisation=party.organisation
+                    )
+                    if position == 0:
+                        first_written.set()
+                        time.sleep(0.5)  # the gate, started meanwhile, takes its locks
+            result["admin"] = "committed"
+        except Exception as error:
+            result["admin"] = repr(error)
+        finally:
+            connections.close_all()
+
+    admin = threading.Thread(target=inline_save)
+    admin.start()
+    assert first_written.wait(5), result
+    sent: list = []
+    attempts = [
+        engine.Attempt(delivery=row, transport=None, now=now, outgoing=Recorded(sent))
+        for row in rows
+    ]
+    engine._pass_gate(attempts)  # before: "deadlock detected" (each held what the other needed)
+    admin.join(10)
+
+    assert result["admin"] == "committed"
+    assert {attempt.status for attempt in attempts} == {Delivery.Status.CANCELLED}
+    assert sent == []
