@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from partnerships.models import Covenant, CovenantSignatory, CovenantTask, Organisation, Partnership
 from partnerships.services.documents import check_pdf
+from partnerships.services.partnerships import not_dated_ahead
 
 
 def _current_member_ids(partnership: Partnership) -> set[int]:
@@ -184,7 +185,16 @@ def covenant_withdraw_signatory(
             {"organisation": _("This organisation is not a signatory of the covenant.")},
             code="not_a_signatory",
         )
-    signatory.withdrawn_on = withdrawn_on or timezone.localdate()
+    withdrawn_on = withdrawn_on or timezone.localdate()
+    not_dated_ahead(
+        withdrawn_on,
+        "withdrawn_on",
+        _(
+            "A withdrawal cannot be dated in the future: record it on the day the party "
+            "withdraws (or on a date already past)."
+        ),
+    )
+    signatory.withdrawn_on = withdrawn_on
     signatory.save(update_fields=["withdrawn_on"])
     today = timezone.localdate()
     if covenant.status_on(today) not in {Covenant.Status.TERMINATED, Covenant.Status.EXPIRED}:

@@ -30,6 +30,16 @@ _PARTNERSHIP_FIELDS = {
 }
 
 
+def not_dated_ahead(day: date, field: str, message: str) -> None:
+    """Membership and signatures take effect on their day: who sits at the table and who is
+    party to a covenant are read as "left_on/withdrawn_on is empty" by every door, so a leave or
+    a withdrawal dated ahead would end access today while the health check (which reads the
+    dates) still counts the party in, and a joining date ahead would grant access today. Dates
+    ahead are refused; the change is recorded on its day."""
+    if day > timezone.localdate():
+        raise ValidationError({field: message}, code="dated_ahead")
+
+
 def _check_required_roles(roles) -> None:
     unknown = [r for r in roles or [] if r not in PartnerRole.values]
     if unknown:
@@ -124,11 +134,17 @@ def partnership_member_add(
             {"organisation": _("This organisation already has this role in the partnership.")},
             code="duplicate_member",
         )
+    joined_on = joined_on or timezone.localdate()
+    not_dated_ahead(
+        joined_on,
+        "joined_on",
+        _(
+            "An organisation cannot join on a date still to come: add it on the day it joins "
+            "(or on a date already past)."
+        ),
+    )
     member = PartnershipMember(
-        partnership=partnership,
-        organisation=organisation,
-        role=role,
-        joined_on=joined_on or timezone.localdate(),
+        partnership=partnership, organisation=organisation, role=role, joined_on=joined_on
     )
     member.full_clean(validate_constraints=False)
     member.save()
@@ -140,6 +156,14 @@ def partnership_member_leave(*, member: PartnershipMember, left_on: date | None 
     """An organisation leaves the table. If it no longer sits there in any role, its users lose
     access to the partnership's records on their next request (visibility is a query)."""
     left_on = left_on or timezone.localdate()
+    not_dated_ahead(
+        left_on,
+        "left_on",
+        _(
+            "A departure cannot be dated in the future: record it on the day the organisation "
+            "leaves (or on a date already past)."
+        ),
+    )
     if left_on < member.joined_on:
         raise ValidationError({"left_on": _("An organisation cannot leave before it joined.")})
     member.left_on = left_on

@@ -334,6 +334,39 @@ def test_member_leaving_before_joining_is_refused(staff_client, arena, org_a, to
     assert not arena.members.filter(left_on__isnull=False).exists()
 
 
+def test_a_member_leaving_on_a_date_ahead_is_refused_in_the_admin(staff_client, arena, today):
+    data = _form_data(staff_client.get(_change_url(arena)))
+    index = next(
+        i
+        for i in range(int(data["members-TOTAL_FORMS"]))
+        if data.get(f"members-{i}-id")
+        and arena.members.get(pk=data[f"members-{i}-id"]).role == "municipality"
+    )
+    data[f"members-{index}-left_on"] = str(today + timedelta(days=14))
+    response = staff_client.post(_change_url(arena), data, follow=True)
+    assert response.status_code == 200
+    assert "toekomst" in response.content.decode()
+    assert not arena.members.filter(left_on__isnull=False).exists()
+
+
+def test_a_member_joining_on_a_date_ahead_is_refused_in_the_admin(
+    staff_client, arena, org_b, today
+):
+    before = arena.members.count()
+    data = _form_data(staff_client.get(_change_url(arena)))
+    _add_row(
+        data,
+        "members",
+        organisation=org_b.pk,
+        role="police",
+        joined_on=str(today + timedelta(days=7)),
+    )
+    response = staff_client.post(_change_url(arena), data, follow=True)
+    assert response.status_code == 200
+    assert "op de dag" in response.content.decode()
+    assert arena.members.count() == before
+
+
 def test_partnership_is_added_through_the_service_with_its_members(staff_client, org_a, today):
     page = staff_client.get("/admin/partnerships/partnership/add/")
     data = _form_data(page)

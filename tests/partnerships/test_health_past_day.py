@@ -134,30 +134,3 @@ def test_a_liaison_whose_organisation_joined_after_the_day_was_no_liaison_on_it(
     guard = UserFactory(username="guard", organisation=newcomer)
     partnership_services.partnership_set_liaison(partnership=partnership, liaison=guard)
     assert health_of_then(partnership) == said
-
-
-def test_a_member_added_on_the_day_to_join_a_week_later_was_missing_on_it(world):
-    partnership = world["partnership"]
-    partnership.members.get(role="police").delete()
-    with on_the_day():
-        partnership_services.partnership_member_add(
-            partnership=partnership,
-            organisation=world["police"],
-            role="police",
-            joined_on=THEN + timedelta(days=7),
-        )
-        said = health_of_then(partnership)
-    assert "incomplete" in said[0]
-    assert health_of_then(partnership) == said
-
-
-def test_a_leave_recorded_on_the_day_for_days_later_kept_the_member_seated_on_it(world):
-    partnership = world["partnership"]
-    police = partnership.members.get(role="police")
-    with on_the_day():
-        partnership_services.partnership_member_leave(
-            member=police, left_on=THEN + timedelta(days=5)
-        )
-        said = health_of_then(partnership)
-    assert "incomplete" not in said[0]
-    assert health_of_then(partnership) == said

@@ -88,6 +88,84 @@ def test_liaison_is_cleared_when_their_organisation_leaves(org_a, org_b, operato
     assert partnership.liaison is None
 
 
+# --- dates ahead: membership and withdrawal take effect on their day ----------------------------
+
+
+def test_a_joining_date_ahead_is_refused_in_dutch_and_english(org_a, org_b, operator_b):
+    partnership = make_partnership(operator_org=org_a)
+    tomorrow = TODAY() + timedelta(days=1)
+    with pytest.raises(ValidationError) as excinfo:
+        partnership_services.partnership_member_add(
+            partnership=partnership, organisation=org_b, role="police", joined_on=tomorrow
+        )
+    assert "op de dag" in _messages(excinfo, "joined_on")[0]
+    with translation.override("en"), pytest.raises(ValidationError) as excinfo:
+        partnership_services.partnership_member_add(
+            partnership=partnership, organisation=org_b, role="police", joined_on=tomorrow
+        )
+    assert "on the day it joins" in _messages(excinfo, "joined_on")[0]
+    assert not partnership.members.filter(organisation=org_b).exists()
+    assert partnerships_visible_to(actor_for(operator_b)).count() == 0  # no access ahead of time
+
+
+def test_joining_today_or_on_a_past_date_is_recorded(org_a, org_b, operator_b):
+    partnership = make_partnership(operator_org=org_a)
+    member = partnership_services.partnership_member_add(
+        partnership=partnership,
+        organisation=org_b,
+        role="police",
+        joined_on=TODAY() - timedelta(days=30),
+    )
+    assert member.joined_on == TODAY() - timedelta(days=30)
+    assert partnerships_visible_to(actor_for(operator_b)).count() == 1
+
+
+def test_a_departure_dated_ahead_is_refused_and_the_member_keeps_its_seat(org_a, org_b, operator_b):
+    partnership = make_partnership(operator_org=org_a, police=org_b)
+    member = partnership.members.get(organisation=org_b)
+    with pytest.raises(ValidationError) as excinfo:
+        partnership_services.partnership_member_leave(
+            member=member, left_on=TODAY() + timedelta(days=5)
+        )
+    assert "toekomst" in _messages(excinfo, "left_on")[0]
+    member.refresh_from_db()
+    assert member.left_on is None
+    assert partnerships_visible_to(actor_for(operator_b)).count() == 1
+
+
+def test_on_the_day_a_member_leaves_access_and_health_agree_it_is_gone(org_a, org_b, operator_b):
+    from partnerships.health import assess, partnerships_with_health_data
+
+    partnership = make_partnership(operator_org=org_a, police=org_b)
+    partnership_services.partnership_member_leave(
+        member=partnership.members.get(organisation=org_b), left_on=TODAY()
+    )
+    assert partnerships_visible_to(actor_for(operator_b)).count() == 0
+    loaded = partnerships_with_health_data(Partnership.objects.filter(pk=partnership.pk), TODAY())
+    assert "police" in assess(loaded.get(), TODAY()).missing_roles
+
+
+def test_a_withdrawal_dated_ahead_is_refused_and_the_party_stays_signed(org_a, org_b):
+    partnership = make_partnership(operator_org=org_a, police=org_b)
+    covenant = partnership.covenants.get()
+    with pytest.raises(ValidationError) as excinfo:
+        covenant_services.covenant_withdraw_signatory(
+            covenant=covenant, organisation=org_b, withdrawn_on=TODAY() + timedelta(days=3)
+        )
+    assert "withdrawn_on" in excinfo.value.message_dict
+    with translation.override("en"), pytest.raises(ValidationError) as excinfo:
+        covenant_services.covenant_withdraw_signatory(
+            covenant=covenant, organisation=org_b, withdrawn_on=TODAY() + timedelta(days=3)
+        )
+    assert "in the future" in _messages(excinfo, "withdrawn_on")[0]
+    assert not covenant.signatories.filter(withdrawn_on__isnull=False).exists()
+    assert (
+        Covenant.objects.in_force()
+        .filter(signatories__organisation=org_b, signatories__withdrawn_on__isnull=True)
+        .exists()
+    )
+
+
 def test_unknown_required_role_is_refused(org_a):
     with pytest.raises(ValidationError) as excinfo:
         make_partnership(operator_org=org_a, required_roles=["astronaut"])
