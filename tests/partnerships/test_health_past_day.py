@@ -3,7 +3,8 @@
 Each test builds its world on the day in question (the clock frozen there), asks health then,
 lets the records change after it (an item done, a member joining or leaving), and asks health
 of the same day again: the reasons must be the same, in ``assess`` and in the SQL form alike
-(``_report`` proves the two equal), and so must the snapshot recorded for that day.
+(``health_forms.health_report`` proves the two equal), and so must the snapshot recorded for
+that day.
 """
 
 from __future__ import annotations
@@ -19,8 +20,7 @@ from partnerships.services import partnerships as partnership_services
 from partnerships.services.health import health_snapshots_record
 from preparedness import services as preparedness_services
 from tests.factories import OrganisationFactory, UserFactory
-from tests.partnerships.helpers import make_partnership
-from tests.partnerships.test_health import _codes, _report
+from tests.partnerships.health_forms import complete_partnership, health_report, reason_codes
 from tests.threats.api.conftest import make_target
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def on_the_day():
 
 def health_of_then(partnership) -> tuple[dict, str]:
     """The reasons health gives for ``THEN`` (both forms) and the snapshot it records of it."""
-    reasons = _codes(_report(partnership, THEN))
+    reasons = reason_codes(health_report(partnership, THEN))
     health_snapshots_record(day=THEN)
     snapshot = HealthSnapshot.objects.get(partnership=partnership, day=THEN)
     return reasons, snapshot.status
@@ -45,23 +45,8 @@ def health_of_then(partnership) -> tuple[dict, str]:
 def world(org_a, operator_a):
     """On ``THEN``: a complete venue partnership, a contact the day before, and an exercise
     whose after-action item was due five days before and still open."""
-    from partnerships.services import contacts as contact_services
-
     with on_the_day():
-        municipality = OrganisationFactory(name="Gemeente", kind="public", sector="")
-        police = OrganisationFactory(name="Politie", kind="public", sector="")
-        liaison = UserFactory(username="liaison", organisation=org_a)
-        partnership = make_partnership(
-            operator_org=org_a, municipality=municipality, police=police, liaison=liaison
-        )
-        contact_services.contact_create(
-            partnership=partnership,
-            by=liaison,
-            occurred_on=THEN - timedelta(days=1),
-            kind="meeting",
-            summary="Overleg",
-            participants=[org_a, police],
-        )
+        partnership = complete_partnership(org_a)
         target = make_target(operator_a, name="ArenA", partnership=partnership)
         exercise = preparedness_services.exercise_plan(
             soft_target=target, by=operator_a, scenario="Ontruiming", planned_for=THEN
@@ -76,6 +61,7 @@ def world(org_a, operator_a):
             owner="Facilitair",
             due_on=THEN - timedelta(days=5),
         )
+    police = partnership.members.get(role="police").organisation
     return {"partnership": partnership, "item": item, "police": police}
 
 
