@@ -16,6 +16,7 @@ from django.utils import timezone
 from freezegun import freeze_time
 
 from partnerships.models import HealthSnapshot
+from partnerships.services import covenants as covenant_services
 from partnerships.services import partnerships as partnership_services
 from partnerships.services.health import health_snapshots_record
 from preparedness import services as preparedness_services
@@ -146,4 +147,35 @@ def test_a_leave_recorded_on_the_day_for_days_later_kept_the_member_seated_on_it
         )
         said = health_of_then(partnership)
     assert "incomplete" not in said[0]
+    assert health_of_then(partnership) == said
+
+
+# --- covenant parties: signed by the day and not yet withdrawn (``Covenant.status_on``) --------
+
+
+def test_parties_that_withdrew_after_the_day_had_signed_the_covenant_in_force_on_it(world):
+    partnership = world["partnership"]
+    with on_the_day():
+        said = health_of_then(partnership)
+    assert "no_covenant" not in said[0]
+    covenant = partnership.covenants.get()
+    for signatory in covenant.signatories.all():  # every party leaves it, after the day
+        covenant_services.covenant_withdraw_signatory(
+            covenant=covenant, organisation=signatory.organisation
+        )
+    assert health_of_then(partnership) == said
+
+
+def test_a_party_that_withdrew_after_the_day_unsigned_kept_the_covenant_out_of_force_on_it(world):
+    partnership = world["partnership"]
+    covenant = partnership.covenants.get()
+    with on_the_day():
+        newcomer = OrganisationFactory(name="Beveiliging BV", kind="private", sector="")
+        partnership_services.partnership_member_add(
+            partnership=partnership, organisation=newcomer, role="private_security"
+        )
+        covenant_services.covenant_add_signatory(covenant=covenant, organisation=newcomer)
+        said = health_of_then(partnership)
+    assert "no_covenant" in said[0]  # a party had yet to sign it
+    covenant_services.covenant_withdraw_signatory(covenant=covenant, organisation=newcomer)
     assert health_of_then(partnership) == said
