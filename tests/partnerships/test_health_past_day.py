@@ -4,7 +4,8 @@ Each test builds its world on the day in question (the clock frozen there), asks
 lets the records change after it (an item done, a member joining or leaving), and asks health
 of the same day again: the reasons must be the same, in ``assess`` and in the SQL form alike
 (``health_forms.health_report`` proves the two equal), and so must the snapshot recorded for
-that day.
+that day. Dated records count by their date, whenever they were entered; what carries no date
+(``health.UNDATED_FACTS``) is read as it is now, in both forms alike (the last tests).
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ import pytest
 from django.utils import timezone
 from freezegun import freeze_time
 
+from partnerships.health import UNDATED_FACTS
 from partnerships.models import HealthSnapshot
+from partnerships.services import contacts as contact_services
 from partnerships.services import covenants as covenant_services
+from partnerships.services import organisations as organisation_services
 from partnerships.services import partnerships as partnership_services
 from partnerships.services.health import health_snapshots_record
 from preparedness import services as preparedness_services
@@ -179,3 +183,109 @@ def test_a_party_that_withdrew_after_the_day_unsigned_kept_the_covenant_out_of_f
     assert "no_covenant" in said[0]  # a party had yet to sign it
     covenant_services.covenant_withdraw_signatory(covenant=covenant, organisation=newcomer)
     assert health_of_then(partnership) == said
+
+
+# --- dated records count by their date, whenever they were entered -----------------------------
+
+
+def test_a_contact_logged_after_the_day_for_a_meeting_on_it_counts_on_it(world, org_a):
+    partnership = world["partnership"]
+    assert health_report(partnership, THEN).days_since_last_contact == 1
+    contact_services.contact_create(
+        partnership=partnership,
+        by=partnership.liaison,
+        occurred_on=THEN,
+        kind="call",
+        summary="Nagekomen verslag",
+        participants=[org_a],
+    )
+    assert health_report(partnership, THEN).days_since_last_contact == 0
+
+
+def test_an_action_entered_after_the_day_due_before_it_was_overdue_on_it(world, org_a):
+    partnership = world["partnership"]
+    assert health_report(partnership, THEN).overdue_actions == 1  # the exercise's open item
+    contact_services.action_create(
+        partnership=partnership,
+        description="Nagekomen afspraak",
+        owner=org_a,
+        due_on=THEN - timedelta(days=2),
+    )
+    assert health_report(partnership, THEN).overdue_actions == 2
+
+
+# --- what carries no date is read as it is now, in both forms alike (``UNDATED_FACTS``) --------
+
+
+def _contact_twenty_days_before(partnership):
+    """The partnership's only contact 20 days before ``THEN`` (due at a 10-day frequency)."""
+    partnership.contacts.all().delete()
+    contact_services.contact_create(
+        partnership=partnership,
+        by=partnership.liaison,
+        occurred_on=THEN - timedelta(days=20),
+        kind="meeting",
+        summary="Overleg",
+        participants=[partnership.liaison.membership.organisation],
+    )
+
+
+# fact: (what is set on the day, how it changes after the day, the reason it then gives THEN)
+UNDATED = {
+    "sponsor": (
+        None,
+        lambda p: partnership_services.partnership_update(partnership=p, sponsor=None),
+        "no_sponsor",
+    ),
+    "liaison": (
+        None,
+        lambda p: partnership_services.partnership_update(partnership=p, liaison=None),
+        "no_liaison",
+    ),
+    "liaison_account": (
+        None,
+        lambda p: organisation_services.user_deactivate(user=p.liaison),
+        "no_liaison",
+    ),
+    "liaison_organisation": (
+        None,
+        lambda p: organisation_services.membership_end(membership=p.liaison.membership),
+        "no_liaison",
+    ),
+    "required_roles": (
+        None,
+        lambda p: partnership_services.partnership_update(
+            partnership=p, required_roles=["venue_operator", "police", "safety_region"]
+        ),
+        "incomplete",
+    ),
+    "variant": (
+        None,
+        lambda p: partnership_services.partnership_update(partnership=p, variant="broadening"),
+        "incomplete",
+    ),
+    "contact_frequency": (
+        _contact_twenty_days_before,
+        lambda p: partnership_services.partnership_update(partnership=p, contact_frequency_days=10),
+        "contact_due",
+    ),
+}
+
+
+@pytest.mark.parametrize("fact", UNDATED)
+def test_an_undated_fact_changed_after_the_day_is_read_as_it_is_now(world, fact):
+    """The page and the docs say so (``UNDATED_FACTS``); both forms read the fact alike."""
+    before, change, reason = UNDATED[fact]
+    partnership = world["partnership"]
+    with on_the_day():
+        if before is not None:
+            before(partnership)
+        said = health_of_then(partnership)
+    assert reason not in said[0]
+    change(partnership)
+    partnership.refresh_from_db()
+    assert reason in health_of_then(partnership)[0]
+
+
+def test_every_undated_fact_the_page_names_is_tested_above():
+    assert list(UNDATED) == [code for code, _label in UNDATED_FACTS]
