@@ -64,8 +64,33 @@ class HealthReport:
 
 # One rule for every day, today included: a day's health reads the dated records as they stand
 # on that day (contacts up to it, follow-up not done by it, members joined by it and not yet
-# left), so what health says of a day on that day and what it says of it later agree, also
-# when a record is dated ahead (a member joining next week, a leave recorded for next month).
+# left, covenant parties signed by it and not yet withdrawn: ``Covenant.status_on``), so what
+# health says of a day on that day and what it says of it later agree, also when a record is
+# dated ahead (a member joining next week, a leave recorded for next month).
+#
+# A dated record counts by its date, not by when it was entered: a contact logged today for a
+# meeting last week counts on last week's days, and an action entered today with a due date
+# last week was overdue on the days after that (the demo's history is filled that way, from
+# records entered on the day it is seeded). So a past day recorded again later can know of a
+# contact its snapshot on the day did not.
+#
+# What carries no date is read as it is when health is computed, for a past day too, in both
+# forms alike (``UNDATED_FACTS``; the health pages and docs/partnerships.md name them): there is
+# no history of it to read. The partnership's fields are written in place and not audited; a
+# deactivation is traced in the audit log only when an administrator deactivates a member
+# (``members.deactivated``, naming the membership, which anonymisation deletes), and that log is
+# a trace for people that expires, not data a rule reads. A covenant's terms are dated: a signed
+# version changes only by a new version, which ends the old one on a date; only an unsigned
+# draft, in force on no day, is edited in place.
+UNDATED_FACTS = (
+    ("sponsor", _("the sponsor")),
+    ("liaison", _("the liaison chosen")),
+    ("liaison_account", _("whether the liaison's account is active")),
+    ("liaison_organisation", _("the organisation the liaison belongs to")),
+    ("required_roles", _("the partnership's own list of required roles")),
+    ("variant", _("the partnership's kind and PPS variant (the roles and sharing level they ask)")),
+    ("contact_frequency", _("the agreed contact frequency")),
+)
 
 
 def seated(member, today: date) -> bool:

@@ -24,7 +24,7 @@ from ppsportal.sensitivity import TLP
 # ``partnerships.health.assess`` is the rule; ``with_health_status`` is the same rule as
 # annotations, so that a list can order, filter and page by health in the database and assess
 # (for the reasons) only the rows it shows. ``tests/partnerships/test_health.py`` proves the two
-# equal on the same data, rule by rule (``_report`` in every test there and in
+# equal on the same data, rule by rule (``health_forms.health_report`` in every test there and in
 # ``test_health_past_day.py``, and ``test_the_sql_status_equals_assess_over_varied_partnerships``).
 
 

@@ -26,7 +26,7 @@ from partnerships.forms import (
     add_service_errors,
     filled_actions,
 )
-from partnerships.health import HealthStatus, assess
+from partnerships.health import UNDATED_FACTS, HealthStatus, assess
 from partnerships.models import PartnerRole
 from partnerships.services import contacts as contact_services
 from partnerships.services import covenants as covenant_services
@@ -146,7 +146,13 @@ def _health_history_chart(partnership, today, report) -> dict:
         (first, last, str(HealthStatus(status).label))
         for first, last, status in charts.runs(days, statuses)
     ]
-    return {"health_chart": chart, "health_periods": periods}
+    return {"health_chart": chart, "health_periods": periods, **_health_undated()}
+
+
+def _health_undated() -> dict:
+    """What a day recorded later reads as it is now (``health.UNDATED_FACTS``): the charts'
+    note says so."""
+    return {"health_undated": [label for _code, label in UNDATED_FACTS]}
 
 
 def _health_counts_chart(actor, today) -> dict:
@@ -162,7 +168,7 @@ def _health_counts_chart(actor, today) -> dict:
         series,
         x_labels=shorts,
     )
-    return {"health_counts_chart": chart}
+    return {"health_counts_chart": chart, **_health_undated()}
 
 
 @login_required

@@ -21,15 +21,21 @@ def covenant_document_path(instance: Covenant, filename: str) -> str:
     return f"covenants/{instance.public_id}/{uuid.uuid4().hex}.pdf"
 
 
+def party_on_q(on: date) -> Q:
+    """``CovenantSignatory.party_on`` as a condition on signatories."""
+    return Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=on)
+
+
 class CovenantQuerySet(models.QuerySet):
     def in_force(self, on: date | None = None) -> CovenantQuerySet:
-        """Active on a date: not terminated, within its dates, signed by every signatory."""
+        """Active on a date: not terminated, within its dates, signed by every party of that
+        date (``Covenant.status_on`` in Python)."""
         on = on or timezone.localdate()
-        unsigned = CovenantSignatory.objects.filter(
-            covenant=OuterRef("pk"), withdrawn_on__isnull=True
-        ).filter(Q(signed_on__isnull=True) | Q(signed_on__gt=on))
+        unsigned = CovenantSignatory.objects.filter(party_on_q(on), covenant=OuterRef("pk")).filter(
+            Q(signed_on__isnull=True) | Q(signed_on__gt=on)
+        )
         signed = CovenantSignatory.objects.filter(
-            covenant=OuterRef("pk"), withdrawn_on__isnull=True, signed_on__lte=on
+            party_on_q(on), covenant=OuterRef("pk"), signed_on__lte=on
         )
         return (
             self.filter(
@@ -137,7 +143,9 @@ class Covenant(models.Model):
         return self.title
 
     def status_on(self, on: date | None = None, signatories=None) -> str:
-        """Derived from dates and signatures. ``signatories`` may be a prefetched list."""
+        """Derived from dates and signatures as they stood on ``on``: a party that withdrew
+        after it still counted then, with its signature or without (``CovenantSignatory.party_on``;
+        ``in_force`` in SQL). ``signatories`` may be a prefetched list."""
         on = on or timezone.localdate()
         if self.terminated_on and self.terminated_on <= on:
             return self.Status.TERMINATED
@@ -146,7 +154,7 @@ class Covenant(models.Model):
         rows = [
             s
             for s in (signatories if signatories is not None else self.signatories.all())
-            if s.withdrawn_on is None
+            if s.party_on(on)
         ]
         fully_signed = bool(rows) and all(s.signed_on and s.signed_on <= on for s in rows)
         if fully_signed and self.effective_from <= on:
@@ -198,6 +206,11 @@ class CovenantSignatory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} — {self.covenant}"
+
+    def party_on(self, on: date) -> bool:
+        """A party to the covenant on ``on``: not withdrawn by then (a withdrawal dated after it
+        had not happened yet; ``party_on_q`` in SQL)."""
+        return self.withdrawn_on is None or self.withdrawn_on > on
 
 
 class CovenantTask(models.Model):

@@ -3,11 +3,10 @@
 from datetime import timedelta
 
 import pytest
-from django.db.models import BooleanField, Case, When
 from django.utils import timezone
 
 from partnerships.health import assess, partnerships_with_health_data, status_of_severity
-from partnerships.health_sql import REASON_WEIGHTS, health_conditions, with_health_status
+from partnerships.health_sql import with_health_status
 from partnerships.models import Partnership, Variant
 from partnerships.selectors import (
     actor_for,
@@ -17,6 +16,14 @@ from partnerships.selectors import (
 from partnerships.services import contacts as contact_services
 from partnerships.services import covenants as covenant_services
 from tests.factories import OrganisationFactory, UserFactory
+from tests.partnerships.health_forms import (
+    complete_partnership,
+    health_report,
+    python_codes,
+    reason_codes,
+    sql_codes,
+    with_reason_flags,
+)
 from tests.partnerships.helpers import make_partnership
 
 pytestmark = pytest.mark.django_db
@@ -28,71 +35,13 @@ def today():
 
 
 @pytest.fixture
-def complete(org_a, today):
+def complete(org_a):
     """A complete venue partnership with liaison, a long covenant and a contact yesterday."""
-    municipality = OrganisationFactory(name="Gemeente", kind="public", sector="")
-    police = OrganisationFactory(name="Politie", kind="public", sector="")
-    liaison = UserFactory(username="liaison", organisation=org_a)
-    partnership = make_partnership(
-        operator_org=org_a, municipality=municipality, police=police, liaison=liaison
-    )
-    contact_services.contact_create(
-        partnership=partnership,
-        by=liaison,
-        occurred_on=today - timedelta(days=1),
-        kind="meeting",
-        summary="Overleg",
-        participants=[org_a, police],
-    )
-    return partnership
-
-
-def _report(partnership, today):
-    """``assess`` on the loaded partnership; and, on the same data, the rule's SQL form
-    (``with_health_status``, ``health_conditions``) must give the same status and the same
-    reasons, so every test below proves the two forms equal in its own case."""
-    loaded = _with_reason_flags(
-        with_health_status(
-            partnerships_with_health_data(Partnership.objects.filter(pk=partnership.pk), today),
-            today,
-        ),
-        today,
-    ).get()
-    report = assess(loaded, today)
-    assert status_of_severity(loaded.health_severity) == report.status
-    assert _sql_codes(loaded) == _python_codes(report)
-    return report
-
-
-def _with_reason_flags(qs, today):
-    return qs.annotate(
-        **{
-            f"reason_{code}": Case(When(q, then=True), default=False, output_field=BooleanField())
-            for code, q in health_conditions(today).items()
-        }
-    )
-
-
-def _sql_codes(loaded) -> set[str]:
-    return {code for code in REASON_WEIGHTS if getattr(loaded, f"reason_{code}")}
-
-
-def _python_codes(report) -> set[str]:
-    # the SQL form names the heavier weight of overdue actions apart
-    return {
-        "overdue_actions_many"
-        if (r.code == "overdue_actions" and r.severity == "at_risk")
-        else r.code
-        for r in report.reasons
-    }
-
-
-def _codes(report):
-    return {reason.code: reason.severity for reason in report.reasons}
+    return complete_partnership(org_a)
 
 
 def test_complete_partnership_is_healthy(complete, today):
-    report = _report(complete, today)
+    report = health_report(complete, today)
     assert report.status == "healthy"
     assert report.reasons == []
     assert report.days_since_last_contact == 1
@@ -102,10 +51,10 @@ def test_complete_partnership_is_healthy(complete, today):
 
 def test_contact_due_then_overdue(complete, today):
     later = today + timedelta(days=35)  # frequency 30: due
-    assert _codes(_report(complete, later))["contact_due"] == "attention"
+    assert reason_codes(health_report(complete, later))["contact_due"] == "attention"
     much_later = today + timedelta(days=70)  # more than twice the frequency
-    report = _report(complete, much_later)
-    assert _codes(report)["contact_overdue"] == "at_risk"
+    report = health_report(complete, much_later)
+    assert reason_codes(report)["contact_overdue"] == "at_risk"
     assert report.status == "at_risk"
     assert "71" in next(r.text for r in report.reasons if r.code == "contact_overdue")
 
@@ -113,51 +62,51 @@ def test_contact_due_then_overdue(complete, today):
 def test_no_contacts_in_90_days_is_a_reason(complete, today):
     complete.contact_frequency_days = 365
     complete.save()
-    codes = _codes(_report(complete, today + timedelta(days=100)))
+    codes = reason_codes(health_report(complete, today + timedelta(days=100)))
     assert codes["no_recent_contact"] == "attention"
     assert "contact_due" not in codes
 
 
 def test_never_any_contact_is_at_risk(org_a, today):
-    report = _report(make_partnership(operator_org=org_a), today)
-    assert _codes(report)["no_contact"] == "at_risk"
+    report = health_report(make_partnership(operator_org=org_a), today)
+    assert reason_codes(report)["no_contact"] == "at_risk"
 
 
 def test_covenant_states(complete, today):
     covenant = complete.covenants.get()
     assert (
-        _report(complete, covenant.effective_until - timedelta(days=59)).covenant_state
+        health_report(complete, covenant.effective_until - timedelta(days=59)).covenant_state
         == "expiring"
     )
-    codes = _codes(_report(complete, covenant.effective_until - timedelta(days=59)))
+    codes = reason_codes(health_report(complete, covenant.effective_until - timedelta(days=59)))
     assert codes["covenant_expiring"] == "attention"
     after = covenant.effective_until + timedelta(days=1)
-    report = _report(complete, after)
+    report = health_report(complete, after)
     assert report.covenant_state == "expired"
-    assert _codes(report)["covenant_expired"] == "at_risk"
+    assert reason_codes(report)["covenant_expired"] == "at_risk"
 
 
 def test_no_covenant_is_at_risk(org_a, today):
-    report = _report(make_partnership(operator_org=org_a, covenant=False), today)
+    report = health_report(make_partnership(operator_org=org_a, covenant=False), today)
     assert report.covenant_state == "none"
-    assert _codes(report)["no_covenant"] == "at_risk"
+    assert reason_codes(report)["no_covenant"] == "at_risk"
 
 
 def test_terminated_covenant_counts_as_expired(complete, today):
     covenant_services.covenant_terminate(covenant=complete.covenants.get(), terminated_on=today)
-    assert _report(complete, today).covenant_state == "expired"
+    assert health_report(complete, today).covenant_state == "expired"
 
 
 def test_missing_roles_are_named(org_a, today):
-    report = _report(make_partnership(operator_org=org_a), today)
+    report = health_report(make_partnership(operator_org=org_a), today)
     assert report.missing_roles == ["municipality", "police"]
-    assert _codes(report)["incomplete"] == "attention"
+    assert reason_codes(report)["incomplete"] == "attention"
 
 
 def test_no_liaison_is_a_reason(org_a, today):
-    report = _report(make_partnership(operator_org=org_a), today)
+    report = health_report(make_partnership(operator_org=org_a), today)
     assert report.liaison_assigned is False
-    assert "no_liaison" in _codes(report)
+    assert "no_liaison" in reason_codes(report)
 
 
 def test_overdue_actions_are_counted_and_many_put_it_at_risk(complete, org_a, today):
@@ -169,13 +118,13 @@ def test_overdue_actions_are_counted_and_many_put_it_at_risk(complete, org_a, to
         partnership=complete, description="done", owner=org_a, due_on=today - timedelta(days=5)
     )
     contact_services.action_set_done(action=done)
-    report = _report(complete, today)
+    report = health_report(complete, today)
     assert report.overdue_actions == 2
-    assert _codes(report)["overdue_actions"] == "attention"
+    assert reason_codes(report)["overdue_actions"] == "attention"
     contact_services.action_create(
         partnership=complete, description="a3", owner=org_a, due_on=today - timedelta(days=1)
     )
-    assert _codes(_report(complete, today))["overdue_actions"] == "at_risk"
+    assert reason_codes(health_report(complete, today))["overdue_actions"] == "at_risk"
 
 
 def health_list(actor, today):
@@ -210,9 +159,9 @@ def test_a_deactivated_liaison_counts_as_no_liaison(complete, today):
     from partnerships.services import organisations as org_services
 
     org_services.user_deactivate(user=complete.liaison)
-    report = _report(complete, today)
+    report = health_report(complete, today)
     assert report.liaison_assigned is False
-    assert "no_liaison" in _codes(report)
+    assert "no_liaison" in reason_codes(report)
 
 
 # Dates ahead are refused (tests/partnerships/test_services.py): "seated today" is one rule for
@@ -226,9 +175,9 @@ def test_a_partnership_without_a_sponsor_is_not_healthy_and_says_why(complete, t
     from partnerships.services import partnerships as partnership_services
 
     partnership_services.partnership_update(partnership=complete, sponsor=None)
-    report = _report(complete, today)
+    report = health_report(complete, today)
     assert report.status == "attention"
-    assert _codes(report) == {"no_sponsor": "attention"}
+    assert reason_codes(report) == {"no_sponsor": "attention"}
     assert "sponsor" in report.reasons[0].text
 
 
@@ -238,7 +187,7 @@ def test_a_deepening_partnership_needs_a_covenant_in_force_that_covers_amber(
     from partnerships.services import partnerships as partnership_services
 
     partnership_services.partnership_update(partnership=complete, variant="deepening")
-    assert _report(complete, today).status == "healthy"  # its covenant allows AMBER
+    assert health_report(complete, today).status == "healthy"  # its covenant allows AMBER
     amber = complete.covenants.get()
     covenant_services.covenant_create(
         partnership=complete,
@@ -248,10 +197,10 @@ def test_a_deepening_partnership_needs_a_covenant_in_force_that_covers_amber(
         signatories=[(s.organisation, today - timedelta(days=31)) for s in amber.signatories.all()],
     )
     covenant_services.covenant_terminate(covenant=amber)
-    report = _report(complete, today)
+    report = health_report(complete, today)
     assert report.covenant_state == "active"  # the GREEN protocol remains in force
     assert report.status == "at_risk"
-    assert _codes(report) == {"variant_not_covered": "at_risk"}
+    assert reason_codes(report) == {"variant_not_covered": "at_risk"}
     text = report.reasons[0].text
     assert "TLP:AMBER" in text and str(Variant.DEEPENING.label).lower() in text
 
@@ -259,16 +208,16 @@ def test_a_deepening_partnership_needs_a_covenant_in_force_that_covers_amber(
 def test_continuation_is_covered_by_a_green_covenant(org_a, today):
     municipality = OrganisationFactory(name="Gemeente", kind="public", sector="")
     partnership = make_partnership(operator_org=org_a, municipality=municipality, clause="green")
-    assert "variant_not_covered" not in _codes(_report(partnership, today))
+    assert "variant_not_covered" not in reason_codes(health_report(partnership, today))
 
 
 def test_broadening_asks_the_wider_set_of_roles_at_the_table(complete, today):
     from partnerships.services import partnerships as partnership_services
 
     partnership_services.partnership_update(partnership=complete, variant="broadening")
-    report = _report(complete, today)
+    report = health_report(complete, today)
     assert report.missing_roles == ["safety_region", "private_security"]
-    assert _codes(report) == {"incomplete": "attention"}
+    assert reason_codes(report) == {"incomplete": "attention"}
 
 
 def test_the_variant_sets_the_clause_a_covenant_is_drafted_with(org_a, today):
@@ -285,11 +234,11 @@ def test_an_own_list_of_roles_replaces_the_kinds_default(org_a, today):
     partnership = make_partnership(operator_org=org_a)
     partnership.required_roles = ["venue_operator", "police"]
     partnership.save()
-    report = _report(partnership, today)  # the SQL form reads the same list
+    report = health_report(partnership, today)  # the SQL form reads the same list
     assert report.missing_roles == ["police"]
     partnership.required_roles = ["venue_operator"]
     partnership.save()
-    assert "incomplete" not in _codes(_report(partnership, today))
+    assert "incomplete" not in reason_codes(health_report(partnership, today))
 
 
 def test_the_health_status_is_built_once_a_day_and_equal_for_every_reader(
@@ -438,7 +387,7 @@ def test_the_sql_status_equals_assess_over_varied_partnerships(complete, org_a, 
                 )
     seen = set()
     for day in (today, today - timedelta(days=25), today + timedelta(days=45)):
-        loaded = _with_reason_flags(
+        loaded = with_reason_flags(
             with_health_status(partnerships_with_health_data(Partnership.objects.all(), day), day),
             day,
         )
@@ -448,6 +397,6 @@ def test_the_sql_status_equals_assess_over_varied_partnerships(complete, org_a, 
                 partnership.name,
                 day,
             )
-            assert _sql_codes(partnership) == _python_codes(report), (partnership.name, day)
+            assert sql_codes(partnership) == python_codes(report), (partnership.name, day)
             seen |= {report.status, report.covenant_state}
     assert seen >= {"healthy", "attention", "at_risk", "active", "expiring", "expired", "none"}

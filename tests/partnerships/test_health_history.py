@@ -170,3 +170,32 @@ def test_partners_get_404_on_the_overview_with_its_chart(client, operator_a, org
     response = sign_in(client, operator_a).get(reverse("partnership-overview"))
     assert response.status_code == 404
     assert "health-counts" not in response.content.decode()
+
+
+# --- what a day recorded later reads as it is now ------------------------------------------------
+
+
+def _undated_note(html: str) -> list[str]:
+    note = html[html.index('id="health-undated"') :]
+    note = note[: note.index("</ul>")]
+    return [re.sub(r"<[^>]+>", "", item).strip() for item in re.findall(r"<li>(.*?)</li>", note)]
+
+
+def test_the_partnership_page_and_the_overview_name_what_a_later_day_reads_as_it_is_now(
+    client, operator_a, nctv_staff, org_a
+):
+    from django.utils import translation
+    from django.utils.html import escape
+
+    from partnerships.health import UNDATED_FACTS
+
+    partnership = build_arena(org_a)["partnership"]
+    with translation.override("en"):  # as ``sign_in`` asks the pages
+        named = [escape(str(label)) for _code, label in UNDATED_FACTS]
+    assert "the sponsor" in named
+    page = sign_in(client, operator_a).get(
+        reverse("partnership-detail", args=[partnership.public_id])
+    )
+    assert _undated_note(page.content.decode()) == named
+    overview = sign_in(client, nctv_staff).get(reverse("partnership-overview"))
+    assert _undated_note(overview.content.decode()) == named

@@ -244,6 +244,28 @@ def test_withdrawn_signatory_is_not_counted(org_a, org_b):
     )
 
 
+def test_a_party_counts_until_the_day_it_withdraws(org_a, org_b):
+    """On a day before its withdrawal a party still had to sign: ``status_on`` and ``in_force``
+    (its SQL form) read the withdrawal by its date, as they read signatures."""
+    partnership = make_partnership(operator_org=org_a, police=org_b, covenant=False)
+    today = TODAY()
+    covenant = covenant_services.covenant_create(
+        partnership=partnership,
+        title="C",
+        effective_from=today - timedelta(days=20),
+        signatories=[(org_a, today - timedelta(days=20)), (org_b, None)],
+    )
+    withdrawn_on = today - timedelta(days=5)
+    covenant_services.covenant_withdraw_signatory(
+        covenant=covenant, organisation=org_b, withdrawn_on=withdrawn_on
+    )
+    before = withdrawn_on - timedelta(days=1)
+    assert covenant.status_on(before) == "draft"  # org_b, still a party, had not signed
+    assert not Covenant.objects.in_force(before).exists()
+    assert covenant.status_on(withdrawn_on) == "active"
+    assert list(Covenant.objects.in_force(withdrawn_on)) == [covenant]
+
+
 def _pdf(size=2000):
     return SimpleUploadedFile("signed.pdf", b"%PDF-1.7\n" + b"0" * size, "application/pdf")
 
