@@ -10,23 +10,31 @@ up after the timeout and rolls back.)
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import timedelta
 
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import OperationalError, connection, connections, transaction
+from django.db import connection
 from django.utils import timezone
 
 from alerts import delivery as engine
-from alerts.channels.base import Outgoing, Transport
-from alerts.gate import hold_and_lock
+from alerts.channels.base import Outgoing
 from alerts.models import AlertGroupGrant, AlertRecipient, AlertUserGrant, Delivery
 from partnerships.models import Covenant, CovenantSignatory, Membership
 from partnerships.services import covenants as covenant_services
 from partnerships.services import organisations as org_services
 from partnerships.sharing import services as sharing
+from tests.alerts.gating import (
+    Handing,
+    Recorded,
+    claimed,
+    counting_gate,
+    gate_round,
+    may_go,
+    revocation_waits,
+    waits_for_the_gate,
+    writer_meanwhile,
+)
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.skipif(
@@ -34,50 +42,8 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-class _Undo(Exception):
-    """Rolls the revocation back once it has gone through."""
-
-
-def revocation_waits(revocation) -> bool:
-    """Run ``revocation`` in another connection with a short lock timeout, then roll it back:
-    whether it had to wait for a lock this connection holds."""
-    result: dict[str, object] = {}
-
-    def revoke() -> None:
-        try:
-            with transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL lock_timeout = '300ms'")
-                revocation()
-                raise _Undo
-        except _Undo:
-            result["waited"] = False
-        except OperationalError as error:
-            result["waited"] = "lock timeout" in str(error) or repr(error)
-        finally:
-            connections.close_all()
-
-    other = threading.Thread(target=revoke)
-    other.start()
-    other.join(10)
-    return result["waited"]
-
-
-def waits_for_the_gate(rows: list[Delivery], revocation) -> bool:
-    """Hold the gate's locks for ``rows`` while ``revocation`` runs in another connection:
-    whether it had to wait for them."""
-    with transaction.atomic():
-        assert hold_and_lock(rows)
-        return revocation_waits(revocation)
-
-
 def _rows(alert, user) -> list[Delivery]:
     return list(Delivery.objects.filter(alert=alert, recipient=user))
-
-
-def _may_go(rows: list[Delivery]) -> bool:
-    checked = engine.load_checked([row.pk for row in rows])
-    return bool(checked) and all(engine.reason_from(row) == "" for row in checked)
 
 
 def test_a_user_grant_entitles_a_delivery_and_revoking_it_waits_for_the_gate(
@@ -91,7 +57,7 @@ def test_a_user_grant_entitles_a_delivery_and_revoking_it_waits_for_the_gate(
     sharing.revoke(obj=alert, by=world.author, organisation=world.org_a, reason="Te breed")
     assert not AlertGroupGrant.objects.filter(content_object=alert).exists()
     rows = _rows(alert, world.admin_a)
-    assert _may_go(rows)
+    assert may_go(rows)
 
     def revoke_user_grant():
         assert sharing.revoke(obj=alert, by=world.author, user=world.admin_a, reason="Weg")
@@ -118,7 +84,7 @@ def test_withdrawing_from_the_covenant_a_moved_grant_rests_on_waits_for_the_gate
     # the grant rests on the new version, the recipient row still names the old one
     assert (grant.covenant_id, recipient.covenant_id) == (version.pk, world.covenant.pk)
     rows = _rows(alert, world.admin_a)
-    assert _may_go(rows)
+    assert may_go(rows)
 
     def withdraw():
         covenant_services.covenant_withdraw_signatory(covenant=version, organisation=world.org_a)
@@ -130,7 +96,7 @@ def test_the_owner_withdrawing_its_signature_waits_for_the_gate(transactional_db
     """The footing is two-sided: the NCTV's own signature is read as much as the recipient's."""
     alert = world.published(organisations=[world.org_a], tlp="amber")
     rows = _rows(alert, world.admin_a)
-    assert _may_go(rows)
+    assert may_go(rows)
 
     def nctv_withdraws():
         covenant_services.covenant_withdraw_signatory(
@@ -147,9 +113,9 @@ def test_deactivating_a_recipient_without_a_membership_waits_for_the_gate(transa
     steward = UserFactory(username="steward", organisation=world.org_a)
     alert = world.published(organisations=[world.org_a], tlp="green")
     rows = _rows(alert, steward)
-    assert _may_go(rows)
+    assert may_go(rows)
     org_services.membership_end(membership=Membership.objects.get(user=steward))
-    assert not _may_go(rows)  # what the check answers for such a user: not entitled
+    assert not may_go(rows)  # what the check answers for such a user: not entitled
 
     def deactivate():
         org_services.user_deactivate(user=steward)
@@ -182,6 +148,31 @@ class Probed(Outgoing):
         self.waited.append(revocation_waits(self.revocation))
 
 
+def _second_version(world, *, nctv_signed: bool = True) -> Covenant:
+    """A second version of the world's covenant, in force since yesterday, signed by A and B
+    (and by the NCTV, unless ``nctv_signed`` is false: it takes effect when the NCTV signs)."""
+    today = timezone.localdate()
+    return covenant_services.covenant_create(
+        partnership=world.partnership,
+        title="Convenant Stadion, versie 2",
+        effective_from=today - timedelta(days=1),
+        information_clause="amber",
+        signatories=[(org, today - timedelta(days=2)) for org in (world.org_a, world.org_b)]
+        + [(world.nctv, today - timedelta(days=2) if nctv_signed else None)],
+    )
+
+
+def _probed_round(rows, version, world):
+    """A round whose every message, as it leaves, tries withdrawing A from ``version``:
+    ``waited`` says, per message, whether that had to wait for the gate."""
+    waited: list = []
+
+    def withdraw():
+        covenant_services.covenant_withdraw_signatory(covenant=version, organisation=world.org_a)
+
+    return gate_round(rows, lambda sent: Probed(withdraw, waited)), waited
+
+
 def test_a_grant_moved_to_a_new_version_while_the_gate_waits_is_held_on_the_new_one(
     transactional_db, world, monkeypatch
 ):
@@ -194,70 +185,28 @@ def test_a_grant_moved_to_a_new_version_while_the_gate_waits_is_held_on_the_new_
         obj=alert, user=world.admin_a, covenant=world.covenant, by=world.author, reason="Beveiliger"
     )
     today = timezone.localdate()
-    version = covenant_services.covenant_create(
-        partnership=world.partnership,
-        title="Convenant Stadion, versie 2",
-        effective_from=today - timedelta(days=1),
-        information_clause="amber",
-        signatories=[(org, today - timedelta(days=2)) for org in (world.org_a, world.org_b)]
-        + [(world.nctv, None)],
-    )
-    ids = list(
-        Delivery.objects.filter(alert=alert, recipient=world.admin_a).values_list("pk", flat=True)
-    )
-    now = timezone.now()
-    rows = engine._with_relations(engine.load_checked(engine.claim_batch(ids, now=now)))
-    covenant_held, result = threading.Event(), {}
+    version = _second_version(world, nctv_signed=False)
+    rows = claimed(alert, recipient=world.admin_a)
 
-    def new_version_takes_effect():  # as ``covenant_sign`` and ``_replace``
-        try:
-            with transaction.atomic():
-                CovenantSignatory.objects.filter(covenant=version, organisation=world.nctv).update(
-                    signed_on=today
-                )
-                Covenant.objects.filter(pk=world.covenant.pk).update(terminated_on=today)
-                covenant_held.set()
-                time.sleep(0.5)  # the gate, started meanwhile, waits for the old version
-                sharing.grants_move_to_version(old=world.covenant, new=version)
-            result["new version"] = "committed"
-        except Exception as error:
-            result["new version"] = repr(error)
-        finally:
-            connections.close_all()
+    def take_effect():  # as ``covenant_sign`` and ``_replace``
+        CovenantSignatory.objects.filter(covenant=version, organisation=world.nctv).update(
+            signed_on=today
+        )
+        Covenant.objects.filter(pk=world.covenant.pk).update(terminated_on=today)
 
-    writer = threading.Thread(target=new_version_takes_effect)
-    writer.start()
-    assert covenant_held.wait(5)
-    waited: list = []
+    def move_grants():
+        sharing.grants_move_to_version(old=world.covenant, new=version)
 
-    def withdraw():
-        covenant_services.covenant_withdraw_signatory(covenant=version, organisation=world.org_a)
+    gate, waited = _probed_round(rows, version, world)
+    with writer_meanwhile(take_effect, move_grants) as new_version:
+        tries = counting_gate(monkeypatch)
+        engine._pass_gate(gate.attempts)  # started meanwhile, it waits for the old version
 
-    attempts = [
-        engine.Attempt(delivery=row, transport=None, now=now, outgoing=Probed(withdraw, waited))
-        for row in rows
-    ]
-    tries = _counting_gate(monkeypatch)
-    engine._pass_gate(attempts)
-    writer.join(10)
-
-    assert result["new version"] == "committed"
+    assert new_version.outcome == "committed"
     assert AlertUserGrant.all_grants.get(content_object=alert).covenant_id == version.pk
     assert len(tries) == 2  # taken again once the move was seen
-    assert all(attempt.transmitted for attempt in attempts)  # entitled under the new version
+    assert all(attempt.transmitted for attempt in gate.attempts)  # entitled under the new version
     assert waited == [True] * len(rows)  # before: False (the new version was not held)
-
-
-def _counting_gate(monkeypatch) -> list:
-    """The gate's tries, counted: each call of ``hold_and_lock`` by the engine."""
-    tries: list = []
-
-    def counted(rows):
-        tries.append(len(rows))
-        return hold_and_lock(rows)
-
-    monkeypatch.setattr(engine, "hold_and_lock", counted)
-    return tries
 
 
 def test_a_grant_re_shared_under_another_covenant_while_the_gate_waits_is_held_on_the_new_one(
@@ -269,77 +218,31 @@ def test_a_grant_re_shared_under_another_covenant_while_the_gate_waits_is_held_o
     it waited vanished, so it is taken again (``alerts.gate.GrantMoved``) and holds the new
     grant's covenant while the messages leave: withdrawing from it waits."""
     alert = world.published(organisations=[world.org_a], tlp="amber")
-    today = timezone.localdate()
-    version = covenant_services.covenant_create(
-        partnership=world.partnership,
-        title="Convenant Stadion, versie 2",
-        effective_from=today - timedelta(days=1),
-        information_clause="amber",
-        signatories=[(org, today - timedelta(days=2)) for org in (world.org_a, world.org_b)]
-        + [(world.nctv, today - timedelta(days=2))],
-    )
-    ids = list(
-        Delivery.objects.filter(alert=alert, recipient=world.admin_a).values_list("pk", flat=True)
-    )
-    now = timezone.now()
-    rows = engine._with_relations(engine.load_checked(engine.claim_batch(ids, now=now)))
-    grant_held, result = threading.Event(), {}
+    version = _second_version(world)
+    rows = claimed(alert, recipient=world.admin_a)
 
     def re_share():
-        try:
-            with transaction.atomic():
-                sharing.share_with_organisation(
-                    obj=alert,
-                    organisation=world.org_a,
-                    covenant=version,
-                    by=world.author,
-                    reason="Nieuwe versie",
-                )
-                grant_held.set()
-                time.sleep(0.5)  # the gate, started meanwhile, waits for the deleted grant
-            result["re-share"] = "committed"
-        except Exception as error:
-            result["re-share"] = repr(error)
-        finally:
-            connections.close_all()
+        sharing.share_with_organisation(
+            obj=alert,
+            organisation=world.org_a,
+            covenant=version,
+            by=world.author,
+            reason="Nieuwe versie",
+        )
 
-    writer = threading.Thread(target=re_share)
-    writer.start()
-    assert grant_held.wait(5)
-    tries = _counting_gate(monkeypatch)
-    waited: list = []
+    gate, waited = _probed_round(rows, version, world)
+    with writer_meanwhile(re_share) as writer:
+        tries = counting_gate(monkeypatch)
+        engine._pass_gate(gate.attempts)  # started meanwhile, it waits for the deleted grant
 
-    def withdraw():
-        covenant_services.covenant_withdraw_signatory(covenant=version, organisation=world.org_a)
-
-    attempts = [
-        engine.Attempt(delivery=row, transport=None, now=now, outgoing=Probed(withdraw, waited))
-        for row in rows
-    ]
-    engine._pass_gate(attempts)
-    writer.join(10)
-
-    assert result["re-share"] == "committed"
+    assert writer.outcome == "committed"
     assert (
         AlertGroupGrant.all_grants.get(content_object=alert, organisation=world.org_a).covenant_id
         == version.pk
     )
     assert len(tries) == 2  # before: 1 (the vanished grant went unnoticed)
-    assert all(attempt.transmitted for attempt in attempts)  # entitled under the new covenant
+    assert all(attempt.transmitted for attempt in gate.attempts)  # entitled under the new one
     assert waited == [True] * len(rows)  # before: False (the new covenant was not held)
-
-
-class Handing(Transport):
-    """A recording transport: hands the gate the message it was given."""
-
-    def __init__(self, outgoing: Outgoing) -> None:
-        self.outgoing = outgoing
-
-    def prepare(self, delivery) -> Outgoing:
-        return self.outgoing
-
-    def already_sent(self, delivery) -> bool:
-        return False
 
 
 def test_a_gate_that_sees_a_grant_move_on_every_try_retries_the_round_with_backoff(
@@ -350,57 +253,31 @@ def test_a_gate_that_sees_a_grant_move_on_every_try_retries_the_round_with_backo
     monkeypatch.setattr(engine, "GATE_TRIES", 1)
     alert = world.published(organisations=[world.org_a], tlp="amber")
     today = timezone.localdate()
-    version = covenant_services.covenant_create(
-        partnership=world.partnership,
-        title="Convenant Stadion, versie 2",
-        effective_from=today - timedelta(days=1),
-        information_clause="amber",
-        signatories=[(org, today - timedelta(days=2)) for org in (world.org_a, world.org_b)]
-        + [(world.nctv, today - timedelta(days=2))],
-    )
-    ids = list(
-        Delivery.objects.filter(alert=alert, recipient=world.admin_a).values_list("pk", flat=True)
-    )
+    version = _second_version(world)
     now = timezone.now()
-    rows = engine._with_relations(engine.load_checked(engine.claim_batch(ids, now=now)))
-    covenant_held, result = threading.Event(), {}
+    rows = claimed(alert, recipient=world.admin_a)
 
-    def new_version_takes_effect():  # as ``_replace``
-        try:
-            with transaction.atomic():
-                Covenant.objects.filter(pk=world.covenant.pk).update(terminated_on=today)
-                covenant_held.set()
-                time.sleep(0.5)  # the gate, started meanwhile, waits for the old version
-                sharing.grants_move_to_version(old=world.covenant, new=version)
-            result["new version"] = "committed"
-        except Exception as error:
-            result["new version"] = repr(error)
-        finally:
-            connections.close_all()
+    def terminate():  # as ``_replace``
+        Covenant.objects.filter(pk=world.covenant.pk).update(terminated_on=today)
 
-    writer = threading.Thread(target=new_version_takes_effect)
-    writer.start()
-    assert covenant_held.wait(5)
-    tries = _counting_gate(monkeypatch)
+    def move_grants():
+        sharing.grants_move_to_version(old=world.covenant, new=version)
+
     sent: list = []
-
-    class Recorded(Outgoing):
-        def transmit(self) -> None:
-            sent.append(self)
-
     attempts = [
-        engine.Attempt(delivery=row, transport=Handing(Recorded()), now=now) for row in rows
+        engine.Attempt(delivery=row, transport=Handing(Recorded(sent)), now=now) for row in rows
     ]
-    engine._begin_round(attempts)
-    writer.join(10)
-    assert result["new version"] == "committed"
+    with writer_meanwhile(terminate, move_grants) as new_version:
+        tries = counting_gate(monkeypatch)
+        engine._begin_round(attempts)  # started meanwhile, it waits for the old version
+    assert new_version.outcome == "committed"
     outcomes = engine.finish_round(attempts)
 
     assert len(tries) == 1
     assert sent == []  # nothing left
     assert not any(attempt.transmitted for attempt in attempts)
     assert set(outcomes) == {Delivery.Status.AWAITING_RETRY}
-    for row in Delivery.objects.filter(pk__in=ids):
+    for row in Delivery.objects.filter(pk__in=[row.pk for row in rows]):
         assert (row.status, row.attempts) == (Delivery.Status.AWAITING_RETRY, 1)
         assert row.next_attempt_at > now
         assert "GrantMoved" in row.last_error
@@ -436,9 +313,9 @@ def test_a_failing_commit_of_a_gate_stopped_at_the_soft_time_limit_does_not_repl
     emails = Delivery.objects.filter(alert=alert, channel="email").order_by("pk")
     ids = list(emails.values_list("pk", flat=True)[:2])
     outside = Delivery.objects.filter(alert=alert).exclude(pk__in=ids).first()
-    now = timezone.now()
-    rows = engine._with_relations(engine.load_checked(engine.claim_batch(ids, now=now)))
+    rows = sorted(claimed(ids=ids), key=lambda row: row.pk)
     assert len(rows) == 2
+    now = timezone.now()
     attempts = [
         engine.Attempt(delivery=rows[0], transport=None, now=now, outgoing=Planting(outside.pk)),
         engine.Attempt(delivery=rows[1], transport=None, now=now, outgoing=OutOfTime()),
