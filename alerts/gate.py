@@ -52,7 +52,10 @@ a service that writes a covenant row (``covenant_update``, ``covenant_terminate`
 ``covenant_withdraw_signatory``) first locks all of that covenant's signatures by id
 (``partnerships.services.covenants.hold_signatures``), so a transaction that writes the covenant
 and then a signature, or several signatures in another order (the covenant admin: the covenant
-saved, then its signatory inline, in name order) holds the signatures first, by id; a user
+saved, then its signatory inline, in name order) holds the signatures first, by id; a writer of
+several covenants in one transaction (the expiry of signed documents,
+``partnerships.retention.covenant_documents_expire``) locks all their signatures by id, then the
+covenants by id (``partnerships.services.covenants.hold_covenants``); a user
 anonymised ends the membership, then writes the user
 (``ppsportal.privacy.user_anonymise``). The gate never holds a later row while waiting for an
 earlier one, so none of them can deadlock with it (``tests/alerts/test_gate_lock_order.py``;

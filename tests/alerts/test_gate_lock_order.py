@@ -287,3 +287,73 @@ def test_parties_withdrawn_in_another_order_than_the_gate_s_do_not_deadlock_with
     assert admin.outcome == "committed"
     assert gate.statuses() == {Delivery.Status.CANCELLED}
     assert gate.sent == []
+
+
+def test_expiring_ended_covenants_documents_does_not_deadlock_with_the_gate(
+    transactional_db, world, settings
+):
+    """The nightly expiry of signed documents (``partnerships.retention``) writes every ended
+    covenant in one transaction. It locks them in the gate's order — all their signatures by
+    id, then the covenants by id (``hold_covenants``) — not in the order its scan finds them:
+    otherwise it could hold a later covenant while waiting for an earlier one the gate holds,
+    the gate waiting for the later one. Here a share lock on the first covenant (another gate,
+    say) holds the expiry up after it locked the second, which the scan finds first."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from partnerships.retention import covenant_documents_expire
+    from partnerships.services import covenants as covenant_services
+    from partnerships.sharing import services as sharing
+
+    alert = world.published(organisations=[world.org_a], tlp="amber")
+    today = timezone.localdate()
+    version = covenant_services.covenant_create(
+        partnership=world.partnership,
+        title="Convenant Stadion, versie 2",
+        effective_from=today - timedelta(days=5),
+        information_clause="amber",
+        signatories=[(org, today - timedelta(days=6)) for org in (world.org_a, world.nctv)],
+    )
+    # the round rests on both: the organisation's grant on the first, the user's on the second
+    sharing.share_with_user(
+        obj=alert, user=world.admin_a, covenant=version, by=world.author, reason="Beveiliger"
+    )
+    first = Covenant.objects.get(pk=world.covenant.pk)
+    for covenant in (first, version):
+        covenant_services.covenant_upload_document(
+            covenant=covenant,
+            upload=SimpleUploadedFile("getekend.pdf", real_pdf(), content_type="application/pdf"),
+        )
+    # both ended; the first written last, so a scan finds it after the second
+    for covenant in (version, first):
+        Covenant.objects.filter(pk=covenant.pk).update(terminated_on=today - timedelta(days=1))
+    gate = gate_round(claimed(alert, recipient=world.admin_a))
+    later = timezone.now() + timedelta(days=settings.RETENTION_DOCUMENTS_DAYS + 1)
+    result = {}
+
+    def hold_the_first():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT 1 FROM {Covenant._meta.db_table} WHERE id = %s FOR SHARE",  # noqa: S608  # nosec B608
+                [first.pk],
+            )
+
+    def expire():
+        try:
+            result["expired"] = covenant_documents_expire(now=later)
+        except Exception as error:
+            result["expired"] = repr(error)
+        finally:
+            connections.close_all()
+
+    expiry = threading.Thread(target=expire)
+    with writer_meanwhile(hold_the_first, pause=1.5):
+        expiry.start()
+        time.sleep(0.5)  # the expiry waits for the first covenant (holding the second, before)
+        engine._pass_gate(gate.attempts)  # before: "deadlock detected" (or the expiry its victim)
+    expiry.join(10)
+
+    assert result["expired"] == 2
+    assert Covenant.objects.filter(pk__in=[first.pk, version.pk], document="").count() == 2
+    # both covenants had ended when the gate read them: nothing went
+    assert gate.statuses() == {Delivery.Status.CANCELLED}
+    assert gate.sent == []
