@@ -325,3 +325,163 @@ def test_a_failing_commit_of_a_gate_stopped_at_the_soft_time_limit_does_not_repl
     assert [attempt.transmitted for attempt in attempts] == [True, False]
     assert "the gate's commit failed after the soft time limit" in caplog.text
     assert Delivery.objects.get(pk=outside.pk).alert_id == alert.pk  # rolled back
+
+
+# --- whose organisation the check reads: the addressee's own, held -----------------------------
+
+
+def _move(user, organisation) -> None:
+    """The user leaves their organisation for another (the admin: the membership ended, a new
+    one made)."""
+    org_services.membership_end(membership=Membership.objects.get(user=user))
+    org_services.membership_create(user=user, organisation=organisation)
+
+
+def test_a_recipient_who_moved_to_another_organisation_is_not_sent_the_alert_of_the_first(
+    world,
+):
+    """An alert addressed to an organisation goes to its users. A user who moved to another
+    organisation after publication is not sent the rows made for the first one, even when the
+    new one received the alert as well: the row is cancelled with its reason. (Before, the
+    check read the new organisation's grant, which the gate did not hold: a revocation of it
+    did not wait for a send in progress.)"""
+    steward = UserFactory(username="steward", organisation=world.org_a)
+    alert = world.published(organisations=[world.org_a, world.org_b], tlp="amber")
+    ids = list(
+        Delivery.objects.filter(alert=alert, recipient=steward, channel="in_app").values_list(
+            "pk", flat=True
+        )
+    )
+    assert ids
+    _move(steward, world.org_b)
+
+    assert engine.deliver(ids) == {"cancelled": len(ids)}  # before: {"sent": 1}
+    assert set(Delivery.objects.filter(pk__in=ids).values_list("last_error", flat=True)) == {
+        "recipient no longer in the organisation"
+    }
+
+
+def _escalated(alert, *, purpose: str) -> list[Delivery]:
+    """The escalation's SMS rows of ``purpose`` once both steps are due."""
+    from alerts.escalation import alerts_escalate
+    from alerts.policy import escalation_due
+
+    alerts_escalate(now=escalation_due(alert)[1])
+    return list(Delivery.objects.filter(alert=alert, purpose=purpose))
+
+
+def test_a_reminder_to_a_liaison_of_another_organisation_holds_that_organisation_s_grant(
+    transactional_db, world
+):
+    """A reminder names the silent organisation (A); the liaison it goes to belongs to another
+    recipient (B), whose grant entitles them: the check reads B's grant, so the gate holds it
+    and revoking B's share waits."""
+    from alerts.services import alert_acknowledge
+
+    alert = world.published(organisations=[world.org_a, world.org_b], tlp="amber")
+    alert_acknowledge(alert=alert, by=world.admin_b)  # only A is silent
+    rows = [
+        row
+        for row in _escalated(alert, purpose=Delivery.Purpose.REMINDER)
+        if row.recipient_id == world.admin_b.pk
+    ]
+    assert [row.organisation_id for row in rows] == [world.org_a.pk]
+    assert may_go(rows)
+
+    def revoke_b():
+        assert sharing.revoke(obj=alert, by=world.author, organisation=world.org_b, reason="Weg")
+
+    assert waits_for_the_gate(rows, revoke_b) is True  # before: False (A's grant was held)
+
+
+def test_a_reminder_recipient_moving_while_the_gate_waits_has_the_new_organisation_held(
+    transactional_db, world, monkeypatch
+):
+    """The organisations to hold are read from the memberships before the gate waits. A member
+    who moves meanwhile (from A to B, both recipients) is entitled through B once the gate has
+    its locks, which the statement did not hold: it is taken again (``GrantMoved``), and
+    revoking B's share waits for the message."""
+    alert = world.published(organisations=[world.org_a, world.org_b], tlp="amber")
+    rows = claimed(
+        ids=[
+            row.pk
+            for row in _escalated(alert, purpose=Delivery.Purpose.REMINDER)
+            if row.recipient_id == world.admin_a.pk
+        ]
+    )
+    assert len(rows) == 1
+    waited: list = []
+
+    def revoke_b():
+        sharing.revoke(obj=alert, by=world.author, organisation=world.org_b, reason="Weg")
+
+    gate = gate_round(rows, lambda sent: Probed(revoke_b, waited))
+
+    def leave_a():
+        org_services.membership_end(membership=Membership.objects.get(user=world.admin_a))
+
+    def join_b():
+        org_services.membership_create(user=world.admin_a, organisation=world.org_b)
+
+    with writer_meanwhile(leave_a, join_b) as move:
+        tries = counting_gate(monkeypatch)
+        engine._pass_gate(gate.attempts)  # started meanwhile, it waits for the membership
+
+    assert move.outcome == "committed"
+    assert len(tries) == 2  # before: 1 (the membership that vanished went unnoticed)
+    assert all(attempt.transmitted for attempt in gate.attempts)  # entitled through B
+    assert waited == [True]  # before: False (B's grant was not held)
+
+
+def test_disabling_a_webhook_subscription_waits_for_the_gate(transactional_db, world, settings):
+    """The check reads the subscription (active, not deleted): the gate holds it."""
+    from alerts.webhooks import webhook_create, webhook_disable
+
+    settings.ALERTS_WEBHOOK_ALLOW_PRIVATE_TARGETS = True
+    subscription, _secret = webhook_create(
+        organisation=world.org_a, url="http://127.0.0.1:9/pps", by=world.admin_a
+    )
+    alert = world.published(organisations=[world.org_a], tlp="amber")
+    rows = list(Delivery.objects.filter(alert=alert, webhook=subscription))
+    assert len(rows) == 1 and may_go(rows)
+
+    def disable():
+        webhook_disable(subscription=subscription, by=world.approver, reason="Stuk")
+
+    assert waits_for_the_gate(rows, disable) is True  # before: False
+
+
+def test_the_nctv_losing_its_mark_waits_for_a_gate_sending_to_a_duty_officer(
+    transactional_db, world
+):
+    """NCTV staff are entitled as staff of an organisation marked ``is_nctv`` (the check reads
+    the addressee's organisation row): the gate holds it, so unmarking it waits."""
+    alert = world.published(organisations=[world.org_a], tlp="amber")
+    rows = _escalated(alert, purpose=Delivery.Purpose.DUTY_OFFICER)
+    assert [row.recipient_id for row in rows] == [world.duty.pk]
+    assert may_go(rows)
+
+    def unmark():
+        org_services.organisation_update(organisation=world.nctv, is_nctv=False)
+
+    assert waits_for_the_gate(rows, unmark) is True  # before: False
+
+
+def test_a_party_added_to_the_covenant_waits_for_the_gate(transactional_db, world):
+    """A new party, not yet signed, takes the covenant out of force. Its row is new, so the gate
+    cannot have held it; but adding it first locks every signature of the covenant
+    (``hold_signatures``), which the gate holds: the addition waits for a send in progress, and
+    a gate after it sees the covenant out of force."""
+    from partnerships.services.partnerships import partnership_member_add
+
+    alert = world.published(organisations=[world.org_a], tlp="amber")
+    partnership_member_add(partnership=world.partnership, organisation=world.org_d, role="other")
+    rows = _rows(alert, world.admin_a)
+    assert may_go(rows)
+
+    def add_party():
+        covenant_services.covenant_add_signatory(covenant=world.covenant, organisation=world.org_d)
+
+    assert waits_for_the_gate(rows, add_party) is True
+    add_party()
+    assert not may_go(rows)
