@@ -53,6 +53,7 @@ from alerts.selectors import (
     recipients_may_see_q,
     user_may_see,
 )
+from partnerships.models import Membership
 from ppsportal.compiled import compile_once, swap
 
 logger = logging.getLogger(__name__)
@@ -116,9 +117,29 @@ def why_not_send(delivery: Delivery) -> str:
         if not organisation_may_see(delivery.organisation, alert):
             return "organisation no longer entitled to the alert"
         return ""
+    if not recipient_in_organisation(delivery):
+        return "recipient no longer in the organisation"
     if not user_may_see(delivery.recipient, alert):
         return "recipient no longer entitled to the alert"
     return ""
+
+
+# A reminder names the silent organisation, and may go to a liaison of another one. Every other
+# user row names the organisation the user was reached through (the fan-out over a recipient
+# organisation's users and its follow-ups; the duty officers' own): it goes only to a member of
+# it still.
+NAMES_ANOTHER_ORGANISATION = [Delivery.Purpose.REMINDER]
+
+
+def recipient_in_organisation(delivery: Delivery) -> bool:
+    """An alert addressed to an organisation goes to that organisation's users: a user who has
+    left it since (moved to another organisation, or to none) is not sent its rows. The per-row
+    form of ``sendable_checks``' ``in_organisation``."""
+    if delivery.webhook_id is not None or delivery.purpose in NAMES_ANOTHER_ORGANISATION:
+        return True
+    return Membership.objects.filter(
+        user_id=delivery.recipient_id, organisation_id=delivery.organisation_id
+    ).exists()
 
 
 @dataclass
@@ -575,8 +596,10 @@ def claim_batch(delivery_ids: list[int], *, now: datetime) -> list[int]:
 def sendable_checks(*, today=None) -> dict[str, Q]:
     """``why_not_send``'s checks as conditions on ``Delivery`` rows, so one query answers them
     for a whole batch: the alert in the state the purpose is sent in, a reminder not yet
-    acknowledged, a webhook still active, and the addressee still entitled to the alert
-    (``alerts.selectors.recipients_may_see_q``, ``organisations_may_see_q``)."""
+    acknowledged, a webhook still active, a user addressed as a member of the row's
+    organisation still one of its members (``recipient_in_organisation``), and the addressee
+    still entitled to the alert (``alerts.selectors.recipients_may_see_q``,
+    ``organisations_may_see_q``)."""
     purposes = list(FOLLOW_UP_STATUS)
     in_state = ~Q(purpose__in=purposes) & Q(alert__status=Alert.Status.PUBLISHED)
     for purpose, status in FOLLOW_UP_STATUS.items():
@@ -587,10 +610,12 @@ def sendable_checks(*, today=None) -> dict[str, Q]:
         )
     )
     hook = Q(webhook__isnull=False)
+    member = Q(recipient__membership__organisation=F("organisation"))
     return {
         "in_state": in_state,
         "unacknowledged": ~Q(purpose=Delivery.Purpose.REMINDER) | ~acknowledged,
         "hook_active": ~hook | Q(webhook__active=True, webhook__deleted_at__isnull=True),
+        "in_organisation": hook | Q(purpose__in=NAMES_ANOTHER_ORGANISATION) | member,
         "entitled": (hook & organisations_may_see_q(today=today))
         | (~hook & recipients_may_see_q(today=today)),
     }
@@ -609,6 +634,8 @@ def reason_from(delivery: Delivery) -> str:
         if not delivery.ok_entitled:
             return "organisation no longer entitled to the alert"
         return ""
+    if not delivery.ok_in_organisation:
+        return "recipient no longer in the organisation"
     if not delivery.ok_entitled:
         return "recipient no longer entitled to the alert"
     return ""

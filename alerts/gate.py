@@ -12,10 +12,14 @@ The rows held are every row the check reads (``alerts.delivery.sendable_checks``
 rule's ``visible_to_rows_q`` for users, ``organisations_may_see_q`` for webhooks), for each
 delivery of the round:
 
-- the alert and its recipient row for the delivery's organisation (the covenant that row names
-  is not read by the check, so it is not held: the grants' own covenants are);
-- the grants that may entitle the addressee: the organisation's group grant on the alert, and
-  the recipient user's own grant on it (an AMBER alert shared with a named user reaches them
+- the alert and its recipient rows for the delivery's organisation and for the organisation
+  the recipient user belongs to now, which is the one the check reads (a row addressed to an
+  organisation's members goes only to a member of it still, ``recipient_in_organisation``; a
+  reminder names the silent organisation, and may go to a liaison of another one); the
+  covenant a recipient row names is not read by the check, so it is not held: the grants' own
+  covenants are;
+- the grants that may entitle the addressee: those organisations' group grants on the alert,
+  and the recipient user's own grant on it (an AMBER alert shared with a named user reaches them
   even without their organisation's grant: ``partnerships.sharing.services.share_with_user``);
 - the covenant each grant rests on — the grant's own, which after a new version took effect
   (``grants_move_to_version``) is no longer the covenant the recipient row names — and every
@@ -23,27 +27,32 @@ delivery of the round:
   reads, and the other parties', whose signing keeps the covenant in force;
 - the recipient user's membership, and the user row itself, with or without a membership (the
   check refuses a user who left their organisation, but reads the row all the same);
+- those organisations' rows (the check reads ``is_nctv``: NCTV staff are entitled as such);
+- the webhook subscription a webhook row goes to (the check reads whether it is active);
 - the delivery rows themselves ``FOR UPDATE`` (the sweep cannot take them back between the
   check and the transmission).
 
 One ``SELECT`` with a ``WITH`` query per kind of row (``FOR SHARE``), whatever the number of rows.
-A row inserted meanwhile (a grant made, a signatory added) cannot be held in advance: see
-``docs/alerts.md``, "Known gaps".
+A row inserted meanwhile (a grant made, a signatory added, a membership begun) cannot be held in
+advance: see ``docs/alerts.md``, "Known gaps".
 
-The locks are taken in a fixed order, each kind of row by id: the alerts with their recipient
-rows, the signatures, the covenants, the group grants, the user grants, the memberships, the
-users, the deliveries. Each ``WITH`` query after the first waits for the one before it to be
-complete (a one-time filter on its ``count(*)``, evaluated before its own rows are read;
-``MATERIALIZED`` keeps each apart), so the planner can neither reorder them nor read one only
-part-way (a ``WITH`` query locks only the rows its reader pulls: the count pulls them all). Which
-covenants to hold is read first, unlocked, from the grants (their ids kept with them); a grant
-that moved to another covenant while the statement waited is seen when the grant is locked (the
-statement answers with it), and so is a grant read first that is gone once locked (re-sharing
+The locks are taken in a fixed order, each kind of row by id: the alerts with their recipient rows,
+the signatures, the covenants, the group grants, the user grants, the memberships, the users, the
+organisations, the webhook subscriptions, the deliveries. Each ``WITH`` query after the first waits
+for the one before it to be complete (a one-time filter on its ``count(*)``, evaluated before its
+own rows are read; ``MATERIALIZED`` keeps each apart), so the planner can neither reorder them nor
+read one only part-way (a ``WITH`` query locks only the rows its reader pulls: the count pulls them
+all). Which covenants to hold is read first, unlocked, from the grants (their ids kept with them);
+a grant that moved to another covenant while the statement waited is seen when the grant is locked
+(the statement answers with it), and so is a grant read first that is gone once locked (re-sharing
 under another covenant deletes the grant and makes a new one,
-``partnerships.sharing.services.share_with_organisation``; the check, a statement of its own,
-would read the new grant, whose covenant is not held): either way ``GrantMoved`` is raised:
-the gate's transaction is rolled back and the gate taken again
-(``alerts.delivery._pass_gate``), never holding a grant while waiting for a covenant.
+``partnerships.sharing.services.share_with_organisation``; the check, a statement of its own, would
+read the new grant, whose covenant is not held): either way ``GrantMoved`` is raised: the gate's
+transaction is rolled back and the gate taken again (``alerts.delivery._pass_gate``), never holding
+a grant while waiting for a covenant. Which organisations to hold for a user is read first,
+unlocked, from the memberships (their ids and organisations kept with them) in the same way: a
+membership ended, or moved to another organisation, by the time it is locked raises ``GrantMoved``
+too, and the gate is taken again holding the new organisation's rows.
 
 The writers lock in the same order: a covenant's new version, or a party withdrawing, writes the
 signature, then the covenant, then moves the grants (``partnerships.services.covenants._replace``);
@@ -52,7 +61,10 @@ a service that writes a covenant row (``covenant_update``, ``covenant_terminate`
 ``covenant_withdraw_signatory``) first locks all of that covenant's signatures by id
 (``partnerships.services.covenants.hold_signatures``), so a transaction that writes the covenant
 and then a signature, or several signatures in another order (the covenant admin: the covenant
-saved, then its signatory inline, in name order) holds the signatures first, by id; a user
+saved, then its signatory inline, in name order) holds the signatures first, by id; a writer of
+several covenants in one transaction (the expiry of signed documents,
+``partnerships.retention.covenant_documents_expire``) locks all their signatures by id, then the
+covenants by id (``partnerships.services.covenants.hold_covenants``); a user
 anonymised ends the membership, then writes the user
 (``ppsportal.privacy.user_anonymise``). The gate never holds a later row while waiting for an
 earlier one, so none of them can deadlock with it (``tests/alerts/test_gate_lock_order.py``;
@@ -66,14 +78,23 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection
 
-from alerts.models import Alert, AlertGroupGrant, AlertRecipient, AlertUserGrant, Delivery
-from partnerships.models import Covenant, CovenantSignatory, Membership
+from alerts.models import (
+    Alert,
+    AlertGroupGrant,
+    AlertRecipient,
+    AlertUserGrant,
+    Delivery,
+    WebhookSubscription,
+)
+from partnerships.models import Covenant, CovenantSignatory, Membership, Organisation
 
 
 class GrantMoved(DatabaseError):
     """A grant of the round moved to another covenant while the gate waited for its locks (a new
-    version took effect): the covenant it rests on now is not held. The gate's transaction is
-    rolled back and the gate tried again (``alerts.delivery._pass_gate``)."""
+    version took effect), or a recipient's membership ended or moved to another organisation:
+    the covenant the grant rests on now, or the organisation the check will read, is not held.
+    The gate's transaction is rolled back and the gate tried again
+    (``alerts.delivery._pass_gate``)."""
 
 
 def _hold_sql() -> str:
@@ -81,15 +102,23 @@ def _hold_sql() -> str:
     group_grants, user_grants = AlertGroupGrant._meta.db_table, AlertUserGrant._meta.db_table
     covenant, signatory = Covenant._meta.db_table, CovenantSignatory._meta.db_table
     user, membership = get_user_model()._meta.db_table, Membership._meta.db_table
+    organisation, webhook = Organisation._meta.db_table, WebhookSubscription._meta.db_table
     delivery = Delivery._meta.db_table
     # Table names come from the models' metadata; values are parameters (arrays of ids).
     return f"""
         WITH r0 AS (
-            SELECT alert_id, organisation_id, user_id
-            FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[])
-                AS r0(alert_id, organisation_id, user_id)
+            SELECT alert_id, organisation_id, user_id, webhook_id
+            FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[])
+                AS r0(alert_id, organisation_id, user_id, webhook_id)
+        ), mk AS MATERIALIZED (
+            SELECT m.id, m.user_id, m.organisation_id FROM {membership} m
+            WHERE m.user_id IN (SELECT user_id FROM r0 WHERE user_id IS NOT NULL)
         ), k AS (
-            SELECT DISTINCT alert_id, organisation_id FROM r0
+            SELECT DISTINCT alert_id, organisation_id FROM (
+                SELECT alert_id, organisation_id FROM r0 WHERE organisation_id IS NOT NULL
+                UNION ALL
+                SELECT r0.alert_id, mk.organisation_id FROM r0 JOIN mk ON mk.user_id = r0.user_id
+            ) x
         ), ku AS (
             SELECT DISTINCT alert_id, user_id FROM r0 WHERE user_id IS NOT NULL
         ), gk AS MATERIALIZED (
@@ -129,7 +158,7 @@ def _hold_sql() -> str:
             ORDER BY g.id
             FOR SHARE OF g
         ), m AS MATERIALIZED (
-            SELECT m.id FROM {membership} m
+            SELECT m.id, m.organisation_id FROM {membership} m
             WHERE m.user_id IN (SELECT user_id FROM ku) AND (SELECT count(*) FROM ug) >= 0
             ORDER BY m.id
             FOR SHARE OF m
@@ -138,9 +167,20 @@ def _hold_sql() -> str:
             WHERE u.id IN (SELECT user_id FROM ku) AND (SELECT count(*) FROM m) >= 0
             ORDER BY u.id
             FOR SHARE OF u
+        ), o AS MATERIALIZED (
+            SELECT o.id FROM {organisation} o
+            WHERE o.id IN (SELECT organisation_id FROM k) AND (SELECT count(*) FROM u) >= 0
+            ORDER BY o.id
+            FOR SHARE OF o
+        ), w AS MATERIALIZED (
+            SELECT w.id FROM {webhook} w
+            WHERE w.id IN (SELECT webhook_id FROM r0 WHERE webhook_id IS NOT NULL)
+                AND (SELECT count(*) FROM o) >= 0
+            ORDER BY w.id
+            FOR SHARE OF w
         ), d AS MATERIALIZED (
             SELECT id, status, attempts FROM {delivery}
-            WHERE id = ANY(%s::bigint[]) AND (SELECT count(*) FROM u) >= 0
+            WHERE id = ANY(%s::bigint[]) AND (SELECT count(*) FROM w) >= 0
             ORDER BY id
             FOR UPDATE
         ), moved AS (
@@ -151,6 +191,10 @@ def _hold_sql() -> str:
                 SELECT 1 FROM gk
                 WHERE (gk.kind = 'g' AND gk.id NOT IN (SELECT id FROM g))
                     OR (gk.kind = 'u' AND gk.id NOT IN (SELECT id FROM ug))
+            ) OR EXISTS (
+                SELECT 1 FROM mk WHERE NOT EXISTS (
+                    SELECT 1 FROM m WHERE m.id = mk.id AND m.organisation_id = mk.organisation_id
+                )
             ) AS moved
         )
         SELECT d.id, d.status, d.attempts, moved.moved FROM moved LEFT JOIN d ON true
@@ -162,7 +206,8 @@ def hold_and_lock(rows: list[Delivery]) -> dict[int, tuple[str, int]]:
     lock the rows themselves, in one statement; each row's status and attempt as the database
     holds it now, by id (a row gone is absent). ``GrantMoved`` if a grant of the round rests on
     a covenant the statement did not hold (moved to a new version while it waited), or a grant
-    it read before waiting was gone once locked (re-shared under another covenant, or revoked).
+    it read before waiting was gone once locked (re-shared under another covenant, or revoked),
+    or a recipient's membership read before waiting was gone or moved once locked.
     On SQLite, which serialises writers and has no row locks, only the rows are read: the check
     just before sending is what it has."""
     if not rows:
@@ -176,12 +221,16 @@ def hold_and_lock(rows: list[Delivery]) -> dict[int, tuple[str, int]]:
                     [row.alert_id for row in rows],
                     [row.organisation_id for row in rows],
                     [row.recipient_id for row in rows],
+                    [row.webhook_id for row in rows],
                     ids,
                 ],
             )
             found = cursor.fetchall()
             if found and found[0][3]:
-                raise GrantMoved("a grant of the round moved to another covenant meanwhile")
+                raise GrantMoved(
+                    "a grant of the round moved to another covenant, or an addressee to another"
+                    " organisation, meanwhile"
+                )
             return {pk: (status, attempts) for pk, status, attempts, _ in found if pk is not None}
         marks = ", ".join(["%s"] * len(ids))
         cursor.execute(

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from partnerships.models import ContactEntry, Covenant
+from partnerships.services.covenants import hold_covenants
 from ppsportal.retention import cutoff, record_expiry
 
 
@@ -38,13 +39,15 @@ def covenant_documents_expire(*, now: datetime | None = None) -> int:
     days = settings.RETENTION_DOCUMENTS_DAYS
     before = cutoff(days, now=now)
     day = timezone.localdate(before)
-    ended = (
-        Covenant.objects.exclude(document="")
-        .filter(Q(terminated_on__lt=day) | Q(effective_until__lt=day))
-        .select_for_update()
+    ended = Covenant.objects.exclude(document="").filter(
+        Q(terminated_on__lt=day) | Q(effective_until__lt=day)
     )
+    # in the entitlement gate's order: every signature of these covenants, then the covenants,
+    # each by id (a covenant locked in the order a scan finds it could be held while a gate
+    # holding another one waits for it, and the other way round)
+    held = hold_covenants(ended.values_list("pk", flat=True))
     removed = []
-    for covenant in ended:
+    for covenant in ended.filter(pk__in=held).order_by("pk"):
         name = covenant.document.name
         covenant.document = ""
         covenant.document_uploaded_at = None

@@ -100,8 +100,31 @@ def hold_signatures(covenant: Covenant) -> None:
     gate waits for while waiting for a signature the gate holds. Every service that writes a
     covenant row a revocation may follow calls this first, so the writers lock in the gate's
     order."""
+    _lock_signatures([covenant.pk])
+
+
+def _lock_signatures(covenant_ids: list[int]) -> None:
     list(
-        CovenantSignatory.objects.filter(covenant_id=covenant.pk)
+        CovenantSignatory.objects.filter(covenant_id__in=covenant_ids)
+        .order_by("pk")
+        .select_for_update(no_key=True)
+        .values_list("pk", flat=True)
+    )
+
+
+def hold_covenants(covenant_ids) -> list[int]:
+    """Before several covenant rows are written in one transaction: lock all of their
+    signatures by id, then the covenants themselves by id (both ``FOR NO KEY UPDATE``), as the
+    gate locks them (every signature of the round, then every covenant). Locking the covenants
+    one after another, each with its own signatures, or in the order a scan finds them, would
+    hold a covenant while waiting for a signature or a covenant the gate holds. The ids of the
+    covenants locked (a covenant gone meanwhile is left out)."""
+    ids = sorted(set(covenant_ids))
+    if not ids:
+        return []
+    _lock_signatures(ids)
+    return list(
+        Covenant.objects.filter(pk__in=ids)
         .order_by("pk")
         .select_for_update(no_key=True)
         .values_list("pk", flat=True)

@@ -19,9 +19,9 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from alerts import delivery as engine
-from alerts.channels.base import Outgoing
 from alerts.models import AlertGroupGrant, Delivery
 from partnerships.models import Covenant, CovenantSignatory
+from tests.alerts.gating import claimed, gate_round, writer_meanwhile
 from tests.pdfs import real_pdf
 
 pytestmark = pytest.mark.skipif(
@@ -29,60 +29,26 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-class Recorded(Outgoing):
-    def __init__(self, sent: list) -> None:
-        self.sent = sent
-
-    def transmit(self) -> None:
-        self.sent.append(self)
-
-
 def test_a_gate_waiting_for_a_covenant_being_replaced_does_not_deadlock_and_sends_nothing(
     transactional_db, world
 ):
     alert = world.published(organisations=[world.org_a], tlp="amber")
-    ids = list(
-        Delivery.objects.filter(alert=alert, recipient__isnull=False).values_list("pk", flat=True)
-    )
     assert AlertGroupGrant.objects.filter(content_object=alert, covenant=world.covenant).exists()
-    Delivery.objects.filter(pk__in=ids).update(
-        status="queued", attempts=0, next_attempt_at=timezone.now()
-    )
-    now = timezone.now()
-    rows = engine._with_relations(engine.load_checked(engine.claim_batch(ids, now=now)))
-    covenant_held, result = threading.Event(), {}
+    gate = gate_round(claimed(alert, recipient__isnull=False))
 
-    def replace_version():  # as ``_replace``: the covenant terminated, then its grants moved
-        try:
-            with transaction.atomic():
-                Covenant.objects.filter(pk=world.covenant.pk).update(
-                    terminated_on=timezone.localdate()
-                )
-                covenant_held.set()
-                time.sleep(0.5)  # the gate, started meanwhile, waits for the covenant
-                AlertGroupGrant.all_grants.filter(covenant=world.covenant).update(
-                    covenant=world.covenant
-                )
-            result["revocation"] = "committed"
-        except Exception as error:
-            result["revocation"] = repr(error)
-        finally:
-            connections.close_all()
+    def terminate():  # as ``_replace``: the covenant terminated, then its grants moved
+        Covenant.objects.filter(pk=world.covenant.pk).update(terminated_on=timezone.localdate())
 
-    revocation = threading.Thread(target=replace_version)
-    revocation.start()
-    assert covenant_held.wait(5)
-    sent: list = []
-    attempts = [
-        engine.Attempt(delivery=row, transport=None, now=now, outgoing=Recorded(sent))
-        for row in rows
-    ]
-    engine._pass_gate(attempts)  # before: "deadlock detected" (the gate held the grant)
-    revocation.join(10)
+    def move_grants():
+        AlertGroupGrant.all_grants.filter(covenant=world.covenant).update(covenant=world.covenant)
 
-    assert result["revocation"] == "committed"
-    assert {attempt.status for attempt in attempts} == {Delivery.Status.CANCELLED}
-    assert sent == []
+    with writer_meanwhile(terminate, move_grants) as revocation:
+        # the gate, started meanwhile, waits for the covenant
+        engine._pass_gate(gate.attempts)  # before: "deadlock detected" (the gate held the grant)
+
+    assert revocation.outcome == "committed"
+    assert gate.statuses() == {Delivery.Status.CANCELLED}
+    assert gate.sent == []
 
 
 def test_the_gate_holds_every_alert_and_recipient_row_whatever_plan_is_chosen(
@@ -143,40 +109,21 @@ def test_a_gate_waiting_for_a_member_leaving_does_not_deadlock_and_sends_nothing
     from partnerships.services import organisations as org_services
 
     alert = world.published(organisations=[world.org_a], tlp="amber")
-    ids = list(
-        Delivery.objects.filter(alert=alert, recipient=world.viewer_a).values_list("pk", flat=True)
-    )
-    now = timezone.now()
-    rows = engine._with_relations(engine.load_checked(engine.claim_batch(ids, now=now)))
-    membership_held, result = threading.Event(), {}
+    gate = gate_round(claimed(alert, recipient=world.viewer_a))
 
-    def leave():  # as ``user_anonymise``: the membership ended, then the user written
-        try:
-            with transaction.atomic():
-                org_services.membership_end(membership=Membership.objects.get(user=world.viewer_a))
-                membership_held.set()
-                time.sleep(0.5)  # the gate, started meanwhile, waits for the membership
-                org_services.user_deactivate(user=world.viewer_a)
-            result["leaving"] = "committed"
-        except Exception as error:
-            result["leaving"] = repr(error)
-        finally:
-            connections.close_all()
+    def end_membership():  # as ``user_anonymise``: the membership ended, then the user written
+        org_services.membership_end(membership=Membership.objects.get(user=world.viewer_a))
 
-    leaving = threading.Thread(target=leave)
-    leaving.start()
-    assert membership_held.wait(5)
-    sent: list = []
-    attempts = [
-        engine.Attempt(delivery=row, transport=None, now=now, outgoing=Recorded(sent))
-        for row in rows
-    ]
-    engine._pass_gate(attempts)  # before: "deadlock detected" (the gate held the user)
-    leaving.join(10)
+    def deactivate():
+        org_services.user_deactivate(user=world.viewer_a)
 
-    assert result["leaving"] == "committed"
-    assert {attempt.status for attempt in attempts} == {Delivery.Status.CANCELLED}
-    assert sent == []
+    with writer_meanwhile(end_membership, deactivate) as leaving:
+        # the gate, started meanwhile, waits for the membership
+        engine._pass_gate(gate.attempts)  # before: "deadlock detected" (the gate held the user)
+
+    assert leaving.outcome == "committed"
+    assert gate.statuses() == {Delivery.Status.CANCELLED}
+    assert gate.sent == []
 
 
 @pytest.mark.parametrize("write_covenant", ["update", "terminate", "upload"])
@@ -194,11 +141,7 @@ def test_a_covenant_written_then_a_signature_withdrawn_in_one_transaction_does_n
     from partnerships.services import covenants as covenant_services
 
     alert = world.published(organisations=[world.org_a], tlp="amber")
-    ids = list(
-        Delivery.objects.filter(alert=alert, recipient=world.admin_a).values_list("pk", flat=True)
-    )
-    now = timezone.now()
-    rows = engine._with_relations(engine.load_checked(engine.claim_batch(ids, now=now)))
+    gate = gate_round(claimed(alert, recipient=world.admin_a))
     covenant = Covenant.objects.get(pk=world.covenant.pk)
     writes = {
         "update": lambda: covenant_services.covenant_update(
@@ -212,37 +155,17 @@ def test_a_covenant_written_then_a_signature_withdrawn_in_one_transaction_does_n
             upload=SimpleUploadedFile("getekend.pdf", real_pdf(), content_type="application/pdf"),
         ),
     }
-    covenant_written, result = threading.Event(), {}
 
-    def admin_save():  # as ``CovenantAdmin``: save_model, then the signatory inline
-        try:
-            with transaction.atomic():
-                writes[write_covenant]()
-                covenant_written.set()
-                time.sleep(0.5)  # the gate, started meanwhile, waits for the covenant
-                covenant_services.covenant_withdraw_signatory(
-                    covenant=covenant, organisation=world.org_a
-                )
-            result["admin"] = "committed"
-        except Exception as error:
-            result["admin"] = repr(error)
-        finally:
-            connections.close_all()
+    def withdraw():  # the signatory inline, after ``save_model``
+        covenant_services.covenant_withdraw_signatory(covenant=covenant, organisation=world.org_a)
 
-    admin = threading.Thread(target=admin_save)
-    admin.start()
-    assert covenant_written.wait(5), result
-    sent: list = []
-    attempts = [
-        engine.Attempt(delivery=row, transport=None, now=now, outgoing=Recorded(sent))
-        for row in rows
-    ]
-    engine._pass_gate(attempts)  # before: "deadlock detected" (the gate held the signatures)
-    admin.join(10)
+    with writer_meanwhile(writes[write_covenant], withdraw) as admin:
+        # the gate, started meanwhile, waits for the covenant
+        engine._pass_gate(gate.attempts)  # before: "deadlock detected" (it held the signatures)
 
-    assert result["admin"] == "committed"
-    assert {attempt.status for attempt in attempts} == {Delivery.Status.CANCELLED}
-    assert sent == []
+    assert admin.outcome == "committed"
+    assert gate.statuses() == {Delivery.Status.CANCELLED}
+    assert gate.sent == []
 
 
 def test_grants_moved_to_a_new_version_after_the_old_one_ended_do_not_deadlock_with_the_gate(
@@ -274,13 +197,11 @@ def test_grants_moved_to_a_new_version_after_the_old_one_ended_do_not_deadlock_w
     # the first grant written twice since (an indexed column, so not in place): now found last
     AlertGroupGrant.all_grants.filter(pk=first.pk).update(covenant=version)
     AlertGroupGrant.all_grants.filter(pk=first.pk).update(covenant=world.covenant)
-    ids = list(
-        Delivery.objects.filter(
+    rows = claimed(
+        ids=Delivery.objects.filter(
             alert__in=alerts, recipient=world.admin_a, channel="email"
         ).values_list("pk", flat=True)
     )
-    now = timezone.now()
-    rows = engine._with_relations(engine.load_checked(engine.claim_batch(ids, now=now)))
     assert len(rows) == 2
     held, release, result = threading.Event(), threading.Event(), {}
 
@@ -312,20 +233,16 @@ def test_grants_moved_to_a_new_version_after_the_old_one_ended_do_not_deadlock_w
     threads[1].start()
     time.sleep(0.5)  # the move waits for the first grant (holding the second, before the fix)
     threading.Timer(1.0, release.set).start()
-    sent: list = []
-    attempts = [
-        engine.Attempt(delivery=row, transport=None, now=now, outgoing=Recorded(sent))
-        for row in rows
-    ]
-    engine._pass_gate(attempts)  # before: "deadlock detected" (or the move was its victim)
+    gate = gate_round(rows)
+    engine._pass_gate(gate.attempts)  # before: "deadlock detected" (or the move was its victim)
     release.set()
     for thread in threads:
         thread.join(10)
 
     assert result["move"] == "committed"
     # the grants rested on the ended version when the gate read them: nothing went
-    assert {attempt.status for attempt in attempts} == {Delivery.Status.CANCELLED}
-    assert sent == []
+    assert gate.statuses() == {Delivery.Status.CANCELLED}
+    assert gate.sent == []
     assert set(
         AlertGroupGrant.all_grants.filter(pk__in=[first.pk, second.pk]).values_list(
             "covenant_id", flat=True
@@ -344,11 +261,7 @@ def test_parties_withdrawn_in_another_order_than_the_gate_s_do_not_deadlock_with
     from partnerships.services import covenants as covenant_services
 
     alert = world.published(organisations=[world.org_a], tlp="amber")
-    ids = list(
-        Delivery.objects.filter(alert=alert, recipient=world.admin_a).values_list("pk", flat=True)
-    )
-    now = timezone.now()
-    rows = engine._with_relations(engine.load_checked(engine.claim_batch(ids, now=now)))
+    gate = gate_round(claimed(alert, recipient=world.admin_a))
     covenant = Covenant.objects.get(pk=world.covenant.pk)
     parties = list(
         CovenantSignatory.objects.filter(covenant=covenant, withdrawn_on__isnull=True)
@@ -356,35 +269,91 @@ def test_parties_withdrawn_in_another_order_than_the_gate_s_do_not_deadlock_with
         .order_by("-pk")
     )
     assert len(parties) >= 2
-    first_written, result = threading.Event(), {}
 
-    def inline_save():
+    def withdraw(party):
+        return lambda: covenant_services.covenant_withdraw_signatory(
+            covenant=covenant, organisation=party.organisation
+        )
+
+    def the_others():
+        for party in parties[1:]:
+            withdraw(party)()
+
+    with writer_meanwhile(withdraw(parties[0]), the_others) as admin:
+        # the gate, started after the first withdrawal, takes its locks; before: "deadlock
+        # detected" (each held what the other needed)
+        engine._pass_gate(gate.attempts)
+
+    assert admin.outcome == "committed"
+    assert gate.statuses() == {Delivery.Status.CANCELLED}
+    assert gate.sent == []
+
+
+def test_expiring_ended_covenants_documents_does_not_deadlock_with_the_gate(
+    transactional_db, world, settings
+):
+    """The nightly expiry of signed documents (``partnerships.retention``) writes every ended
+    covenant in one transaction. It locks them in the gate's order — all their signatures by
+    id, then the covenants by id (``hold_covenants``) — not in the order its scan finds them:
+    otherwise it could hold a later covenant while waiting for an earlier one the gate holds,
+    the gate waiting for the later one. Here a share lock on the first covenant (another gate,
+    say) holds the expiry up after it locked the second, which the scan finds first."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from partnerships.retention import covenant_documents_expire
+    from partnerships.services import covenants as covenant_services
+    from partnerships.sharing import services as sharing
+
+    alert = world.published(organisations=[world.org_a], tlp="amber")
+    today = timezone.localdate()
+    version = covenant_services.covenant_create(
+        partnership=world.partnership,
+        title="Convenant Stadion, versie 2",
+        effective_from=today - timedelta(days=5),
+        information_clause="amber",
+        signatories=[(org, today - timedelta(days=6)) for org in (world.org_a, world.nctv)],
+    )
+    # the round rests on both: the organisation's grant on the first, the user's on the second
+    sharing.share_with_user(
+        obj=alert, user=world.admin_a, covenant=version, by=world.author, reason="Beveiliger"
+    )
+    first = Covenant.objects.get(pk=world.covenant.pk)
+    for covenant in (first, version):
+        covenant_services.covenant_upload_document(
+            covenant=covenant,
+            upload=SimpleUploadedFile("getekend.pdf", real_pdf(), content_type="application/pdf"),
+        )
+    # both ended; the first written last, so a scan finds it after the second
+    for covenant in (version, first):
+        Covenant.objects.filter(pk=covenant.pk).update(terminated_on=today - timedelta(days=1))
+    gate = gate_round(claimed(alert, recipient=world.admin_a))
+    later = timezone.now() + timedelta(days=settings.RETENTION_DOCUMENTS_DAYS + 1)
+    result = {}
+
+    def hold_the_first():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT 1 FROM {Covenant._meta.db_table} WHERE id = %s FOR SHARE",  # noqa: S608  # nosec B608
+                [first.pk],
+            )
+
+    def expire():
         try:
-            with transaction.atomic():
-                for position, party in enumerate(parties):
-                    covenant_services.covenant_withdraw_signatory(
-                        covenant=covenant, organisation=party.organisation
-                    )
-                    if position == 0:
-                        first_written.set()
-                        time.sleep(0.5)  # the gate, started meanwhile, takes its locks
-            result["admin"] = "committed"
+            result["expired"] = covenant_documents_expire(now=later)
         except Exception as error:
-            result["admin"] = repr(error)
+            result["expired"] = repr(error)
         finally:
             connections.close_all()
 
-    admin = threading.Thread(target=inline_save)
-    admin.start()
-    assert first_written.wait(5), result
-    sent: list = []
-    attempts = [
-        engine.Attempt(delivery=row, transport=None, now=now, outgoing=Recorded(sent))
-        for row in rows
-    ]
-    engine._pass_gate(attempts)  # before: "deadlock detected" (each held what the other needed)
-    admin.join(10)
+    expiry = threading.Thread(target=expire)
+    with writer_meanwhile(hold_the_first, pause=1.5):
+        expiry.start()
+        time.sleep(0.5)  # the expiry waits for the first covenant (holding the second, before)
+        engine._pass_gate(gate.attempts)  # before: "deadlock detected" (or the expiry its victim)
+    expiry.join(10)
 
-    assert result["admin"] == "committed"
-    assert {attempt.status for attempt in attempts} == {Delivery.Status.CANCELLED}
-    assert sent == []
+    assert result["expired"] == 2
+    assert Covenant.objects.filter(pk__in=[first.pk, version.pk], document="").count() == 2
+    # both covenants had ended when the gate read them: nothing went
+    assert gate.statuses() == {Delivery.Status.CANCELLED}
+    assert gate.sent == []
