@@ -146,12 +146,16 @@ def _dates_as_given():
             f.auto_now, f.auto_now_add = now, now_add
 
 
-def _copy(model, copies: int, ids: dict, copied: set, *, skip=None) -> int:
-    """Write ``copies`` copies of every row of ``model``; ``ids[model][(pk, k)]`` is the k-th
+def _copy(model, ks: range, ids: dict, copied: set, *, skip=None, extent=None) -> int:
+    """Write the copies ``ks`` of every row of ``model`` (of the demo's own rows: those up to
+    ``extent``'s primary key for the model, when given); ``ids[model][(pk, k)]`` is the k-th
     copy's pk. References to models in ``copied`` go to the copy of the same k."""
     pk = model._meta.pk.attname
     fields = [f for f in model._meta.concrete_fields if f.attname != pk]
-    rows = list(model.objects.order_by("pk").values(pk, *(f.attname for f in fields)))
+    originals = model.objects.order_by("pk")
+    if extent is not None:
+        originals = originals.filter(pk__lte=extent.get(model._meta.label) or 0)
+    rows = list(originals.values(pk, *(f.attname for f in fields)))
     if skip is not None:
         rows = [r for r in rows if not skip(r)]
     if not rows:
@@ -159,7 +163,7 @@ def _copy(model, copies: int, ids: dict, copied: set, *, skip=None) -> int:
     suffixed = _suffixed_fields(model, copied)
     own = [f for f in fields if f.is_relation and f.related_model is model]
     objs, keys = [], []
-    for k in range(1, copies + 1):
+    for k in ks:
         for row in rows:
             values = {}
             for f in fields:
@@ -206,18 +210,34 @@ def _not_the_nctv(model):
     return lambda r: r["user_id"] in users or r["group_id"] in groups
 
 
-def multiply_demo(times: int) -> dict[str, int]:
-    """Bring the seeded demo to ``times`` its size (see the module's docstring)."""
-    copies = times - 1
+def demo_extent() -> dict[str, int]:
+    """The highest primary key of each model ``multiply_demo`` copies, taken after seeding and
+    before any copy: the demo's own rows, which a later step copies again."""
+    extent = {}
+    for model in people_models() + content_models():
+        extent[model._meta.label] = (
+            model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        )
+    return extent
+
+
+def multiply_demo(times: int, *, already: int = 1, extent: dict | None = None) -> dict[str, int]:
+    """Bring the seeded demo to ``times`` its size (see the module's docstring). In steps:
+    ``already`` is the size it was brought to before (its copies 1 to ``already - 1`` exist),
+    and ``extent`` (``demo_extent()`` before the first step) confines the copies to the demo's
+    own rows, so that each step writes the copies ``already`` to ``times - 1`` of them."""
+    ks = range(already, times)
     written: dict[str, int] = defaultdict(int)
     with transaction.atomic(), _dates_as_given():
         people = people_models()
         ids: dict = {}
         for model in people:
             skip = _not_the_nctv(model)
-            written[model._meta.label] = _copy(model, copies, ids, set(people), skip=skip)
+            written[model._meta.label] = _copy(
+                model, ks, ids, set(people), skip=skip, extent=extent
+            )
         ids = {}
         content = content_models()
         for model in content:
-            written[model._meta.label] = _copy(model, copies, ids, set(content))
+            written[model._meta.label] = _copy(model, ks, ids, set(content), extent=extent)
     return {label: n for label, n in written.items() if n}

@@ -5,6 +5,7 @@ looks at a time. PostgreSQL only, like `make bench`."""
 
 from __future__ import annotations
 
+import gc
 import os
 from types import SimpleNamespace
 
@@ -127,5 +128,8 @@ def test_b6_dashboard_pages_at_the_demo_and_twice_it(bench, monkeypatch, transac
         assert {f"partner member: {name}" for name in pages} <= set(paths)
         assert all(figures["queries"] >= 1 for figures in paths.values())
     assert result["not_pages"]["partner member"]["alert-acknowledge"] == "GET 405"  # a POST
-    assert len(result["targets"]) == 3
+    assert len(result["targets"]) == 4
+    # each page's queries counted at twice the demo too (here the size measured)
+    assert set(result["queries_at_twice"]) == {f"partner member: {name}" for name in pages}
     assert result["rows_copied"]["partnerships.Partnership"] == 3  # the demo's three, again
+    assert gc.get_freeze_count() == 0  # the heap frozen while measuring is handed back
