@@ -65,8 +65,9 @@ class HealthReport:
 # One rule for every day, today included: a day's health reads the dated records as they stand
 # on that day (contacts up to it, follow-up not done by it, members joined by it and not yet
 # left, covenant parties signed by it and not yet withdrawn: ``Covenant.status_on``), so what
-# health says of a day on that day and what it says of it later agree, also when a record is
-# dated ahead (a member joining next week, a leave recorded for next month).
+# health says of a day on that day and what it says of it later agree. Joining, leaving and
+# withdrawing cannot be dated ahead (``partnerships.services.partnerships.not_dated_ahead``), so
+# for today this is the doors' rule too: joined and not left, a party not withdrawn.
 #
 # A dated record counts by its date, not by when it was entered: a contact logged today for a
 # meeting last week counts on last week's days, and an action entered today with a due date

@@ -166,6 +166,41 @@ def test_a_withdrawal_dated_ahead_is_refused_and_the_party_stays_signed(org_a, o
     )
 
 
+def test_rows_dated_ahead_before_the_refusal_are_brought_to_today_keeping_todays_access(
+    org_a, org_b, operator_b
+):
+    """Migration 0008: such rows from before keep what the doors did with them (a joining date
+    ahead: access; a departure or withdrawal ahead: none), and the covenant's force and health,
+    which read the dates, now agree with the doors today."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from partnerships.models import PartnershipMember
+
+    migration = import_module("partnerships.migrations.0008_no_dates_ahead")
+    partnership = make_partnership(operator_org=org_a, police=org_b)
+    covenant = partnership.covenants.get()
+    ahead = TODAY() + timedelta(days=10)
+    newcomer = OrganisationFactory(name="Beveiliging BV", kind="private", sector="")
+    joining = PartnershipMember.objects.create(
+        partnership=partnership, organisation=newcomer, role="private_security", joined_on=ahead
+    )
+    leaving = partnership.members.get(organisation=org_b)
+    PartnershipMember.objects.filter(pk=leaving.pk).update(left_on=ahead)
+    CovenantSignatory.objects.create(covenant=covenant, organisation=newcomer, withdrawn_on=ahead)
+    assert not Covenant.objects.in_force().filter(pk=covenant.pk).exists()  # the party unsigned
+
+    migration.no_dates_ahead(apps, None)
+
+    joining.refresh_from_db()
+    leaving.refresh_from_db()
+    assert joining.joined_on == TODAY() and leaving.left_on == TODAY()
+    assert covenant.signatories.get(organisation=newcomer).withdrawn_on == TODAY()
+    assert partnerships_visible_to(actor_for(operator_b)).count() == 0  # as before: gone
+    assert Covenant.objects.in_force().filter(pk=covenant.pk).exists()  # as the doors read it
+
+
 def test_unknown_required_role_is_refused(org_a):
     with pytest.raises(ValidationError) as excinfo:
         make_partnership(operator_org=org_a, required_roles=["astronaut"])
