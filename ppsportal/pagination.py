@@ -14,7 +14,10 @@ Where the count comes from (``counted_in_page``, the one place that decides):
   ordering or ``LIMIT`` whatever the page (the sharing engine's four arms, a party's current
   partnerships), so counting it in the page costs nothing measurable and the door runs once, not
   twice (docs/benchmarks.md, B3). Only a page that comes back empty (past the end) needs a plain
-  ``COUNT`` to know where the end is.
+  ``COUNT`` to know where the end is. Where the door offers its keys (``DoorSQL.keyed``: the
+  sharing engine) and the list is the door's set as it is, ordered by its own columns to a total
+  order, the page is cut from those keys before a row is fetched (``door_page``, a deferred
+  join): 50 rows fetched by primary key instead of every visible one.
 - **Apart, as Django does** (a ``COUNT``, then the page) everywhere else: a list nobody narrows
   (NCTV staff, whose doors return everything), a list narrowed only by a column (an
   organisation's own rows, which an index can page and stop at ``LIMIT``), and a queryset or
@@ -34,15 +37,18 @@ everything through (NCTV staff) adds no condition, so nothing marks their lists.
 
 from __future__ import annotations
 
+import functools
+
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connections
-from django.db.models import Count, F, QuerySet, Subquery, Window
+from django.db.models import BigIntegerField, Count, F, QuerySet, Subquery, Window
 from django.db.models.constants import LOOKUP_SEP
 from django.db.models.expressions import RawSQL
 from django.db.models.lookups import In
 from django.db.models.query import ModelIterable, ValuesIterable
-from django.db.models.sql.where import AND
+from django.db.models.sql.query import Query
+from django.db.models.sql.where import AND, WhereNode
 
 PAGE_SIZE = 50
 
@@ -62,7 +68,17 @@ class ReadDoorSet:
 
 
 class DoorSQL(ReadDoorSet, RawSQL):
-    """A read door's set of primary keys as raw SQL (compiled once: the sharing engine)."""
+    """A read door's set of primary keys as raw SQL (compiled once: the sharing engine).
+
+    ``keyed``, where the door offers it: ``keyed(columns)`` gives the SQL and parameters of the
+    same set with those columns of each row beside its primary key (``SELECT pk, *columns``,
+    a row possibly more than once), read by the door from the rows it reaches anyway; a page
+    ordered by those columns is then sorted and cut before any other row is fetched
+    (``door_page``)."""
+
+    def __init__(self, sql, params, output_field=None, *, keyed=None):
+        super().__init__(sql, params, output_field)
+        self.keyed = keyed
 
 
 class DoorSubquery(ReadDoorSet, Subquery):
@@ -153,6 +169,111 @@ def _through_many(model, name: str) -> bool:
     return False
 
 
+def door_page(rows: QuerySet, bottom: int, top: int) -> QuerySet | None:
+    """The rows ``bottom`` to ``top`` of ``rows``, each with the count of all as ``TOTAL``, in
+    one query that sorts and cuts the door's keys before it fetches a row (a deferred join):
+    the door gives its primary keys with the ordering's columns (``DoorSQL.keyed``), read from
+    the rows its arms reach anyway; those are sorted, counted (``COUNT(*) OVER ()``) and cut to
+    the page, and only the page's rows are fetched by primary key, with the queryset's own
+    columns, joins and annotations. ``None`` where that is not the same list: the door offers
+    no keyed set, or ``rows`` has a condition besides the door's, a join, a grouping, or an
+    ordering other than columns of its own table ending in a total order (a tie would let the
+    two sorts choose different rows); those take the page with the window
+    (``CountedPaginator.page``)."""
+    found = _keyed_door(rows)
+    connection = connections[rows.db]
+    if found is None or connection.vendor not in ("postgresql", "sqlite"):
+        return None
+    door, ordering = found
+    pk = rows.model._meta.pk
+    keys = [field for field, _ in ordering if field != pk]
+    sql, params = door.keyed(tuple(field.name for field in keys))
+    # The keyed set's columns by position (the door names them as its first arm does), the
+    # page's by fixed names, each read qualified: a name the table lacked would otherwise be
+    # taken from the outer query's row.
+    names = ["pps_pk", *(f"pps_k{i}" for i in range(len(keys)))]
+    named = dict(zip([pk, *keys], names, strict=True))
+    order = ", ".join(f"{named[f]} {'DESC' if desc else 'ASC'}" for f, desc in ordering)
+    # the door's SQL is the ORM's compilation; the rest is fixed text
+    cut = f"pps_door({', '.join(names)}) AS ({sql}), "  # nosec B608
+    cut += "pps_door_page AS (SELECT pps_pk, COUNT(*) OVER () AS pps_total FROM "
+    cut += f"(SELECT DISTINCT {', '.join(names)} FROM pps_door) pps_keys "  # noqa: S608  # nosec B608
+    cut += f"ORDER BY {order} LIMIT %s OFFSET %s)"
+    page = rows.all()
+    page.query.where = WhereNode()  # the door was its only condition: the page's rows meet it
+    # both read the page's common table, which the compiler writes ahead (``_PageQuery``)
+    keyed = RawSQL("SELECT pps_door_page.pps_pk FROM pps_door_page", ())
+    total = "SELECT pps_door_page.pps_total FROM pps_door_page LIMIT 1"
+    total = RawSQL(total, (), output_field=BigIntegerField())  # noqa: S611  # nosec B611
+    page = page.filter(pk__in=keyed).annotate(**{TOTAL: total})
+    page.query.__class__ = _PageQuery
+    page.query.page = (cut, [*params, top - bottom, bottom])
+    return page
+
+
+def _keyed_door(rows: QuerySet):
+    """The door and the ordering as ``[(field, descending)]`` where ``door_page`` may page
+    ``rows``; else ``None``."""
+    query = rows.query
+    where = query.where
+    if where.negated or len(where.children) != 1 or len(query.alias_map) != 1:
+        return None
+    door = where.children[0]
+    if not (
+        isinstance(door, In)
+        and isinstance(door.rhs, DoorSQL)
+        and door.rhs.keyed is not None
+        and getattr(door.lhs, "alias", None) == query.base_table
+        and getattr(getattr(door.lhs, "target", None), "primary_key", False)
+    ):
+        return None
+    if query.group_by is not None or query.extra or query.extra_order_by:
+        return None
+    opts = rows.model._meta
+    names = query.order_by or (query.default_ordering and opts.ordering) or ()
+    ordering = []
+    for name in names:
+        if not isinstance(name, str) or name == "?" or LOOKUP_SEP in name:
+            return None
+        bare = name.lstrip("-+")
+        try:
+            field = opts.pk if bare == "pk" else opts.get_field(bare)
+        except FieldDoesNotExist:
+            return None  # an annotation
+        if field.is_relation or not field.concrete or field.model is not rows.model:
+            return None
+        ordering.append((field, name.startswith("-")))
+    if opts.pk not in [field for field, _ in ordering]:
+        return None
+    return door.rhs, ordering
+
+
+class _PageQuery(Query):
+    """The query of a page ``door_page`` cut: its SQL starts with the page's common tables."""
+
+    page: tuple[str, list]
+
+    def get_compiler(self, using=None, connection=None, elide_empty=True):
+        if using:
+            connection = connections[using]
+        return _page_compiler(connection.ops.compiler("SQLCompiler"))(
+            self, connection, using, elide_empty
+        )
+
+
+class _WithPage:
+    def as_sql(self, with_limits=True, with_col_aliases=False):
+        sql, params = super().as_sql(with_limits, with_col_aliases)
+        page_sql, page_params = self.query.page
+        return f"WITH {page_sql} {sql}", (*page_params, *params)
+
+
+@functools.cache
+def _page_compiler(base: type) -> type:
+    """The database's own compiler, writing the page's common tables ahead of its SQL."""
+    return type(f"Page{base.__name__}", (_WithPage, base), {})
+
+
 class CountedPaginator(Paginator):
     """Django's ``Paginator`` with the same answers (pages, count, ``EmptyPage`` and
     ``PageNotAnInteger`` for the same numbers, ``get_page``'s fallbacks), the count taken from
@@ -166,11 +287,11 @@ class CountedPaginator(Paginator):
         if bottom + self.per_page + self.orphans > LARGEST_OFFSET:
             return super().page(number)
         # the orphans a last page would take in: fetched too, so its end needs no second query
-        fetched = list(
-            self.object_list.annotate(**{TOTAL: Window(Count("*"))})[
-                bottom : bottom + self.per_page + self.orphans
-            ]
-        )
+        top = bottom + self.per_page + self.orphans
+        rows = door_page(self.object_list, bottom, top)
+        if rows is None:
+            rows = self.object_list.annotate(**{TOTAL: Window(Count("*"))})[bottom:top]
+        fetched = list(rows)
         for row in fetched:
             if isinstance(row, dict):
                 total = row.pop(TOTAL)

@@ -42,15 +42,20 @@ SHARED_LEVELS_FOR_GROUPS = [TLP.AMBER, TLP.AMBER_STRICT]
 SHARED_LEVELS_FOR_USERS = [TLP.AMBER, TLP.AMBER_STRICT, TLP.RED]
 
 
-def valid_grant_q(spec: Shareable, *, today: date, user_grant: bool) -> Q:
+def valid_grant_q(spec: Shareable, *, today: date, user_grant: bool, receiver=None) -> Q:
     """A Q on a grant model that holds exactly while the grant counts: its covenant gives the
     footing (``footing.footing_covenants``: in force, signed by the object's owner and by the
     grant's organisation, the clause allowing the object's *current* level), the covenant's
     retention period has not ended since the grant was made (``footing.retention_end``), the
-    level is one that grants reach, and for users: active and still in that organisation."""
+    level is one that grants reach, and for users: active and still in that organisation.
+
+    ``receiver``: the grant's organisation, where the caller confines the grants to one
+    organisation anyway (the door's arm of an organisation's grants); the footing then names it
+    as a value, not the grant's column, so PostgreSQL finds that organisation's signatures by
+    their index instead of hashing every signature (docs/benchmarks.md, B3)."""
     footing = footing_covenants(
         sharer=OuterRef(f"content_object__{spec.owner_field}"),
-        receiver=OuterRef("organisation"),
+        receiver=OuterRef("organisation") if receiver is None else receiver,
         level=OuterRef(f"content_object__{spec.tlp_field}"),
         today=today,
     ).filter(pk=OuterRef("covenant"))
@@ -62,8 +67,13 @@ def valid_grant_q(spec: Shareable, *, today: date, user_grant: bool) -> Q:
     return q
 
 
-def group_grants_valid(spec: Shareable, today: date) -> QuerySet:
-    return spec.group_grant.all_grants.filter(valid_grant_q(spec, today=today, user_grant=False))
+def group_grants_valid(spec: Shareable, today: date, *, receiver=None) -> QuerySet:
+    """The group grants that count on ``today`` (``valid_grant_q``); with ``receiver``, only
+    that organisation's."""
+    grants = spec.group_grant.all_grants
+    if receiver is not None:
+        grants = grants.filter(organisation=receiver)
+    return grants.filter(valid_grant_q(spec, today=today, user_grant=False, receiver=receiver))
 
 
 def user_grants_valid(spec: Shareable, today: date) -> QuerySet:
@@ -87,29 +97,37 @@ def visible_pks(actor, spec: Shareable, *, today: date | None = None) -> QuerySe
     return _pk_sets(spec, organisation, actor.user, actor, today or timezone.localdate())
 
 
-def _pk_sets(spec: Shareable, organisation, user, actor, today: date) -> QuerySet:
+def _pk_sets(
+    spec: Shareable, organisation, user, actor, today: date, keys: tuple[str, ...] = ()
+) -> QuerySet:
+    """The door's ``UNION ALL`` of its arms; with ``keys`` (columns of ``spec.model``), each arm
+    also gives those columns of its rows, read from the rows it reaches anyway (the page's
+    ordering: ``door_keyed``)."""
     model = spec.model._base_manager
-    owned = model.filter(**{spec.owner_field: organisation}).order_by().values("pk")
+    through_grant = [f"content_object__{key}" for key in keys]
+    owned = model.filter(**{spec.owner_field: organisation}).order_by().values("pk", *keys)
     open_ = (
         model.filter(**{f"{spec.tlp_field}__in": [TLP.CLEAR, TLP.GREEN]})
         .filter(spec.open_q(actor))
         .order_by()
-        .values("pk")
+        .values("pk", *keys)
     )
     arms = []
     if spec.has_grants:
         by_group = (
-            group_grants_valid(spec, today)
-            .filter(organisation=organisation)
+            group_grants_valid(spec, today, receiver=organisation)
             .order_by()
-            .values("content_object_id")
+            .values("content_object_id", *through_grant)
         )
         by_user = (
-            user_grants_valid(spec, today).filter(user=user).order_by().values("content_object_id")
+            user_grants_valid(spec, today)
+            .filter(user=user)
+            .order_by()
+            .values("content_object_id", *through_grant)
         )
         arms += [by_group, by_user]
     if spec.covenant_scope is not None:
-        arms.append(model.filter(spec.covenant_scope(actor, today)).order_by().values("pk"))
+        arms.append(model.filter(spec.covenant_scope(actor, today)).order_by().values("pk", *keys))
     return owned.union(open_, *arms, all=True)
 
 
@@ -125,10 +143,12 @@ class _StandIn:
     organisation: int = STAND_IN_ORGANISATION
 
 
-def _compiled(spec: Shareable, today: date, using: str) -> tuple[str, list]:
+def _compiled(
+    spec: Shareable, today: date, using: str, keys: tuple[str, ...] = ()
+) -> tuple[str, list]:
     return compile_once(
-        (spec.label, today),
-        lambda: _pk_sets(spec, STAND_IN_ORGANISATION, STAND_IN_USER, _StandIn(), today),
+        (spec.label, today, keys),
+        lambda: _pk_sets(spec, STAND_IN_ORGANISATION, STAND_IN_USER, _StandIn(), today, keys),
         prepare=True,
         using=using,
     )
@@ -205,10 +225,17 @@ def visible_q(
         pks = visible_pks(actor, spec, today=today).query
         sql, params = pks.get_compiler(using=using).as_sql()
         return Q(pk__in=DoorSQL(sql, params))  # nosec B611: compiled by the ORM
-    sql, params = _compiled(spec, today or timezone.localdate(), using)
-    params = swap(params, {STAND_IN_ORGANISATION: organisation.pk, STAND_IN_USER: actor.user.pk})
+    today = today or timezone.localdate()
+    ids = {STAND_IN_ORGANISATION: organisation.pk, STAND_IN_USER: actor.user.pk}
+
+    def keyed(keys: tuple[str, ...]) -> tuple[str, list]:
+        # the same arms, each also giving the columns ``keys`` of its rows (``DoorSQL.keyed``)
+        sql, params = _compiled(spec, today, using, keys)
+        return sql, swap(params, ids)
+
+    sql, params = keyed(())
     # The SQL is the ORM's own compilation of ``_pk_sets``; only bound parameters vary.
-    return Q(pk__in=DoorSQL(sql, params))  # nosec B611: compiled by the ORM
+    return Q(pk__in=DoorSQL(sql, params, keyed=keyed))  # nosec B611: compiled by the ORM
 
 
 def visible_to(actor, queryset: QuerySet, *, today: date | None = None) -> QuerySet:

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from partnerships.models import Organisation
 from ppsportal import pagination
-from ppsportal.pagination import TOTAL, CountedPaginator, DoorSubquery
+from ppsportal.pagination import TOTAL, CountedPaginator, DoorSQL, DoorSubquery
 from tests import signin
 from tests.factories import OrganisationFactory, UserFactory
 
@@ -80,11 +80,27 @@ def seven_organisations(db):
         OrganisationFactory(name=f"Paged {name}")
 
 
-def paged(*, door: bool = True):
-    """Seven organisations in a fixed order (``seven_organisations``), confined by a door's set
-    (``DoorSubquery``: counted in the page) unless ``door`` is false (counted apart)."""
+def keyed_door() -> DoorSQL:
+    """A door's set as the sharing engine gives one: ``DoorSQL`` with a keyed form (each row's
+    primary key and the columns asked for), every row twice, as a row two arms reach."""
     named = Organisation.objects.filter(name__startswith="Paged")
-    rows = named.filter(pk__in=DoorSubquery(named.values("pk"))) if door else named
+
+    def keyed(keys):
+        arm = named.order_by().values("pk", *keys)
+        return arm.union(arm, all=True).query.sql_with_params()
+
+    return DoorSQL(*keyed(()), keyed=keyed)
+
+
+def paged(*, door: bool | str = True):
+    """Seven organisations in a fixed order (``seven_organisations``), confined by a door's set
+    (``DoorSubquery``: counted in the page; ``"keyed"``: a door with a keyed set, paged by its
+    keys) unless ``door`` is false (counted apart)."""
+    named = Organisation.objects.filter(name__startswith="Paged")
+    if door == "keyed":
+        rows = Organisation.objects.filter(pk__in=keyed_door())
+    else:
+        rows = named.filter(pk__in=DoorSubquery(named.values("pk"))) if door else named
     return rows.order_by("name", "pk")
 
 
@@ -109,7 +125,9 @@ def answer(paginator, number) -> tuple:
 NUMBERS = [1, 2, 3, 4, 9, "2", 2.0, 0, -1, "abc", None, 2.5, 2**70, str(2**70)]
 
 
-DOOR = pytest.mark.parametrize("door", [True, False], ids=["door", "no door"])
+DOOR = pytest.mark.parametrize(
+    "door", ["keyed", True, False], ids=["keyed door", "door", "no door"]
+)
 
 
 @DOOR
@@ -157,16 +175,66 @@ def test_get_page_falls_back_as_django_does(seven_organisations, number, door):
     ],
 )
 @pytest.mark.parametrize("number", [1, 2, 3, 4])
-def test_every_shape_of_list_pages_alike(seven_organisations, operator_a, shape, number):
-    counted = CountedPaginator(shape(paged()), 3)
-    assert answer(counted, number) == answer(Paginator(shape(paged()), 3), number)
+@pytest.mark.parametrize("door", ["keyed", True], ids=["keyed door", "door"])
+def test_every_shape_of_list_pages_alike(seven_organisations, operator_a, shape, number, door):
+    counted = CountedPaginator(shape(paged(door=door)), 3)
+    assert answer(counted, number) == answer(Paginator(shape(paged(door=door)), 3), number)
 
 
-def test_rows_carry_no_trace_of_the_count(seven_organisations):
-    (instance,) = CountedPaginator(paged(), 1).page(1)
+@pytest.mark.parametrize("door", ["keyed", True], ids=["keyed door", "door"])
+def test_rows_carry_no_trace_of_the_count(seven_organisations, door):
+    (instance,) = CountedPaginator(paged(door=door), 1).page(1)
     assert not hasattr(instance, TOTAL)
-    (row,) = CountedPaginator(paged().values("name"), 1).page(1)
+    (row,) = CountedPaginator(paged(door=door).values("name"), 1).page(1)
     assert row == {"name": "Paged A"}
+
+
+# --- A door with a keyed set: the page cut from its keys (``door_page``, a deferred join) ------
+#
+# The door gives its primary keys with the ordering's columns, read from the rows its arms reach
+# anyway; they are sorted, counted and cut to the page before a row is fetched, and only the
+# page's rows are fetched by primary key (docs/benchmarks.md, B3).
+
+
+@pytest.mark.parametrize(
+    "ordering",
+    [("name", "pk"), ("-name", "-pk"), ("kind", "-pk"), ("-kind", "name", "id")],
+    ids=["name", "name descending", "ties broken by pk", "three columns"],
+)
+@pytest.mark.parametrize("number", [1, 2, 3, 4, 5])
+def test_a_keyed_door_s_page_is_cut_from_its_keys_in_one_query(
+    seven_organisations, ordering, number, django_assert_num_queries
+):
+    rows = paged(door="keyed").order_by(*ordering)
+    # page 4 finds the orphan page 3 took in (the end is known); page 5 nothing: counted apart
+    with django_assert_num_queries(2 if number == 5 else 1) as captured:
+        said = answer(CountedPaginator(rows, 2, orphans=1), number)
+    assert said == answer(Paginator(rows, 2, orphans=1), number)
+    assert captured[0]["sql"].startswith("WITH pps_door(")
+    assert "COUNT(*) OVER ()" in captured[0]["sql"]
+
+
+@pytest.mark.parametrize(
+    "narrow",
+    [
+        pytest.param(lambda qs: qs.filter(kind="public"), id="another condition"),
+        pytest.param(lambda qs: qs.order_by("kind"), id="ties left to the database"),
+        pytest.param(lambda qs: qs.order_by("group__name", "pk"), id="ordered through a join"),
+        pytest.param(
+            lambda qs: qs.annotate(n=Count("memberships")).order_by("n", "pk"), id="annotated"
+        ),
+        pytest.param(lambda qs: qs.filter(group__name__startswith="x"), id="a join"),
+    ],
+)
+def test_a_keyed_door_s_list_it_cannot_cut_is_paged_with_the_window(
+    seven_organisations, narrow, django_assert_num_queries
+):
+    rows = narrow(paged(door="keyed"))
+    with django_assert_num_queries(1) as captured:
+        page = CountedPaginator(rows, 3).page(1)
+    assert "pps_door" not in captured[0]["sql"]
+    assert "COUNT(*) OVER ()" in captured[0]["sql"]
+    assert (page.paginator.count, len(page)) == (rows.count(), min(3, rows.count()))
 
 
 def test_behind_a_door_count_and_page_are_one_query(seven_organisations, django_assert_num_queries):
