@@ -229,6 +229,8 @@ def _keyed_door(rows: QuerySet):
         return None
     if query.group_by is not None or query.extra or query.extra_order_by:
         return None
+    if not query.standard_ordering:
+        return None  # ``reverse()``: the window's page reads the reversed ordering as it is
     opts = rows.model._meta
     names = query.order_by or (query.default_ordering and opts.ordering) or ()
     ordering = []
@@ -242,6 +244,8 @@ def _keyed_door(rows: QuerySet):
             return None  # an annotation
         if field.is_relation or not field.concrete or field.model is not rows.model:
             return None
+        if field in [seen for seen, _ in ordering]:
+            continue  # a later term on a column already sorted on changes nothing (?ordering=a,-a)
         ordering.append((field, name.startswith("-")))
     if opts.pk not in [field for field, _ in ordering]:
         return None
