@@ -124,11 +124,17 @@ def why_not_send(delivery: Delivery) -> str:
     return ""
 
 
-# A reminder names the silent organisation, and may go to a liaison of another one. Every other
-# user row names the organisation the user was reached through (the fan-out over a recipient
-# organisation's users and its follow-ups; the duty officers' own): it goes only to a member of
-# it still.
-NAMES_ANOTHER_ORGANISATION = [Delivery.Purpose.REMINDER]
+# A reminder names the silent organisation, and may go to a liaison of another one. A
+# cancellation or all-clear follows the person who was told: it reaches them while they may
+# still see the alert, through the organisation they belong to now (the gate holds that
+# organisation's rows), so a steward who moved between two recipient organisations hears that
+# it is over. Every other user row (the notice to a recipient organisation's users, the duty
+# officers' own) goes only to a member of the organisation it names still.
+NAMES_ANOTHER_ORGANISATION = [
+    Delivery.Purpose.REMINDER,
+    Delivery.Purpose.CANCEL,
+    Delivery.Purpose.ALL_CLEAR,
+]
 
 
 def recipient_in_organisation(delivery: Delivery) -> bool:

@@ -12,10 +12,13 @@ The rows held are every row the check reads (``alerts.delivery.sendable_checks``
 rule's ``visible_to_rows_q`` for users, ``organisations_may_see_q`` for webhooks), for each
 delivery of the round:
 
-- the alert and its recipient rows for the delivery's organisation and for the organisation
-  the recipient user belongs to now, which is the one the check reads (a row addressed to an
+- the alert, whether or not the delivery's organisation is one of its recipients (the duty
+  officers' SMS rows name the NCTV, which usually is not: a cancellation must wait for them
+  too), and its recipient rows for the delivery's organisation and for the organisation the
+  recipient user belongs to now, which is the one the check reads (a notice addressed to an
   organisation's members goes only to a member of it still, ``recipient_in_organisation``; a
-  reminder names the silent organisation, and may go to a liaison of another one); the
+  reminder names the silent organisation and may go to a liaison of another one, and a
+  cancellation or all-clear follows the person who was told); the
   covenant a recipient row names is not read by the check, so it is not held: the grants' own
   covenants are;
 - the grants that may entitle the addressee: those organisations' group grants on the alert,
@@ -36,7 +39,7 @@ One ``SELECT`` with a ``WITH`` query per kind of row (``FOR SHARE``), whatever t
 A row inserted meanwhile (a grant made, a signatory added, a membership begun) cannot be held in
 advance: see ``docs/alerts.md``, "Known gaps".
 
-The locks are taken in a fixed order, each kind of row by id: the alerts with their recipient rows,
+The locks are taken in a fixed order, each kind of row by id: the alerts, their recipient rows,
 the signatures, the covenants, the group grants, the user grants, the memberships, the users, the
 organisations, the webhook subscriptions, the deliveries. Each ``WITH`` query after the first waits
 for the one before it to be complete (a one-time filter on its ``count(*)``, evaluated before its
@@ -127,13 +130,17 @@ def _hold_sql() -> str:
             UNION ALL
             SELECT 'u' AS kind, g.id, g.covenant_id FROM ku JOIN {user_grants} g
             ON g.content_object_id = ku.alert_id AND g.user_id = ku.user_id
+        ), a AS MATERIALIZED (
+            SELECT a.id FROM {alert} a
+            WHERE a.id IN (SELECT alert_id FROM r0) AND (SELECT count(*) FROM gk) >= 0
+            ORDER BY a.id
+            FOR SHARE OF a
         ), ar AS MATERIALIZED (
             SELECT r.id FROM k
-            JOIN {alert} a ON a.id = k.alert_id
-            JOIN {recipient} r ON r.alert_id = a.id AND r.organisation_id = k.organisation_id
-            WHERE (SELECT count(*) FROM gk) >= 0
-            ORDER BY a.id, r.id
-            FOR SHARE OF a, r
+            JOIN {recipient} r ON r.alert_id = k.alert_id AND r.organisation_id = k.organisation_id
+            WHERE (SELECT count(*) FROM a) >= 0
+            ORDER BY r.id
+            FOR SHARE OF r
         ), s AS MATERIALIZED (
             SELECT s.id FROM {signatory} s
             WHERE s.covenant_id IN (SELECT covenant_id FROM gk)

@@ -467,6 +467,44 @@ def test_the_nctv_losing_its_mark_waits_for_a_gate_sending_to_a_duty_officer(
     assert waits_for_the_gate(rows, unmark) is True  # before: False
 
 
+def test_cancelling_the_alert_waits_for_a_gate_sending_only_to_a_duty_officer(
+    transactional_db, world
+):
+    """The duty officers' SMS rows name the NCTV, which is not among the alert's recipients: the
+    gate held the alert only through a recipient row of the row's organisation, so a round of
+    those rows alone held nothing and a cancellation did not wait for it."""
+    from alerts.services import alert_cancel
+
+    alert = world.published(organisations=[world.org_a], tlp="amber")
+    escalated = _escalated(alert, purpose=Delivery.Purpose.DUTY_OFFICER)
+    rows = claimed(ids=[row.pk for row in escalated])  # in flight: the cancellation leaves them
+    assert rows and may_go(rows)
+
+    assert waits_for_the_gate(rows, lambda: alert_cancel(alert=alert, by=world.approver)) is True
+
+
+def test_an_all_clear_reaches_a_steward_who_moved_to_another_recipient_organisation(world):
+    """A cancellation or all-clear follows the person who was told: a steward who moved from A
+    to B (both recipients, B's grant entitling them) after the notice hears that it is over
+    (the row names A; it was cancelled as "no longer in the organisation")."""
+    from alerts.services import alert_all_clear
+
+    steward = UserFactory(username="steward", organisation=world.org_a)
+    alert = world.published(organisations=[world.org_a, world.org_b], tlp="amber")
+    told = Delivery.objects.filter(alert=alert, recipient=steward, channel="in_app")
+    assert engine.deliver(list(told.values_list("pk", flat=True))) == {"sent": 1}
+    _move(steward, world.org_b)
+    alert_all_clear(alert=alert, by=world.approver)
+    ids = list(
+        Delivery.objects.filter(
+            alert=alert, recipient=steward, purpose=Delivery.Purpose.ALL_CLEAR, channel="in_app"
+        ).values_list("pk", flat=True)
+    )
+    assert ids
+    assert may_go(list(Delivery.objects.filter(pk__in=ids)))  # the batch's one-query check
+    assert engine.deliver(ids) == {"sent": len(ids)}
+
+
 def test_a_party_added_to_the_covenant_waits_for_the_gate(transactional_db, world):
     """A new party, not yet signed, takes the covenant out of force. Its row is new, so the gate
     cannot have held it; but adding it first locks every signature of the covenant
