@@ -57,8 +57,12 @@
        outside the map's coverage failing beside loaded ones is no reason). */
     tiles.on("load", function () {
       if (failed && !loaded) {
-        map.removeLayer(tiles);
-        showOutline(map, config, notice);
+        /* Not inside the layer's own "load": Leaflet goes on with the layer after firing it, and
+           a layer already taken off the map throws there. */
+        setTimeout(function () {
+          map.removeLayer(tiles);
+          showOutline(map, config, notice);
+        }, 0);
       }
     });
     tiles.addTo(map);
