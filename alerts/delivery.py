@@ -310,7 +310,7 @@ def _pass_gate(attempts: list[Attempt]) -> None:
         except GrantMoved:
             if tried == GATE_TRIES:
                 raise
-            logger.info("a grant moved while the gate waited: the gate is taken again")
+            logger.info("a grant or membership moved while the gate waited: taken again")
         else:
             if stop is not None:
                 raise stop

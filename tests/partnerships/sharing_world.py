@@ -87,3 +87,30 @@ def build_world(*, extra_entries: int = 0) -> World:
             tlp="amber",
         )
     return w
+
+
+def share(w: World, entries, organisation: str, covenant: str) -> None:
+    """``entries`` shared by a1 (organisation A) with ``organisation`` under ``covenant``."""
+    from partnerships.sharing import services as sharing
+
+    for entry in entries:
+        sharing.share_with_organisation(
+            obj=entry,
+            organisation=w.orgs[organisation],
+            covenant=w.covenants[covenant],
+            by=w.users["a1"],
+            reason="Voorbereiding wedstrijd",
+        )
+
+
+def share_red_with_b1(w: World) -> None:
+    """The RED entry shared by a1 with user b1 alone, under the RED covenant."""
+    from partnerships.sharing import services as sharing
+
+    sharing.share_with_user(
+        obj=w.entries["red"],
+        user=w.users["b1"],
+        covenant=w.covenants["red"],
+        by=w.users["a1"],
+        reason="Voorbereiding wedstrijd",
+    )

@@ -16,11 +16,10 @@ from django.utils import timezone
 
 from partnerships.models import ContactEntry
 from partnerships.selectors import actor_for, contacts_visible_to
-from partnerships.sharing import services as sharing
 from partnerships.sharing.registry import all_specs
 from partnerships.sharing.selectors import visible_q
 from ppsportal.pagination import CountedPaginator, DoorSQL
-from tests.partnerships.sharing_world import build_world
+from tests.partnerships.sharing_world import build_world, share, share_red_with_b1
 
 pytestmark = pytest.mark.django_db
 
@@ -34,21 +33,8 @@ def w():
         occurred_on=today - timedelta(days=1)
     )
     extra = ContactEntry.objects.filter(summary__startswith="Extra").order_by("pk")
-    for entry in [w.entries["amber"], *extra[:4]]:
-        sharing.share_with_organisation(
-            obj=entry,
-            organisation=w.orgs["B"],
-            covenant=w.covenants["amber"],
-            by=w.users["a1"],
-            reason="Voorbereiding wedstrijd",
-        )
-    sharing.share_with_user(
-        obj=w.entries["red"],
-        user=w.users["b1"],
-        covenant=w.covenants["red"],
-        by=w.users["a1"],
-        reason="Voorbereiding wedstrijd",
-    )
+    share(w, [w.entries["amber"], *extra[:4]], "B", "amber")
+    share_red_with_b1(w)
     return w
 
 

@@ -14,11 +14,10 @@ from django.utils import timezone
 
 from partnerships.models import ContactEntry
 from partnerships.selectors import actor_for, contacts_visible_to
-from partnerships.sharing import services as sharing
 from partnerships.sharing.registry import all_specs
 from partnerships.sharing.selectors import visible_pks, visible_to
 from ppsportal import compiled
-from tests.partnerships.sharing_world import build_world
+from tests.partnerships.sharing_world import build_world, share, share_red_with_b1
 
 pytestmark = pytest.mark.django_db
 postgresql_only = pytest.mark.skipif(
@@ -29,21 +28,9 @@ postgresql_only = pytest.mark.skipif(
 @pytest.fixture
 def w():
     w = build_world()
-    for level, org, covenant in (("amber", "B", "amber"), ("amber_strict", "C", "strict")):
-        sharing.share_with_organisation(
-            obj=w.entries[level],
-            organisation=w.orgs[org],
-            covenant=w.covenants[covenant],
-            by=w.users["a1"],
-            reason="Voorbereiding wedstrijd",
-        )
-    sharing.share_with_user(
-        obj=w.entries["red"],
-        user=w.users["b1"],
-        covenant=w.covenants["red"],
-        by=w.users["a1"],
-        reason="Voorbereiding wedstrijd",
-    )
+    share(w, [w.entries["amber"]], "B", "amber")
+    share(w, [w.entries["amber_strict"]], "C", "strict")
+    share_red_with_b1(w)
     return w
 
 
