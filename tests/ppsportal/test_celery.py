@@ -102,11 +102,9 @@ print(json.dumps({
 
 
 def test_a_rabbitmq_broker_gets_durable_queues_persistent_messages_and_publisher_confirms():
-    import json
     import os
-    import subprocess
-    import sys
-    from pathlib import Path
+
+    from tests.processes import python_json
 
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env.update(
@@ -114,17 +112,7 @@ def test_a_rabbitmq_broker_gets_durable_queues_persistent_messages_and_publisher
         CELERY_BROKER_URL="amqp://pps:secret@mq.example.nl:5672/pps",
         REDIS_URL="redis://127.0.0.1:6379/0",
     )
-    result = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
-        [sys.executable, "-c", EFFECTIVE_CONFIG],
-        cwd=Path(__file__).resolve().parents[2],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    conf = json.loads(result.stdout)
+    conf = python_json(EFFECTIVE_CONFIG, env)
     assert conf["transport"] == "amqp"
     assert conf["options"]["confirm_publish"] is True  # a publish returns once RabbitMQ has it
     assert "visibility_timeout" not in conf["options"]  # Redis's, meaningless to RabbitMQ

@@ -6,11 +6,9 @@ process, and the suite's own must not be frozen."""
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess  # nosec B404  # this interpreter, a fixed script
-import sys
-from pathlib import Path
+
+from tests.processes import python_json
 
 WSGI_PROCESS = """
 import gc, json, sys
@@ -27,17 +25,7 @@ print(json.dumps({
 
 def test_the_wsgi_application_freezes_its_start_up_heap_with_every_view_loaded():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "ppsportal.settings_test"}
-    result = subprocess.run(  # noqa: S603  # nosec B603  # this interpreter, a fixed script
-        [sys.executable, "-c", WSGI_PROCESS],
-        cwd=Path(__file__).resolve().parents[2],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    heap = json.loads(result.stdout.strip().splitlines()[-1])
+    heap = python_json(WSGI_PROCESS, env)
     # Django, the apps and the URLconf with every view module: out of every later collection
     assert heap["frozen"] > 100_000
     assert heap["views_loaded"]  # imported before the freeze, not on the first request
